@@ -1,0 +1,1 @@
+"""Probability distributions for uncertain inputs: validated specs and Numba inverse CDFs."""

@@ -1,0 +1,1 @@
+"""Labelled results: tables and xarray datasets built from kernel outputs."""

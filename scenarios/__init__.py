@@ -1,0 +1,1 @@
+"""Scenario files, their validation, and the hardware and model catalogs."""

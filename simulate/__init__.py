@@ -1,0 +1,1 @@
+"""The lifecycle cost model, its Numba kernel and the command line."""
