@@ -1,0 +1,618 @@
+"""What a scenario file may contain: every key, its unit, default, bounds and meaning.
+
+Numeric keys map one-to-one onto kernel input columns (:mod:`simulate.columns`).
+Categorical keys (accelerator, model, ownership) are resolved by the scenario
+layer into several columns. This table is the single source for validation,
+``tco calc`` labels and ``docs/scenario.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NumericField:
+    """A numeric scenario key.
+
+    Attributes
+    ----------
+    path : str
+        Dotted key path in the scenario file, e.g. ``"power.hedge_share"``.
+    column : str
+        Kernel input column it feeds.
+    unit : str
+        Unit of the value as written in the file.
+    default : float or None
+        Value used when the key is absent; None means the key is required
+        (unless another source supplies it, see ``scenarios.loader``).
+    lower, upper : float
+        Bounds of the valid domain.
+    lower_open, upper_open : bool
+        Whether a bound itself is excluded.
+    help : str
+        One line: what it means, and the typical range with its source.
+    """
+
+    path: str
+    column: str
+    unit: str
+    default: float | None
+    lower: float
+    upper: float
+    lower_open: bool
+    upper_open: bool
+    help: str
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the field's domain."""
+        if not math.isfinite(value) and not (value == math.inf and self.upper == math.inf):
+            return False
+        above = value > self.lower if self.lower_open else value >= self.lower
+        below = value < self.upper if self.upper_open else value <= self.upper
+        return above and below
+
+    def domain(self) -> str:
+        """The domain as text, e.g. ``"(0, 1]"``."""
+        left = "(" if self.lower_open else "["
+        right = ")" if self.upper_open else "]"
+        return f"{left}{_num(self.lower)}, {_num(self.upper)}{right}"
+
+
+@dataclass(frozen=True)
+class CategoricalField:
+    """A categorical scenario key resolved by the scenario layer.
+
+    Attributes
+    ----------
+    path : str
+        Dotted key path, e.g. ``"hardware.accelerator"``.
+    default : str or None
+        Value used when absent; None means required.
+    help : str
+        What it means and which values it takes.
+    """
+
+    path: str
+    default: str | None
+    help: str
+
+
+def _num(value: float) -> str:
+    if value == math.inf:
+        return "inf"
+    if value == -math.inf:
+        return "-inf"
+    return f"{value:g}"
+
+
+INF = math.inf
+
+
+def _f(path, column, unit, default, lower, upper, help, lower_open=False, upper_open=False):
+    return NumericField(path, column, unit, default, lower, upper, lower_open, upper_open, help)
+
+
+NUMERIC_FIELDS: tuple[NumericField, ...] = (
+    # scenario
+    _f(
+        "scenario.horizon_years",
+        "horizon_years",
+        "year",
+        3.0,
+        0,
+        INF,
+        "planning horizon",
+        lower_open=True,
+    ),
+    # model
+    _f(
+        "model.weight_bits",
+        "weight_bits",
+        "bit",
+        16.0,
+        1,
+        32,
+        "bits per served weight (16 BF16, 8 FP8/INT8, 4 INT4/FP4)",
+    ),
+    _f("model.kv_bits", "kv_bits", "bit", 16.0, 1, 32, "bits per KV-cache value"),
+    # hardware economics
+    _f(
+        "hardware.price_multiplier",
+        "price_multiplier",
+        "1",
+        1.0,
+        0,
+        INF,
+        "purchase price / catalog typical (midpoint); Epoch AI uses 0.5-2x",
+        lower_open=True,
+    ),
+    _f(
+        "hardware.cloud_rate_multiplier",
+        "cloud_rate_multiplier",
+        "1",
+        1.0,
+        0,
+        INF,
+        "cloud rate / catalog typical (midpoint of the dated band)",
+        lower_open=True,
+    ),
+    _f(
+        "hardware.life_years",
+        "hardware_life_years",
+        "year",
+        5.0,
+        0,
+        INF,
+        "amortisation life of owned accelerators (4-6 years is common)",
+        lower_open=True,
+    ),
+    _f(
+        "hardware.maintenance_fraction_per_year",
+        "maintenance_fraction_per_year",
+        "1/year",
+        0.03,
+        0,
+        1,
+        "maintenance and spares per year / purchase price",
+    ),
+    # fleet
+    _f(
+        "fleet.utilization_target",
+        "utilization_target",
+        "1",
+        0.6,
+        0,
+        1,
+        "share of held accelerator-hours the scheduler aims to keep busy",
+        lower_open=True,
+    ),
+    _f(
+        "fleet.utilization_achieved_ratio",
+        "utilization_achieved_ratio",
+        "1",
+        1.0,
+        0,
+        INF,
+        "achieved / target utilisation (demand variability)",
+        lower_open=True,
+    ),
+    _f(
+        "fleet.sla_knee_utilization",
+        "sla_knee_utilization",
+        "1",
+        0.75,
+        0,
+        1,
+        "utilisation above which latency SLAs start to slip",
+        lower_open=True,
+    ),
+    _f(
+        "fleet.sla_penalty_usd_per_1k_late_tokens",
+        "sla_penalty_usd_per_1k_late_tokens",
+        "USD/1k tokens",
+        0.002,
+        0,
+        INF,
+        "credit owed per 1k tokens served late",
+    ),
+    # serving
+    _f(
+        "serving.weight_memory_fraction",
+        "weight_memory_fraction",
+        "1",
+        0.8,
+        0,
+        1,
+        "largest share of replica memory the weights may take",
+        lower_open=True,
+    ),
+    _f(
+        "serving.usable_memory_fraction",
+        "usable_memory_fraction",
+        "1",
+        0.9,
+        0,
+        1,
+        "share of replica memory usable for weights + KV (rest: activations, runtime)",
+        lower_open=True,
+    ),
+    _f(
+        "serving.max_tensor_parallel",
+        "max_tensor_parallel",
+        "accelerators",
+        8.0,
+        1,
+        1024,
+        "largest replica (accelerators, power of two; 8 = one node)",
+    ),
+    _f(
+        "serving.decode_mbu",
+        "decode_mbu",
+        "1",
+        0.7,
+        0,
+        1,
+        "achieved share of peak memory bandwidth in decode",
+        lower_open=True,
+    ),
+    _f(
+        "serving.decode_mfu",
+        "decode_mfu",
+        "1",
+        0.45,
+        0,
+        1,
+        "achieved share of peak FLOP/s in decode",
+        lower_open=True,
+    ),
+    _f(
+        "serving.prefill_mfu",
+        "prefill_mfu",
+        "1",
+        0.5,
+        0,
+        1,
+        "achieved share of peak FLOP/s in prefill",
+        lower_open=True,
+    ),
+    _f(
+        "serving.request_tokens_mean",
+        "request_tokens_mean",
+        "tokens",
+        1500.0,
+        0,
+        INF,
+        "mean tokens (prompt + completion) requested per request, before the cap",
+        lower_open=True,
+    ),
+    _f(
+        "serving.request_tokens_sigma",
+        "request_tokens_sigma",
+        "1",
+        1.0,
+        0,
+        5,
+        "log-space spread of tokens per request within a scenario (lognormal)",
+    ),
+    _f(
+        "serving.prompt_share",
+        "prompt_share",
+        "1",
+        0.6,
+        0,
+        1,
+        "share of a request's tokens that are prompt",
+        lower_open=True,
+        upper_open=True,
+    ),
+    _f(
+        "serving.context_limit_tokens",
+        "context_limit_tokens",
+        "tokens",
+        32768.0,
+        1,
+        INF,
+        "platform cap on tokens per request",
+    ),
+    _f(
+        "serving.kv_reservation",
+        "kv_reservation",
+        "1",
+        0.2,
+        0,
+        1,
+        "KV reserved per sequence for admission: 0 mean context, 1 the full cap",
+    ),
+    _f(
+        "serving.tpot_slo_s",
+        "tpot_slo_s",
+        "s",
+        0.05,
+        0,
+        INF,
+        "time-per-output-token SLO (0.05 s = 20 tokens/s per user)",
+        lower_open=True,
+    ),
+    # demand
+    _f(
+        "demand.requests_per_day",
+        "requests_per_day",
+        "1/d",
+        None,
+        0,
+        INF,
+        "requests served per day",
+        lower_open=True,
+    ),
+    _f(
+        "demand.peak_to_average",
+        "peak_to_average",
+        "1",
+        1.25,
+        1,
+        INF,
+        "peak / average demand (1/0.8 for a well-run service)",
+    ),
+    # power
+    _f(
+        "power.board_load_fraction",
+        "board_load_fraction",
+        "1",
+        0.75,
+        0,
+        1.5,
+        "busy board draw / board power in serving (studies: 0.56-1.0)",
+    ),
+    _f(
+        "power.idle_power_fraction",
+        "idle_power_fraction",
+        "1",
+        0.2,
+        0,
+        1,
+        "idle board draw / board power",
+    ),
+    _f(
+        "power.host_power_w",
+        "host_power_w",
+        "W",
+        350.0,
+        0,
+        INF,
+        "host power per accelerator: CPU, memory, NICs, fans",
+    ),
+    _f(
+        "power.hedge_share",
+        "hedge_share",
+        "1",
+        0.5,
+        0,
+        1,
+        "share of energy bought at the hedged price",
+    ),
+    _f(
+        "power.hedged_price_usd_per_mwh",
+        "hedged_price_usd_per_mwh",
+        "USD/MWh",
+        85.0,
+        0,
+        INF,
+        "fixed price of the hedged share (a premium over expected spot)",
+    ),
+    _f(
+        "power.spot_price_usd_per_mwh",
+        "spot_price_usd_per_mwh",
+        "USD/MWh",
+        75.0,
+        0,
+        INF,
+        "spot price (EIA 2023 industrial: 64-89 in most states, 186 in California)",
+    ),
+    # facility
+    _f(
+        "facility.pue",
+        "pue_base",
+        "1",
+        1.4,
+        1,
+        INF,
+        "power usage effectiveness before the PUE CAPEX (industry 1.55, new builds <= 1.3)",
+    ),
+    _f("facility.pue_floor", "pue_floor", "1", 1.1, 1, INF, "PUE reachable with unlimited CAPEX"),
+    _f(
+        "facility.pue_capex_usd",
+        "pue_capex_usd",
+        "USD",
+        0.0,
+        0,
+        INF,
+        "one-off CAPEX spent on cooling / power path to lower PUE",
+    ),
+    _f(
+        "facility.pue_capex_scale_usd",
+        "pue_capex_scale_usd",
+        "USD",
+        5e6,
+        0,
+        INF,
+        "CAPEX that removes 63% of the reducible PUE overhead",
+        lower_open=True,
+    ),
+    _f(
+        "facility.usd_per_kw_month",
+        "facility_usd_per_kw_month",
+        "USD/(kW month)",
+        150.0,
+        0,
+        INF,
+        "facility / colocation cost per kW of IT power (owned fleets)",
+    ),
+    # training
+    _f(
+        "training.tokens",
+        "train_tokens",
+        "tokens",
+        None,
+        0,
+        INF,
+        "pre-training tokens per release (default: the model catalog's figure)",
+    ),
+    _f(
+        "training.mfu",
+        "train_mfu",
+        "1",
+        0.4,
+        0,
+        1,
+        "pre-training MFU (Llama 3 405B: 0.38-0.43)",
+        lower_open=True,
+    ),
+    _f(
+        "training.goodput",
+        "train_goodput",
+        "1",
+        0.9,
+        0,
+        1,
+        "share of wall time not lost to failures (Llama 3: > 0.9)",
+        lower_open=True,
+    ),
+    _f(
+        "training.precision_bits",
+        "train_bits",
+        "bit",
+        16.0,
+        1,
+        32,
+        "training math precision: 8 uses the FP8 peak, else BF16",
+    ),
+    _f(
+        "training.accelerators",
+        "train_accelerators",
+        "accelerators",
+        1024.0,
+        1,
+        INF,
+        "accelerators in the training cluster",
+    ),
+    _f(
+        "training.load_fraction",
+        "train_load_fraction",
+        "1",
+        0.9,
+        0,
+        1.5,
+        "busy board draw / board power in training",
+    ),
+    _f(
+        "training.finetune_tokens",
+        "finetune_tokens",
+        "tokens",
+        0.0,
+        0,
+        INF,
+        "fine-tuning tokens per release",
+    ),
+    _f(
+        "training.finetune_rl_factor",
+        "finetune_rl_factor",
+        "1",
+        1.0,
+        1,
+        INF,
+        "fine-tuning compute multiplier for RL rollouts (>= 1)",
+    ),
+    _f("training.finetune_mfu", "finetune_mfu", "1", 0.3, 0, 1, "fine-tuning MFU", lower_open=True),
+    # release
+    _f(
+        "release.cadence_days",
+        "release_cadence_days",
+        "d",
+        180.0,
+        0,
+        INF,
+        "days between major model releases",
+        lower_open=True,
+    ),
+    # overhead
+    _f(
+        "overhead.staff_fte",
+        "staff_fte",
+        "FTE",
+        0.0,
+        0,
+        INF,
+        "engineering staff running the service",
+    ),
+    _f(
+        "overhead.staff_usd_per_fte_year",
+        "staff_usd_per_fte_year",
+        "USD/year",
+        250000.0,
+        0,
+        INF,
+        "fully loaded cost per FTE",
+    ),
+    _f(
+        "overhead.platform_usd_per_month",
+        "platform_usd_per_month",
+        "USD/month",
+        0.0,
+        0,
+        INF,
+        "software licences, monitoring, storage",
+    ),
+    _f(
+        "overhead.egress_usd_per_gb",
+        "egress_usd_per_gb",
+        "USD/GB",
+        0.05,
+        0,
+        INF,
+        "network egress price",
+    ),
+    _f(
+        "overhead.egress_bytes_per_token",
+        "egress_bytes_per_token",
+        "B",
+        4.0,
+        0,
+        INF,
+        "egress bytes per served token (text ~4 B/token)",
+    ),
+    # meaningful response (seed 003)
+    _f(
+        "response.attempts",
+        "attempts_per_response",
+        "1",
+        1.0,
+        1,
+        INF,
+        "attempts per meaningful response",
+    ),
+    _f(
+        "response.guard_tokens",
+        "guard_tokens_per_response",
+        "tokens",
+        0.0,
+        0,
+        INF,
+        "pre/post-processing (guardrail, RAG) tokens per response",
+    ),
+    _f(
+        "response.guard_usd_per_token",
+        "guard_usd_per_token",
+        "USD",
+        0.0,
+        0,
+        INF,
+        "cost per pre/post-processing token",
+    ),
+)
+
+CATEGORICAL_FIELDS: tuple[CategoricalField, ...] = (
+    CategoricalField("model.name", None, "model from the catalog (`tco catalog models`)"),
+    CategoricalField(
+        "hardware.accelerator",
+        None,
+        "inference accelerator from the catalog (`tco catalog hardware`)",
+    ),
+    CategoricalField("fleet.ownership", "owned", "inference fleet: owned or cloud"),
+    CategoricalField(
+        "training.accelerator", "same", "training accelerator: same as the fleet, or a catalog name"
+    ),
+    CategoricalField(
+        "training.ownership", "same", "training cluster: same as the fleet, owned or cloud"
+    ),
+)
+
+TEXT_KEYS = ("scenario.name", "scenario.description")
+TABLE_KEYS = ("catalog.hardware", "catalog.models")
+
+FIELDS_BY_PATH: dict[str, NumericField] = {f.path: f for f in NUMERIC_FIELDS}
+CATEGORICAL_BY_PATH: dict[str, CategoricalField] = {f.path: f for f in CATEGORICAL_FIELDS}
+SECTIONS = sorted(
+    {p.split(".")[0] for p in [*FIELDS_BY_PATH, *CATEGORICAL_BY_PATH, *TEXT_KEYS, *TABLE_KEYS]}
+)

@@ -1,0 +1,333 @@
+"""The column contract between the scenario layer and the cost kernel.
+
+The kernel reads one row of ``float64`` inputs per sample and writes one row of
+``float64`` outputs plus an integer infeasibility code. Column positions are
+module-level integer constants so that Numba folds them in at compile time; the
+``INPUTS`` and ``OUTPUTS`` tables carry the name, unit and meaning of every
+column and are the single source for labels, docs and tests.
+
+Unit conventions: SI for physics (FLOP/s, bytes, bytes/s, W, s), US dollars for
+money, MWh for energy, and explicit time bases in names (``_monthly``,
+``_per_hour``). A month is 8766/12 = 730.5 hours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HOURS_PER_YEAR = 8766.0  # 365.25 days: the amortisation basis used throughout
+HOURS_PER_MONTH = HOURS_PER_YEAR / 12.0
+DAYS_PER_MONTH = 365.25 / 12.0
+
+
+@dataclass(frozen=True)
+class Column:
+    """One kernel column: its name, CF-style unit string and meaning."""
+
+    name: str
+    unit: str
+    long_name: str
+
+
+# ---------------------------------------------------------------- inputs
+# Inference accelerator (resolved from the catalog by the scenario layer).
+IN_HW_PEAK_BF16_FLOPS = 0
+IN_HW_PEAK_FP8_FLOPS = 1
+IN_HW_MEMORY_BYTES = 2
+IN_HW_BANDWIDTH_BYTES_PER_S = 3
+IN_HW_BOARD_POWER_W = 4
+IN_HW_PURCHASE_PRICE_USD = 5
+IN_HW_CLOUD_USD_PER_HOUR = 6
+# Training accelerator.
+IN_TRAIN_PEAK_BF16_FLOPS = 7
+IN_TRAIN_PEAK_FP8_FLOPS = 8
+IN_TRAIN_BOARD_POWER_W = 9
+IN_TRAIN_PURCHASE_PRICE_USD = 10
+IN_TRAIN_CLOUD_USD_PER_HOUR = 11
+# Model architecture.
+IN_PARAMS_TOTAL = 12
+IN_PARAMS_ACTIVE = 13
+IN_N_LAYERS = 14
+IN_KV_VALUES_PER_TOKEN_PER_LAYER = 15
+IN_WEIGHT_BITS = 16
+IN_KV_BITS = 17
+# Serving.
+IN_WEIGHT_MEMORY_FRACTION = 18
+IN_USABLE_MEMORY_FRACTION = 19
+IN_MAX_TENSOR_PARALLEL = 20
+IN_DECODE_MBU = 21
+IN_DECODE_MFU = 22
+IN_PREFILL_MFU = 23
+IN_REQUEST_TOKENS_MEAN = 24
+IN_REQUEST_TOKENS_SIGMA = 25
+IN_PROMPT_SHARE = 26
+IN_CONTEXT_LIMIT_TOKENS = 27
+IN_KV_RESERVATION = 28
+IN_TPOT_SLO_S = 29
+# Demand and fleet.
+IN_REQUESTS_PER_DAY = 30
+IN_PEAK_TO_AVERAGE = 31
+IN_UTILIZATION_TARGET = 32
+IN_UTILIZATION_ACHIEVED_RATIO = 33
+IN_SLA_KNEE_UTILIZATION = 34
+IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS = 35
+IN_FLEET_CLOUD = 36
+IN_HARDWARE_LIFE_YEARS = 37
+IN_PRICE_MULTIPLIER = 38
+IN_CLOUD_RATE_MULTIPLIER = 39
+IN_MAINTENANCE_FRACTION_PER_YEAR = 40
+IN_FACILITY_USD_PER_KW_MONTH = 41
+# Power and facility.
+IN_BOARD_LOAD_FRACTION = 42
+IN_IDLE_POWER_FRACTION = 43
+IN_HOST_POWER_W = 44
+IN_PUE_BASE = 45
+IN_PUE_FLOOR = 46
+IN_PUE_CAPEX_USD = 47
+IN_PUE_CAPEX_SCALE_USD = 48
+IN_HEDGE_SHARE = 49
+IN_HEDGED_PRICE_USD_PER_MWH = 50
+IN_SPOT_PRICE_USD_PER_MWH = 51
+# Training and fine-tuning.
+IN_TRAIN_TOKENS = 52
+IN_TRAIN_MFU = 53
+IN_TRAIN_GOODPUT = 54
+IN_TRAIN_BITS = 55
+IN_TRAIN_ACCELERATORS = 56
+IN_TRAIN_LOAD_FRACTION = 57
+IN_TRAIN_CLOUD = 58
+IN_RELEASE_CADENCE_DAYS = 59
+IN_FINETUNE_TOKENS = 60
+IN_FINETUNE_RL_FACTOR = 61
+IN_FINETUNE_MFU = 62
+# Horizon and platform overhead.
+IN_HORIZON_YEARS = 63
+IN_STAFF_FTE = 64
+IN_STAFF_USD_PER_FTE_YEAR = 65
+IN_PLATFORM_USD_PER_MONTH = 66
+IN_EGRESS_USD_PER_GB = 67
+IN_EGRESS_BYTES_PER_TOKEN = 68
+# Meaningful response (seed 003).
+IN_ATTEMPTS_PER_RESPONSE = 69
+IN_GUARD_TOKENS_PER_RESPONSE = 70
+IN_GUARD_USD_PER_TOKEN = 71
+N_INPUTS = 72
+
+INPUTS: tuple[Column, ...] = (
+    Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
+    Column("hw_peak_fp8_flops", "FLOP/s", "inference accelerator dense FP8 peak (0: none)"),
+    Column("hw_memory_bytes", "B", "inference accelerator memory"),
+    Column("hw_bandwidth_bytes_per_s", "B/s", "inference accelerator memory bandwidth"),
+    Column("hw_board_power_w", "W", "inference accelerator board power (TDP)"),
+    Column("hw_purchase_price_usd", "USD", "inference accelerator typical purchase price"),
+    Column("hw_cloud_usd_per_hour", "USD/h", "inference accelerator typical cloud rate"),
+    Column("train_peak_bf16_flops", "FLOP/s", "training accelerator dense BF16 peak"),
+    Column("train_peak_fp8_flops", "FLOP/s", "training accelerator dense FP8 peak (0: none)"),
+    Column("train_board_power_w", "W", "training accelerator board power (TDP)"),
+    Column("train_purchase_price_usd", "USD", "training accelerator typical purchase price"),
+    Column("train_cloud_usd_per_hour", "USD/h", "training accelerator typical cloud rate"),
+    Column("params_total", "1", "model total parameters"),
+    Column("params_active", "1", "model parameters active per token"),
+    Column("n_layers", "1", "model layers"),
+    Column("kv_values_per_token_per_layer", "1", "KV-cache values per token per layer"),
+    Column("weight_bits", "bit", "bits per served weight"),
+    Column("kv_bits", "bit", "bits per KV-cache value"),
+    Column("weight_memory_fraction", "1", "largest share of replica memory weights may take"),
+    Column("usable_memory_fraction", "1", "share of replica memory usable for weights + KV"),
+    Column("max_tensor_parallel", "1", "largest accelerators per replica allowed"),
+    Column("decode_mbu", "1", "achieved share of peak memory bandwidth in decode"),
+    Column("decode_mfu", "1", "achieved share of peak FLOP/s in decode"),
+    Column("prefill_mfu", "1", "achieved share of peak FLOP/s in prefill"),
+    Column("request_tokens_mean", "tokens", "mean requested tokens per request before the cap"),
+    Column("request_tokens_sigma", "1", "log-space spread of tokens per request"),
+    Column("prompt_share", "1", "prompt share of the tokens of a request"),
+    Column("context_limit_tokens", "tokens", "platform cap on tokens per request"),
+    Column("kv_reservation", "1", "KV reserved per sequence: 0 mean context .. 1 the cap"),
+    Column("tpot_slo_s", "s", "time-per-output-token service level objective"),
+    Column("requests_per_day", "1/d", "requests served per day"),
+    Column("peak_to_average", "1", "peak-to-average demand ratio"),
+    Column("utilization_target", "1", "fleet utilisation target"),
+    Column("utilization_achieved_ratio", "1", "achieved / target utilisation"),
+    Column("sla_knee_utilization", "1", "utilisation above which latency SLAs slip"),
+    Column("sla_penalty_usd_per_1k_late_tokens", "USD/1k tokens", "SLA credit per late token"),
+    Column("fleet_cloud", "1", "inference fleet rented (1) or owned (0)"),
+    Column("hardware_life_years", "year", "amortisation life of owned accelerators"),
+    Column("price_multiplier", "1", "purchase price / catalog typical price"),
+    Column("cloud_rate_multiplier", "1", "cloud rate / catalog typical rate"),
+    Column("maintenance_fraction_per_year", "1/year", "maintenance cost / purchase price"),
+    Column("facility_usd_per_kw_month", "USD/(kW month)", "facility cost per kW of IT power"),
+    Column("board_load_fraction", "1", "busy board draw / board power (serving)"),
+    Column("idle_power_fraction", "1", "idle board draw / board power"),
+    Column("host_power_w", "W", "host power per accelerator (CPU, memory, NICs)"),
+    Column("pue_base", "1", "power usage effectiveness before the PUE CAPEX"),
+    Column("pue_floor", "1", "PUE reachable with unlimited CAPEX"),
+    Column("pue_capex_usd", "USD", "one-off CAPEX spent to lower PUE"),
+    Column("pue_capex_scale_usd", "USD", "CAPEX that removes 63% of the reducible PUE"),
+    Column("hedge_share", "1", "share of energy bought at the hedged price"),
+    Column("hedged_price_usd_per_mwh", "USD/MWh", "hedged (fixed) power price"),
+    Column("spot_price_usd_per_mwh", "USD/MWh", "spot power price"),
+    Column("train_tokens", "tokens", "pre-training tokens per release"),
+    Column("train_mfu", "1", "pre-training model FLOP/s utilisation"),
+    Column("train_goodput", "1", "share of training wall time not lost to failures"),
+    Column("train_bits", "bit", "training math precision (8: FP8 peak, else BF16)"),
+    Column("train_accelerators", "1", "accelerators in the training cluster"),
+    Column("train_load_fraction", "1", "busy board draw / board power (training)"),
+    Column("train_cloud", "1", "training cluster rented (1) or owned (0)"),
+    Column("release_cadence_days", "d", "days between major releases"),
+    Column("finetune_tokens", "tokens", "fine-tuning tokens per release"),
+    Column("finetune_rl_factor", "1", "fine-tuning compute multiplier for RL rollouts"),
+    Column("finetune_mfu", "1", "fine-tuning model FLOP/s utilisation"),
+    Column("horizon_years", "year", "planning horizon"),
+    Column("staff_fte", "1", "engineering staff (full-time equivalents)"),
+    Column("staff_usd_per_fte_year", "USD/year", "cost per FTE"),
+    Column("platform_usd_per_month", "USD/month", "software licences, monitoring, storage"),
+    Column("egress_usd_per_gb", "USD/GB", "network egress price"),
+    Column("egress_bytes_per_token", "B", "egress bytes per served token"),
+    Column("attempts_per_response", "1", "attempts per meaningful response"),
+    Column("guard_tokens_per_response", "tokens", "pre/post-processing tokens per response"),
+    Column("guard_usd_per_token", "USD", "cost per pre/post-processing token"),
+)
+
+# ---------------------------------------------------------------- outputs
+OUT_TOKEN_COST_PER_1K = 0
+OUT_LIFECYCLE_TOTAL = 1
+OUT_TRAINING_COST = 2
+OUT_FINETUNE_COST = 3
+OUT_INFERENCE_COST_MONTHLY = 4
+OUT_UTILIZATION = 5
+OUT_POWER_PRICE = 6
+OUT_POWER_OVERHEAD_INDEX = 7
+OUT_INSTALLED_BASE = 8
+OUT_AVG_SEQ_LEN = 9
+OUT_ENERGY_MWH_MONTH = 10
+OUT_TOKENS_PER_DOLLAR = 11
+OUT_TOKENS_PER_KWH = 12
+OUT_JOULES_PER_TOKEN = 13
+OUT_COST_PER_REQUEST = 14
+OUT_COST_PER_MEANINGFUL_RESPONSE = 15
+OUT_INPUT_COST_PER_1M = 16
+OUT_OUTPUT_COST_PER_1M = 17
+OUT_TRAINING_GPU_HOURS = 18
+OUT_TRAINING_DAYS = 19
+OUT_FINETUNE_GPU_HOURS = 20
+OUT_TENSOR_PARALLEL = 21
+OUT_BATCH_SIZE = 22
+OUT_TOKENS_PER_S_PER_ACCELERATOR = 23
+OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR = 24
+OUT_INFERENCE_ACCELERATORS = 25
+OUT_TRUNCATED_SHARE = 26
+OUT_RELEASES_IN_HORIZON = 27
+OUT_PUE = 28
+OUT_TOKENS_PER_MONTH = 29
+OUT_AMORTIZATION_MONTHLY = 30
+OUT_ENERGY_COST_MONTHLY = 31
+OUT_FACILITY_COST_MONTHLY = 32
+OUT_CLOUD_RENT_MONTHLY = 33
+OUT_OVERHEAD_MONTHLY = 34
+OUT_SLA_PENALTY_MONTHLY = 35
+OUT_PUE_CAPEX = 36
+OUT_PREFILL_SHARE = 37
+N_OUTPUTS = 38
+
+OUTPUTS: tuple[Column, ...] = (
+    Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
+    Column("lifecycle_total", "USD", "lifecycle total cost over the horizon"),
+    Column("training_cost", "USD/release", "pre-training cost per release"),
+    Column("finetune_cost", "USD/release", "fine-tuning cost per release"),
+    Column("inference_cost_monthly", "USD/month", "inference cost per month"),
+    Column("utilization", "1", "realised utilisation of the inference fleet"),
+    Column("power_price", "USD/MWh", "blended power price"),
+    Column("power_overhead_index", "1", "power-system overhead index (PUE - 1)"),
+    Column("installed_base", "accelerators", "accelerators deployed (inference + training)"),
+    Column("avg_seq_len", "tokens/request", "average tokens per request after the cap"),
+    Column("energy_mwh_month", "MWh/month", "facility-level energy per month"),
+    Column("tokens_per_dollar", "tokens/USD", "tokens served per lifecycle dollar"),
+    Column("tokens_per_kwh", "tokens/kWh", "tokens served per facility kWh (serving)"),
+    Column("joules_per_token", "J/token", "facility energy per token served"),
+    Column("cost_per_request", "USD/request", "lifecycle cost per request"),
+    Column("cost_per_meaningful_response", "USD/response", "cost per meaningful response"),
+    Column("input_cost_per_1m", "USD/1M tokens", "lifecycle cost per 1M prompt tokens"),
+    Column("output_cost_per_1m", "USD/1M tokens", "lifecycle cost per 1M output tokens"),
+    Column("training_gpu_hours", "accelerator-hours/release", "pre-training accelerator-hours"),
+    Column("training_days", "d/release", "pre-training wall-clock days"),
+    Column("finetune_gpu_hours", "accelerator-hours/release", "fine-tuning accelerator-hours"),
+    Column("tensor_parallel", "accelerators", "accelerators per serving replica"),
+    Column("batch_size", "sequences", "decode batch per replica"),
+    Column("tokens_per_s_per_accelerator", "tokens/s", "tokens (prompt+output) per accelerator"),
+    Column("output_tokens_per_s_per_accelerator", "tokens/s", "output tokens per accelerator"),
+    Column("inference_accelerators", "accelerators", "inference fleet size"),
+    Column("truncated_share", "1", "share of requests truncated by the context limit"),
+    Column("releases_in_horizon", "1", "model releases in the horizon"),
+    Column("pue", "1", "power usage effectiveness after the PUE CAPEX"),
+    Column("tokens_per_month", "tokens/month", "tokens served per month"),
+    Column("amortization_monthly", "USD/month", "inference: hardware amortisation"),
+    Column("energy_cost_monthly", "USD/month", "inference: energy"),
+    Column("facility_cost_monthly", "USD/month", "inference: facility and maintenance"),
+    Column("cloud_rent_monthly", "USD/month", "inference: cloud rent"),
+    Column("overhead_monthly", "USD/month", "inference: platform, staff and egress"),
+    Column("sla_penalty_monthly", "USD/month", "inference: SLA credits above the knee"),
+    Column("pue_capex", "USD", "one-off PUE improvement CAPEX"),
+    Column("prefill_share", "1", "prefill share of serving accelerator-seconds"),
+)
+
+# ---------------------------------------------------------------- infeasibility codes
+# Bit flags: a sample may fail for several reasons at once.
+FLAG_WEIGHTS_DO_NOT_FIT = 1
+FLAG_KV_DOES_NOT_FIT = 2
+FLAG_SLO_UNREACHABLE = 4
+FLAG_TRAINING_EXCEEDS_CADENCE = 8
+FLAG_INVALID_INPUT = 16
+FLAG_NON_FINITE = 32
+
+FLAG_REASONS: dict[int, str] = {
+    FLAG_WEIGHTS_DO_NOT_FIT: "weights do not fit the largest allowed replica",
+    FLAG_KV_DOES_NOT_FIT: "KV cache cannot hold one sequence at the context limit",
+    FLAG_SLO_UNREACHABLE: "time-per-output-token SLO unreachable even at batch 1",
+    FLAG_TRAINING_EXCEEDS_CADENCE: "training + fine-tuning take longer than the cadence",
+    FLAG_INVALID_INPUT: "an input is outside its valid domain",
+    FLAG_NON_FINITE: "a result is not finite",
+}
+
+# Flags under which cost outputs are undefined (set to NaN); the cadence flag keeps costs.
+STRUCTURAL_FLAGS = (
+    FLAG_WEIGHTS_DO_NOT_FIT
+    | FLAG_KV_DOES_NOT_FIT
+    | FLAG_SLO_UNREACHABLE
+    | FLAG_INVALID_INPUT
+    | FLAG_NON_FINITE
+)
+
+INPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(INPUTS)}
+OUTPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(OUTPUTS)}
+
+KPI_NAMES = (
+    "token_cost_per_1k",
+    "lifecycle_total",
+    "training_cost",
+    "finetune_cost",
+    "inference_cost_monthly",
+)
+FACTOR_NAMES = (
+    "utilization",
+    "power_price",
+    "power_overhead_index",
+    "installed_base",
+    "avg_seq_len",
+    "energy_mwh_month",
+)
+
+
+def describe_flags(code: int) -> list[str]:
+    """Return the reasons encoded in an infeasibility bit mask.
+
+    Parameters
+    ----------
+    code : int
+        Bit mask written by the kernel (0 means feasible).
+
+    Returns
+    -------
+    list of str
+        One human-readable reason per set bit, in bit order.
+    """
+    return [reason for bit, reason in FLAG_REASONS.items() if code & bit]

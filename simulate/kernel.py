@@ -1,0 +1,391 @@
+"""The Numba-compiled lifecycle cost kernel.
+
+``evaluate_kernel(inputs, outputs, flags)`` reads one row of inputs per sample
+(columns in :mod:`simulate.columns`), writes every KPI, internal factor and extra
+into ``outputs`` and an infeasibility bit mask into ``flags``. It never sees
+dicts, files or random state; the equations are documented in ``docs/model.md``
+and mirrored, independently, by :mod:`simulate.reference`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from distributions.jit import jit
+from simulate import columns as col
+from simulate.formulas import (
+    capped_lognormal_mean,
+    decode_step_seconds,
+    meaningful_response_cost,
+    prefill_seconds_per_token,
+    pue_after_capex,
+    tokens_per_kwh,
+    training_accelerator_hours,
+)
+
+
+@jit
+def _inputs_valid(x):
+    """True when every input lies in the domain the equations need."""
+    for j in range(x.shape[0]):
+        if not math.isfinite(x[j]) or x[j] < 0.0:
+            return False
+    positive = (
+        col.IN_HW_PEAK_BF16_FLOPS,
+        col.IN_HW_MEMORY_BYTES,
+        col.IN_HW_BANDWIDTH_BYTES_PER_S,
+        col.IN_TRAIN_PEAK_BF16_FLOPS,
+        col.IN_PARAMS_TOTAL,
+        col.IN_PARAMS_ACTIVE,
+        col.IN_N_LAYERS,
+        col.IN_KV_VALUES_PER_TOKEN_PER_LAYER,
+        col.IN_WEIGHT_BITS,
+        col.IN_KV_BITS,
+        col.IN_WEIGHT_MEMORY_FRACTION,
+        col.IN_USABLE_MEMORY_FRACTION,
+        col.IN_MAX_TENSOR_PARALLEL,
+        col.IN_DECODE_MBU,
+        col.IN_DECODE_MFU,
+        col.IN_PREFILL_MFU,
+        col.IN_REQUEST_TOKENS_MEAN,
+        col.IN_CONTEXT_LIMIT_TOKENS,
+        col.IN_TPOT_SLO_S,
+        col.IN_REQUESTS_PER_DAY,
+        col.IN_UTILIZATION_TARGET,
+        col.IN_UTILIZATION_ACHIEVED_RATIO,
+        col.IN_HARDWARE_LIFE_YEARS,
+        col.IN_PUE_CAPEX_SCALE_USD,
+        col.IN_TRAIN_MFU,
+        col.IN_TRAIN_GOODPUT,
+        col.IN_TRAIN_BITS,
+        col.IN_TRAIN_ACCELERATORS,
+        col.IN_RELEASE_CADENCE_DAYS,
+        col.IN_FINETUNE_MFU,
+        col.IN_HORIZON_YEARS,
+        col.IN_ATTEMPTS_PER_RESPONSE,
+    )
+    for j in positive:
+        if x[j] <= 0.0:
+            return False
+    at_most_one = (
+        col.IN_WEIGHT_MEMORY_FRACTION,
+        col.IN_USABLE_MEMORY_FRACTION,
+        col.IN_DECODE_MBU,
+        col.IN_DECODE_MFU,
+        col.IN_PREFILL_MFU,
+        col.IN_UTILIZATION_TARGET,
+        col.IN_KV_RESERVATION,
+        col.IN_HEDGE_SHARE,
+        col.IN_TRAIN_MFU,
+        col.IN_TRAIN_GOODPUT,
+        col.IN_FINETUNE_MFU,
+        col.IN_SLA_KNEE_UTILIZATION,
+        col.IN_IDLE_POWER_FRACTION,
+    )
+    for j in at_most_one:
+        if x[j] > 1.0:
+            return False
+    share = x[col.IN_PROMPT_SHARE]
+    if share <= 0.0 or share >= 1.0:
+        return False
+    if x[col.IN_PUE_BASE] < 1.0 or x[col.IN_PUE_FLOOR] < 1.0:
+        return False
+    return x[col.IN_FINETUNE_RL_FACTOR] >= 1.0 and x[col.IN_PEAK_TO_AVERAGE] >= 1.0
+
+
+@jit
+def evaluate_row(x, out):
+    """Evaluate the lifecycle cost model for one sample.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (N_INPUTS,)
+        Inputs in the units of :data:`simulate.columns.INPUTS`.
+    out : ndarray of float64, shape (N_OUTPUTS,)
+        Filled with the outputs of :data:`simulate.columns.OUTPUTS`; NaN where the
+        sample is structurally infeasible.
+
+    Returns
+    -------
+    int
+        Infeasibility bit mask (0: feasible); see :data:`simulate.columns.FLAG_REASONS`.
+    """
+    out[:] = np.nan
+    if not _inputs_valid(x):
+        return col.FLAG_INVALID_INPUT
+
+    # ---- model and accelerator
+    weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
+    kv_bytes_per_token = (
+        x[col.IN_N_LAYERS] * x[col.IN_KV_VALUES_PER_TOKEN_PER_LAYER] * x[col.IN_KV_BITS] / 8.0
+    )
+    params_active = x[col.IN_PARAMS_ACTIVE]
+    memory = x[col.IN_HW_MEMORY_BYTES]
+    bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S]
+    serving_flops = x[col.IN_HW_PEAK_BF16_FLOPS]
+    if x[col.IN_WEIGHT_BITS] <= 8.0 and x[col.IN_HW_PEAK_FP8_FLOPS] > 0.0:
+        serving_flops = x[col.IN_HW_PEAK_FP8_FLOPS]
+    mbu = x[col.IN_DECODE_MBU]
+    mfu_decode = x[col.IN_DECODE_MFU]
+    slo = x[col.IN_TPOT_SLO_S]
+
+    # ---- request shape after the context cap
+    context_limit = x[col.IN_CONTEXT_LIMIT_TOKENS]
+    seq_len, truncated_share = capped_lognormal_mean(
+        x[col.IN_REQUEST_TOKENS_MEAN], x[col.IN_REQUEST_TOKENS_SIGMA], context_limit
+    )
+    prompt_tokens = x[col.IN_PROMPT_SHARE] * seq_len
+    completion_tokens = seq_len - prompt_tokens
+    resident_context = prompt_tokens + 0.5 * completion_tokens
+    reserved_context = resident_context + x[col.IN_KV_RESERVATION] * (
+        context_limit - resident_context
+    )
+
+    # ---- replica size and batch: smallest power-of-two TP that fits and meets the SLO
+    flag = 0
+    tensor_parallel = 0.0
+    batch = 0.0
+    any_fit = False
+    last_failure = 0
+    tp = 1.0
+    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
+        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
+            any_fit = True
+            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
+            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved_context))
+            batch_bandwidth = np.floor(
+                (slo * tp * bandwidth * mbu - weight_bytes)
+                / (kv_bytes_per_token * resident_context)
+            )
+            batch_compute = np.floor(slo * tp * serving_flops * mfu_decode / (2.0 * params_active))
+            batch_slo = min(batch_bandwidth, batch_compute)
+            if batch_memory < 1.0:
+                last_failure = col.FLAG_KV_DOES_NOT_FIT
+            elif batch_slo < 1.0:
+                last_failure = col.FLAG_SLO_UNREACHABLE
+            else:
+                tensor_parallel = tp
+                batch = min(batch_memory, batch_slo)
+                break
+        tp *= 2.0
+    if tensor_parallel == 0.0:
+        return col.FLAG_WEIGHTS_DO_NOT_FIT if not any_fit else last_failure
+
+    # ---- replica time per request (roofline)
+    step_s = decode_step_seconds(
+        weight_bytes,
+        kv_bytes_per_token,
+        resident_context,
+        batch,
+        tensor_parallel,
+        bandwidth,
+        mbu,
+        params_active,
+        serving_flops,
+        mfu_decode,
+    )
+    prefill_s = prompt_tokens * prefill_seconds_per_token(
+        params_active, tensor_parallel, serving_flops, x[col.IN_PREFILL_MFU]
+    )
+    decode_s = completion_tokens * step_s / batch
+    request_s = prefill_s + decode_s
+    tokens_per_s_acc = seq_len / (request_s * tensor_parallel)
+    output_tokens_per_s_acc = completion_tokens / (request_s * tensor_parallel)
+    prefill_share = prefill_s / request_s
+
+    # ---- demand and fleet
+    tokens_per_month = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
+    busy_hours = tokens_per_month / (tokens_per_s_acc * 3600.0)
+    planned_utilization = min(
+        1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO]
+    )
+    n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned_utilization))
+    n_peak = np.ceil(busy_hours * x[col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
+    n_inference = max(n_inference, n_peak, tensor_parallel)
+    n_inference = np.ceil(n_inference / tensor_parallel) * tensor_parallel
+    utilization = busy_hours / (n_inference * col.HOURS_PER_MONTH)
+
+    # ---- power and energy
+    pue = pue_after_capex(
+        x[col.IN_PUE_BASE],
+        x[col.IN_PUE_FLOOR],
+        x[col.IN_PUE_CAPEX_USD],
+        x[col.IN_PUE_CAPEX_SCALE_USD],
+    )
+    hedge = x[col.IN_HEDGE_SHARE]
+    power_price = (
+        hedge * x[col.IN_HEDGED_PRICE_USD_PER_MWH]
+        + (1.0 - hedge) * x[col.IN_SPOT_PRICE_USD_PER_MWH]
+    )
+    board_w = x[col.IN_HW_BOARD_POWER_W]
+    host_w = x[col.IN_HOST_POWER_W]
+    draw_w = (
+        utilization * board_w * x[col.IN_BOARD_LOAD_FRACTION]
+        + (1.0 - utilization) * board_w * x[col.IN_IDLE_POWER_FRACTION]
+        + host_w
+    )
+    inference_mwh = n_inference * col.HOURS_PER_MONTH * draw_w * pue / 1e6
+
+    # ---- inference cost per month
+    life_hours = x[col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR
+    maintenance = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
+    facility_kw_month = x[col.IN_FACILITY_USD_PER_KW_MONTH]
+    cloud_multiplier = x[col.IN_CLOUD_RATE_MULTIPLIER]
+    price_multiplier = x[col.IN_PRICE_MULTIPLIER]
+    amortization = 0.0
+    energy_cost = 0.0
+    facility_cost = 0.0
+    cloud_rent = 0.0
+    if x[col.IN_FLEET_CLOUD] > 0.5:
+        cloud_rent = (
+            n_inference * col.HOURS_PER_MONTH * x[col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_multiplier
+        )
+    else:
+        unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
+        amortization = n_inference * col.HOURS_PER_MONTH * unit_price / life_hours
+        facility_cost = (
+            n_inference * (board_w + host_w) / 1000.0 * facility_kw_month
+            + n_inference * unit_price * maintenance / 12.0
+        )
+        energy_cost = inference_mwh * power_price
+    overhead = (
+        x[col.IN_PLATFORM_USD_PER_MONTH]
+        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] / 12.0
+        + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month / 1e9
+    )
+    knee = x[col.IN_SLA_KNEE_UTILIZATION]
+    late_share = 0.0
+    if utilization > knee and knee < 1.0:
+        late_share = min(1.0, (utilization - knee) / (1.0 - knee))
+    sla_penalty = (
+        late_share * tokens_per_month / 1000.0 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
+    )
+    inference_monthly = (
+        amortization + energy_cost + facility_cost + cloud_rent + overhead + sla_penalty
+    )
+
+    # ---- training and fine-tuning per release
+    train_flops = x[col.IN_TRAIN_PEAK_BF16_FLOPS]
+    if x[col.IN_TRAIN_BITS] <= 8.0 and x[col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0:
+        train_flops = x[col.IN_TRAIN_PEAK_FP8_FLOPS]
+    goodput = x[col.IN_TRAIN_GOODPUT]
+    train_hours = training_accelerator_hours(
+        params_active, x[col.IN_TRAIN_TOKENS], train_flops, x[col.IN_TRAIN_MFU], goodput
+    )
+    finetune_hours = training_accelerator_hours(
+        params_active,
+        x[col.IN_FINETUNE_TOKENS] * x[col.IN_FINETUNE_RL_FACTOR],
+        train_flops,
+        x[col.IN_FINETUNE_MFU],
+        goodput,
+    )
+    n_train = x[col.IN_TRAIN_ACCELERATORS]
+    train_days = train_hours / n_train / 24.0
+    finetune_days = finetune_hours / n_train / 24.0
+    if train_days + finetune_days > x[col.IN_RELEASE_CADENCE_DAYS]:
+        flag |= col.FLAG_TRAINING_EXCEEDS_CADENCE
+    train_board_w = x[col.IN_TRAIN_BOARD_POWER_W]
+    train_draw_w = train_board_w * x[col.IN_TRAIN_LOAD_FRACTION] + host_w
+    if x[col.IN_TRAIN_CLOUD] > 0.5:
+        train_hourly = x[col.IN_TRAIN_CLOUD_USD_PER_HOUR] * cloud_multiplier
+    else:
+        train_price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
+        train_hourly = (
+            train_price / life_hours
+            + train_price * maintenance / col.HOURS_PER_YEAR
+            + (train_board_w + host_w) / 1000.0 * facility_kw_month / col.HOURS_PER_MONTH
+            + train_draw_w * pue / 1e6 * power_price
+        )
+    training_cost = train_hours * train_hourly
+    finetune_cost = finetune_hours * train_hourly
+
+    # ---- lifecycle
+    horizon_years = x[col.IN_HORIZON_YEARS]
+    months = horizon_years * 12.0
+    releases = horizon_years * 365.25 / x[col.IN_RELEASE_CADENCE_DAYS]
+    training_mwh_month = (
+        releases * (train_hours + finetune_hours) * train_draw_w * pue / 1e6 / months
+    )
+    pue_capex = x[col.IN_PUE_CAPEX_USD]
+    lifecycle = releases * (training_cost + finetune_cost) + months * inference_monthly + pue_capex
+    tokens_total = tokens_per_month * months
+    cost_per_request = lifecycle / (x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * months)
+    serving_power_w = inference_mwh * 1e6 / col.HOURS_PER_MONTH
+    tokens_kwh = tokens_per_kwh(tokens_per_month / (col.HOURS_PER_MONTH * 3600.0), serving_power_w)
+
+    out[col.OUT_TOKEN_COST_PER_1K] = lifecycle / tokens_total * 1000.0
+    out[col.OUT_LIFECYCLE_TOTAL] = lifecycle
+    out[col.OUT_TRAINING_COST] = training_cost
+    out[col.OUT_FINETUNE_COST] = finetune_cost
+    out[col.OUT_INFERENCE_COST_MONTHLY] = inference_monthly
+    out[col.OUT_UTILIZATION] = utilization
+    out[col.OUT_POWER_PRICE] = power_price
+    out[col.OUT_POWER_OVERHEAD_INDEX] = pue - 1.0
+    out[col.OUT_INSTALLED_BASE] = n_inference + n_train
+    out[col.OUT_AVG_SEQ_LEN] = seq_len
+    out[col.OUT_ENERGY_MWH_MONTH] = inference_mwh + training_mwh_month
+    out[col.OUT_TOKENS_PER_DOLLAR] = tokens_total / lifecycle
+    out[col.OUT_TOKENS_PER_KWH] = tokens_kwh
+    out[col.OUT_JOULES_PER_TOKEN] = 3.6e6 / tokens_kwh
+    out[col.OUT_COST_PER_REQUEST] = cost_per_request
+    out[col.OUT_COST_PER_MEANINGFUL_RESPONSE] = meaningful_response_cost(
+        completion_tokens,
+        x[col.IN_ATTEMPTS_PER_RESPONSE],
+        cost_per_request / completion_tokens,
+        x[col.IN_GUARD_TOKENS_PER_RESPONSE],
+        x[col.IN_GUARD_USD_PER_TOKEN],
+    )
+    out[col.OUT_INPUT_COST_PER_1M] = (
+        lifecycle * prefill_share / (tokens_total * x[col.IN_PROMPT_SHARE]) * 1e6
+    )
+    out[col.OUT_OUTPUT_COST_PER_1M] = (
+        lifecycle * (1.0 - prefill_share) / (tokens_total * (1.0 - x[col.IN_PROMPT_SHARE])) * 1e6
+    )
+    out[col.OUT_TRAINING_GPU_HOURS] = train_hours
+    out[col.OUT_TRAINING_DAYS] = train_days
+    out[col.OUT_FINETUNE_GPU_HOURS] = finetune_hours
+    out[col.OUT_TENSOR_PARALLEL] = tensor_parallel
+    out[col.OUT_BATCH_SIZE] = batch
+    out[col.OUT_TOKENS_PER_S_PER_ACCELERATOR] = tokens_per_s_acc
+    out[col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR] = output_tokens_per_s_acc
+    out[col.OUT_INFERENCE_ACCELERATORS] = n_inference
+    out[col.OUT_TRUNCATED_SHARE] = truncated_share
+    out[col.OUT_RELEASES_IN_HORIZON] = releases
+    out[col.OUT_PUE] = pue
+    out[col.OUT_TOKENS_PER_MONTH] = tokens_per_month
+    out[col.OUT_AMORTIZATION_MONTHLY] = amortization
+    out[col.OUT_ENERGY_COST_MONTHLY] = energy_cost
+    out[col.OUT_FACILITY_COST_MONTHLY] = facility_cost
+    out[col.OUT_CLOUD_RENT_MONTHLY] = cloud_rent
+    out[col.OUT_OVERHEAD_MONTHLY] = overhead
+    out[col.OUT_SLA_PENALTY_MONTHLY] = sla_penalty
+    out[col.OUT_PUE_CAPEX] = pue_capex
+    out[col.OUT_PREFILL_SHARE] = prefill_share
+
+    for j in range(out.shape[0]):
+        if not math.isfinite(out[j]):
+            out[:] = np.nan
+            return flag | col.FLAG_NON_FINITE
+    return flag
+
+
+@jit(parallel=True)
+def evaluate_kernel(inputs, outputs, flags):
+    """Evaluate the cost model for every row of ``inputs``, in parallel over rows.
+
+    Rows are independent, so the result does not depend on the thread count.
+
+    Parameters
+    ----------
+    inputs : ndarray of float64, shape (n, N_INPUTS)
+        One sample per row.
+    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+        Filled with the outputs.
+    flags : ndarray of int64, shape (n,)
+        Filled with the infeasibility bit masks.
+    """
+    for i in numba.prange(inputs.shape[0]):
+        flags[i] = evaluate_row(inputs[i], outputs[i])
