@@ -1,0 +1,157 @@
+"""Render base-case results as a text table or a JSON-ready dict."""
+
+from __future__ import annotations
+
+import math
+
+from results.tco_index import DEFINITION
+from simulate import columns as col
+from simulate.calc import BaseCase
+
+EXTRAS = (
+    "tokens_per_dollar",
+    "tokens_per_kwh",
+    "joules_per_token",
+    "cost_per_request",
+    "cost_per_meaningful_response",
+    "input_cost_per_1m",
+    "output_cost_per_1m",
+    "training_gpu_hours",
+    "training_days",
+    "finetune_gpu_hours",
+)
+SECTIONS = (
+    ("KPIs", (*col.KPI_NAMES, "tco_index")),
+    ("Internal factors", col.FACTOR_NAMES),
+    ("Extras", EXTRAS),
+    (
+        "Serving and fleet",
+        (
+            "tensor_parallel",
+            "batch_size",
+            "tokens_per_s_per_accelerator",
+            "output_tokens_per_s_per_accelerator",
+            "inference_accelerators",
+            "truncated_share",
+            "releases_in_horizon",
+            "pue",
+            "tokens_per_month",
+            "prefill_share",
+        ),
+    ),
+    (
+        "Inference cost breakdown",
+        (
+            "amortization_monthly",
+            "energy_cost_monthly",
+            "facility_cost_monthly",
+            "cloud_rent_monthly",
+            "overhead_monthly",
+            "sla_penalty_monthly",
+            "pue_capex",
+        ),
+    ),
+)
+UNITS = {c.name: c.unit for c in col.OUTPUTS} | {"tco_index": "1"}
+LONG_NAMES = {c.name: c.long_name for c in col.OUTPUTS} | {
+    "tco_index": "TCO index (0-1, higher is worse)"
+}
+
+
+def format_value(value: float) -> str:
+    """Format a number for a table: 4 significant digits, thousands separators.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str
+        Its text.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    magnitude = abs(value)
+    if magnitude == 0:
+        return "0"
+    if magnitude >= 1e4:
+        return f"{value:,.0f}"
+    if magnitude >= 1e-3:
+        return f"{value:.4g}"
+    return f"{value:.4e}"
+
+
+def _values(case: BaseCase) -> dict[str, float]:
+    return case.outputs | {"tco_index": case.tco_index}
+
+
+def format_base_case(case: BaseCase) -> str:
+    """The ``tco calc`` table: every KPI, factor and extra with its unit.
+
+    Parameters
+    ----------
+    case : BaseCase
+        The evaluated base case.
+
+    Returns
+    -------
+    str
+        A plain-text table.
+    """
+    values = _values(case)
+    scenario = case.scenario
+    lines = [f"Scenario {scenario.name} ({scenario.source}) at base values"]
+    if scenario.description:
+        lines.append(f"  {scenario.description}")
+    lines.append("  levers at base, uncertain factors at their medians")
+    if case.flags:
+        lines.append("INFEASIBLE: " + "; ".join(case.reasons))
+    width = max(len(name) for _, names in SECTIONS for name in names)
+    for title, names in SECTIONS:
+        lines.append("")
+        lines.append(title)
+        for name in names:
+            lines.append(
+                f"  {name:<{width}}  {format_value(values[name]):>16}  {UNITS[name]:<26}"
+                f"{LONG_NAMES[name]}"
+            )
+    lines.append("")
+    lines.append(
+        f"TCO index scale for this scenario: best {format_value(case.bounds.best_usd)} USD, "
+        f"worst {format_value(case.bounds.worst_usd)} USD"
+    )
+    lines.append(DEFINITION)
+    return "\n".join(lines)
+
+
+def base_case_json(case: BaseCase) -> dict:
+    """The ``tco calc --json`` object: outputs by name plus units and provenance.
+
+    Parameters
+    ----------
+    case : BaseCase
+        The evaluated base case.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable; NaN becomes None.
+    """
+    values = {
+        name: (None if isinstance(v, float) and math.isnan(v) else v)
+        for name, v in _values(case).items()
+    }
+    return values | {
+        "infeasible": bool(case.flags),
+        "infeasible_code": case.flags,
+        "infeasible_reasons": case.reasons,
+        "tco_index_definition": DEFINITION,
+        "tco_index_best_usd": case.bounds.best_usd,
+        "tco_index_worst_usd": case.bounds.worst_usd,
+        "units": {name: UNITS[name] for name in values},
+        "scenario": case.scenario.name,
+        "scenario_source": case.scenario.source,
+        "scenario_sha256": case.scenario.sha256,
+    }

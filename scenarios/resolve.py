@@ -1,0 +1,165 @@
+"""Turn scenario input values into the kernel's input matrix.
+
+Numeric inputs go straight into their columns; categorical inputs (model,
+accelerators, ownership) are looked up in the scenario's catalogs, per sample,
+so a lever over accelerator generations changes every hardware column at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from scenarios.loader import Scenario, ScenarioInput
+from scenarios.schema import FIELDS_BY_PATH
+from simulate import columns as col
+
+HARDWARE_COLUMNS = (
+    ("hw_peak_bf16_flops", "peak_bf16_flops"),
+    ("hw_peak_fp8_flops", "peak_fp8_flops"),
+    ("hw_memory_bytes", "memory_bytes"),
+    ("hw_bandwidth_bytes_per_s", "memory_bandwidth_bytes_per_s"),
+    ("hw_board_power_w", "board_power_w"),
+    ("hw_purchase_price_usd", "purchase_price_usd"),
+    ("hw_cloud_usd_per_hour", "cloud_usd_per_hour"),
+)
+TRAIN_HARDWARE_COLUMNS = (
+    ("train_peak_bf16_flops", "peak_bf16_flops"),
+    ("train_peak_fp8_flops", "peak_fp8_flops"),
+    ("train_board_power_w", "board_power_w"),
+    ("train_purchase_price_usd", "purchase_price_usd"),
+    ("train_cloud_usd_per_hour", "cloud_usd_per_hour"),
+)
+MODEL_COLUMNS = (
+    ("params_total", "params_total"),
+    ("params_active", "params_active"),
+    ("n_layers", "n_layers"),
+    ("kv_values_per_token_per_layer", "kv_values_per_token_per_layer"),
+)
+
+
+def category_indices(item: ScenarioInput, value, n: int) -> np.ndarray:
+    """Indices into ``item.categories`` for ``n`` samples.
+
+    Parameters
+    ----------
+    item : ScenarioInput
+        A categorical input.
+    value : str or array_like of int
+        One category name for every sample, or per-sample indices.
+    n : int
+        Number of samples.
+
+    Returns
+    -------
+    ndarray of int64, shape (n,)
+        Category indices.
+    """
+    categories = item.categories
+    if isinstance(value, str):
+        if value not in categories:
+            raise ValueError(f"{item.path} = {value!r}: not one of {list(categories)}")
+        return np.full(n, categories.index(value), dtype=np.int64)
+    idx = np.broadcast_to(np.asarray(value), (n,)).astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= len(categories)):
+        raise ValueError(f"{item.path}: category index outside 0..{len(categories) - 1}")
+    return idx
+
+
+def _lookup(table: list, attrs: tuple, idx: np.ndarray, out: np.ndarray) -> None:
+    values = np.array([[float(getattr(entry, a)) for _, a in attrs] for entry in table])
+    for j, (column, _) in enumerate(attrs):
+        out[:, col.INPUT_INDEX[column]] = values[idx, j]
+
+
+def input_matrix(
+    scenario: Scenario, values: Mapping[str, object] | None = None, n: int = 1
+) -> np.ndarray:
+    """Build the kernel's ``(n, N_INPUTS)`` input matrix.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    values : mapping of str to value, optional
+        Per-input values by key path: numbers or arrays of shape (n,) for numeric
+        inputs, a category name or an index array for categorical ones. Inputs not
+        given take their base value.
+    n : int
+        Number of samples (rows).
+
+    Returns
+    -------
+    ndarray of float64, shape (n, N_INPUTS)
+        C-contiguous kernel inputs.
+    """
+    values = dict(values or {})
+    base = scenario.base_values()
+    x = np.empty((n, col.N_INPUTS), dtype=np.float64)
+    x.fill(np.nan)  # any column left unset is caught by the kernel's domain check
+    for path, spec_field in FIELDS_BY_PATH.items():
+        if path in scenario.inputs:
+            x[:, col.INPUT_INDEX[spec_field.column]] = values.get(path, base[path])
+
+    inputs = scenario.inputs
+
+    def indices(path: str) -> np.ndarray:
+        return category_indices(inputs[path], values.get(path, base[path]), n)
+
+    models = [scenario.models[name] for name in inputs["model.name"].categories]
+    model_idx = indices("model.name")
+    _lookup(models, MODEL_COLUMNS, model_idx, x)
+    if "training.tokens" not in inputs:
+        tokens = np.array([m.training_tokens for m in models], dtype=np.float64)
+        x[:, col.IN_TRAIN_TOKENS] = tokens[model_idx]
+
+    accelerators = [scenario.hardware[name] for name in inputs["hardware.accelerator"].categories]
+    hw_idx = indices("hardware.accelerator")
+    _lookup(accelerators, HARDWARE_COLUMNS, hw_idx, x)
+
+    train_item = inputs["training.accelerator"]
+    train_idx = indices("training.accelerator")
+    train_names = train_item.categories
+    train_table = [
+        scenario.hardware[name] if name != "same" else None for name in train_names
+    ]
+    same = np.array([name == "same" for name in train_names])[train_idx]
+    named = [entry for entry in train_table if entry is not None]
+    if named:
+        named_idx = np.cumsum([entry is not None for entry in train_table]) - 1
+        rows = ~same
+        sub = np.empty((int(rows.sum()), col.N_INPUTS))
+        _lookup(named, TRAIN_HARDWARE_COLUMNS, named_idx[train_idx[rows]], sub)
+        for column, _ in TRAIN_HARDWARE_COLUMNS:
+            x[rows, col.INPUT_INDEX[column]] = sub[:, col.INPUT_INDEX[column]]
+    if same.any():
+        for train_column, attr in TRAIN_HARDWARE_COLUMNS:
+            hw_column = next(c for c, a in HARDWARE_COLUMNS if a == attr)
+            x[same, col.INPUT_INDEX[train_column]] = x[same, col.INPUT_INDEX[hw_column]]
+
+    fleet_names = inputs["fleet.ownership"].categories
+    fleet_cloud = np.array([name == "cloud" for name in fleet_names], dtype=np.float64)
+    x[:, col.IN_FLEET_CLOUD] = fleet_cloud[indices("fleet.ownership")]
+    train_names = inputs["training.ownership"].categories
+    train_code = np.array(
+        [{"owned": 0.0, "cloud": 1.0, "same": -1.0}[name] for name in train_names]
+    )[indices("training.ownership")]
+    x[:, col.IN_TRAIN_CLOUD] = np.where(train_code < 0, x[:, col.IN_FLEET_CLOUD], train_code)
+    return np.ascontiguousarray(x)
+
+
+def base_matrix(scenario: Scenario) -> np.ndarray:
+    """The one-row input matrix at the scenario's base values.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+
+    Returns
+    -------
+    ndarray of float64, shape (1, N_INPUTS)
+        Levers at base, factors at their medians, constants as given.
+    """
+    return input_matrix(scenario, None, 1)

@@ -1,0 +1,43 @@
+"""Thin, validating wrapper around the cost kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulate import columns as col
+from simulate.kernel import evaluate_kernel
+
+
+def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Evaluate the lifecycle cost model on a matrix of samples.
+
+    Parameters
+    ----------
+    inputs : array_like of float, shape (n, N_INPUTS) or (N_INPUTS,)
+        One sample per row, columns and units as in :data:`simulate.columns.INPUTS`.
+
+    Returns
+    -------
+    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+        KPIs, internal factors and extras (:data:`simulate.columns.OUTPUTS`); NaN
+        only where the row's flag marks it structurally infeasible.
+    flags : ndarray of int64, shape (n,)
+        Infeasibility bit masks (0: feasible; see :func:`simulate.columns.describe_flags`).
+
+    Raises
+    ------
+    ValueError
+        If the array does not have ``N_INPUTS`` columns.
+    """
+    x = np.ascontiguousarray(inputs, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    if x.ndim != 2 or x.shape[1] != col.N_INPUTS:
+        raise ValueError(
+            f"inputs must have shape (n, {col.N_INPUTS}), got {np.shape(inputs)}; build them "
+            "with scenarios.resolve.input_matrix"
+        )
+    outputs = np.empty((x.shape[0], col.N_OUTPUTS), dtype=np.float64)
+    flags = np.empty(x.shape[0], dtype=np.int64)
+    evaluate_kernel(x, outputs, flags)
+    return outputs, flags
