@@ -256,6 +256,8 @@ def _fmt(value: Any) -> str:
     """Show a value as the user wrote it in TOML."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e6:
+        return f"{value:.6g}"  # 2e+10 reads better than 20000000000.0
     return repr(value) if isinstance(value, str) else str(value)
 
 
