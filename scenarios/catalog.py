@@ -372,7 +372,7 @@ def _parse_figure(
     values = [
         _number(
             num,
-            f"{label}.{n}" if is_range and not isinstance(raw, int | float) else label,
+            f"{label}.{n}" if is_range and isinstance(raw, Mapping | list) else label,
             fig.unit,
             allow_zero=fig.allow_zero,
         )
