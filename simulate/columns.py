@@ -111,7 +111,9 @@ IN_EGRESS_BYTES_PER_TOKEN = 68
 IN_ATTEMPTS_PER_RESPONSE = 69
 IN_GUARD_TOKENS_PER_RESPONSE = 70
 IN_GUARD_USD_PER_TOKEN = 71
-N_INPUTS = 72
+# Server, network and storage bought with each accelerator.
+IN_SYSTEM_COST_FRACTION = 72
+N_INPUTS = 73
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -186,6 +188,7 @@ INPUTS: tuple[Column, ...] = (
     Column("attempts_per_response", "1", "attempts per meaningful response"),
     Column("guard_tokens_per_response", "tokens", "pre/post-processing tokens per response"),
     Column("guard_usd_per_token", "USD", "cost per pre/post-processing token"),
+    Column("system_cost_fraction", "1", "server/network share per accelerator / its price"),
 )
 
 # ---------------------------------------------------------------- outputs

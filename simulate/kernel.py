@@ -234,7 +234,8 @@ def evaluate_row(x, out):
     maintenance = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
     facility_kw_month = x[col.IN_FACILITY_USD_PER_KW_MONTH]
     cloud_multiplier = x[col.IN_CLOUD_RATE_MULTIPLIER]
-    price_multiplier = x[col.IN_PRICE_MULTIPLIER]
+    # Catalog prices are for the accelerator alone; owners also buy its share of the system.
+    price_multiplier = x[col.IN_PRICE_MULTIPLIER] * (1.0 + x[col.IN_SYSTEM_COST_FRACTION])
     amortization = 0.0
     energy_cost = 0.0
     facility_cost = 0.0

@@ -100,6 +100,7 @@ def evaluate_reference(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         _evaluate(x, out, flags)
     out[~valid] = np.nan
+    flags[~valid] = col.FLAG_INVALID_INPUT  # the stand-in row's own flags do not count
     return out, flags
 
 
@@ -217,7 +218,7 @@ def _evaluate(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     maint = x[:, col.IN_MAINTENANCE_FRACTION_PER_YEAR]
     fac = x[:, col.IN_FACILITY_USD_PER_KW_MONTH]
     cloud_mult = x[:, col.IN_CLOUD_RATE_MULTIPLIER]
-    price_mult = x[:, col.IN_PRICE_MULTIPLIER]
+    price_mult = x[:, col.IN_PRICE_MULTIPLIER] * (1.0 + x[:, col.IN_SYSTEM_COST_FRACTION])
     cloud = x[:, col.IN_FLEET_CLOUD] > 0.5
     unit_price = x[:, col.IN_HW_PURCHASE_PRICE_USD] * price_mult
     amort = np.where(cloud, 0.0, fleet * col.HOURS_PER_MONTH * unit_price / life_h)
@@ -256,7 +257,8 @@ def _evaluate(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     train_days = train_h / n_train / 24.0
     ft_days = ft_h / n_train / 24.0
     late_release = train_days + ft_days > x[:, col.IN_RELEASE_CADENCE_DAYS]
-    flags[late_release] |= col.FLAG_TRAINING_EXCEEDS_CADENCE
+    # Like the kernel, a structurally infeasible sample reports only its structural reason.
+    flags[late_release & ~structural] |= col.FLAG_TRAINING_EXCEEDS_CADENCE
     t_board = x[:, col.IN_TRAIN_BOARD_POWER_W]
     t_draw = t_board * x[:, col.IN_TRAIN_LOAD_FRACTION] + host
     t_price = x[:, col.IN_TRAIN_PURCHASE_PRICE_USD] * price_mult
