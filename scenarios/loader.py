@@ -530,9 +530,8 @@ def _numeric_input(spec_field: NumericField, spec: Any, source: str) -> Scenario
     path = spec_field.path
     where = f"{source}: {path}"
     if _is_number(spec):
-        value = float(spec)
-        _check_in_domain(spec_field, value, where, spec)
-        return ScenarioInput(path, "constant", False, value=value, unit=spec_field.unit)
+        _check_in_domain(spec_field, spec, where, spec)
+        return ScenarioInput(path, "constant", False, value=float(spec), unit=spec_field.unit)
     if isinstance(spec, dict) and "lever" in spec:
         lever = _parse_lever(spec, where, numeric=True)
         values = (lever.low, lever.high) if lever.kind == "range" else lever.choices

@@ -1,0 +1,126 @@
+"""The tco command line: output, JSON, exit codes and clean errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from simulate import columns as col
+from simulate.cli import main
+
+REQUIRED_KEYS = {
+    *col.KPI_NAMES,
+    "tco_index",
+    *col.FACTOR_NAMES,
+    "tokens_per_dollar",
+    "tokens_per_kwh",
+    "joules_per_token",
+    "cost_per_request",
+    "cost_per_meaningful_response",
+    "input_cost_per_1m",
+    "output_cost_per_1m",
+    "training_gpu_hours",
+    "training_days",
+    "infeasible",
+    "infeasible_reasons",
+    "tco_index_definition",
+    "units",
+}
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_calc_default_prints_every_kpi_with_units(runner):
+    result = runner.invoke(main, ["calc"])
+    assert result.exit_code == 0, result.output
+    for name in (*col.KPI_NAMES, *col.FACTOR_NAMES, "tco_index", "joules_per_token"):
+        assert name in result.output
+    assert "USD/1k tokens" in result.output and "MWh/month" in result.output
+    assert "TCO index = (lifecycle_total - best) / (worst - best)" in result.output
+
+
+def test_calc_json_is_one_object_with_every_name(runner):
+    result = runner.invoke(main, ["calc", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert REQUIRED_KEYS <= set(data)
+    assert data["infeasible"] is False and data["infeasible_reasons"] == []
+    assert data["units"]["token_cost_per_1k"] == "USD/1k tokens"
+    assert 0.0 <= data["tco_index"] <= 1.0
+    assert data["token_cost_per_1k"] == pytest.approx(
+        data["lifecycle_total"] / (data["tokens_per_month"] * 36) * 1000
+    )
+
+
+def test_calc_set_changes_the_result(runner):
+    base = json.loads(runner.invoke(main, ["calc", "--json"]).output)
+    hot = json.loads(
+        runner.invoke(
+            main, ["calc", "--json", "--set", "power.spot_price_usd_per_mwh=300"]
+        ).output
+    )
+    assert hot["power_price"] > base["power_price"]
+    assert hot["token_cost_per_1k"] > base["token_cost_per_1k"]
+
+
+def test_calc_scenario_file(runner, tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[model]\nname = "mistral-7b"\n[hardware]\naccelerator = "A10G"\n'
+        '[fleet]\nownership = "cloud"\n[demand]\nrequests_per_day = 2e5\n'
+        "[training]\ntokens = 1e11\naccelerators = 64\n"
+    )
+    result = runner.invoke(main, ["calc", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["scenario_source"] == str(path)
+    assert data["cloud_rent_monthly"] > 0 and data["amortization_monthly"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calc", "--set", "power.hedge_share=2"], "power.hedge_share = 2: 2 is outside"),
+        (["calc", "--set", "power.hedge_sahre=0.2"], "did you mean 'power.hedge_share'"),
+        (["calc", "nosuch"], "neither a scenario file nor a built-in scenario"),
+    ],
+)
+def test_bad_input_gives_a_clean_error_and_non_zero_exit(runner, args, message):
+    result = runner.invoke(main, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_bad_file_gives_a_clean_error(runner, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[model]\nname = "llama-3.1-8b"\n[facility]\npue = 0.5\n')
+    result = runner.invoke(main, ["calc", str(path)])
+    assert result.exit_code != 0
+    assert f"{path}: facility.pue = 0.5" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_infeasible_base_case_exits_non_zero_with_reason(runner):
+    result = runner.invoke(
+        main, ["calc", "--set", "model.name=llama-3.1-405b", "--set", "model.weight_bits=16"]
+    )
+    assert result.exit_code != 0
+    assert "weights do not fit the largest allowed replica" in result.output
+
+
+def test_scenarios_lists_builtins(runner):
+    result = runner.invoke(main, ["scenarios"])
+    assert result.exit_code == 0
+    assert "default" in result.output and "mlperf-llama2-70b" in result.output
+
+
+def test_catalog_listings(runner):
+    hardware = runner.invoke(main, ["catalog", "hardware"])
+    assert hardware.exit_code == 0 and "MI355X" in hardware.output
+    models = runner.invoke(main, ["catalog", "models"])
+    assert models.exit_code == 0 and "deepseek-v3" in models.output
