@@ -20,7 +20,7 @@ import copy
 import hashlib
 import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -420,7 +420,11 @@ def _validate(raw: dict, text: str, source: str, overrides: tuple[str, ...]) -> 
             if spec_field.default is None:
                 continue  # filled below where another source exists, else reported
             inputs[path] = ScenarioInput(
-                path, "constant", False, value=spec_field.default, unit=spec_field.unit,
+                path,
+                "constant",
+                False,
+                value=spec_field.default,
+                unit=spec_field.unit,
                 explicit=False,
             )
             continue
@@ -512,8 +516,8 @@ def _merge_catalog(raw: dict, kind: str, source: str) -> dict:
         if not isinstance(table, dict):
             raise ScenarioError(f"{where} = {table!r}: must be a table of figures")
         try:
-            base[name] = merge(base[name], table, where) if name in base else build(
-                name, table, where
+            base[name] = (
+                merge(base[name], table, where) if name in base else build(name, table, where)
             )
         except ScenarioError:
             raise
@@ -581,9 +585,8 @@ def _parse_lever(spec: dict, where: str, numeric: bool) -> Lever:
     elif kind == "choice":
         allowed = {"lever", "choices", "base"}
     else:
-        raise ScenarioError(
-            f"{where}: lever = {kind!r}: must be \"range\" or \"choice\"{did_you_mean(str(kind), ['range', 'choice'])}"
-        )
+        hint = did_you_mean(str(kind), ["range", "choice"])
+        raise ScenarioError(f'{where}: lever = {kind!r}: must be "range" or "choice"{hint}')
     for key in spec:
         if key not in allowed:
             raise ScenarioError(
@@ -593,9 +596,9 @@ def _parse_lever(spec: dict, where: str, numeric: bool) -> Lever:
     for key in sorted(allowed - {"lever"}):
         if key not in spec:
             example = (
-                "{lever = \"range\", low = 0.4, high = 0.9, base = 0.6}"
+                '{lever = "range", low = 0.4, high = 0.9, base = 0.6}'
                 if kind == "range"
-                else "{lever = \"choice\", choices = [\"H100\", \"B200\"], base = \"H100\"}"
+                else '{lever = "choice", choices = ["H100", "B200"], base = "H100"}'
             )
             raise ScenarioError(f"{where}: {kind} lever needs '{key}', e.g. {example}")
     if kind == "range":

@@ -121,9 +121,7 @@ def input_matrix(
     train_item = inputs["training.accelerator"]
     train_idx = indices("training.accelerator")
     train_names = train_item.categories
-    train_table = [
-        scenario.hardware[name] if name != "same" else None for name in train_names
-    ]
+    train_table = [scenario.hardware[name] if name != "same" else None for name in train_names]
     same = np.array([name == "same" for name in train_names])[train_idx]
     named = [entry for entry in train_table if entry is not None]
     if named:

@@ -16,7 +16,7 @@ from scenarios.errors import ScenarioError
 
 SET_HELP = (
     "Override an input: KEY.PATH=VALUE (TOML value; bare words are strings). Repeatable, "
-    'e.g. --set power.hedge_share=0.8 --set hardware.accelerator=B200 --set '
+    "e.g. --set power.hedge_share=0.8 --set hardware.accelerator=B200 --set "
     "'facility.pue={dist=\"pert\", low=1.1, mode=1.2, high=1.4}'."
 )
 
@@ -105,8 +105,10 @@ def catalog_hardware():
             f"{acc.board_power_w:>6.0f} {acc.purchase_price_usd:>10,.0f} "
             f"{acc.cloud_usd_per_hour:>9.2f}"
         )
-    click.echo("Price and cloud rate: midpoints of the catalog's low-high bands; sources in "
-               "docs/catalog.md.")
+    click.echo(
+        "Price and cloud rate: midpoints of the catalog's low-high bands; sources in "
+        "docs/catalog.md."
+    )
 
 
 @catalog_group.command("models")

@@ -41,7 +41,11 @@ def test_llama31_405b_training_gpu_hours(mfu):
     # training time, so goodput 0.9. Published: 30.84 M H100-hours (model card).
     out, _ = evaluate_text(
         TRAINING.format(
-            model="llama-3.1-405b", accelerator="H100", tokens=15.6e12, mfu=mfu, goodput=0.9,
+            model="llama-3.1-405b",
+            accelerator="H100",
+            tokens=15.6e12,
+            mfu=mfu,
+            goodput=0.9,
             accelerators=16384,
         )
     )
@@ -55,7 +59,11 @@ def test_deepseek_v3_pretraining_gpu_hours_and_cost():
     # Published: 2.664 M H800-hours, $5.328 M at $2/GPU-hour.
     out, _ = evaluate_text(
         TRAINING.format(
-            model="deepseek-v3", accelerator="H800", tokens=14.8e12, mfu=0.37, goodput=0.95,
+            model="deepseek-v3",
+            accelerator="H800",
+            tokens=14.8e12,
+            mfu=0.37,
+            goodput=0.95,
             accelerators=2048,
         )
     )

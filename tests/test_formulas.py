@@ -63,7 +63,9 @@ def test_seed002_seven_b_on_one_a10g():
         weight_bytes, kv_per_token, context, batch, 1.0, bandwidth, mbu, params, flops, mfu
     )
     # Memory-bound at this batch: the step reads the weights plus the batch's KV once.
-    assert step == pytest.approx((weight_bytes + batch * kv_per_token * context) / (bandwidth * mbu))
+    assert step == pytest.approx(
+        (weight_bytes + batch * kv_per_token * context) / (bandwidth * mbu)
+    )
     prefill = prefill_seconds_per_token(params, 1.0, flops, mfu)
     assert prefill == pytest.approx(2 * params / (flops * mfu))
     gpu_seconds = 100 * prefill + 200 * step / batch

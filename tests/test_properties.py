@@ -1,7 +1,7 @@
 """Property tests of the cost model: signs, monotonicity and the levers' mechanisms."""
 
 import numpy as np
-from conftest import random_valid_inputs
+from helpers import default_row, random_valid_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,7 +61,7 @@ def test_cost_rises_with_power_price(seed):
     row[col.IN_FLEET_CLOUD] = 0.0  # owners pay for energy; a cloud rate includes it
     row[col.IN_HEDGE_SHARE] = min(row[col.IN_HEDGE_SHARE], 0.9)
     prices = np.linspace(20.0, 400.0, 12)
-    out, flags = sweep(row, col.IN_SPOT_PRICE_USD_PER_MWH, prices)
+    out, _flags = sweep(row, col.IN_SPOT_PRICE_USD_PER_MWH, prices)
     token_cost = out[:, col.OUT_TOKEN_COST_PER_1K]
     assert np.all(np.diff(token_cost) > 0.0)
     assert np.all(np.diff(out[:, col.OUT_POWER_PRICE]) > 0.0)
@@ -85,8 +85,6 @@ def test_cost_falls_with_utilisation_up_to_the_knee(seed):
 
 
 def test_running_hot_has_a_price():
-    from conftest import default_row
-
     row = default_row(requests_per_day=5e7)
     row[col.IN_PEAK_TO_AVERAGE] = 1.0
     row[col.IN_SLA_KNEE_UTILIZATION] = 0.7
@@ -125,8 +123,6 @@ def test_context_limit_moves_the_batch(seed):
 
 
 def test_context_limit_truncates_long_requests():
-    from conftest import default_row
-
     row = default_row()
     limits = np.array([512.0, 2048.0, 8192.0, 131072.0])
     out, _ = sweep(row, col.IN_CONTEXT_LIMIT_TOKENS, limits)
@@ -136,8 +132,6 @@ def test_context_limit_truncates_long_requests():
 
 
 def test_pue_capex_lowers_the_overhead_index():
-    from conftest import default_row
-
     row = default_row()
     out, _ = sweep(row, col.IN_PUE_CAPEX_USD, np.array([0.0, 1e6, 5e6, 5e7]))
     assert np.all(np.diff(out[:, col.OUT_POWER_OVERHEAD_INDEX]) < 0.0)
@@ -145,8 +139,6 @@ def test_pue_capex_lowers_the_overhead_index():
 
 
 def test_infeasible_when_model_does_not_fit():
-    from conftest import default_row
-
     row = default_row(model="llama-3.1-405b")
     row[col.IN_WEIGHT_BITS] = 16.0
     row[col.IN_MAX_TENSOR_PARALLEL] = 4.0  # 810 GB of weights on 4 x 80 GB cannot fit
@@ -157,8 +149,6 @@ def test_infeasible_when_model_does_not_fit():
 
 
 def test_training_longer_than_cadence_is_flagged_but_priced():
-    from conftest import default_row
-
     row = default_row()
     row[col.IN_TRAIN_ACCELERATORS] = 64.0
     out, flags = evaluate(row)

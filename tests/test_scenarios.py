@@ -63,22 +63,58 @@ def test_minimal_scenario_uses_documented_defaults():
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("[power]\nhedge_sahre = 0.5\n", r"unknown key power.hedge_sahre \(did you mean 'hedge_share'\?\)"),
+        (
+            "[power]\nhedge_sahre = 0.5\n",
+            r"unknown key power.hedge_sahre \(did you mean 'hedge_share'\?\)",
+        ),
         ("[powr]\nhedge_share = 0.5\n", r"unknown section \[powr\] \(did you mean 'power'\?\)"),
-        ("[power]\nspot_price_usd_per_mwh = -5\n", r"test.toml: power.spot_price_usd_per_mwh = -5: -5 is outside the valid domain \[0, inf\]"),
-        ("[fleet]\nutilization_target = 1.2\n", r"fleet.utilization_target = 1.2: 1.2 is outside the valid domain \(0, 1\]"),
+        (
+            "[power]\nspot_price_usd_per_mwh = -5\n",
+            r"test.toml: power.spot_price_usd_per_mwh = -5: -5 is outside the valid domain \[0, inf\]",
+        ),
+        (
+            "[fleet]\nutilization_target = 1.2\n",
+            r"fleet.utilization_target = 1.2: 1.2 is outside the valid domain \(0, 1\]",
+        ),
         ("[fleet]\nutilization_target = 0\n", r"outside the valid domain \(0, 1\]"),
-        ("[facility]\npue = 0.9\n", r"facility.pue = 0.9: 0.9 is outside the valid domain \[1, inf\]"),
+        (
+            "[facility]\npue = 0.9\n",
+            r"facility.pue = 0.9: 0.9 is outside the valid domain \[1, inf\]",
+        ),
         ('[power]\nhedge_share = "half"\n', r"power.hedge_share = 'half': expected a number"),
         ("[power]\nhedge_share = true\n", r"power.hedge_share = True: expected a number"),
-        ('[power]\nhedge_share = { lever = "range", low = 0.9, high = 0.1, base = 0.5 }\n', r"lever low = 0.9 must be < high = 0.1; swap them"),
-        ('[power]\nhedge_share = { lever = "range", low = 0.1, high = 0.9, base = 0.95 }\n', r"lever base = 0.95 must lie in \[low, high\]"),
-        ('[power]\nhedge_share = { lever = "range", low = 0.1, high = 1.5, base = 0.5 }\n', r"1.5 is outside the valid domain \[0, 1\]"),
-        ('[power]\nhedge_share = { lever = "range", low = 0.1, base = 0.5 }\n', r"range lever needs 'high'"),
-        ('[power]\nhedge_share = { lever = "slider", low = 0.1 }\n', r'must be "range" or "choice"'),
-        ('[power]\nhedge_share = { lever = "range", low = 0, hi = 1, base = 0.5 }\n', r"unknown lever key 'hi' \(did you mean 'high'\?\)"),
-        ('[release]\ncadence_days = { lever = "choice", choices = [90, 180], base = 120 }\n', r"lever base = 120 is not one of the choices"),
-        ('[fleet]\nownership = "leased"\n', r"fleet.ownership = 'leased' is not known; choose one of owned, cloud"),
+        (
+            '[power]\nhedge_share = { lever = "range", low = 0.9, high = 0.1, base = 0.5 }\n',
+            r"lever low = 0.9 must be < high = 0.1; swap them",
+        ),
+        (
+            '[power]\nhedge_share = { lever = "range", low = 0.1, high = 0.9, base = 0.95 }\n',
+            r"lever base = 0.95 must lie in \[low, high\]",
+        ),
+        (
+            '[power]\nhedge_share = { lever = "range", low = 0.1, high = 1.5, base = 0.5 }\n',
+            r"1.5 is outside the valid domain \[0, 1\]",
+        ),
+        (
+            '[power]\nhedge_share = { lever = "range", low = 0.1, base = 0.5 }\n',
+            r"range lever needs 'high'",
+        ),
+        (
+            '[power]\nhedge_share = { lever = "slider", low = 0.1 }\n',
+            r'must be "range" or "choice"',
+        ),
+        (
+            '[power]\nhedge_share = { lever = "range", low = 0, hi = 1, base = 0.5 }\n',
+            r"unknown lever key 'hi' \(did you mean 'high'\?\)",
+        ),
+        (
+            '[release]\ncadence_days = { lever = "choice", choices = [90, 180], base = 120 }\n',
+            r"lever base = 120 is not one of the choices",
+        ),
+        (
+            '[fleet]\nownership = "leased"\n',
+            r"fleet.ownership = 'leased' is not known; choose one of owned, cloud",
+        ),
         ("[scenario]\nname = 3\n", r"scenario.name = 3: must be a string"),
         ("[catalog.gpus.X]\nmemory_gb = 1\n", r"unknown table \[catalog.gpus\]"),
     ],
@@ -90,7 +126,10 @@ def test_validation_errors_name_file_key_value_and_fix(extra, message):
 
 def test_unknown_accelerator_suggests_a_name():
     text = MINIMAL.replace('"L40S"', '"H1000"')
-    with pytest.raises(ScenarioError, match=r"hardware.accelerator = 'H1000' is not known \(did you mean 'H100'\?\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"hardware.accelerator = 'H1000' is not known \(did you mean 'H100'\?\)",
+    ):
         parse(base=text)
 
 
@@ -102,7 +141,10 @@ def test_missing_required_keys():
 
 
 def test_training_tokens_required_when_the_model_lacks_them():
-    text = MINIMAL + '[catalog.models.tiny]\nlong_name = "tiny"\nsource = "test"\nparams_total = 1e9\nn_layers = 8\nn_heads = 8\nn_kv_heads = 8\nhead_dim = 64\nhidden_size = 512\nmax_context_tokens = 4096\n'
+    text = (
+        MINIMAL
+        + '[catalog.models.tiny]\nlong_name = "tiny"\nsource = "test"\nparams_total = 1e9\nn_layers = 8\nn_heads = 8\nn_kv_heads = 8\nhead_dim = 64\nhidden_size = 512\nmax_context_tokens = 4096\n'
+    )
     text = text.replace('"llama-3.1-8b"', '"tiny"')
     with pytest.raises(ScenarioError, match=r"training.tokens is required because model\(s\) tiny"):
         parse(base=text)
@@ -115,7 +157,10 @@ def test_invalid_toml_is_reported_with_the_file():
 
 
 def test_distribution_support_must_lie_in_the_domain():
-    with pytest.raises(ScenarioError, match=r"power.spot_price_usd_per_mwh = .*quantile .* outside the valid domain"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"power.spot_price_usd_per_mwh = .*quantile .* outside the valid domain",
+    ):
         parse('[power]\nspot_price_usd_per_mwh = { dist = "normal", mean = 80, sd = 40 }\n')
 
 
@@ -142,7 +187,10 @@ def test_set_overrides_constants_levers_and_parameters():
 @pytest.mark.parametrize(
     ("assignment", "message"),
     [
-        ("power.hedge_sahre=0.5", r"--set power.hedge_sahre: unknown key \(did you mean 'power.hedge_share'\?\)"),
+        (
+            "power.hedge_sahre=0.5",
+            r"--set power.hedge_sahre: unknown key \(did you mean 'power.hedge_share'\?\)",
+        ),
         ("power.hedge_share", r"expected key.path=value"),
         ("power.hedge_share=1.7", r"1.7 is outside the valid domain \[0, 1\]"),
         ("power.hedge_share.base=0.3", r"power.hedge_share is 0.5, not a table"),
@@ -163,7 +211,10 @@ def test_parse_assignment_values():
 
 
 def test_unknown_scenario_name():
-    with pytest.raises(ScenarioError, match=r"defualt: neither a scenario file nor a built-in scenario \(did you mean 'default'\?\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"defualt: neither a scenario file nor a built-in scenario \(did you mean 'default'\?\)",
+    ):
         load_scenario("defualt")
     with pytest.raises(ScenarioError, match=r"nope.toml: no such scenario file"):
         load_scenario("nope.toml")
@@ -171,7 +222,7 @@ def test_unknown_scenario_name():
 
 def test_user_hardware_added_and_overridden():
     text = MINIMAL.replace('"L40S"', '"MYGPU"') + (
-        "[catalog.hardware.MYGPU]\nlong_name = \"test part\"\nvendor = \"X\"\n"
+        '[catalog.hardware.MYGPU]\nlong_name = "test part"\nvendor = "X"\n'
         "bf16_dense_tflops = 500\nfp8_dense_tflops = 1000\nmemory_gb = 96\n"
         "memory_bandwidth_tbps = 4\nboard_power_w = 600\npurchase_price_usd = 20000\n"
         "cloud_usd_per_gpu_hour = 2.5\n"

@@ -20,9 +20,10 @@ def test_best_case_uses_cost_minimising_lever_ends():
     assert bounds.best_values["release.cadence_days"] == 365.0
     assert bounds.worst_values["release.cadence_days"] == 90.0
     # The worst case takes the high end of the spot price.
-    assert bounds.worst_values["power.spot_price_usd_per_mwh"] > bounds.best_values[
-        "power.spot_price_usd_per_mwh"
-    ]
+    assert (
+        bounds.worst_values["power.spot_price_usd_per_mwh"]
+        > bounds.best_values["power.spot_price_usd_per_mwh"]
+    )
 
 
 def test_index_is_clipped_and_ordered():
