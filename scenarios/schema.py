@@ -626,3 +626,58 @@ CATEGORICAL_BY_PATH: dict[str, CategoricalField] = {f.path: f for f in CATEGORIC
 SECTIONS = sorted(
     {p.split(".")[0] for p in [*FIELDS_BY_PATH, *CATEGORICAL_BY_PATH, *TEXT_KEYS, *TABLE_KEYS]}
 )
+
+
+def schema_markdown() -> str:
+    """The reference of every scenario key as Markdown (``docs/scenario.md``).
+
+    Returns
+    -------
+    str
+        A Markdown document; ``tests/test_schema.py`` checks the file matches it.
+    """
+    lines = [
+        "# Scenario keys",
+        "",
+        "Generated from `scenarios/schema.py` by "
+        "`python -c 'from scenarios.schema import schema_markdown; print(schema_markdown())'`.",
+        "",
+        "Every numeric key takes a number (a constant), `{dist = ...}` (an uncertain factor, "
+        'any family of `docs/distributions.md`) or `{lever = "range" | "choice", ...}` '
+        "(a decision lever with a `base`). A key without a default is required. Distributions "
+        "must keep their 1e-9 and 1 - 1e-9 quantiles inside the domain.",
+        "",
+        "## Categorical keys",
+        "",
+        "| key | default | meaning |",
+        "|---|---|---|",
+    ]
+    for f in CATEGORICAL_FIELDS:
+        default = "required" if f.default is None else f"`{f.default}`"
+        lines.append(f"| `{f.path}` | {default} | {f.help} |")
+    lines += [
+        "",
+        "Categorical keys take a name, a choice lever "
+        '(`{lever = "choice", choices = [...], base = "..."}`) or a choice distribution '
+        '(`{dist = "choice", values = [...], weights = [...]}`).',
+        "",
+        "## Numeric keys",
+        "",
+        "| key | unit | default | domain | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for f in NUMERIC_FIELDS:
+        default = "required" if f.default is None else f"{f.default:g}"
+        if f.path == "training.tokens":
+            default = "model catalog"
+        lines.append(f"| `{f.path}` | {f.unit} | {default} | {f.domain()} | {f.help} |")
+    lines += [
+        "",
+        "## Other keys",
+        "",
+        "- `scenario.name`, `scenario.description`: text shown in tables and reports.",
+        "- `[catalog.hardware.NAME]`, `[catalog.models.NAME]`: add an entry, or override some "
+        "figures of an existing one (`docs/catalog.md` lists the fields and units).",
+        "",
+    ]
+    return "\n".join(lines)

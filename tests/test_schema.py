@@ -1,0 +1,47 @@
+"""The scenario schema: consistent with the kernel columns and documented."""
+
+from pathlib import Path
+
+from scenarios.schema import CATEGORICAL_FIELDS, NUMERIC_FIELDS, schema_markdown
+from simulate import columns as col
+
+ROOT = Path(__file__).resolve().parents[1]
+RESOLVED_BY_CATALOG = {
+    name
+    for name in col.INPUT_INDEX
+    if name.startswith(("hw_", "train_peak", "train_board", "train_purchase", "train_cloud"))
+} | {
+    "params_total",
+    "params_active",
+    "n_layers",
+    "kv_values_per_token_per_layer",
+    "fleet_cloud",
+    "train_cloud",
+}
+
+
+def test_every_kernel_input_is_fed_exactly_once():
+    from_schema = [f.column for f in NUMERIC_FIELDS]
+    assert len(from_schema) == len(set(from_schema))
+    assert set(from_schema) | RESOLVED_BY_CATALOG == set(col.INPUT_INDEX)
+    assert not set(from_schema) & RESOLVED_BY_CATALOG
+
+
+def test_defaults_lie_in_their_domains():
+    for f in NUMERIC_FIELDS:
+        if f.default is not None:
+            assert f.contains(f.default), f.path
+
+
+def test_column_constants_index_the_column_of_the_same_name():
+    assert len(col.INPUTS) == col.N_INPUTS and len(col.OUTPUTS) == col.N_OUTPUTS
+    constants = {k: v for k, v in vars(col).items() if k.startswith(("IN_", "OUT_"))}
+    assert len(constants) == col.N_INPUTS + col.N_OUTPUTS
+    for name, index in constants.items():
+        table = col.INPUTS if name.startswith("IN_") else col.OUTPUTS
+        assert table[index].name.upper() == name.split("_", 1)[1], name
+
+
+def test_docs_scenario_md_is_current():
+    assert (ROOT / "docs" / "scenario.md").read_text() == schema_markdown() + "\n"
+    assert len(CATEGORICAL_FIELDS) == 5
