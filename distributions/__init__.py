@@ -1,1 +1,37 @@
-"""Probability distributions for uncertain inputs: validated specs and Numba inverse CDFs."""
+"""Probability distributions for uncertain inputs: validated specs and Numba inverse CDFs.
+
+Public API
+----------
+Distribution
+    Validated marginal (``ppf``, ``cdf``, ``median``, ``mean``, ``support``,
+    ``to_spec``, ``describe``).
+from_spec(spec, where)
+    Parse a scenario-file table into a ``Distribution``.
+FAMILIES
+    Registry: name -> ``Family`` (code, parameter names, constructor, scipy twin).
+ppf_matrix(codes, params, u, out, tables=None, table_len=None)
+    Numba kernel mapping each column of a unit-cube matrix through its family.
+ppf_column(code, params4, u, out, table=None)
+    The same for one column.
+ppf_scalar(code, params4, u)
+    Exact scalar quantile, callable from other ``@njit`` code.
+pack(dists)
+    ``(codes, params, tables, table_len)`` for ``ppf_matrix``.
+"""
+
+from .distribution import Distribution
+from .families import FAMILIES, Family
+from .kernels import ppf_scalar
+from .matrix import pack, ppf_column, ppf_matrix
+from .spec import from_spec
+
+__all__ = [
+    "FAMILIES",
+    "Distribution",
+    "Family",
+    "from_spec",
+    "pack",
+    "ppf_column",
+    "ppf_matrix",
+    "ppf_scalar",
+]

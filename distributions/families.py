@@ -1,0 +1,266 @@
+"""Registry of distribution families: codes, parameters, constructors, scipy twins."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.special as sc
+import scipy.stats as st
+
+from . import kernels as K
+from .distribution import Distribution
+
+__all__ = ["FAMILIES", "Family"]
+
+
+def _num(v) -> str:
+    # Numbers in messages as the user would write them (1.3, 50, inf).
+    v = float(v)
+    return repr(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+
+
+def _fail(where: str, family: str, cond: str, **got) -> None:
+    shown = ", ".join(f"{k}={_num(v)}" for k, v in got.items())
+    raise ValueError(f"{where}: {family} needs {cond}, got {shown}")
+
+
+@dataclass(frozen=True)
+class Family:
+    """One distribution family.
+
+    Attributes
+    ----------
+    name : str
+        Name used in scenario files (``dist = "<name>"``).
+    code : int
+        Integer code passed to the Numba kernels.
+    param_names : tuple of str
+        Names of the canonical parameters, in ``Distribution.params`` order
+        (empty for choice/empirical, whose data live in the table).
+    make : callable
+        ``make(*params, where=...) -> Distribution``: validates canonical
+        parameters and builds the distribution.
+    scipy : callable or None
+        ``scipy(params) -> frozen scipy.stats distribution`` with the same
+        law, for tests and ``Distribution.cdf``; None for the discrete and
+        data-driven families.
+    """
+
+    name: str
+    code: int
+    param_names: tuple[str, ...]
+    make: Callable[..., Distribution]
+    scipy: Callable[[tuple[float, ...]], object] | None
+
+
+def _finite(where, family, **kw):
+    for k, v in kw.items():
+        if not math.isfinite(v):
+            _fail(where, family, f"a finite {k}", **{k: v})
+
+
+def _make_constant(value, *, where="<params>"):
+    _finite(where, "constant", value=value)
+    return Distribution("constant", (float(value),), K.CONSTANT)
+
+
+def _make_uniform(low, high, *, where="<params>"):
+    _finite(where, "uniform", low=low, high=high)
+    if not low < high:
+        _fail(where, "uniform", "low < high", low=low, high=high)
+    return Distribution("uniform", (float(low), float(high)), K.UNIFORM)
+
+
+def _make_triangular(low, mode, high, *, where="<params>"):
+    _finite(where, "triangular", low=low, mode=mode, high=high)
+    if not low <= mode <= high:
+        _fail(where, "triangular", "low <= mode <= high", low=low, mode=mode, high=high)
+    if not low < high:
+        _fail(where, "triangular", "low < high", low=low, high=high)
+    return Distribution("triangular", (float(low), float(mode), float(high)), K.TRIANGULAR)
+
+
+def _make_pert(low, mode, high, shape=4.0, *, where="<params>"):
+    _finite(where, "pert", low=low, mode=mode, high=high, shape=shape)
+    if not low <= mode <= high:
+        _fail(where, "pert", "low <= mode <= high", low=low, mode=mode, high=high)
+    if not low < high:
+        _fail(where, "pert", "low < high", low=low, high=high)
+    if not shape > 0:
+        _fail(where, "pert", "shape > 0", shape=shape)
+    return Distribution("pert", (float(low), float(mode), float(high), float(shape)), K.PERT)
+
+
+def _make_normal(mean, sd, *, where="<params>"):
+    _finite(where, "normal", mean=mean, sd=sd)
+    if not sd > 0:
+        _fail(where, "normal", "sd > 0", sd=sd)
+    return Distribution("normal", (float(mean), float(sd)), K.NORMAL)
+
+
+def _make_truncnormal(mean, sd, low=-math.inf, high=math.inf, *, where="<params>"):
+    _finite(where, "truncnormal", mean=mean, sd=sd)
+    if not sd > 0:
+        _fail(where, "truncnormal", "sd > 0", sd=sd)
+    if math.isnan(low) or math.isnan(high) or not low < high:
+        _fail(where, "truncnormal", "low < high", low=low, high=high)
+    a, b = (low - mean) / sd, (high - mean) / sd
+    # log-probability of [low, high] under the parent normal, without underflow.
+    if a >= 0:
+        logmass = sc.log_ndtr(-a) + math.log1p(-math.exp(sc.log_ndtr(-b) - sc.log_ndtr(-a)))
+    else:
+        logmass = sc.log_ndtr(b) + math.log1p(-math.exp(sc.log_ndtr(a) - sc.log_ndtr(b)))
+    if not logmass > math.log(1e-300):
+        raise ValueError(
+            f"{where}: truncnormal needs [low, high] to hold non-negligible probability "
+            f"under normal(mean, sd) (at least 1e-300), got low={_num(low)}, "
+            f"high={_num(high)}, mean={_num(mean)}, sd={_num(sd)}: move the bounds "
+            "closer to the mean or widen sd"
+        )
+    return Distribution(
+        "truncnormal", (float(mean), float(sd), float(low), float(high)), K.TRUNCNORMAL
+    )
+
+
+def _make_lognormal(median, sigma, *, where="<params>"):
+    _finite(where, "lognormal", median=median, sigma=sigma)
+    if not median > 0:
+        _fail(where, "lognormal", "median > 0", median=median)
+    if not sigma > 0:
+        _fail(where, "lognormal", "sigma > 0", sigma=sigma)
+    return Distribution("lognormal", (float(median), float(sigma)), K.LOGNORMAL)
+
+
+def _make_beta(a, b, low=0.0, high=1.0, *, where="<params>"):
+    _finite(where, "beta", a=a, b=b, low=low, high=high)
+    if not (a > 0 and b > 0):
+        _fail(where, "beta", "a > 0 and b > 0", a=a, b=b)
+    if not low < high:
+        _fail(where, "beta", "low < high", low=low, high=high)
+    return Distribution("beta", (float(a), float(b), float(low), float(high)), K.BETA)
+
+
+def _make_gamma(shape, scale, loc=0.0, *, where="<params>"):
+    _finite(where, "gamma", shape=shape, scale=scale, loc=loc)
+    if not shape > 0:
+        _fail(where, "gamma", "shape > 0", shape=shape)
+    if not scale > 0:
+        _fail(where, "gamma", "scale > 0", scale=scale)
+    return Distribution("gamma", (float(shape), float(scale), float(loc)), K.GAMMA)
+
+
+def _make_choice(values, weights=None, *, where="<params>"):
+    values = list(values)
+    if not values:
+        raise ValueError(f"{where}: choice needs a non-empty list of values, got values=[]")
+    is_str = [isinstance(v, str) for v in values]
+    if any(is_str) and not all(is_str):
+        raise ValueError(
+            f"{where}: choice needs values that are all strings or all numbers, got {values!r}"
+        )
+    for v in values:
+        if not is_str[0] and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise ValueError(f"{where}: choice needs numeric or string values, got {v!r}")
+    if weights is None:
+        w = np.ones(len(values))
+    else:
+        w = np.asarray(list(weights), dtype=float)
+        if w.shape != (len(values),):
+            raise ValueError(
+                f"{where}: choice needs one weight per value, got {len(values)} values "
+                f"and {w.size} weights"
+            )
+        if not (np.all(np.isfinite(w)) and np.all(w > 0)):
+            raise ValueError(f"{where}: choice needs finite weights > 0, got weights={list(w)!r}")
+    w = w / w.sum()
+    if is_str[0]:
+        if len(set(values)) != len(values):
+            raise ValueError(f"{where}: choice needs distinct categories, got {values!r}")
+        cats = tuple(values)
+        vals = tuple(float(i) for i in range(len(values)))
+        weights_t = tuple(float(x) for x in w)
+    else:
+        v = np.asarray(values, dtype=float)
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"{where}: choice needs finite values, got values={values!r}")
+        # Sorted so that the quantile function is monotone (stratified and
+        # rank-based designs then behave as for continuous inputs).
+        order = np.argsort(v, kind="stable")
+        cats = None
+        vals = tuple(float(x) for x in v[order])
+        weights_t = tuple(float(x) for x in w[order])
+    return Distribution("choice", vals, K.CHOICE, cats, weights_t)
+
+
+def _make_empirical(values, *, where="<params>"):
+    v = np.asarray(list(values), dtype=float) if len(values) else np.zeros(0)
+    if v.size < 2:
+        raise ValueError(f"{where}: empirical needs at least 2 observed values, got {v.size}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{where}: empirical needs finite values, got values={list(values)!r}")
+    return Distribution("empirical", tuple(float(x) for x in np.sort(v)), K.EMPIRICAL)
+
+
+def _pert_scipy(p):
+    low, mode, high, shape = p
+    w = high - low
+    return st.beta(1 + shape * (mode - low) / w, 1 + shape * (high - mode) / w, loc=low, scale=w)
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("constant", K.CONSTANT, ("value",), _make_constant, None),
+        Family(
+            "uniform",
+            K.UNIFORM,
+            ("low", "high"),
+            _make_uniform,
+            lambda p: st.uniform(loc=p[0], scale=p[1] - p[0]),
+        ),
+        Family(
+            "triangular",
+            K.TRIANGULAR,
+            ("low", "mode", "high"),
+            _make_triangular,
+            lambda p: st.triang((p[1] - p[0]) / (p[2] - p[0]), loc=p[0], scale=p[2] - p[0]),
+        ),
+        Family("pert", K.PERT, ("low", "mode", "high", "shape"), _make_pert, _pert_scipy),
+        Family("normal", K.NORMAL, ("mean", "sd"), _make_normal, lambda p: st.norm(p[0], p[1])),
+        Family(
+            "truncnormal",
+            K.TRUNCNORMAL,
+            ("mean", "sd", "low", "high"),
+            _make_truncnormal,
+            lambda p: st.truncnorm(
+                (p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1], loc=p[0], scale=p[1]
+            ),
+        ),
+        Family(
+            "lognormal",
+            K.LOGNORMAL,
+            ("median", "sigma"),
+            _make_lognormal,
+            lambda p: st.lognorm(p[1], scale=p[0]),
+        ),
+        Family(
+            "beta",
+            K.BETA,
+            ("a", "b", "low", "high"),
+            _make_beta,
+            lambda p: st.beta(p[0], p[1], loc=p[2], scale=p[3] - p[2]),
+        ),
+        Family(
+            "gamma",
+            K.GAMMA,
+            ("shape", "scale", "loc"),
+            _make_gamma,
+            lambda p: st.gamma(p[0], loc=p[2], scale=p[1]),
+        ),
+        Family("choice", K.CHOICE, (), _make_choice, None),
+        Family("empirical", K.EMPIRICAL, (), _make_empirical, None),
+    ]
+}
