@@ -62,7 +62,9 @@ def _candidates(item: ScenarioInput) -> list:
     dist = item.distribution
     if dist.categories is not None:
         return sorted({float(v) for v in dist.categories})
-    return [float(dist.ppf(q)) for q in (FACTOR_END_QUANTILES[0], 0.5, FACTOR_END_QUANTILES[1])]
+    quantiles = np.array([FACTOR_END_QUANTILES[0], 0.5, FACTOR_END_QUANTILES[1]])
+    low, _, high = dist.ppf(quantiles)  # one call: each call sets up the inverse CDF
+    return [float(low), item.base_value(), float(high)]
 
 
 def _start(item: ScenarioInput):
@@ -89,12 +91,13 @@ def extreme_case(scenario: Scenario, worst: bool) -> tuple[float, dict]:
     """
     varied = [i for i in scenario.inputs.values() if i.kind != "constant"]
     current = {item.path: _start(item) for item in varied}
+    candidates = {item.path: _candidates(item) for item in varied}
     outputs, flags = evaluate(input_matrix(scenario, current, 1))
     extreme = outputs[0, col.OUT_LIFECYCLE_TOTAL]
     for _ in range(MAX_SWEEPS):
         changed = False
         for item in varied:
-            options = _candidates(item)
+            options = list(candidates[item.path])
             if current[item.path] not in options:
                 options.append(current[item.path])
             values = dict(current)

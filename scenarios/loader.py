@@ -170,6 +170,7 @@ class Scenario:
     inputs: dict[str, ScenarioInput]
     hardware: dict[str, Any] = field(repr=False)
     models: dict[str, Any] = field(repr=False)
+    _base: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:
@@ -188,8 +189,13 @@ class Scenario:
         return [i for i in self.inputs.values() if i.kind == "factor"]
 
     def base_values(self) -> dict[str, float | str]:
-        """Every input at its base value (levers at base, factors at their median)."""
-        return {path: item.base_value() for path, item in self.inputs.items()}
+        """Every input at its base value (levers at base, factors at their median).
+
+        Computed once (a median costs an inverse-CDF set-up) and returned as a copy.
+        """
+        if self._base is None:
+            self._base = {path: item.base_value() for path, item in self.inputs.items()}
+        return dict(self._base)
 
 
 def _fmt(value: Any) -> str:

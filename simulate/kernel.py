@@ -390,3 +390,14 @@ def evaluate_kernel(inputs, outputs, flags):
     """
     for i in numba.prange(inputs.shape[0]):
         flags[i] = evaluate_row(inputs[i], outputs[i])
+
+
+@jit
+def evaluate_kernel_serial(inputs, outputs, flags):
+    """Serial twin of :func:`evaluate_kernel` for small batches.
+
+    Waking a thread pool costs about a millisecond, far more than a few rows; the
+    TCO-index search and tornado runs evaluate many tiny batches.
+    """
+    for i in range(inputs.shape[0]):
+        flags[i] = evaluate_row(inputs[i], outputs[i])

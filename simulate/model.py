@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from simulate import columns as col
-from simulate.kernel import evaluate_kernel
+from simulate.kernel import evaluate_kernel, evaluate_kernel_serial
+
+# Below this many rows the thread pool's wake-up costs more than it saves.
+PARALLEL_MIN_ROWS = 512
 
 
 def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,5 +42,6 @@ def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         )
     outputs = np.empty((x.shape[0], col.N_OUTPUTS), dtype=np.float64)
     flags = np.empty(x.shape[0], dtype=np.int64)
-    evaluate_kernel(x, outputs, flags)
+    kernel = evaluate_kernel if x.shape[0] >= PARALLEL_MIN_ROWS else evaluate_kernel_serial
+    kernel(x, outputs, flags)
     return outputs, flags
