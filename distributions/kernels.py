@@ -70,7 +70,7 @@ GAMMA = 8
 CHOICE = 9
 EMPIRICAL = 10
 
-N_CONST = 8
+N_CONST = 10
 _SQRT1_2 = 0.7071067811865475244
 
 
@@ -147,6 +147,9 @@ def prepare(code, p, cst):
             cst[6] = ndtr(be) - cst[4]
         else:
             cst[6] = 0.5 * (math.erf(be * _SQRT1_2) - math.erf(al * _SQRT1_2))
+        cst[7] = math.erf(al * _SQRT1_2)
+        cst[8] = p[2]
+        cst[9] = p[3]
     elif code == LOGNORMAL:
         cst[0] = math.log(p[0])
         cst[1] = p[1]
@@ -201,15 +204,27 @@ def _truncnorm(cst, u):
     # Invert on whichever side keeps the target probability small: the lower
     # form Phi(alpha) + u * mass when that is <= 1/2, else the upper form
     # Phi(-beta) + (1 - u) * mass, mirrored. Both sums are of positive terms.
+    if u == 0.0:
+        return cst[8]
+    if u == 1.0:
+        return cst[9]
     mass = cst[6]
     lower = cst[4] + u * mass
     if lower <= 0.5:
         z = ndtri(lower)
     else:
         z = -ndtri(cst[5] + (1.0 - u) * mass)
-    # Rounding can push z a hair outside the bounds.
+    if cst[2] > -1.0 and cst[3] < 1.0:
+        # A narrow window around the mean: Phi(alpha) + u * mass sits near 1/2,
+        # where its absolute rounding (~1e-16) is large relative to the window.
+        # Newton steps on the erf difference, which has no such cancellation
+        # (erf is well conditioned on (-1, 1)).
+        for _ in range(2):
+            r = 0.5 * (math.erf(z * _SQRT1_2) - cst[7]) - u * mass
+            z -= r / (math.exp(-0.5 * z * z) * 0.3989422804014327)
+    # Rounding can push z, and then x, a hair outside the bounds.
     z = min(max(z, cst[2]), cst[3])
-    return cst[0] + cst[1] * z
+    return min(max(cst[0] + cst[1] * z, cst[8]), cst[9])
 
 
 @jit
