@@ -27,13 +27,12 @@ from simulate.formulas import (
 )
 
 
-@jit
-def _inputs_valid(x):
-    """True when every input lies in the domain the equations need."""
-    for j in range(x.shape[0]):
-        if not math.isfinite(x[j]) or x[j] < 0.0:
-            return False
-    positive = (
+def _domain_arrays():
+    """Per-column bounds of the kernel's valid domain: (lower, lower_open, upper)."""
+    lower = np.zeros(col.N_INPUTS)
+    lower_open = np.zeros(col.N_INPUTS, dtype=np.bool_)
+    upper = np.full(col.N_INPUTS, np.inf)
+    for j in (
         col.IN_HW_PEAK_BF16_FLOPS,
         col.IN_HW_MEMORY_BYTES,
         col.IN_HW_BANDWIDTH_BYTES_PER_S,
@@ -66,11 +65,10 @@ def _inputs_valid(x):
         col.IN_FINETUNE_MFU,
         col.IN_HORIZON_YEARS,
         col.IN_ATTEMPTS_PER_RESPONSE,
-    )
-    for j in positive:
-        if x[j] <= 0.0:
-            return False
-    at_most_one = (
+        col.IN_PROMPT_SHARE,
+    ):
+        lower_open[j] = True
+    for j in (
         col.IN_WEIGHT_MEMORY_FRACTION,
         col.IN_USABLE_MEMORY_FRACTION,
         col.IN_DECODE_MBU,
@@ -84,16 +82,28 @@ def _inputs_valid(x):
         col.IN_FINETUNE_MFU,
         col.IN_SLA_KNEE_UTILIZATION,
         col.IN_IDLE_POWER_FRACTION,
-    )
-    for j in at_most_one:
-        if x[j] > 1.0:
+    ):
+        upper[j] = 1.0
+    upper[col.IN_PROMPT_SHARE] = np.nextafter(1.0, 0.0)  # strictly below 1
+    lower[col.IN_PUE_BASE] = lower[col.IN_PUE_FLOOR] = 1.0
+    lower[col.IN_FINETUNE_RL_FACTOR] = lower[col.IN_PEAK_TO_AVERAGE] = 1.0
+    return lower, lower_open, upper
+
+
+# Module-level arrays are frozen into the compiled kernel as constants.
+DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
+
+
+@jit
+def _inputs_valid(x):
+    """True when every input lies in the domain the equations need (NaN fails)."""
+    for j in range(x.shape[0]):
+        value = x[j]
+        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
             return False
-    share = x[col.IN_PROMPT_SHARE]
-    if share <= 0.0 or share >= 1.0:
-        return False
-    if x[col.IN_PUE_BASE] < 1.0 or x[col.IN_PUE_FLOOR] < 1.0:
-        return False
-    return x[col.IN_FINETUNE_RL_FACTOR] >= 1.0 and x[col.IN_PEAK_TO_AVERAGE] >= 1.0
+        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
+            return False
+    return True
 
 
 @jit
@@ -366,10 +376,14 @@ def evaluate_row(x, out):
     out[col.OUT_PUE_CAPEX] = pue_capex
     out[col.OUT_PREFILL_SHARE] = prefill_share
 
+    # x * 0 is 0 for finite x and NaN for NaN or inf: one branch-free pass finds any
+    # non-finite output (an early-exit loop here cost twice the whole model).
+    probe = 0.0
     for j in range(out.shape[0]):
-        if not math.isfinite(out[j]):
-            out[:] = np.nan
-            return flag | col.FLAG_NON_FINITE
+        probe += out[j] * 0.0
+    if probe != 0.0:
+        out[:] = np.nan
+        return flag | col.FLAG_NON_FINITE
     return flag
 
 

@@ -1,0 +1,227 @@
+"""Stream per-sample results to NetCDF (h5netcdf) or Zarr without holding a run in memory.
+
+A writer is opened with the run's size and variables, receives one chunk of rows
+at a time, and on ``commit`` renames its temporary file into place; on ``abort``
+(an error or Ctrl-C) it deletes it. Nothing half-written is ever left under the
+requested name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FORMATS = ("netcdf", "zarr")
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """One per-sample variable of a result file.
+
+    Attributes
+    ----------
+    name : str
+        Variable name.
+    dtype : str
+        NumPy dtype name (``"float64"``, ``"float32"``, ``"int64"``).
+    attrs : dict
+        CF-style attributes (``units``, ``long_name``, ...).
+    """
+
+    name: str
+    dtype: str
+    attrs: dict
+
+
+def format_for(path: str | Path, fmt: str | None = None) -> str:
+    """The storage format: explicit, else ``zarr`` for ``*.zarr`` paths, else ``netcdf``.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output path.
+    fmt : {"netcdf", "zarr"} or None
+        Explicit choice.
+
+    Returns
+    -------
+    str
+        ``"netcdf"`` or ``"zarr"``.
+    """
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise ValueError(f"format = {fmt!r}: must be one of {', '.join(FORMATS)}")
+        return fmt
+    return "zarr" if str(path).rstrip("/").endswith(".zarr") else "netcdf"
+
+
+def _clean_attrs(attrs: Mapping) -> dict:
+    # NetCDF and Zarr attributes take strings and numbers only.
+    clean = {}
+    for key, value in attrs.items():
+        if isinstance(value, bool):
+            clean[key] = int(value)
+        elif isinstance(value, int | float | str | np.integer | np.floating):
+            clean[key] = value
+        else:
+            clean[key] = str(value)
+    return clean
+
+
+class _Writer:
+    def __init__(self, path: Path, n: int):
+        self.path = path
+        self.n = n
+        self.tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        self.closed = False
+
+    def commit(self) -> Path:
+        """Close the file and move it to its final name (replacing an older one)."""
+        self._close()
+        if self.path.exists():
+            backup = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
+            os.replace(self.path, backup)
+            os.replace(self.tmp, self.path)
+            _remove(backup)
+        else:
+            os.replace(self.tmp, self.path)
+        self.closed = True
+        return self.path
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the final name is never touched."""
+        if self.closed:
+            return
+        try:
+            self._close()
+        finally:
+            _remove(self.tmp)
+            self.closed = True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+class NetCDFWriter(_Writer):
+    """Per-sample variables in a NetCDF-4 file written with h5netcdf."""
+
+    def __init__(self, path, n, variables, attrs, chunk_rows):
+        import h5netcdf
+
+        super().__init__(Path(path), n)
+        self.file = h5netcdf.File(self.tmp, "w")
+        self.file.dimensions = {"sample": n}
+        chunks = (max(1, min(n, chunk_rows)),)
+        sample = self.file.create_variable("sample", ("sample",), "int64", chunks=chunks)
+        sample.attrs["long_name"] = "sample index"
+        self.variables = {}
+        for spec in variables:
+            var = self.file.create_variable(spec.name, ("sample",), spec.dtype, chunks=chunks)
+            var.attrs.update(_clean_attrs(spec.attrs))
+            self.variables[spec.name] = var
+        self.file.attrs.update(_clean_attrs(attrs))
+
+    def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
+        """Write rows ``start .. start + len`` of every variable."""
+        stop = start + len(next(iter(columns.values())))
+        self.file.variables["sample"][start:stop] = np.arange(start, stop)
+        for name, values in columns.items():
+            self.variables[name][start:stop] = values
+
+    def _close(self) -> None:
+        self.file.close()
+
+
+class ZarrWriter(_Writer):
+    """Per-sample variables in a Zarr (format 2) store readable by ``xarray.open_zarr``."""
+
+    def __init__(self, path, n, variables, attrs, chunk_rows):
+        import zarr
+
+        super().__init__(Path(path), n)
+        self.group = zarr.open_group(str(self.tmp), mode="w", zarr_format=2)
+        chunks = (max(1, min(n, chunk_rows)),)
+        self.arrays = {}
+        for name, dtype, var_attrs in [
+            ("sample", "int64", {"long_name": "sample index"}),
+            *[(s.name, s.dtype, s.attrs) for s in variables],
+        ]:
+            arr = self.group.create_array(
+                name, shape=(n,), chunks=chunks, dtype=dtype, fill_value=None
+            )
+            arr.attrs.update({**_clean_attrs(var_attrs), "_ARRAY_DIMENSIONS": ["sample"]})
+            self.arrays[name] = arr
+        self.group.attrs.update(_clean_attrs(attrs))
+
+    def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
+        """Write rows ``start .. start + len`` of every variable."""
+        stop = start + len(next(iter(columns.values())))
+        self.arrays["sample"][start:stop] = np.arange(start, stop)
+        for name, values in columns.items():
+            self.arrays[name][start:stop] = values
+
+    def _close(self) -> None:
+        import zarr
+
+        zarr.consolidate_metadata(str(self.tmp))
+
+
+def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
+    """Open a streaming writer for a run of ``n`` samples.
+
+    Parameters
+    ----------
+    path : str or Path
+        Final output path (``.nc``, or ``.zarr`` for a Zarr store).
+    n : int
+        Number of samples.
+    variables : sequence of VariableSpec
+        Per-sample variables.
+    attrs : mapping
+        Global attributes (provenance).
+    chunk_rows : int
+        Storage chunk length along ``sample``.
+    fmt : {"netcdf", "zarr"} or None
+        Storage format; by default from the path's suffix.
+
+    Returns
+    -------
+    NetCDFWriter or ZarrWriter
+        Call ``write(start, columns)`` per chunk, then ``commit()`` or ``abort()``.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
+    kind = format_for(path, fmt)
+    cls = ZarrWriter if kind == "zarr" else NetCDFWriter
+    return cls(path, n, variables, attrs, chunk_rows)
+
+
+def open_result(path: str | Path):
+    """Open a result file or store with xarray (lazily).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.nc`` file or ``.zarr`` store written by :func:`open_writer`.
+
+    Returns
+    -------
+    xarray.Dataset
+        The dataset, read lazily from disk.
+    """
+    import xarray as xr
+
+    path = Path(path)
+    if format_for(path) == "zarr":
+        return xr.open_zarr(path, consolidated=True)
+    return xr.open_dataset(path, engine="h5netcdf")
