@@ -9,8 +9,6 @@ and mirrored, independently, by :mod:`simulate.reference`.
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
