@@ -1,0 +1,311 @@
+"""The Monte Carlo engine: design -> inverse CDFs -> cost kernel -> labelled dataset.
+
+A run is cut into chunks of whole random blocks (:data:`simulate.seeding.BLOCK_SIZE`
+samples each, every block with its own child stream), so results are
+bit-identical for any chunk size and thread count. Chunks are streamed to a
+NetCDF file or Zarr store when an output path is given, so a run never holds
+more than one chunk of samples in memory; without one, the dataset is built in
+memory (refused above :data:`IN_MEMORY_LIMIT_BYTES`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from results.store import VariableSpec, open_result, open_writer
+from results.tco_index import DEFINITION, scenario_bounds
+from scenarios.loader import Scenario, load_scenario
+from simulate import columns as col
+from simulate.design import DESIGNS, unit_block
+from simulate.model import evaluate
+from simulate.plan import SamplingPlan, sampling_plan
+from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+
+DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
+IN_MEMORY_LIMIT_BYTES = 4 * 2**30
+STORE_LEVELS = ("standard", "all")
+EXTRA_NAMES = (
+    "tokens_per_dollar",
+    "tokens_per_kwh",
+    "joules_per_token",
+    "cost_per_request",
+    "cost_per_meaningful_response",
+    "input_cost_per_1m",
+    "output_cost_per_1m",
+    "training_gpu_hours",
+    "training_days",
+    "finetune_gpu_hours",
+)
+
+
+def stored_outputs(store: str) -> list[str]:
+    """Output columns kept per sample.
+
+    Parameters
+    ----------
+    store : {"standard", "all"}
+        ``standard``: KPIs, internal factors and extras; ``all``: every kernel
+        output (adds serving diagnostics and the monthly cost breakdown).
+
+    Returns
+    -------
+    list of str
+        Output names in kernel order.
+    """
+    if store not in STORE_LEVELS:
+        raise ValueError(f"store = {store!r}: must be one of {', '.join(STORE_LEVELS)}")
+    if store == "all":
+        return [c.name for c in col.OUTPUTS]
+    keep = {*col.KPI_NAMES, *col.FACTOR_NAMES, *EXTRA_NAMES}
+    return [c.name for c in col.OUTPUTS if c.name in keep]
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python_version": platform.python_version()}
+    for package in ("lifecycle-tco", "numpy", "numba", "scipy", "xarray", "SALib"):
+        try:
+            versions[f"{package.lower().replace('-', '_')}_version"] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[f"{package.lower().replace('-', '_')}_version"] = "not installed"
+    return versions
+
+
+def _variable_specs(plan: SamplingPlan, outputs: list[str], dtype: str) -> list[VariableSpec]:
+    specs = [
+        VariableSpec(name, dtype, {"units": c.unit, "long_name": c.long_name})
+        for c in col.OUTPUTS
+        if (name := c.name) in outputs
+    ]
+    specs.append(
+        VariableSpec(
+            "tco_index",
+            dtype,
+            {"units": "1", "long_name": "TCO index (0-1, higher is worse)", "definition": DEFINITION},
+        )
+    )
+    codes = sorted(col.FLAG_REASONS)
+    specs.append(
+        VariableSpec(
+            "infeasible",
+            "int64",
+            {
+                "long_name": "infeasibility bit mask (0: feasible)",
+                "flag_masks": " ".join(str(c) for c in codes),
+                "flag_meanings": " ".join(
+                    col.FLAG_REASONS[c].replace(" ", "_").replace(",", "") for c in codes
+                ),
+            },
+        )
+    )
+    for item in plan.inputs:
+        attrs = {"long_name": f"sampled input {item.path}", "kind": item.kind}
+        if item.categorical:
+            attrs["flag_values"] = " ".join(str(i) for i in range(len(item.categories)))
+            attrs["flag_meanings"] = " ".join(item.categories)
+            specs.append(VariableSpec(item.path, "int64", attrs))
+        else:
+            attrs["units"] = item.unit
+            attrs["distribution"] = (
+                item.distribution.describe() if item.kind == "factor" else item.describe()
+            )
+            specs.append(VariableSpec(item.path, dtype, attrs))
+    return specs
+
+
+def run_attrs(
+    scenario: Scenario, plan: SamplingPlan, n: int, seed_entropy: str, design: str, chunk: int
+) -> dict:
+    """Provenance attributes of a run's dataset.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario run.
+    plan : SamplingPlan
+        Sampled inputs.
+    n : int
+        Number of samples.
+    seed_entropy : str
+        The root seed's entropy (the ``--seed`` that reproduces the run).
+    design : str
+        Unit-cube design.
+    chunk : int
+        Samples per chunk.
+
+    Returns
+    -------
+    dict
+        Strings and numbers only (NetCDF-safe).
+    """
+    levers = "; ".join(f"{i.path}={i.base_value()}" for i in scenario.levers())
+    return {
+        "title": f"lifecycle-tco Monte Carlo run of scenario {scenario.name}",
+        "Conventions": "CF-1.10",
+        "seed": seed_entropy,
+        "design": design,
+        "n_samples": n,
+        "block_size": BLOCK_SIZE,
+        "chunk_size": chunk,
+        "sampled_inputs": " ".join(plan.paths),
+        "levers_at_base": levers,
+        "scenario_name": scenario.name,
+        "scenario_description": scenario.description,
+        "scenario_source": scenario.source,
+        "scenario_overrides": "\n".join(scenario.overrides),
+        "scenario_sha256": scenario.sha256,
+        "scenario_toml": scenario.text,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+    }
+
+
+def run(
+    scenario: Scenario | str | Path | None = None,
+    n: int = 100_000,
+    seed: int | None = None,
+    design: str = "mc",
+    *,
+    overrides: Sequence[str] = (),
+    output: str | Path | None = None,
+    fmt: str | None = None,
+    store: str = "standard",
+    precision: str = "float64",
+    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Run the Monte Carlo simulation of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario, str, Path or None
+        A validated scenario, a scenario file, a built-in name, or None for the
+        default scenario.
+    n : int
+        Number of samples.
+    seed : int or None
+        Root seed; None draws fresh entropy (recorded in the ``seed`` attribute,
+        so the run can still be repeated).
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design (see :mod:`simulate.design`).
+    overrides : sequence of str
+        ``key.path=value`` assignments when ``scenario`` is a name or path.
+    output : str, Path or None
+        Stream samples to this ``.nc`` file or ``.zarr`` store and return the
+        dataset opened lazily from it; None keeps the run in memory.
+    fmt : {"netcdf", "zarr"} or None
+        Storage format; by default from the output's suffix.
+    store : {"standard", "all"}
+        Which outputs to keep per sample (see :func:`stored_outputs`).
+    precision : {"float64", "float32"}
+        Storage type of per-sample values (float32 halves the file).
+    chunk_blocks : int
+        Blocks of :data:`~simulate.seeding.BLOCK_SIZE` samples per chunk; does not
+        change the results, only memory use and progress granularity.
+    progress : callable(done, total) or None
+        Called after each chunk with samples done and the total.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``sample``: every stored output (CF ``units``, ``long_name``), the
+        per-sample ``tco_index``, ``infeasible`` bit mask and the sampled inputs;
+        provenance in attrs.
+    """
+    import xarray as xr
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n = {n!r}: the number of samples must be a positive integer")
+    if design not in DESIGNS:
+        raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    if precision not in ("float64", "float32"):
+        raise ValueError(f"precision = {precision!r}: must be float64 or float32")
+    if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
+        raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
+    n = int(n)
+    plan = sampling_plan(scenario)
+    root = as_seed_sequence(seed)
+    outputs = stored_outputs(store)
+    specs = _variable_specs(plan, outputs, precision)
+    chunk = chunk_blocks * BLOCK_SIZE
+    attrs = run_attrs(scenario, plan, n, str(root.entropy), design, chunk)
+    bounds = scenario_bounds(scenario)
+    attrs |= {
+        "tco_index_definition": DEFINITION,
+        "tco_index_best_usd": bounds.best_usd,
+        "tco_index_worst_usd": bounds.worst_usd,
+    }
+
+    writer = None
+    memory = None
+    if output is not None:
+        writer = open_writer(output, n, specs, attrs, chunk_rows=min(chunk, BLOCK_SIZE * 4), fmt=fmt)
+    else:
+        per_row = sum(np.dtype(s.dtype).itemsize for s in specs)
+        if n * per_row > IN_MEMORY_LIMIT_BYTES:
+            raise ValueError(
+                f"n = {n:,}: {n * per_row / 2**30:.1f} GiB would be held in memory; give an "
+                "output file (-o run.nc, or run.zarr) to stream the samples to disk"
+            )
+        memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
+
+    output_index = [col.OUTPUT_INDEX[name] for name in outputs]
+    try:
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            columns = _evaluate_chunk(plan, design, root, start, stop, outputs, output_index)
+            columns["tco_index"] = bounds.index(columns["lifecycle_total"])
+            columns = {s.name: columns[s.name].astype(s.dtype, copy=False) for s in specs}
+            if writer is not None:
+                writer.write(start, columns)
+            else:
+                for name, values in columns.items():
+                    memory[name][start:stop] = values
+            if progress is not None:
+                progress(stop, n)
+        if writer is not None:
+            path = writer.commit()
+            return open_result(path)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+
+    data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in specs}
+    return xr.Dataset(data_vars, coords={"sample": np.arange(n)}, attrs=attrs)
+
+
+def _evaluate_chunk(
+    plan: SamplingPlan,
+    design: str,
+    root: np.random.SeedSequence,
+    start: int,
+    stop: int,
+    outputs: list[str],
+    output_index: list[int],
+) -> dict[str, np.ndarray]:
+    """Samples ``start .. stop`` (block-aligned start): inputs and outputs by name."""
+    first_block = start // BLOCK_SIZE
+    blocks = []
+    row = start
+    block = first_block
+    while row < stop:
+        rows = min(BLOCK_SIZE, stop - row)
+        blocks.append(unit_block(design, root, block, rows, plan.dims))
+        row += rows
+        block += 1
+    unit = np.vstack(blocks) if len(blocks) > 1 else blocks[0]
+    values = plan.transform(unit)
+    results, flags = evaluate(plan.kernel_inputs(values))
+    columns = {name: results[:, j] for name, j in zip(outputs, output_index, strict=True)}
+    columns["infeasible"] = flags
+    for j, item in enumerate(plan.inputs):
+        columns[item.path] = values[:, j].astype(np.int64) if item.categorical else values[:, j]
+    return columns

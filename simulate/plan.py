@@ -1,0 +1,141 @@
+"""Which inputs a run samples, and how unit-cube points become kernel inputs.
+
+Monte Carlo runs (``tco run``) sample the uncertain factors and hold levers at
+their base values. Sensitivity runs also vary the levers: a range lever
+uniformly over its range, a choice lever as a discrete uniform over its choices.
+Every sampled input is one column of the unit-cube design; its inverse CDF maps
+the column onto the input's values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from distributions import Distribution, from_spec, pack, ppf_matrix
+from scenarios.loader import Scenario, ScenarioInput
+from scenarios.resolve import input_matrix
+
+
+def lever_distribution(item: ScenarioInput) -> Distribution:
+    """The distribution a lever is sampled from in sensitivity runs.
+
+    Parameters
+    ----------
+    item : ScenarioInput
+        A lever input.
+
+    Returns
+    -------
+    Distribution
+        Uniform over a range lever; equally weighted choice over a choice lever
+        (category indices for categorical levers).
+    """
+    lever = item.lever
+    where = f"lever {item.path}"
+    if lever.kind == "range":
+        return from_spec({"dist": "uniform", "low": lever.low, "high": lever.high}, where)
+    values = list(lever.choices)
+    return from_spec({"dist": "choice", "values": values}, where)
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """The sampled inputs of a run and their inverse CDFs.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario.
+    inputs : tuple of ScenarioInput
+        Sampled inputs, one design column each, in scenario order.
+    distributions : tuple of Distribution
+        The marginal of each column.
+    """
+
+    scenario: Scenario
+    inputs: tuple[ScenarioInput, ...]
+    distributions: tuple[Distribution, ...]
+
+    @property
+    def dims(self) -> int:
+        """Number of design columns."""
+        return len(self.inputs)
+
+    @property
+    def paths(self) -> list[str]:
+        """Key paths of the sampled inputs."""
+        return [item.path for item in self.inputs]
+
+    def transform(self, unit: np.ndarray) -> np.ndarray:
+        """Map unit-cube points through each column's inverse CDF.
+
+        Parameters
+        ----------
+        unit : ndarray of float64, shape (n, dims)
+            Design points in (0, 1).
+
+        Returns
+        -------
+        ndarray of float64, shape (n, dims)
+            Input values (category indices for categorical inputs).
+        """
+        values = np.empty_like(unit)
+        if self.dims:
+            codes, params, tables, table_len = self._packed
+            ppf_matrix(codes, params, np.ascontiguousarray(unit), values, tables, table_len)
+        return values
+
+    def kernel_inputs(self, values: np.ndarray) -> np.ndarray:
+        """Kernel input rows for sampled values; every other input at its base.
+
+        Parameters
+        ----------
+        values : ndarray of float64, shape (n, dims)
+            Output of :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of float64, shape (n, N_INPUTS)
+            Rows for :func:`simulate.model.evaluate`.
+        """
+        by_path = {}
+        for j, item in enumerate(self.inputs):
+            column = values[:, j]
+            by_path[item.path] = column.astype(np.int64) if item.categorical else column
+        return input_matrix(self.scenario, by_path, values.shape[0])
+
+    @property
+    def _packed(self):
+        cached = self.__dict__.get("_packed_cache")
+        if cached is None:
+            cached = pack(list(self.distributions))
+            object.__setattr__(self, "_packed_cache", cached)
+        return cached
+
+
+def sampling_plan(scenario: Scenario, include_levers: bool = False) -> SamplingPlan:
+    """The sampling plan of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    include_levers : bool
+        Also sample the levers (sensitivity runs); otherwise they stay at base.
+
+    Returns
+    -------
+    SamplingPlan
+        Sampled inputs and their marginals.
+    """
+    inputs, dists = [], []
+    for item in scenario.inputs.values():
+        if item.kind == "factor":
+            inputs.append(item)
+            dists.append(item.distribution)
+        elif item.kind == "lever" and include_levers:
+            inputs.append(item)
+            dists.append(lever_distribution(item))
+    return SamplingPlan(scenario, tuple(inputs), tuple(dists))
