@@ -17,12 +17,14 @@ ppf_scalar(code, params4, u)
     Exact scalar quantile, callable from other ``@njit`` code.
 pack(dists)
     ``(codes, params, tables, table_len)`` for ``ppf_matrix``.
+prepare_columns(codes, params), ppf_matrix_prepared(...)
+    The same mapping with per-column set-up done once (chunked runs).
 """
 
 from .distribution import Distribution
 from .families import FAMILIES, Family
 from .kernels import ppf_scalar
-from .matrix import pack, ppf_column, ppf_matrix
+from .matrix import pack, ppf_column, ppf_matrix, ppf_matrix_prepared, prepare_columns
 from .spec import from_spec
 
 __all__ = [
@@ -33,5 +35,7 @@ __all__ = [
     "pack",
     "ppf_column",
     "ppf_matrix",
+    "ppf_matrix_prepared",
     "ppf_scalar",
+    "prepare_columns",
 ]

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
+from ._table import DEG, KIND_BETA, KIND_GAMMA, N_MAX, build_table, table_ppf
 from .jit import jit
-from .kernels import column_into
+from .kernels import (
+    BETA,
+    CHOICE,
+    EMPIRICAL,
+    GAMMA,
+    N_CONST,
+    PERT,
+    _choice_ppf,
+    _empirical_ppf,
+    column_into,
+    ppf_prepared,
+    prepare,
+)
 
-__all__ = ["pack", "ppf_column", "ppf_matrix"]
+__all__ = ["pack", "ppf_column", "ppf_matrix", "ppf_matrix_prepared", "prepare_columns"]
 
 
 @jit
@@ -110,3 +124,89 @@ def pack(dists):
             tables[j, :, : table.shape[1]] = table
             table_len[j] = table.shape[1]
     return codes, params, tables, table_len
+
+
+@jit
+def prepare_columns(codes, params):
+    """Per-column set-up of :func:`ppf_matrix`, done once for a whole run.
+
+    Beta, PERT and gamma columns build a Chebyshev table of their quantile
+    function (a few milliseconds each); a chunked run would otherwise pay that
+    on every chunk.
+
+    Parameters
+    ----------
+    codes : ndarray of int64, shape (k,)
+        Family code per column.
+    params : ndarray of float64, shape (k, 4)
+        Canonical parameters per column.
+
+    Returns
+    -------
+    constants : ndarray of float64, shape (k, N_CONST)
+        Derived constants of each column.
+    coefficients : ndarray of float64, shape (k, N_MAX, DEG + 1)
+        Chebyshev tables (unused rows for other families).
+    intervals : ndarray of int64, shape (k,)
+        Table intervals in use per column (0: exact solver).
+    """
+    k = codes.shape[0]
+    constants = np.zeros((k, N_CONST))
+    coefficients = np.zeros((k, N_MAX, DEG + 1))
+    intervals = np.zeros(k, dtype=np.int64)
+    for j in range(k):
+        prepare(codes[j], params[j], constants[j])
+        code = codes[j]
+        if code == PERT or code == BETA or code == GAMMA:
+            kind = KIND_GAMMA if code == GAMMA else KIND_BETA
+            c = constants[j]
+            intervals[j] = build_table(kind, c[0], c[1], c[2], c[3], coefficients[j])
+    return constants, coefficients, intervals
+
+
+@jit(parallel=True)
+def ppf_matrix_prepared(codes, constants, coefficients, intervals, tables, table_len, u, out):
+    """:func:`ppf_matrix` with the set-up of :func:`prepare_columns` done beforehand.
+
+    Parameters
+    ----------
+    codes : ndarray of int64, shape (k,)
+        Family code per column.
+    constants, coefficients, intervals
+        The output of :func:`prepare_columns`.
+    tables : ndarray of float64, shape (k, 2, m)
+        Choice/empirical tables (from :func:`pack`).
+    table_len : ndarray of int64, shape (k,)
+        Used length of each table.
+    u : ndarray of float64, shape (n, k)
+        Points of the unit cube.
+    out : ndarray of float64, shape (n, k)
+        Output, filled in place.
+
+    Notes
+    -----
+    Within each column the rows run in parallel; each element depends only on its
+    own ``u``, so the result equals :func:`ppf_matrix`'s for any thread count (tested).
+    """
+    n, k = u.shape
+    # Columns outer, rows inner: each column streams through memory once with one
+    # branch decision, about twice as fast as interleaving the columns per row.
+    for j in range(k):
+        code = codes[j]
+        c = constants[j]
+        if code == PERT or code == BETA or code == GAMMA:
+            kind = KIND_GAMMA if code == GAMMA else KIND_BETA
+            coef = coefficients[j]
+            nt = intervals[j]
+            for i in numba.prange(n):
+                x = table_ppf(kind, c[0], c[1], c[2], c[3], coef, nt, u[i, j])
+                out[i, j] = c[4] + c[5] * x
+        elif code == CHOICE:
+            for i in numba.prange(n):
+                out[i, j] = _choice_ppf(tables[j], table_len[j], u[i, j])
+        elif code == EMPIRICAL:
+            for i in numba.prange(n):
+                out[i, j] = _empirical_ppf(tables[j], table_len[j], u[i, j])
+        else:
+            for i in numba.prange(n):
+                out[i, j] = ppf_prepared(code, c, u[i, j])

@@ -171,6 +171,7 @@ class Scenario:
     hardware: dict[str, Any] = field(repr=False)
     models: dict[str, Any] = field(repr=False)
     _base: dict | None = field(default=None, init=False, repr=False, compare=False)
+    cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:

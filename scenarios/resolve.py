@@ -37,6 +37,15 @@ MODEL_COLUMNS = (
     ("n_layers", "n_layers"),
     ("kv_values_per_token_per_layer", "kv_values_per_token_per_layer"),
 )
+# Columns set from categorical inputs (catalog look-ups and ownership flags).
+CATEGORY_DRIVEN_COLUMNS = (
+    *(c for c, _ in HARDWARE_COLUMNS),
+    *(c for c, _ in TRAIN_HARDWARE_COLUMNS),
+    *(c for c, _ in MODEL_COLUMNS),
+    "train_tokens",
+    "fleet_cloud",
+    "train_cloud",
+)
 
 
 def category_indices(item: ScenarioInput, value, n: int) -> np.ndarray:
@@ -74,6 +83,60 @@ def _lookup(table: list, attrs: tuple, idx: np.ndarray, out: np.ndarray) -> None
 
 
 def input_matrix(
+    scenario: Scenario,
+    values: Mapping[str, object] | None = None,
+    n: int = 1,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """Build the kernel's ``(n, N_INPUTS)`` input matrix.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    values : mapping of str to value, optional
+        Per-input values by key path: numbers or arrays of shape (n,) for numeric
+        inputs, a category name or an index array for categorical ones. Inputs not
+        given take their base value.
+    n : int
+        Number of samples (rows).
+    out : ndarray of float64, shape (n, N_INPUTS), optional
+        Buffer to fill (reused across chunks to avoid fresh allocations).
+
+    Returns
+    -------
+    ndarray of float64, shape (n, N_INPUTS)
+        C-contiguous kernel inputs.
+    """
+    values = dict(values or {})
+    x = np.empty((n, col.N_INPUTS), dtype=np.float64) if out is None else out
+    # Start from the base row and overwrite only what varies: one pass over the
+    # matrix instead of one strided pass per input column.
+    x[:] = _base_row(scenario)
+    for path, value in values.items():
+        spec_field = FIELDS_BY_PATH.get(path)
+        if spec_field is not None:
+            x[:, col.INPUT_INDEX[spec_field.column]] = value
+        elif path not in scenario.inputs:
+            raise ValueError(f"{path}: not an input of scenario {scenario.name}")
+    categorical = {p: v for p, v in values.items() if scenario.inputs[p].categorical}
+    if categorical:
+        resolved = _resolve_all(scenario, categorical, n)
+        for column in CATEGORY_DRIVEN_COLUMNS:
+            if column == "train_tokens" and "training.tokens" in scenario.inputs:
+                continue  # given in the scenario (maybe sampled), not from the model catalog
+            x[:, col.INPUT_INDEX[column]] = resolved[:, col.INPUT_INDEX[column]]
+    return x
+
+
+def _base_row(scenario: Scenario) -> np.ndarray:
+    row = scenario.cache.get("base_row")
+    if row is None:
+        row = scenario.cache["base_row"] = _resolve_all(scenario, None, 1)[0]
+    return row
+
+
+def _resolve_all(
     scenario: Scenario, values: Mapping[str, object] | None = None, n: int = 1
 ) -> np.ndarray:
     """Build the kernel's ``(n, N_INPUTS)`` input matrix.

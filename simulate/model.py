@@ -11,13 +11,19 @@ from simulate.kernel import evaluate_kernel, evaluate_kernel_serial
 PARALLEL_MIN_ROWS = 512
 
 
-def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def evaluate(
+    inputs: np.ndarray, outputs: np.ndarray | None = None, flags: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate the lifecycle cost model on a matrix of samples.
 
     Parameters
     ----------
     inputs : array_like of float, shape (n, N_INPUTS) or (N_INPUTS,)
         One sample per row, columns and units as in :data:`simulate.columns.INPUTS`.
+    outputs : ndarray of float64, shape (n, N_OUTPUTS), optional
+        Buffer for the outputs (reused across chunks: fresh memory costs page faults).
+    flags : ndarray of int64, shape (n,), optional
+        Buffer for the flags.
 
     Returns
     -------
@@ -40,8 +46,12 @@ def evaluate(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             f"inputs must have shape (n, {col.N_INPUTS}), got {np.shape(inputs)}; build them "
             "with scenarios.resolve.input_matrix"
         )
-    outputs = np.empty((x.shape[0], col.N_OUTPUTS), dtype=np.float64)
-    flags = np.empty(x.shape[0], dtype=np.int64)
+    if outputs is None:
+        outputs = np.empty((x.shape[0], col.N_OUTPUTS), dtype=np.float64)
+    if flags is None:
+        flags = np.empty(x.shape[0], dtype=np.int64)
+    if outputs.shape != (x.shape[0], col.N_OUTPUTS) or flags.shape != (x.shape[0],):
+        raise ValueError("outputs/flags buffers do not match the number of input rows")
     kernel = evaluate_kernel if x.shape[0] >= PARALLEL_MIN_ROWS else evaluate_kernel_serial
     kernel(x, outputs, flags)
     return outputs, flags

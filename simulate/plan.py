@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from distributions import Distribution, from_spec, pack, ppf_matrix
+from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
 from scenarios.loader import Scenario, ScenarioInput
 from scenarios.resolve import input_matrix
 
@@ -83,17 +83,21 @@ class SamplingPlan:
         """
         values = np.empty_like(unit)
         if self.dims:
-            codes, params, tables, table_len = self._packed
-            ppf_matrix(codes, params, np.ascontiguousarray(unit), values, tables, table_len)
+            codes, prepared, tables, table_len = self._packed
+            ppf_matrix_prepared(
+                codes, *prepared, tables, table_len, np.ascontiguousarray(unit), values
+            )
         return values
 
-    def kernel_inputs(self, values: np.ndarray) -> np.ndarray:
+    def kernel_inputs(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Kernel input rows for sampled values; every other input at its base.
 
         Parameters
         ----------
         values : ndarray of float64, shape (n, dims)
             Output of :meth:`transform`.
+        out : ndarray of float64, shape (n, N_INPUTS), optional
+            Buffer to fill.
 
         Returns
         -------
@@ -104,13 +108,15 @@ class SamplingPlan:
         for j, item in enumerate(self.inputs):
             column = values[:, j]
             by_path[item.path] = column.astype(np.int64) if item.categorical else column
-        return input_matrix(self.scenario, by_path, values.shape[0])
+        return input_matrix(self.scenario, by_path, values.shape[0], out=out)
 
     @property
     def _packed(self):
+        # Built once per plan: the inverse-CDF tables cost milliseconds per column.
         cached = self.__dict__.get("_packed_cache")
         if cached is None:
-            cached = pack(list(self.distributions))
+            codes, params, tables, table_len = pack(list(self.distributions))
+            cached = (codes, prepare_columns(codes, params), tables, table_len)
             object.__setattr__(self, "_packed_cache", cached)
         return cached
 

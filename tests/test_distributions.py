@@ -323,3 +323,40 @@ def test_beta_property_round_trip(a, b):
     x = d.ppf(QS)
     assert np.all(np.diff(x) >= 0)
     assert np.all(_tail_excess(d._scipy(), x, QS, 1e-10) <= 1)
+
+
+def test_prepared_matrix_equals_ppf_matrix_for_every_family_and_thread_count():
+    import numba
+
+    from distributions import from_spec, ppf_matrix_prepared, prepare_columns
+
+    specs = [
+        {"dist": "constant", "value": 3.0},
+        {"dist": "uniform", "low": 1.0, "high": 4.0},
+        {"dist": "triangular", "low": 0.0, "mode": 1.0, "high": 5.0},
+        {"dist": "pert", "low": 1.1, "mode": 1.3, "high": 1.6},
+        {"dist": "normal", "mean": 2.0, "sd": 0.5},
+        {"dist": "truncnormal", "mean": 0.5, "sd": 0.3, "low": 0.0, "high": 1.0},
+        {"dist": "lognormal", "p10": 50.0, "p90": 140.0},
+        {"dist": "beta", "a": 0.5, "b": 30.0},
+        {"dist": "gamma", "shape": 0.3, "scale": 2.0},
+        {"dist": "choice", "values": [1.0, 2.0, 8.0], "weights": [0.2, 0.5, 0.3]},
+        {"dist": "empirical", "values": [3.0, 1.0, 2.0, 9.0, 4.0]},
+    ]
+    dists = [from_spec(spec, "test") for spec in specs]
+    codes, params, tables, table_len = pack(dists)
+    prepared = prepare_columns(codes, params)
+    u = np.random.default_rng(3).random((5000, len(dists)))
+    u[0] = 1e-12
+    u[1] = 1.0 - 1e-12
+    expected = np.empty_like(u)
+    ppf_matrix(codes, params, u, expected, tables, table_len)
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            got = np.empty_like(u)
+            ppf_matrix_prepared(codes, *prepared, tables, table_len, u, got)
+            np.testing.assert_array_equal(got, expected)
+    finally:
+        numba.set_num_threads(before)
