@@ -155,3 +155,52 @@ def base_case_json(case: BaseCase) -> dict:
         "scenario_source": case.scenario.source,
         "scenario_sha256": case.scenario.sha256,
     }
+
+
+def _with_interval(row) -> str:
+    estimate, lower, upper = (float(v) for v in row)
+    if math.isnan(estimate):
+        return "n/a"
+    half = max(abs(upper - estimate), abs(estimate - lower))
+    relative = half / abs(estimate) * 100 if estimate else math.inf
+    return f"{format_value(estimate)} ±{relative:.2g}%"
+
+
+def format_summary(summary, flag_counts: dict[str, int], n: int) -> str:
+    """The ``tco run`` table: each statistic with the half-width of its interval.
+
+    Parameters
+    ----------
+    summary : xarray.Dataset
+        Output of :func:`results.summary.summarize`.
+    flag_counts : dict of str to int
+        Samples per infeasibility reason.
+    n : int
+        Samples in the run.
+
+    Returns
+    -------
+    str
+        A plain-text table.
+    """
+    stats = [str(s) for s in summary["statistic"].values]
+    names = list(summary.data_vars)
+    width = max(len(name) for name in names)
+    head = f"  {'':<{width}}  {'unit':<15}" + "".join(f"{s:>20}" for s in stats)
+    lines = [head]
+    for name in names:
+        var = summary[name]
+        cells = "".join(f"{_with_interval(var.sel(statistic=s).values):>20}" for s in stats)
+        lines.append(f"  {name:<{width}}  {var.attrs.get('units', ''):<15}{cells}")
+    confidence = summary.attrs.get("confidence", 0.95)
+    lines.append("")
+    lines.append(
+        f"±: half-width of the {confidence:.0%} confidence interval, relative to the estimate "
+        "(mean: CLT; std: delta method; percentiles: order statistics)."
+    )
+    infeasible = flag_counts.pop("any", 0)
+    lines.append(f"Infeasible samples: {infeasible:,} of {n:,} ({infeasible / n:.2%})")
+    for reason, count in flag_counts.items():
+        if count:
+            lines.append(f"  {count:>12,}  {reason}")
+    return "\n".join(lines)

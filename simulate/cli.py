@@ -84,6 +84,12 @@ def calc_command(scenario, overrides, as_json):
         raise click.ClickException("the base case is infeasible: " + "; ".join(case.reasons))
 
 
+def _register_commands():
+    from simulate.cli_run import run_command
+
+    main.add_command(run_command)
+
+
 @main.group("catalog")
 def catalog_group():
     """Show the hardware and model catalogs."""
@@ -133,6 +139,8 @@ def _json_default(value):
         return None
     return str(value)
 
+
+_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -122,3 +122,49 @@ def test_catalog_listings(runner):
     assert hardware.exit_code == 0 and "MI355X" in hardware.output
     models = runner.invoke(main, ["catalog", "models"])
     assert models.exit_code == 0 and "deepseek-v3" in models.output
+
+
+def test_run_prints_summary_and_writes_the_dataset(runner, tmp_path):
+    import xarray as xr
+
+    path = tmp_path / "r.nc"
+    result = runner.invoke(main, ["run", "-n", "20000", "--seed", "4", "-o", str(path)])
+    assert result.exit_code == 0, result.output
+    for text in ("token_cost_per_1k", "p95", "±", "Infeasible samples: 0 of 20,000", "seed 4"):
+        assert text in result.output
+    with xr.open_dataset(path) as ds:
+        assert ds.sizes["sample"] == 20000 and ds.attrs["seed"] == "4"
+
+
+def test_run_json_and_percentiles(runner):
+    result = runner.invoke(
+        main, ["run", "-n", "5000", "--seed", "4", "--no-save", "--json", "--percentiles", "10,90"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    stats = data["statistics"]["token_cost_per_1k"]
+    assert set(stats) == {"units", "mean", "std", "p10", "p90"}
+    assert stats["p10"]["lower"] <= stats["p10"]["estimate"] <= stats["p10"]["upper"]
+    assert data["infeasible"]["any"] == 0
+
+
+def test_run_without_seed_prints_the_seed_it_used(runner):
+    result = runner.invoke(main, ["run", "-n", "2000", "--no-save"])
+    assert result.exit_code == 0, result.output
+    assert "seed " in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--percentiles", "5,150"], "percentiles must lie in (0, 100)"),
+        (["run", "-n", "0"], "0 is not in the range x>=1"),
+        (["run", "nosuch", "-n", "10"], "neither a scenario file nor a built-in scenario"),
+        (["run", "-n", "10", "-o", "/no/such/dir/x.nc"], "does not exist"),
+    ],
+)
+def test_run_bad_input(runner, args, message):
+    result = runner.invoke(main, args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,258 @@
+"""``tco run``: the Monte Carlo simulation from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+import numpy as np
+
+from simulate import columns as col
+
+DEFAULT_N = 100_000
+
+
+class ProgressReporter:
+    """A progress line with rate and ETA on stderr, shown only for runs over ~2 s.
+
+    On a terminal the line is rewritten in place; otherwise a line is printed at
+    every tenth of the run, so logs stay readable.
+    """
+
+    def __init__(self, stream=None, min_seconds: float = 2.0):
+        self.stream = stream or sys.stderr
+        self.min_seconds = min_seconds
+        self.start = time.monotonic()
+        self.shown = False
+        self.last_decile = -1
+        self.tty = getattr(self.stream, "isatty", lambda: False)()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.start
+        rate = done / elapsed if elapsed > 0 else float("inf")
+        eta = (total - done) / rate if rate > 0 else 0.0
+        if not self.shown and elapsed + eta < self.min_seconds:
+            return
+        self.shown = True
+        text = (
+            f"{done / total:6.1%}  {done:,}/{total:,} samples  {rate:,.0f} samples/s  "
+            f"ETA {eta:,.0f} s"
+        )
+        if self.tty:
+            self.stream.write("\r" + text)
+        else:
+            decile = int(10 * done / total)
+            if decile == self.last_decile:
+                return
+            self.last_decile = decile
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def parse_percentiles(text: str) -> tuple[float, ...]:
+    """Parse ``"5,50,95"`` into percentiles in (0, 100)."""
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give comma-separated numbers, e.g. 5,50,95") from None
+    if not values or any(not 0 < v < 100 for v in values):
+        raise click.BadParameter(f"{text!r}: percentiles must lie in (0, 100), e.g. 5,50,95")
+    return values
+
+
+def flag_counts(flags: np.ndarray) -> dict[str, int]:
+    """Samples per infeasibility reason, plus ``any``."""
+    counts = {"any": int(np.count_nonzero(flags))}
+    for bit, reason in col.FLAG_REASONS.items():
+        counts[reason] = int(np.count_nonzero(flags & bit))
+    return counts
+
+
+@click.command("run")
+@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=1),
+    default=DEFAULT_N,
+    show_default=True,
+    help="Number of samples.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Root seed (default: fresh entropy, printed so the run can be repeated).",
+)
+@click.option(
+    "--design",
+    type=click.Choice(["mc", "lhs", "sobol"]),
+    default="mc",
+    show_default=True,
+    help="Unit-cube design.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override an input (see `tco calc --help`).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=True),
+    default=None,
+    help="Result file (.nc, or .zarr for very large runs). Default: "
+    "SCENARIO-nN-seedS.nc in the current folder.",
+)
+@click.option("--no-save", is_flag=True, help="Keep the run in memory; write no file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["netcdf", "zarr"]),
+    default=None,
+    help="Storage format (default: from the output's suffix).",
+)
+@click.option(
+    "--store",
+    type=click.Choice(["standard", "all"]),
+    default="standard",
+    show_default=True,
+    help="Per-sample outputs kept: KPIs, factors and extras, or every output.",
+)
+@click.option(
+    "--precision",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="Storage type of per-sample values.",
+)
+@click.option(
+    "--percentiles", default="5,50,95", show_default=True, help="Percentiles in the summary."
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+    help="Confidence level of the intervals.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Numba threads (default: all cores). Results do not depend on it.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def run_command(
+    scenario,
+    n,
+    seed,
+    design,
+    overrides,
+    output,
+    no_save,
+    fmt,
+    store,
+    precision,
+    percentiles,
+    confidence,
+    threads,
+    as_json,
+):
+    """Monte Carlo: sample the uncertain factors (levers at base), summarise every KPI.
+
+    Prints mean, standard deviation and percentiles with confidence intervals and the
+    share of infeasible samples by reason, and writes the per-sample dataset.
+    """
+    import numba
+
+    from results.summary import summarize
+    from results.table import format_summary
+    from scenarios.errors import ScenarioError
+    from scenarios.loader import load_scenario
+    from simulate.engine import run
+
+    percentile_values = parse_percentiles(percentiles)
+    if threads is not None:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        loaded = load_scenario(scenario, overrides)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from None
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    if output is None and not no_save:
+        output = f"{loaded.name}-n{n}-seed{seed}.nc"
+    reporter = ProgressReporter()
+    start = time.monotonic()
+    try:
+        dataset = run(
+            loaded,
+            n=n,
+            seed=seed,
+            design=design,
+            output=None if no_save else output,
+            fmt=fmt,
+            store=store,
+            precision=precision,
+            progress=reporter,
+        )
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo("\nInterrupted: no result file was written.", err=True)
+        sys.exit(130)
+    except (ValueError, OSError) as exc:
+        reporter.close()
+        raise click.ClickException(str(exc)) from None
+    reporter.close()
+    elapsed = time.monotonic() - start
+    names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
+    summary = summarize(dataset, names, percentile_values, confidence)
+    counts = flag_counts(dataset["infeasible"].values)
+    if as_json:
+        payload = {
+            "scenario": loaded.name,
+            "n": n,
+            "seed": seed,
+            "design": design,
+            "output": None if no_save else str(output),
+            "seconds": elapsed,
+            "confidence": confidence,
+            "infeasible": counts,
+            "statistics": {
+                name: {
+                    "units": summary[name].attrs.get("units", ""),
+                    **{
+                        str(stat): dict(
+                            zip(
+                                ("estimate", "lower", "upper"),
+                                map(float, summary[name].sel(statistic=stat).values),
+                                strict=True,
+                            )
+                        )
+                        for stat in summary["statistic"].values
+                    },
+                }
+                for name in names
+            },
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(
+        f"Scenario {loaded.name}: {n:,} samples, design {design}, seed {seed} "
+        f"({elapsed:.1f} s, {n / elapsed:,.0f} samples/s); levers at base, factors sampled"
+    )
+    click.echo(format_summary(summary, counts, n))
+    click.echo(dataset.attrs["tco_index_definition"])
+    if not no_save:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")

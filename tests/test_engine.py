@@ -1,0 +1,200 @@
+"""The Monte Carlo engine: reproducibility, storage, labelling and clean failure."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from scenarios.loader import load_scenario
+from scenarios.resolve import input_matrix
+from simulate import columns as col
+from simulate.engine import run, stored_outputs
+from simulate.reference import evaluate_reference
+from simulate.seeding import BLOCK_SIZE
+
+N = BLOCK_SIZE * 2 + 1234  # not a multiple of the block: the last block is short
+
+
+def assert_same(a, b):
+    assert set(a.data_vars) == set(b.data_vars)
+    for name in a.data_vars:
+        np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario()
+
+
+@pytest.fixture(scope="module")
+def reference_run(scenario):
+    return run(scenario, n=N, seed=11)
+
+
+def test_same_seed_same_result_whatever_the_chunk_size(scenario, reference_run):
+    assert_same(reference_run, run(scenario, n=N, seed=11, chunk_blocks=1))
+    assert_same(reference_run, run(scenario, n=N, seed=11, chunk_blocks=5))
+
+
+def test_prefix_of_a_longer_run_is_the_shorter_run(scenario, reference_run):
+    longer = run(scenario, n=N + BLOCK_SIZE, seed=11)
+    assert_same(reference_run, longer.isel(sample=slice(0, N)))
+
+
+def test_different_seeds_differ(scenario, reference_run):
+    other = run(scenario, n=N, seed=12)
+    assert not np.array_equal(
+        other["token_cost_per_1k"].values, reference_run["token_cost_per_1k"].values
+    )
+
+
+@pytest.mark.parametrize("design", ["lhs", "sobol"])
+def test_other_designs_reproduce_and_sample_the_same_marginals(scenario, design, reference_run):
+    a = run(scenario, n=N, seed=11, design=design)
+    assert_same(a, run(scenario, n=N, seed=11, design=design, chunk_blocks=1))
+    # Same marginals as plain Monte Carlo: medians agree within sampling error.
+    for path in ("power.spot_price_usd_per_mwh", "facility.pue"):
+        m_mc = np.median(reference_run[path].values)
+        assert np.median(a[path].values) == pytest.approx(m_mc, rel=0.02)
+
+
+def test_stored_values_are_the_kernel_outputs_of_the_stored_inputs(scenario, reference_run):
+    # Rebuild kernel inputs from the stored sampled inputs and evaluate with the reference.
+    values = {
+        path: reference_run[path].values for path in reference_run.attrs["sampled_inputs"].split()
+    }
+    inputs = input_matrix(scenario, values, N)
+    expected, flags = evaluate_reference(inputs)
+    np.testing.assert_array_equal(reference_run["infeasible"].values, flags)
+    for name in stored_outputs("standard"):
+        np.testing.assert_allclose(
+            reference_run[name].values,
+            expected[:, col.OUTPUT_INDEX[name]],
+            rtol=1e-12,
+            err_msg=name,
+        )
+
+
+def test_sampled_factors_follow_their_distributions(scenario, reference_run):
+    from scipy.stats import kstest
+
+    for item in scenario.factors():
+        result = kstest(reference_run[item.path].values, item.distribution.cdf)
+        assert result.pvalue > 1e-4, item.path
+
+
+def test_levers_held_at_base(reference_run, scenario):
+    assert "levers_at_base" in reference_run.attrs
+    for lever in scenario.levers():
+        assert lever.path not in reference_run.data_vars
+        assert f"{lever.path}=" in reference_run.attrs["levers_at_base"]
+
+
+def test_netcdf_round_trip_with_plain_open_dataset(scenario, tmp_path):
+    path = tmp_path / "run.nc"
+    ds = run(scenario, n=5000, seed=3, output=path)
+    ds.close()
+    with xr.open_dataset(path) as back:
+        assert back.sizes["sample"] == 5000
+        assert back["token_cost_per_1k"].attrs["units"] == "USD/1k tokens"
+        assert back["lifecycle_total"].attrs["long_name"].startswith("lifecycle total")
+        for name in back.data_vars:
+            assert "long_name" in back[name].attrs, name
+        assert back.attrs["seed"] == "3" and back.attrs["design"] == "mc"
+        assert back.attrs["scenario_toml"] == scenario.text
+        assert back.attrs["scenario_sha256"] == scenario.sha256
+        for key in ("numpy_version", "numba_version", "lifecycle_tco_version", "created"):
+            assert key in back.attrs
+        in_memory = run(scenario, n=5000, seed=3)
+        assert_same(in_memory, back.load())
+    # attrs survive a second round trip through xarray
+    with xr.open_dataset(path) as again:
+        again.load().to_netcdf(tmp_path / "copy.nc", engine="h5netcdf")
+    with xr.open_dataset(tmp_path / "copy.nc") as copy:
+        assert copy.attrs["scenario_sha256"] == scenario.sha256
+        assert copy["token_cost_per_1k"].attrs["units"] == "USD/1k tokens"
+
+
+def test_zarr_store_round_trip(scenario, tmp_path):
+    path = tmp_path / "run.zarr"
+    ds = run(scenario, n=5000, seed=3, output=path, precision="float32")
+    assert ds["token_cost_per_1k"].dtype == np.float32
+    with xr.open_zarr(path) as back:
+        assert back.attrs["seed"] == "3"
+        expected = run(scenario, n=5000, seed=3)["token_cost_per_1k"].values.astype(np.float32)
+        np.testing.assert_array_equal(back["token_cost_per_1k"].values, expected)
+
+
+def test_interrupt_leaves_no_file(scenario, tmp_path):
+    path = tmp_path / "run.nc"
+
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(scenario, n=BLOCK_SIZE * 20, seed=1, output=path, chunk_blocks=1, progress=interrupt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_keeps_an_older_result_intact(scenario, tmp_path):
+    path = tmp_path / "run.nc"
+    run(scenario, n=1000, seed=1, output=path).close()
+    before = path.read_bytes()
+
+    def fail(done, total):
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        run(scenario, n=BLOCK_SIZE * 3, seed=2, output=path, chunk_blocks=1, progress=fail)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.nc"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 0}, r"n = 0: the number of samples must be a positive integer"),
+        ({"n": 10, "design": "halton"}, r"design = 'halton': must be one of mc, lhs, sobol"),
+        ({"n": 10, "seed": -1}, r"seed = -1: must be a non-negative integer"),
+        ({"n": 10, "output": "/no/such/dir/run.nc"}, r"folder /no/such/dir does not exist"),
+        ({"n": 10**10}, r"would be held in memory; give an output file"),
+    ],
+)
+def test_bad_arguments(scenario, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        run(scenario, **kwargs)
+
+
+def test_python_api_by_name(tmp_path):
+    import simulate
+
+    ds = simulate.run("default", n=2000, seed=5, overrides=["hardware.accelerator=B200"])
+    assert ds.attrs["scenario_overrides"] == "hardware.accelerator=B200"
+    assert ds.sizes["sample"] == 2000
+
+
+SCRIPT = """
+import sys
+from simulate.engine import run
+run("default", n={n}, seed=21, output=sys.argv[1]).close()
+"""
+
+
+def test_bit_identical_with_one_or_two_numba_threads(tmp_path):
+    paths = []
+    for threads in ("1", "2"):
+        path = tmp_path / f"t{threads}.nc"
+        env = {**os.environ, "NUMBA_NUM_THREADS": threads}
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT.format(n=N), str(path)],
+            check=True,
+            env=env,
+            cwd=Path.cwd(),
+        )
+        paths.append(path)
+    with xr.open_dataset(paths[0]) as one, xr.open_dataset(paths[1]) as two:
+        assert_same(one.load(), two.load())
