@@ -97,11 +97,13 @@ class _Writer:
         """Close and delete the temporary file; the final name is never touched."""
         if self.closed:
             return
+        self.closed = True
         try:
             self._close()
+        except Exception:  # the file is being thrown away; a failed close must not mask why
+            pass
         finally:
             _remove(self.tmp)
-            self.closed = True
 
 
 def _remove(path: Path) -> None:
@@ -118,17 +120,23 @@ class NetCDFWriter(_Writer):
         import h5netcdf
 
         super().__init__(Path(path), n)
-        self.file = h5netcdf.File(self.tmp, "w")
-        self.file.dimensions = {"sample": n}
-        chunks = (max(1, min(n, chunk_rows)),)
-        sample = self.file.create_variable("sample", ("sample",), "int64", chunks=chunks)
-        sample.attrs["long_name"] = "sample index"
-        self.variables = {}
-        for spec in variables:
-            var = self.file.create_variable(spec.name, ("sample",), spec.dtype, chunks=chunks)
-            var.attrs.update(_clean_attrs(spec.attrs))
-            self.variables[spec.name] = var
-        self.file.attrs.update(_clean_attrs(attrs))
+        self.file = None
+        try:
+            self.file = h5netcdf.File(self.tmp, "w")
+            self.file.dimensions = {"sample": n}
+            chunks = (max(1, min(n, chunk_rows)),)
+            sample = self.file.create_variable("sample", ("sample",), "int64", chunks=chunks)
+            sample.attrs["long_name"] = "sample index"
+            self.variables = {}
+            for spec in variables:
+                var = self.file.create_variable(spec.name, ("sample",), spec.dtype, chunks=chunks)
+                var.attrs.update(_clean_attrs(spec.attrs))
+                self.variables[spec.name] = var
+            self.file.attrs.update(_clean_attrs(attrs))
+        except BaseException:
+            # Interrupted or failed while creating the file: leave nothing behind.
+            self.abort()
+            raise
 
     def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write rows ``start .. start + len`` of every variable."""
@@ -138,7 +146,8 @@ class NetCDFWriter(_Writer):
             self.variables[name][start:stop] = values
 
     def _close(self) -> None:
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
 
 
 class ZarrWriter(_Writer):
@@ -148,19 +157,24 @@ class ZarrWriter(_Writer):
         import zarr
 
         super().__init__(Path(path), n)
-        self.group = zarr.open_group(str(self.tmp), mode="w", zarr_format=2)
-        chunks = (max(1, min(n, chunk_rows)),)
-        self.arrays = {}
-        for name, dtype, var_attrs in [
-            ("sample", "int64", {"long_name": "sample index"}),
-            *[(s.name, s.dtype, s.attrs) for s in variables],
-        ]:
-            arr = self.group.create_array(
-                name, shape=(n,), chunks=chunks, dtype=dtype, fill_value=None
-            )
-            arr.attrs.update({**_clean_attrs(var_attrs), "_ARRAY_DIMENSIONS": ["sample"]})
-            self.arrays[name] = arr
-        self.group.attrs.update(_clean_attrs(attrs))
+        self.group = None
+        try:
+            self.group = zarr.open_group(str(self.tmp), mode="w", zarr_format=2)
+            chunks = (max(1, min(n, chunk_rows)),)
+            self.arrays = {}
+            for name, dtype, var_attrs in [
+                ("sample", "int64", {"long_name": "sample index"}),
+                *[(s.name, s.dtype, s.attrs) for s in variables],
+            ]:
+                arr = self.group.create_array(
+                    name, shape=(n,), chunks=chunks, dtype=dtype, fill_value=None
+                )
+                arr.attrs.update({**_clean_attrs(var_attrs), "_ARRAY_DIMENSIONS": ["sample"]})
+                self.arrays[name] = arr
+            self.group.attrs.update(_clean_attrs(attrs))
+        except BaseException:
+            self.abort()
+            raise
 
     def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write rows ``start .. start + len`` of every variable."""
@@ -172,7 +186,8 @@ class ZarrWriter(_Writer):
     def _close(self) -> None:
         import zarr
 
-        zarr.consolidate_metadata(str(self.tmp))
+        if self.group is not None and self.tmp.exists():
+            zarr.consolidate_metadata(str(self.tmp))
 
 
 def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):

@@ -249,11 +249,7 @@ def run(
 
     writer = None
     memory = None
-    if output is not None:
-        writer = open_writer(
-            output, n, specs, attrs, chunk_rows=min(chunk, BLOCK_SIZE * 4), fmt=fmt
-        )
-    else:
+    if output is None:
         per_row = sum(np.dtype(s.dtype).itemsize for s in specs)
         if n * per_row > IN_MEMORY_LIMIT_BYTES:
             raise ValueError(
@@ -265,6 +261,8 @@ def run(
     output_index = [col.OUTPUT_INDEX[name] for name in outputs]
     workspace = Workspace(min(chunk, n))
     try:
+        if output is not None:
+            writer = open_writer(output, n, specs, attrs, min(chunk, BLOCK_SIZE * 4), fmt=fmt)
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             columns = _evaluate_chunk(

@@ -168,3 +168,40 @@ def test_run_bad_input(runner, args, message):
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "big.nc"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "simulate.cli",
+            "run",
+            "-n",
+            "50000000",
+            "--seed",
+            "1",
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Wait until the run is writing (its temporary file exists), then interrupt it.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(tmp_path.iterdir()):
+        time.sleep(0.1)
+    assert any(tmp_path.iterdir()), "the run never started writing"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Interrupted: no result file was written." in stderr
+    assert "Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
