@@ -23,7 +23,7 @@ from results.tco_index import DEFINITION, scenario_bounds
 from scenarios.loader import Scenario, load_scenario
 from simulate import columns as col
 from simulate.design import DESIGNS, unit_block
-from simulate.model import evaluate
+from simulate.model import evaluate, evaluate_sampled
 from simulate.plan import SamplingPlan, sampling_plan
 from simulate.seeding import BLOCK_SIZE, as_seed_sequence
 
@@ -259,7 +259,7 @@ def run(
         memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
 
     output_index = [col.OUTPUT_INDEX[name] for name in outputs]
-    workspace = Workspace(min(chunk, n))
+    workspace = Workspace(min(chunk, n), full_inputs=not plan.uses_sampled_kernel)
     try:
         if output is not None:
             writer = open_writer(output, n, specs, attrs, min(chunk, BLOCK_SIZE * 4), fmt=fmt)
@@ -292,14 +292,16 @@ def run(
 class Workspace:
     """Kernel buffers reused by every chunk of a run (fresh memory costs page faults)."""
 
-    def __init__(self, rows: int):
-        self.inputs = np.empty((rows, col.N_INPUTS))
+    def __init__(self, rows: int, full_inputs: bool = True):
+        # The full input matrix is only needed when several categorical inputs vary.
+        self.inputs = np.empty((rows if full_inputs else 0, col.N_INPUTS))
         self.outputs = np.empty((rows, col.N_OUTPUTS))
         self.flags = np.empty(rows, dtype=np.int64)
 
     def views(self, rows: int):
         """Buffers for a chunk of ``rows`` samples (the last chunk may be short)."""
-        return self.inputs[:rows], self.outputs[:rows], self.flags[:rows]
+        inputs = self.inputs[:rows] if len(self.inputs) else None
+        return inputs, self.outputs[:rows], self.flags[:rows]
 
 
 def _evaluate_chunk(
@@ -325,7 +327,11 @@ def _evaluate_chunk(
     unit = np.vstack(blocks) if len(blocks) > 1 else blocks[0]
     values = plan.transform(unit)
     x, results, flags = workspace.views(stop - start)
-    results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
+    if plan.uses_sampled_kernel:
+        columns, column_values = plan.varying_columns(values)
+        evaluate_sampled(plan.base_row, columns, column_values, results, flags)
+    else:
+        results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
     columns = {name: results[:, j] for name, j in zip(outputs, output_index, strict=True)}
     columns["infeasible"] = flags
     for j, item in enumerate(plan.inputs):

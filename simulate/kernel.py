@@ -413,3 +413,46 @@ def evaluate_kernel_serial(inputs, outputs, flags):
     """
     for i in range(inputs.shape[0]):
         flags[i] = evaluate_row(inputs[i], outputs[i])
+
+
+@jit(parallel=True)
+def evaluate_sampled_kernel(base_row, columns, values, outputs, flags, parts):
+    """Evaluate rows that differ from one base row only in a few columns.
+
+    A Monte Carlo chunk varies a dozen of the inputs; building the full input
+    matrix for it would write and read ~600 bytes per sample for nothing. Each
+    thread instead keeps one private copy of ``base_row`` and overwrites the
+    sampled columns row by row.
+
+    Parameters
+    ----------
+    base_row : ndarray of float64, shape (N_INPUTS,)
+        Inputs at the scenario's base values.
+    columns : ndarray of int64, shape (m,)
+        Kernel input columns that vary.
+    values : ndarray of float64, shape (n, m)
+        Their values per sample (C-contiguous).
+    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+        Filled with the outputs.
+    flags : ndarray of int64, shape (n,)
+        Filled with the infeasibility bit masks.
+    parts : int
+        Row ranges to split the work into (the thread count).
+
+    Notes
+    -----
+    Rows are split into one contiguous range per part; each row's result
+    depends only on its own inputs, so the output does not depend on the thread
+    count (tested against :func:`evaluate_kernel`).
+    """
+    n = values.shape[0]
+    m = columns.shape[0]
+    parts = max(1, min(parts, n))
+    for part in numba.prange(parts):
+        row = base_row.copy()
+        start = part * n // parts
+        stop = (part + 1) * n // parts
+        for i in range(start, stop):
+            for k in range(m):
+                row[columns[k]] = values[i, k]
+            flags[i] = evaluate_row(row, outputs[i])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from simulate import columns as col
-from simulate.kernel import evaluate_kernel, evaluate_kernel_serial
+from simulate.kernel import evaluate_kernel, evaluate_kernel_serial, evaluate_sampled_kernel
 
 # Below this many rows the thread pool's wake-up costs more than it saves.
 PARALLEL_MIN_ROWS = 512
@@ -54,4 +55,47 @@ def evaluate(
         raise ValueError("outputs/flags buffers do not match the number of input rows")
     kernel = evaluate_kernel if x.shape[0] >= PARALLEL_MIN_ROWS else evaluate_kernel_serial
     kernel(x, outputs, flags)
+    return outputs, flags
+
+
+def evaluate_sampled(
+    base_row: np.ndarray,
+    columns: np.ndarray,
+    values: np.ndarray,
+    outputs: np.ndarray | None = None,
+    flags: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Evaluate samples that differ from one base row only in some columns.
+
+    Equivalent to :func:`evaluate` on the full matrix (tested), without building it.
+
+    Parameters
+    ----------
+    base_row : ndarray of float64, shape (N_INPUTS,)
+        Inputs at base values.
+    columns : ndarray of int64, shape (m,)
+        Input columns that vary.
+    values : ndarray of float64, shape (n, m)
+        Their values per sample.
+    outputs, flags : ndarray, optional
+        Buffers as in :func:`evaluate`.
+
+    Returns
+    -------
+    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+    flags : ndarray of int64, shape (n,)
+    """
+    base_row = np.ascontiguousarray(base_row, dtype=np.float64)
+    columns = np.ascontiguousarray(columns, dtype=np.int64)
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    if base_row.shape != (col.N_INPUTS,) or values.ndim != 2 or values.shape[1] != len(columns):
+        raise ValueError("base_row must have N_INPUTS values and values one column per column")
+    if len(columns) and (columns.min() < 0 or columns.max() >= col.N_INPUTS):
+        raise ValueError(f"columns must lie in 0..{col.N_INPUTS - 1}")
+    n = values.shape[0]
+    if outputs is None:
+        outputs = np.empty((n, col.N_OUTPUTS), dtype=np.float64)
+    if flags is None:
+        flags = np.empty(n, dtype=np.int64)
+    evaluate_sampled_kernel(base_row, columns, values, outputs, flags, numba.get_num_threads())
     return outputs, flags

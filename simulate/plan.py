@@ -15,7 +15,9 @@ import numpy as np
 
 from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
 from scenarios.loader import Scenario, ScenarioInput
-from scenarios.resolve import input_matrix
+from scenarios.resolve import CATEGORY_DRIVEN_COLUMNS, input_matrix
+from scenarios.schema import FIELDS_BY_PATH
+from simulate import columns as col
 
 
 def lever_distribution(item: ScenarioInput) -> Distribution:
@@ -109,6 +111,77 @@ class SamplingPlan:
             column = values[:, j]
             by_path[item.path] = column.astype(np.int64) if item.categorical else column
         return input_matrix(self.scenario, by_path, values.shape[0], out=out)
+
+    def varying_columns(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The kernel columns that vary and their values, for the sampled-row kernel.
+
+        Numeric inputs map to their own column; a categorical input expands into
+        every column its category drives (catalog figures, ownership flags) through a
+        small per-category table.
+
+        Parameters
+        ----------
+        values : ndarray of float64, shape (n, dims)
+            Output of :meth:`transform`.
+
+        Returns
+        -------
+        columns : ndarray of int64, shape (m,)
+            Kernel input columns.
+        column_values : ndarray of float64, shape (n, m)
+            Their values per sample.
+        """
+        columns, tables = self._expansion
+        if all(table is None for table in tables):
+            return columns, values  # numeric inputs only: the values are the columns
+        out = np.empty((values.shape[0], len(columns)))
+        position = 0
+        for j, table in enumerate(tables):
+            if table is None:
+                out[:, position] = values[:, j]
+                position += 1
+            else:
+                width = table.shape[1]
+                out[:, position : position + width] = table[values[:, j].astype(np.int64)]
+                position += width
+        return columns, out
+
+    @property
+    def base_row(self) -> np.ndarray:
+        """Kernel inputs at the scenario's base values, shape (N_INPUTS,)."""
+        return input_matrix(self.scenario, None, 1)[0]
+
+    @property
+    def _expansion(self):
+        cached = self.__dict__.get("_expansion_cache")
+        if cached is not None:
+            return cached
+        categorical = [item for item in self.inputs if item.categorical]
+        columns, tables = [], []
+        for item in self.inputs:
+            if not item.categorical:
+                columns.append(col.INPUT_INDEX[FIELDS_BY_PATH[item.path].column])
+                tables.append(None)
+                continue
+            if len(categorical) > 1:
+                raise NotImplementedError  # handled by the caller's full-matrix path
+            driven = [
+                col.INPUT_INDEX[c]
+                for c in CATEGORY_DRIVEN_COLUMNS
+                if not (c == "train_tokens" and "training.tokens" in self.scenario.inputs)
+            ]
+            k = len(item.categories)
+            rows = input_matrix(self.scenario, {item.path: np.arange(k)}, k)
+            columns.extend(driven)
+            tables.append(np.ascontiguousarray(rows[:, driven]))
+        cached = (np.asarray(columns, dtype=np.int64), tables)
+        object.__setattr__(self, "_expansion_cache", cached)
+        return cached
+
+    @property
+    def uses_sampled_kernel(self) -> bool:
+        """Whether the sampled-row kernel applies (at most one categorical input varies)."""
+        return sum(item.categorical for item in self.inputs) <= 1
 
     @property
     def _packed(self):

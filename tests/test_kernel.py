@@ -109,3 +109,26 @@ def test_breakdown_adds_up(rng):
     cloud = inputs[ok, col.IN_FLEET_CLOUD] == 1
     assert np.all(out[ok][cloud, col.OUT_AMORTIZATION_MONTHLY] == 0)
     assert np.all(out[ok][~cloud, col.OUT_CLOUD_RENT_MONTHLY] == 0)
+
+
+def test_sampled_row_kernel_equals_full_matrix_kernel():
+    from scenarios.loader import load_scenario
+    from simulate.model import evaluate_sampled
+    from simulate.plan import sampling_plan
+
+    # Levers included: the accelerator lever is categorical and expands into catalog columns.
+    plan = sampling_plan(load_scenario(), include_levers=True)
+    assert plan.uses_sampled_kernel
+    unit = np.random.default_rng(8).random((3000, plan.dims))
+    values = plan.transform(unit)
+    expected, expected_flags = evaluate(plan.kernel_inputs(values))
+    columns, column_values = plan.varying_columns(values)
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            out, flags = evaluate_sampled(plan.base_row, columns, column_values)
+            np.testing.assert_array_equal(out, expected)
+            np.testing.assert_array_equal(flags, expected_flags)
+    finally:
+        numba.set_num_threads(before)

@@ -1,0 +1,170 @@
+"""Speed and memory of the Monte Carlo engine, measured side by side in one run.
+
+Run from the repository root (after ``pip install .``)::
+
+    python benchmarks/bench_engine.py [--quick]
+
+It prints, for the built-in default scenario (12 uncertain factors):
+
+1. the Numba kernel against the plain-NumPy reference model on the same input rows
+   (target: at least 5x faster on 2 cores);
+2. the Numba path (uniforms -> inverse CDFs -> input rows -> kernel -> outputs) against a
+   floor that only draws the same uniforms and writes the same output columns
+   (target: within 2x of the floor); both in memory, so disk speed does not blur it;
+3. end-to-end ``tco run`` throughput (samples/s) and peak resident memory at 1M and 10M
+   samples, each in a fresh process writing a NetCDF file;
+4. Numba compile time: a cold start (empty Numba cache) against a warm one.
+
+Timings are the best of a few repeats, since these machines are noisy; ratios are taken
+from measurements made back to back in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numba
+import numpy as np
+
+
+def best_of(fn, repeat=3):
+    """Smallest wall time of ``repeat`` calls, seconds."""
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def kernel_vs_reference(n):
+    from scenarios.loader import load_scenario
+    from simulate.model import evaluate
+    from simulate.plan import sampling_plan
+    from simulate.reference import evaluate_reference
+
+    plan = sampling_plan(load_scenario())
+    unit = np.random.default_rng(1).random((n, plan.dims))
+    inputs = plan.kernel_inputs(plan.transform(unit))
+    outputs = np.empty((n, 38))
+    flags = np.empty(n, dtype=np.int64)
+    evaluate(inputs[:1000])
+    numba_s = best_of(lambda: evaluate(inputs, outputs, flags))
+    numpy_s = best_of(lambda: evaluate_reference(inputs), repeat=2)
+    print(
+        f"1. kernel on {n:,} rows: Numba {numba_s * 1e9 / n:7.1f} ns/row, NumPy reference "
+        f"{numpy_s * 1e9 / n:7.1f} ns/row -> {numpy_s / numba_s:5.1f}x (target >= 5x)"
+    )
+
+
+def path_vs_floor(n):
+    from scenarios.loader import load_scenario
+    from simulate.design import unit_block
+    from simulate.engine import Workspace, stored_outputs
+    from simulate.model import evaluate
+    from simulate.plan import sampling_plan
+    from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+
+    plan = sampling_plan(load_scenario())
+    root = as_seed_sequence(1)
+    names = stored_outputs("standard")
+    index = [i for i, name in enumerate(names)]
+    store = {name: np.empty(n) for name in names}
+    chunk = 16 * BLOCK_SIZE
+    workspace = Workspace(chunk)
+
+    def uniforms(start, stop):
+        blocks = [
+            unit_block("mc", root, b, min(BLOCK_SIZE, stop - b * BLOCK_SIZE), plan.dims)
+            for b in range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
+        ]
+        return np.vstack(blocks)
+
+    def floor():
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            unit = uniforms(start, stop)
+            for j, name in zip(index, names, strict=True):
+                store[name][start:stop] = unit[:, j % plan.dims]
+
+    def path():
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            unit = uniforms(start, stop)
+            x, out, flags = workspace.views(stop - start)
+            out, flags = evaluate(plan.kernel_inputs(plan.transform(unit), out=x), out, flags)
+            for j, name in enumerate(names):
+                store[name][start:stop] = out[:, j]
+
+    path()
+    floor_s = best_of(floor)
+    path_s = best_of(path)
+    print(
+        f"2. {n:,} samples in memory: path {path_s * 1e9 / n:7.1f} ns/sample, floor "
+        f"{floor_s * 1e9 / n:7.1f} ns/sample -> {path_s / floor_s:5.2f}x the floor (target <= 2x)"
+    )
+
+
+def end_to_end(n, folder):
+    out = os.path.join(folder, f"run-{n}.nc")
+    code = (
+        "import resource, sys, time\n"
+        "from simulate.engine import run\n"
+        "start = time.perf_counter()\n"
+        f"run('default', n={n}, seed=1, output={out!r}).close()\n"
+        "elapsed = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10\n"
+        "print(elapsed, peak)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code.replace(f"n={n}", "n=20000")], check=True, capture_output=True
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    elapsed, peak_mib = map(float, result.stdout.split())
+    size = os.path.getsize(out) / 2**20
+    os.remove(out)
+    print(
+        f"3. tco run n = {n:>10,}: {elapsed:6.1f} s, {n / elapsed:>9,.0f} samples/s, peak RSS "
+        f"{peak_mib:6.0f} MiB, file {size:6.0f} MiB"
+    )
+
+
+def cold_vs_warm(folder):
+    code = "from simulate.engine import run; run('default', n=1000, seed=1)"
+    cache = os.path.join(folder, "numba-cache")
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+    timings = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+        timings.append(time.perf_counter() - start)
+    shutil.rmtree(cache, ignore_errors=True)
+    print(
+        f"4. 1,000-sample run in a fresh process: cold (empty Numba cache) {timings[0]:5.1f} s, "
+        f"warm {timings[1]:5.1f} s"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, no 10M run")
+    args = parser.parse_args()
+    print(f"numba threads: {numba.get_num_threads()}, cores: {os.cpu_count()}")
+    kernel_vs_reference(200_000 if args.quick else 1_000_000)
+    path_vs_floor(262_144 if args.quick else 2_097_152)
+    with tempfile.TemporaryDirectory() as folder:
+        for n in (1_000_000,) if args.quick else (1_000_000, 10_000_000):
+            end_to_end(n, folder)
+        cold_vs_warm(folder)
+
+
+if __name__ == "__main__":
+    main()
