@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from distributions import Distribution, from_spec
+from distributions.copula import prepare_copula
 from scenarios import catalog as cat
+from scenarios.correlations import MATRIX_KEY, PAIR_KEY, parse_correlations
 from scenarios.errors import ScenarioError, did_you_mean
 from scenarios.schema import (
     CATEGORICAL_BY_PATH,
@@ -160,6 +162,8 @@ class Scenario:
         The hardware catalog with the scenario's additions and overrides.
     models : dict of str to ModelArch
         The model catalog with the scenario's additions and overrides.
+    copula : distributions.copula.Copula or None
+        Rank correlations between uncertain factors (``[[correlation]]``), if any.
     """
 
     name: str
@@ -170,6 +174,7 @@ class Scenario:
     inputs: dict[str, ScenarioInput]
     hardware: dict[str, Any] = field(repr=False)
     models: dict[str, Any] = field(repr=False)
+    copula: Any = field(default=None, repr=False)
     _base: dict | None = field(default=None, init=False, repr=False, compare=False)
     cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -455,6 +460,8 @@ def _validate(raw: dict, text: str, source: str, overrides: tuple[str, ...]) -> 
     _check_categories(inputs, hardware, models, source)
     _check_required(inputs, models, source)
 
+    copula = _correlations(raw, inputs, source)
+
     meta = raw.get("scenario", {})
     for key in ("name", "description"):
         if key in meta and not isinstance(meta[key], str):
@@ -472,15 +479,39 @@ def _validate(raw: dict, text: str, source: str, overrides: tuple[str, ...]) -> 
         inputs=ordered,
         hardware=hardware,
         models=models,
+        copula=copula,
     )
+
+
+def _correlations(raw: dict, inputs: dict, source: str):
+    # Only continuous uncertain factors can be correlated; order follows the schema.
+    factor_paths = [
+        path
+        for path in [*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH]
+        if path in inputs
+        and inputs[path].kind == "factor"
+        and not inputs[path].categorical
+        and inputs[path].distribution.categories is None
+    ]
+    parsed = parse_correlations(raw, factor_paths, source)
+    if parsed is None:
+        return None
+    names, spearman = parsed
+    try:
+        return prepare_copula(spearman, names, f"{source}: correlations", repair=True)
+    except ValueError as exc:
+        raise ScenarioError(str(exc)) from exc
 
 
 def _reject_unknown_keys(raw: dict, source: str) -> None:
     for section, body in raw.items():
+        if section in (PAIR_KEY, MATRIX_KEY):
+            continue  # validated by scenarios.correlations
         if section not in SECTIONS:
             raise ScenarioError(
-                f"{source}: unknown section [{section}]{did_you_mean(section, SECTIONS)}; "
-                f"sections are {', '.join(SECTIONS)}"
+                f"{source}: unknown section [{section}]"
+                f"{did_you_mean(section, [*SECTIONS, PAIR_KEY, MATRIX_KEY])}; "
+                f"sections are {', '.join(SECTIONS)}, [[{PAIR_KEY}]] and [{MATRIX_KEY}]"
             )
         if not isinstance(body, dict):
             raise ScenarioError(

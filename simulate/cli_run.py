@@ -189,6 +189,8 @@ def run_command(
         loaded = load_scenario(scenario, overrides)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
+    if loaded.copula is not None and loaded.copula.warning:
+        click.echo(f"Warning: {loaded.copula.warning}", err=True)
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)
     if output is None and not no_save:

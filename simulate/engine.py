@@ -148,6 +148,15 @@ def run_attrs(
         Strings and numbers only (NetCDF-safe).
     """
     levers = "; ".join(f"{i.path}={i.base_value()}" for i in scenario.levers())
+    correlations = ""
+    if scenario.copula is not None:
+        names, rho = scenario.copula.names, scenario.copula.effective_spearman
+        correlations = "; ".join(
+            f"{names[a]} ~ {names[b]}: spearman {rho[a, b]:.4g}"
+            for a in range(len(names))
+            for b in range(a + 1, len(names))
+            if rho[a, b] != 0.0
+        )
     return {
         "title": f"lifecycle-tco Monte Carlo run of scenario {scenario.name}",
         "Conventions": "CF-1.10",
@@ -158,6 +167,8 @@ def run_attrs(
         "chunk_size": chunk,
         "sampled_inputs": " ".join(plan.paths),
         "levers_at_base": levers,
+        "correlations": correlations or "none (independent factors)",
+        "correlation_method": "Gaussian copula on the unit-cube columns (docs/correlations.md)",
         "scenario_name": scenario.name,
         "scenario_description": scenario.description,
         "scenario_source": scenario.source,

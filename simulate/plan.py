@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
+from distributions.copula import apply_copula
 from scenarios.loader import Scenario, ScenarioInput
 from scenarios.resolve import CATEGORY_DRIVEN_COLUMNS, input_matrix
 from scenarios.schema import FIELDS_BY_PATH
@@ -71,7 +72,7 @@ class SamplingPlan:
         return [item.path for item in self.inputs]
 
     def transform(self, unit: np.ndarray) -> np.ndarray:
-        """Map unit-cube points through each column's inverse CDF.
+        """Map unit-cube points through the copula (if any) and each column's inverse CDF.
 
         Parameters
         ----------
@@ -84,6 +85,17 @@ class SamplingPlan:
             Input values (category indices for categorical inputs).
         """
         values = np.empty_like(unit)
+        copula = self.scenario.copula
+        if copula is not None and self.dims:
+            # Correlate in the unit cube, so each marginal stays exactly as specified.
+            correlated = np.empty_like(unit)
+            apply_copula(
+                np.ascontiguousarray(unit),
+                copula.positions(self.paths),
+                copula.cholesky,
+                correlated,
+            )
+            unit = correlated
         if self.dims:
             codes, prepared, tables, table_len = self._packed
             ppf_matrix_prepared(
