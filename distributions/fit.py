@@ -10,8 +10,8 @@ Methods (all maximum likelihood, so that AIC compares like with like):
 * lognormal: closed form on ``log x`` (two parameters, no shift); needs x > 0.
 * gamma: ``scipy.stats.gamma.fit(x, floc=0)`` (shape and scale, ``loc``
   fixed at 0; Choi & Wette 1969, Technometrics 11(4)); needs x > 0.
-* beta: ``a, b`` on the fixed interval [0, 1], ``scipy.stats.beta.fit(x,
-  floc=0, fscale=1)``; only when every value lies in (0, 1) (shares,
+* beta: ``a, b`` on the fixed interval [0, 1] (L-BFGS-B on the concave
+  log-likelihood); only when every value lies in (0, 1) (shares,
   utilisations, efficiencies). Estimating the interval as well is a
   non-regular problem (the likelihood is unbounded for a or b < 1), so data
   on another range are left to triangular / PERT, which estimate their bounds.
@@ -288,8 +288,26 @@ def _fit_gamma(x: np.ndarray) -> tuple[Distribution, int, str]:
 
 
 def _fit_beta(x: np.ndarray) -> tuple[Distribution, int, str]:
-    a, b, _, _ = st.beta.fit(x, floc=0.0, fscale=1.0)
-    return _spec("beta", a=float(a), b=float(b)), 2, "on [0, 1]"
+    # Beta on [0, 1] is an exponential family: the log-likelihood is concave in
+    # (a, b) and depends on the data only through mean(log x), mean(log(1-x)),
+    # so a gradient solver on (log a, log b) is reliable. (scipy's beta.fit
+    # root-finder fails to converge for data crowded near 0.)
+    s1, s2 = float(np.mean(np.log(x))), float(np.mean(np.log1p(-x)))
+
+    def nll(p):
+        a, b = np.exp(p)
+        dab = sc.digamma(a + b)
+        f = -((a - 1.0) * s1 + (b - 1.0) * s2 - sc.betaln(a, b))
+        grad = -np.array([a * (s1 - sc.digamma(a) + dab), b * (s2 - sc.digamma(b) + dab)])
+        return f, grad
+
+    m, v = float(x.mean()), float(x.var())
+    common = m * (1.0 - m) / v - 1.0  # method of moments as the start
+    start = np.log([m * common, (1.0 - m) * common]) if common > 0 else np.zeros(2)
+    res = so.minimize(nll, start, jac=True, method="L-BFGS-B", options={"gtol": 1e-10})
+    a, b = np.exp(res.x)
+    note = "on [0, 1]" + ("" if res.success else f"; optimizer: {res.message}")
+    return _spec("beta", a=float(a), b=float(b)), 2, note
 
 
 def _fit_uniform(x: np.ndarray) -> tuple[Distribution, int, str]:
@@ -476,7 +494,8 @@ def _fit_one(family: str, x: np.ndarray) -> FitResult:
             else:
                 ll = float(np.sum(FAMILIES[family].scipy(dist.params).logpdf(x)))
                 aic = 2.0 * k - 2.0 * ll
-        except (ValueError, FloatingPointError, ArithmeticError) as exc:
+        except (ValueError, ArithmeticError, RuntimeError) as exc:
+            # scipy's FitError is a RuntimeError; a failed family is skipped, not fatal.
             return _skipped(family, x.size, f"fit failed: {exc}")
     msgs = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     if msgs:
