@@ -127,7 +127,7 @@ def test_beta_fits_data_crowded_near_zero():
     # with a huge b is a gamma, so a is checked against gamma(0.5)'s shape SE:
     # var = k / (n (k psi1(k) - 1)).
     k, n = 0.5, 300
-    x = np.random.default_rng(11).gamma(k, 1e-9, n)
+    x = np.random.default_rng(6).gamma(k, 1e-9, n)  # a seed where scipy fails
     r = by_family(fit_candidates(x, families=["beta", "gamma"]))["beta"]
     assert not r.skipped, r.note
     se = math.sqrt(k / (n * (k * sc.polygamma(1, k) - 1)))
