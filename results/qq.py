@@ -1,0 +1,123 @@
+"""Quantile-quantile plots of observed data against a fitted distribution.
+
+matplotlib is imported inside the functions, so importing this module costs
+nothing, and figures are built with ``matplotlib.figure.Figure`` (not pyplot),
+so no GUI backend is ever selected: safe on headless machines and with Agg.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["FIGURE_FORMATS", "qq_plot", "save_figure"]
+
+FIGURE_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+"""File suffixes :func:`save_figure` writes, and the matplotlib format of each."""
+
+
+def _label(text: str, units: str | None) -> str:
+    # "1" is the schema's mark for dimensionless quantities: no bracket then.
+    return f"{text} [{units}]" if units and units != "1" else text
+
+
+def qq_plot(values, distribution, ax=None, title=None, units=None):
+    """Plot sorted observations against the fitted distribution's quantiles.
+
+    Points on the 1:1 line mean the fit reproduces the data; a bend at one
+    end shows a tail that is too light or too heavy.
+
+    Parameters
+    ----------
+    values : array_like of float, shape (n,)
+        Observations, in the units of the quantity.
+    distribution : distributions.Distribution
+        The fitted distribution; its ``ppf`` gives the theoretical quantiles.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new figure (``ax.figure``) of 4.5 x 4.5 in.
+    title : str, optional
+        Axes title; default ``"QQ plot: <family>"``.
+    units : str, optional
+        Units of the data for the axis labels, e.g. ``"USD/MWh"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Notes
+    -----
+    Plotting positions are Hazen's ``(i - 0.5) / n``, i = 1..n, which stay
+    inside (0, 1) so unbounded families give finite quantiles.
+    """
+    x = np.sort(np.asarray(values, dtype=float).ravel())
+    if x.size == 0:
+        raise ValueError("qq_plot: no values to plot")
+    q = (np.arange(1, x.size + 1) - 0.5) / x.size
+    theo = np.asarray(distribution.ppf(q), dtype=float)
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        ax = Figure(figsize=(4.5, 4.5), layout="constrained").add_subplot()
+    ax.scatter(theo, x, s=8, alpha=0.6, color="C0", label="observations", zorder=2)
+    lo = float(min(theo.min(), x.min()))
+    hi = float(max(theo.max(), x.max()))
+    ax.plot([lo, hi], [lo, hi], color="0.3", lw=1, ls="--", label="1:1", zorder=1)
+    ax.set_xlabel(_label(f"fitted {distribution.family} quantile", units))
+    ax.set_ylabel(_label("observed quantile", units))
+    ax.set_title(title if title is not None else f"QQ plot: {distribution.family}")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+def save_figure(fig, path) -> Path:
+    """Write a figure atomically, the format chosen by the file suffix.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure to save (e.g. ``ax.figure``).
+    path : str or os.PathLike
+        Target file ending in ``.png``, ``.svg`` or ``.pdf``; its directory
+        must exist. An existing file is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        Unsupported suffix, or a missing directory.
+
+    Notes
+    -----
+    The figure goes to a temporary file in the same directory first and is
+    renamed with ``os.replace``, so a crash never leaves a half-written file
+    under the final name.
+    """
+    path = Path(path)
+    fmt = FIGURE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(
+            f"{path}: unsupported figure format '{path.suffix}'; use one of "
+            f"{', '.join(FIGURE_FORMATS)}"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValueError(f"{path}: directory {parent} does not exist; create it first")
+    # Same naming as results.store: hidden, per-process, beside the target
+    # (a rename is only atomic within one file system). Opened normally, not
+    # with mkstemp, so the file gets the user's usual permissions.
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        with tmp.open("wb") as fh:
+            fig.savefig(fh, format=fmt, dpi=150)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
