@@ -91,7 +91,7 @@ def _run(data, column, families, key, units, qq_path, output):
     text = snippet(winner, key or column, source=f"{data}:{column}")
     click.echo("")
     click.echo(f"Best fit: {winner.family}")
-    click.echo(text, nl=False)
+    click.echo(text.rstrip("\n"))
 
     field = _schema_field(key) if key else None
     if field is not None:
