@@ -306,13 +306,15 @@ class Workspace:
     def __init__(self, rows: int, full_inputs: bool = True):
         # The full input matrix is only needed when several categorical inputs vary.
         self.inputs = np.empty((rows if full_inputs else 0, col.N_INPUTS))
-        self.outputs = np.empty((rows, col.N_OUTPUTS))
+        self.outputs = np.empty((rows if full_inputs else 0, col.N_OUTPUTS))
+        self.outputs_by_variable = np.empty((col.N_OUTPUTS, 0 if full_inputs else rows))
         self.flags = np.empty(rows, dtype=np.int64)
 
     def views(self, rows: int):
         """Buffers for a chunk of ``rows`` samples (the last chunk may be short)."""
         inputs = self.inputs[:rows] if len(self.inputs) else None
-        return inputs, self.outputs[:rows], self.flags[:rows]
+        outputs = self.outputs[:rows] if len(self.outputs) else None
+        return inputs, outputs, self.flags[:rows]
 
 
 def _evaluate_chunk(
@@ -340,10 +342,12 @@ def _evaluate_chunk(
     x, results, flags = workspace.views(stop - start)
     if plan.uses_sampled_kernel:
         columns, column_values = plan.varying_columns(values)
-        evaluate_sampled(plan.base_row, columns, column_values, results, flags)
+        by_variable = workspace.outputs_by_variable[:, : stop - start]
+        evaluate_sampled(plan.base_row, columns, column_values, by_variable, flags)
     else:
         results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
-    columns = {name: results[:, j] for name, j in zip(outputs, output_index, strict=True)}
+        by_variable = results.T
+    columns = {name: by_variable[j] for name, j in zip(outputs, output_index, strict=True)}
     columns["infeasible"] = flags
     for j, item in enumerate(plan.inputs):
         columns[item.path] = values[:, j].astype(np.int64) if item.categorical else values[:, j]

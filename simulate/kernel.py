@@ -416,13 +416,14 @@ def evaluate_kernel_serial(inputs, outputs, flags):
 
 
 @jit(parallel=True)
-def evaluate_sampled_kernel(base_row, columns, values, outputs, flags, parts):
+def evaluate_sampled_kernel(base_row, columns, values, outputs_by_variable, flags, parts):
     """Evaluate rows that differ from one base row only in a few columns.
 
     A Monte Carlo chunk varies a dozen of the inputs; building the full input
     matrix for it would write and read ~600 bytes per sample for nothing. Each
     thread instead keeps one private copy of ``base_row`` and overwrites the
-    sampled columns row by row.
+    sampled columns row by row. Outputs are written variable-major, so each
+    variable is one contiguous array, ready to be stored without a strided copy.
 
     Parameters
     ----------
@@ -432,8 +433,8 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs, flags, parts):
         Kernel input columns that vary.
     values : ndarray of float64, shape (n, m)
         Their values per sample (C-contiguous).
-    outputs : ndarray of float64, shape (n, N_OUTPUTS)
-        Filled with the outputs.
+    outputs_by_variable : ndarray of float64, shape (N_OUTPUTS, n)
+        Filled with the outputs, one row per output variable.
     flags : ndarray of int64, shape (n,)
         Filled with the infeasibility bit masks.
     parts : int
@@ -447,12 +448,16 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs, flags, parts):
     """
     n = values.shape[0]
     m = columns.shape[0]
+    n_out = outputs_by_variable.shape[0]
     parts = max(1, min(parts, n))
     for part in numba.prange(parts):
         row = base_row.copy()
+        result = np.empty(n_out)
         start = part * n // parts
         stop = (part + 1) * n // parts
         for i in range(start, stop):
             for k in range(m):
                 row[columns[k]] = values[i, k]
-            flags[i] = evaluate_row(row, outputs[i])
+            flags[i] = evaluate_row(row, result)
+            for j in range(n_out):
+                outputs_by_variable[j, i] = result[j]

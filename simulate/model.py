@@ -62,7 +62,7 @@ def evaluate_sampled(
     base_row: np.ndarray,
     columns: np.ndarray,
     values: np.ndarray,
-    outputs: np.ndarray | None = None,
+    outputs_by_variable: np.ndarray | None = None,
     flags: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate samples that differ from one base row only in some columns.
@@ -77,12 +77,15 @@ def evaluate_sampled(
         Input columns that vary.
     values : ndarray of float64, shape (n, m)
         Their values per sample.
-    outputs, flags : ndarray, optional
-        Buffers as in :func:`evaluate`.
+    outputs_by_variable : ndarray of float64, shape (N_OUTPUTS, n), optional
+        Buffer for the outputs, variable-major.
+    flags : ndarray of int64, shape (n,), optional
+        Buffer for the flags.
 
     Returns
     -------
-    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+    outputs_by_variable : ndarray of float64, shape (N_OUTPUTS, n)
+        One contiguous row per output (``.T`` gives the sample-major view).
     flags : ndarray of int64, shape (n,)
     """
     base_row = np.ascontiguousarray(base_row, dtype=np.float64)
@@ -93,9 +96,13 @@ def evaluate_sampled(
     if len(columns) and (columns.min() < 0 or columns.max() >= col.N_INPUTS):
         raise ValueError(f"columns must lie in 0..{col.N_INPUTS - 1}")
     n = values.shape[0]
-    if outputs is None:
-        outputs = np.empty((n, col.N_OUTPUTS), dtype=np.float64)
+    if outputs_by_variable is None:
+        outputs_by_variable = np.empty((col.N_OUTPUTS, n), dtype=np.float64)
     if flags is None:
         flags = np.empty(n, dtype=np.int64)
-    evaluate_sampled_kernel(base_row, columns, values, outputs, flags, numba.get_num_threads())
-    return outputs, flags
+    if outputs_by_variable.shape != (col.N_OUTPUTS, n) or flags.shape != (n,):
+        raise ValueError("outputs/flags buffers do not match the number of samples")
+    evaluate_sampled_kernel(
+        base_row, columns, values, outputs_by_variable, flags, numba.get_num_threads()
+    )
+    return outputs_by_variable, flags

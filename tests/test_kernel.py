@@ -127,8 +127,8 @@ def test_sampled_row_kernel_equals_full_matrix_kernel():
     try:
         for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
             numba.set_num_threads(threads)
-            out, flags = evaluate_sampled(plan.base_row, columns, column_values)
-            np.testing.assert_array_equal(out, expected)
+            by_variable, flags = evaluate_sampled(plan.base_row, columns, column_values)
+            np.testing.assert_array_equal(by_variable.T, expected)
             np.testing.assert_array_equal(flags, expected_flags)
     finally:
         numba.set_num_threads(before)
