@@ -155,7 +155,7 @@ def path_vs_floor_to_file(n, folder):
     print(
         f"2b. {n:,} samples to a NetCDF file: path (tco run) {path_s * 1e9 / n:7.1f} ns/sample, "
         f"floor {floor_s * 1e9 / n:7.1f} ns/sample -> {path_s / floor_s:5.2f}x the floor "
-        "(target <= 2x; the path includes the ~0.5 s TCO-index bounds search)"
+        "(target <= 2x; the path includes loading the plan and the TCO-index bounds search)"
     )
 
 

@@ -53,7 +53,7 @@ class IndexBounds:
         return np.clip((value - self.best_usd) / span, 0.0, 1.0)
 
 
-def _candidates(item: ScenarioInput) -> list:
+def _candidates(item: ScenarioInput, base) -> list:
     if item.categorical:
         return list(range(len(item.categories)))
     if item.kind == "lever":
@@ -64,11 +64,10 @@ def _candidates(item: ScenarioInput) -> list:
         return sorted({float(v) for v in dist.categories})
     quantiles = np.array([FACTOR_END_QUANTILES[0], 0.5, FACTOR_END_QUANTILES[1]])
     low, _, high = dist.ppf(quantiles)  # one call: each call sets up the inverse CDF
-    return [float(low), item.base_value(), float(high)]
+    return [float(low), base, float(high)]
 
 
-def _start(item: ScenarioInput):
-    base = item.base_value()
+def _start(item: ScenarioInput, base):
     return item.categories.index(base) if item.categorical else base
 
 
@@ -90,8 +89,12 @@ def extreme_case(scenario: Scenario, worst: bool) -> tuple[float, dict]:
         The input values (category indices for categorical inputs) that give it.
     """
     varied = [i for i in scenario.inputs.values() if i.kind != "constant"]
-    current = {item.path: _start(item) for item in varied}
-    candidates = {item.path: _candidates(item) for item in varied}
+    base = scenario.base_values()  # cached: a median costs an inverse-CDF set-up
+    current = {item.path: _start(item, base[item.path]) for item in varied}
+    candidates = scenario.cache.get("tco_index_candidates")
+    if candidates is None:
+        candidates = {item.path: _candidates(item, base[item.path]) for item in varied}
+        scenario.cache["tco_index_candidates"] = candidates
     outputs, flags = evaluate(input_matrix(scenario, current, 1))
     extreme = outputs[0, col.OUT_LIFECYCLE_TOTAL]
     for _ in range(MAX_SWEEPS):

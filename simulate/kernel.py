@@ -121,9 +121,29 @@ def evaluate_row(x, out):
     int
         Infeasibility bit mask (0: feasible); see :data:`simulate.columns.FLAG_REASONS`.
     """
-    out[:] = np.nan
     if not _inputs_valid(x):
+        out[:] = np.nan
         return col.FLAG_INVALID_INPUT
+    return evaluate_valid_row(x, out)
+
+
+@jit
+def _columns_valid(x, columns):
+    """Domain check of some columns only (the rest are known to be valid)."""
+    for k in range(columns.shape[0]):
+        j = columns[k]
+        value = x[j]
+        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
+            return False
+        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
+            return False
+    return True
+
+
+@jit
+def evaluate_valid_row(x, out):
+    """:func:`evaluate_row` for a row already known to lie in the valid domain."""
+    out[:] = np.nan
 
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
@@ -450,6 +470,8 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs_by_variable, flag
     m = columns.shape[0]
     n_out = outputs_by_variable.shape[0]
     parts = max(1, min(parts, n))
+    # The base row is checked once; each sample then only needs its varied columns checked.
+    base_valid = _inputs_valid(base_row)
     for part in numba.prange(parts):
         row = base_row.copy()
         result = np.empty(n_out)
@@ -458,6 +480,10 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs_by_variable, flag
         for i in range(start, stop):
             for k in range(m):
                 row[columns[k]] = values[i, k]
-            flags[i] = evaluate_row(row, result)
+            if base_valid and _columns_valid(row, columns):
+                flags[i] = evaluate_valid_row(row, result)
+            else:
+                result[:] = np.nan
+                flags[i] = col.FLAG_INVALID_INPUT
             for j in range(n_out):
                 outputs_by_variable[j, i] = result[j]

@@ -132,3 +132,23 @@ def test_sampled_row_kernel_equals_full_matrix_kernel():
             np.testing.assert_array_equal(flags, expected_flags)
     finally:
         numba.set_num_threads(before)
+
+
+def test_sampled_row_kernel_flags_invalid_sampled_values_like_the_full_kernel():
+    from scenarios.loader import load_scenario
+    from simulate.model import evaluate_sampled
+    from simulate.plan import sampling_plan
+
+    plan = sampling_plan(load_scenario())
+    values = plan.transform(np.random.default_rng(2).random((50, plan.dims)))
+    spot = plan.paths.index("power.spot_price_usd_per_mwh")
+    pue = plan.paths.index("facility.pue")
+    values[0, spot] = -1.0
+    values[1, pue] = 0.5
+    values[2, spot] = np.nan
+    expected, expected_flags = evaluate(plan.kernel_inputs(values))
+    columns, column_values = plan.varying_columns(values)
+    by_variable, flags = evaluate_sampled(plan.base_row, columns, column_values)
+    np.testing.assert_array_equal(flags, expected_flags)
+    np.testing.assert_array_equal(by_variable.T, expected)
+    assert np.all(flags[:3] == col.FLAG_INVALID_INPUT) and np.all(flags[3:] == 0)
