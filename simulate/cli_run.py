@@ -189,6 +189,12 @@ def run_command(
         loaded = load_scenario(scenario, overrides)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
+    if design == "sobol" and n & (n - 1):
+        click.echo(
+            f"Note: Sobol points are balanced for N a power of two; N = {n:,} is not "
+            f"(nearest: {1 << (n.bit_length() - 1):,} or {1 << n.bit_length():,}).",
+            err=True,
+        )
     if loaded.copula is not None and loaded.copula.warning:
         click.echo(f"Warning: {loaded.copula.warning}", err=True)
     if seed is None:

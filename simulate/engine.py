@@ -297,7 +297,8 @@ def run(
         raise
 
     data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in specs}
-    return xr.Dataset(data_vars, coords={"sample": np.arange(n)}, attrs=attrs)
+    sample = xr.Variable("sample", np.arange(n), {"long_name": "sample index"})
+    return xr.Dataset(data_vars, coords={"sample": sample}, attrs=attrs)
 
 
 class Workspace:

@@ -45,7 +45,7 @@ def test_calc_default_prints_every_kpi_with_units(runner):
 def test_calc_json_is_one_object_with_every_name(runner):
     result = runner.invoke(main, ["calc", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert REQUIRED_KEYS <= set(data)
     assert data["infeasible"] is False and data["infeasible_reasons"] == []
     assert data["units"]["token_cost_per_1k"] == "USD/1k tokens"
@@ -73,7 +73,7 @@ def test_calc_scenario_file(runner, tmp_path):
     )
     result = runner.invoke(main, ["calc", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["scenario_source"] == str(path)
     assert data["cloud_rent_monthly"] > 0 and data["amortization_monthly"] == 0
 
@@ -141,7 +141,7 @@ def test_run_json_and_percentiles(runner):
         main, ["run", "-n", "5000", "--seed", "4", "--no-save", "--json", "--percentiles", "10,90"]
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # progress lines go to stderr
     stats = data["statistics"]["token_cost_per_1k"]
     assert set(stats) == {"units", "mean", "std", "p10", "p90"}
     assert stats["p10"]["lower"] <= stats["p10"]["estimate"] <= stats["p10"]["upper"]
@@ -194,13 +194,19 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    # Wait until the run is writing (its temporary file exists), then interrupt it.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(tmp_path.iterdir()):
-        time.sleep(0.1)
-    assert any(tmp_path.iterdir()), "the run never started writing"
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        # Wait until the run is writing (its temporary file exists), then interrupt it.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not any(tmp_path.iterdir()):
+            time.sleep(0.1)
+        started = any(tmp_path.iterdir())
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert started, f"the run never started writing: {stderr}"
     assert proc.returncode == 130
     assert "Interrupted: no result file was written." in stderr
     assert "Traceback" not in stderr
