@@ -56,9 +56,9 @@ def test_calc_json_is_one_object_with_every_name(runner):
 
 
 def test_calc_set_changes_the_result(runner):
-    base = json.loads(runner.invoke(main, ["calc", "--json"]).output)
+    base = json.loads(runner.invoke(main, ["calc", "--json"]).stdout)
     hot = json.loads(
-        runner.invoke(main, ["calc", "--json", "--set", "power.spot_price_usd_per_mwh=300"]).output
+        runner.invoke(main, ["calc", "--json", "--set", "power.spot_price_usd_per_mwh=300"]).stdout
     )
     assert hot["power_price"] > base["power_price"]
     assert hot["token_cost_per_1k"] > base["token_cost_per_1k"]
