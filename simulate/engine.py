@@ -23,6 +23,7 @@ from results.tco_index import DEFINITION, scenario_bounds
 from scenarios.loader import Scenario, load_scenario
 from simulate import columns as col
 from simulate.design import DESIGNS, unit_block
+from simulate.interrupt import ChunkInterrupt
 from simulate.model import evaluate, evaluate_sampled
 from simulate.plan import SamplingPlan, sampling_plan
 from simulate.seeding import BLOCK_SIZE, as_seed_sequence
@@ -272,25 +273,27 @@ def run(
     output_index = [col.OUTPUT_INDEX[name] for name in outputs]
     workspace = Workspace(min(chunk, n), full_inputs=not plan.uses_sampled_kernel)
     try:
-        if output is not None:
-            writer = open_writer(output, n, specs, attrs, min(chunk, BLOCK_SIZE * 4), fmt=fmt)
-        for start in range(0, n, chunk):
-            stop = min(start + chunk, n)
-            columns = _evaluate_chunk(
-                plan, design, root, start, stop, outputs, output_index, workspace
-            )
-            columns["tco_index"] = bounds.index(columns["lifecycle_total"])
-            columns = {s.name: columns[s.name].astype(s.dtype, copy=False) for s in specs}
+        with ChunkInterrupt() as interrupt:
+            if output is not None:
+                writer = open_writer(output, n, specs, attrs, min(chunk, BLOCK_SIZE * 4), fmt=fmt)
+            for start in range(0, n, chunk):
+                stop = min(start + chunk, n)
+                columns = _evaluate_chunk(
+                    plan, design, root, start, stop, outputs, output_index, workspace
+                )
+                columns["tco_index"] = bounds.index(columns["lifecycle_total"])
+                columns = {s.name: columns[s.name].astype(s.dtype, copy=False) for s in specs}
+                if writer is not None:
+                    writer.write(start, columns)
+                else:
+                    for name, values in columns.items():
+                        memory[name][start:stop] = values
+                if progress is not None:
+                    progress(stop, n)
+                interrupt.check()
             if writer is not None:
-                writer.write(start, columns)
-            else:
-                for name, values in columns.items():
-                    memory[name][start:stop] = values
-            if progress is not None:
-                progress(stop, n)
-        if writer is not None:
-            path = writer.commit()
-            return open_result(path)
+                path = writer.commit()
+                return open_result(path)
     except BaseException:
         if writer is not None:
             writer.abort()
