@@ -84,7 +84,6 @@ class SamplingPlan:
         ndarray of float64, shape (n, dims)
             Input values (category indices for categorical inputs).
         """
-        values = np.empty_like(unit)
         copula = self.scenario.copula
         if copula is not None and self.dims:
             # Correlate in the unit cube, so each marginal stays exactly as specified.
@@ -96,6 +95,24 @@ class SamplingPlan:
                 correlated,
             )
             unit = correlated
+        return self.transform_independent(unit)
+
+    def transform_independent(self, unit: np.ndarray) -> np.ndarray:
+        """Map unit-cube points through each column's inverse CDF, ignoring correlations.
+
+        Sobol analyses use this: their estimators assume independent inputs.
+
+        Parameters
+        ----------
+        unit : ndarray of float64, shape (n, dims)
+            Design points in (0, 1).
+
+        Returns
+        -------
+        ndarray of float64, shape (n, dims)
+            Input values (category indices for categorical inputs).
+        """
+        values = np.empty_like(unit)
         if self.dims:
             codes, prepared, tables, table_len = self._packed
             ppf_matrix_prepared(

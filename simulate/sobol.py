@@ -1,0 +1,465 @@
+"""Sobol sensitivity indices of every lever and factor (``tco sobol``).
+
+Pipeline: SALib's Sobol/Saltelli design in the unit cube -> the same inverse CDFs
+as ``tco run`` (levers uniform over their range, choice levers discrete uniform,
+factors through their distributions) -> the same cost kernel -> Sobol estimators
+for each KPI: the streaming Numba estimator of :mod:`simulate.sobol_estimators`
+(default) or SALib's own ``sobol.analyze`` (``estimator="salib"``).
+
+- Sobol indices assume independent inputs. A scenario's rank correlations are
+  therefore not applied here: factors are sampled independently, and the result
+  says so (``correlation_note``).
+- Infeasible samples would poison the estimators (NaN). Every base point whose
+  block of rows contains an infeasible sample is dropped, so the indices describe
+  the feasible part of the input space; the number dropped is reported per KPI.
+- Convergence (``target_ci``): N doubles, reusing the points already evaluated
+  (the design for 2N starts with the design for N), until the widest confidence
+  half-width among the top indices is below the target, or the budget is hit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.loader import Scenario
+from simulate import columns as col
+from simulate.model import evaluate, evaluate_sampled
+from simulate.plan import SamplingPlan, lever_distribution
+from simulate.seeding import BLOCK_SIZE
+
+DEFAULT_KPIS = (*col.KPI_NAMES,)
+DEFAULT_N = 2**14
+ESTIMATORS = ("numba", "salib")
+TOP_K_FOR_CONVERGENCE = 3
+EVALUATION_CHUNK = 16 * BLOCK_SIZE
+
+
+@dataclass(frozen=True)
+class SobolProblem:
+    """The inputs varied by a Sobol analysis and how they are grouped.
+
+    Attributes
+    ----------
+    plan : SamplingPlan
+        Sampled inputs (one design column each) and their marginals.
+    groups : tuple of str or None
+        Group name of each input, SALib style (None: every input on its own).
+    """
+
+    plan: SamplingPlan
+    groups: tuple[str, ...] | None
+
+    @property
+    def params(self) -> list[str]:
+        """Names of the analysed parameters: inputs, or groups in first-seen order."""
+        if self.groups is None:
+            return self.plan.paths
+        return list(dict.fromkeys(self.groups))
+
+    @property
+    def kinds(self) -> list[str]:
+        """``lever``, ``factor`` or ``group`` for each parameter."""
+        if self.groups is None:
+            return [item.kind for item in self.plan.inputs]
+        kinds = []
+        for name in self.params:
+            members = [i for i, g in zip(self.plan.inputs, self.groups, strict=True) if g == name]
+            if len(members) == 1 and members[0].path == name:
+                kinds.append(members[0].kind)
+            else:
+                kinds.append("group")
+        return kinds
+
+    def salib_problem(self) -> dict:
+        """The problem dict of SALib (unit bounds: the transform happens afterwards)."""
+        problem = {
+            "num_vars": self.plan.dims,
+            "names": self.plan.paths,
+            "bounds": [[0.0, 1.0]] * self.plan.dims,
+        }
+        if self.groups is not None:
+            problem["groups"] = list(self.groups)
+        return problem
+
+
+def sobol_problem(
+    scenario: Scenario,
+    levers_only: bool = False,
+    factors_only: bool = False,
+    groups: Mapping[str, Sequence[str]] | None = None,
+) -> SobolProblem:
+    """Choose the inputs of a Sobol analysis.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    levers_only, factors_only : bool
+        Vary only the levers (factors at their medians) or only the factors (levers at
+        base). Default: both, in one ranking.
+    groups : mapping of str to sequence of str, optional
+        Group name -> member key paths; members are analysed together (SALib groups),
+        inputs in no group on their own.
+
+    Returns
+    -------
+    SobolProblem
+        The plan and grouping.
+    """
+    if levers_only and factors_only:
+        raise ValueError("levers_only and factors_only exclude each other; give at most one")
+    inputs, dists = [], []
+    for item in scenario.inputs.values():
+        if item.kind == "lever" and not factors_only:
+            inputs.append(item)
+            dists.append(lever_distribution(item))
+        elif item.kind == "factor" and not levers_only:
+            inputs.append(item)
+            dists.append(item.distribution)
+    if len(inputs) < 2:
+        raise ValueError(
+            f"scenario {scenario.name}: a Sobol analysis needs at least two varied inputs, "
+            f"found {len(inputs)}; declare levers or uncertain factors"
+        )
+    plan = SamplingPlan(scenario, tuple(inputs), tuple(dists))
+    group_of = None
+    if groups:
+        paths = plan.paths
+        group_of = {path: path for path in paths}
+        for name, members in groups.items():
+            for member in members:
+                if member not in group_of:
+                    from scenarios.errors import did_you_mean
+
+                    raise ValueError(
+                        f"group {name}: {member!r} is not a varied input of this analysis"
+                        f"{did_you_mean(member, paths)}; varied inputs: {', '.join(paths)}"
+                    )
+                if group_of[member] != member:
+                    raise ValueError(
+                        f"group {name}: {member!r} is already in group {group_of[member]!r}"
+                    )
+                group_of[member] = name
+        group_of = tuple(group_of[path] for path in paths)
+    return SobolProblem(plan, group_of)
+
+
+def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.ndarray:
+    """SALib's Sobol/Saltelli design in the open unit cube.
+
+    Parameters
+    ----------
+    problem : SobolProblem
+        The analysis.
+    n : int
+        Base sample count N (a power of two).
+    second_order : bool
+        Include the rows second-order indices need.
+    seed : int
+        Scrambling seed (the design for 2N starts with the design for N).
+
+    Returns
+    -------
+    ndarray of float64, shape (N * (2 D + 2), d) or (N * (D + 2), d)
+        D the number of parameters (groups), d the number of inputs.
+    """
+    from SALib.sample import sobol as sobol_sample
+
+    if n < 2 or n & (n - 1):
+        raise ValueError(f"N = {n}: the Sobol design needs N a power of two, e.g. 2**14 = 16384")
+    points = sobol_sample.sample(
+        problem.salib_problem(), n, calc_second_order=second_order, scramble=True, seed=seed
+    )
+    # Keep the inverse CDFs finite at the cube's faces.
+    return np.clip(points, np.finfo(np.float64).tiny, 1.0 - np.finfo(np.float64).epsneg)
+
+
+def evaluate_design(problem: SobolProblem, points: np.ndarray, kpis: Sequence[str]) -> np.ndarray:
+    """KPIs at design points: independent marginals (no copula), then the cost kernel.
+
+    Parameters
+    ----------
+    problem : SobolProblem
+        The analysis.
+    points : ndarray of float64, shape (rows, d)
+        Unit-cube points.
+    kpis : sequence of str
+        Output names.
+
+    Returns
+    -------
+    ndarray of float64, shape (rows, len(kpis))
+        KPI values; NaN where the sample is structurally infeasible.
+    """
+    plan = problem.plan
+    index = [col.OUTPUT_INDEX[name] for name in kpis]
+    result = np.empty((points.shape[0], len(kpis)))
+    for start in range(0, points.shape[0], EVALUATION_CHUNK):
+        stop = min(start + EVALUATION_CHUNK, points.shape[0])
+        values = plan.transform_independent(points[start:stop])
+        if plan.uses_sampled_kernel:
+            columns, column_values = plan.varying_columns(values)
+            by_variable, _ = evaluate_sampled(plan.base_row, columns, column_values)
+            result[start:stop] = by_variable[index].T
+        else:
+            outputs, _ = evaluate(plan.kernel_inputs(values))
+            result[start:stop] = outputs[:, index]
+    return result
+
+
+def _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed):
+    from simulate.sobol_estimators import analyze, drop_incomplete
+
+    d = len(problem.params)
+    per_kpi = []
+    for k in range(outputs.shape[1]):
+        y, dropped = drop_incomplete(outputs[:, k], d, second_order)
+        if y.size == 0:
+            nan = np.full(d, np.nan)
+            result = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
+            if second_order:
+                result |= {"S2": np.full((d, d), np.nan), "S2_conf": np.full((d, d), np.nan)}
+        elif estimator == "salib":
+            from SALib.analyze import sobol as sobol_analyze
+
+            result = sobol_analyze.analyze(
+                problem.salib_problem(),
+                y,
+                calc_second_order=second_order,
+                num_resamples=resamples,
+                conf_level=confidence,
+                seed=seed,
+            )
+            result = {key: np.asarray(value) for key, value in result.items()}
+        else:
+            result = analyze(
+                y,
+                d,
+                calc_second_order=second_order,
+                num_resamples=resamples,
+                conf_level=confidence,
+                seed=seed,
+            )
+        per_kpi.append((result, dropped))
+    return per_kpi
+
+
+def _widest_top_half_width(per_kpi, k=TOP_K_FOR_CONVERGENCE) -> float:
+    widest = 0.0
+    for result, _ in per_kpi:
+        st = np.nan_to_num(np.asarray(result["ST"]), nan=-np.inf)
+        top = np.argsort(st)[::-1][:k]
+        for key in ("S1_conf", "ST_conf"):
+            widths = np.asarray(result[key])[top]
+            if np.isfinite(widths).any():
+                widest = max(widest, float(np.nanmax(widths)))
+    return widest
+
+
+def sobol(
+    scenario: Scenario,
+    n: int = DEFAULT_N,
+    seed: int = 0,
+    kpis: Sequence[str] = DEFAULT_KPIS,
+    second_order: bool = False,
+    levers_only: bool = False,
+    factors_only: bool = False,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    estimator: str = "numba",
+    resamples: int = 100,
+    confidence: float = 0.95,
+    target_ci: float | None = None,
+    max_n: int = 2**20,
+    progress=None,
+):
+    """Sobol indices of every lever and factor for each KPI.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    n : int
+        Base sample count N (a power of two). With ``target_ci``, the starting N.
+    seed : int
+        Seed of the design's scrambling and of the bootstrap.
+    kpis : sequence of str
+        Outputs to analyse (any name of :data:`simulate.columns.OUTPUTS`).
+    second_order : bool
+        Also estimate second-order indices S2 (twice the model evaluations).
+    levers_only, factors_only : bool
+        Restrict the varied inputs (see :func:`sobol_problem`).
+    groups : mapping of str to sequence of str, optional
+        Grouped indices (SALib groups).
+    estimator : {"numba", "salib"}
+        The streaming Numba estimator, or SALib's ``sobol.analyze``.
+    resamples : int
+        Bootstrap resamples for the confidence intervals.
+    confidence : float
+        Confidence level of the intervals.
+    target_ci : float, optional
+        Keep doubling N until the widest confidence half-width among each KPI's top
+        three indices (by ST) is below this, or ``max_n`` is reached.
+    max_n : int
+        Budget for N with ``target_ci``.
+    progress : callable(message) or None
+        Called with a line of text after each evaluation round.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``kpi``, ``param`` (and ``param2`` with second order): ``S1``,
+        ``S1_conf``, ``ST``, ``ST_conf`` (``S2``, ``S2_conf``), ``n_dropped`` per
+        KPI, the ``kind`` of each parameter; with ``target_ci`` the convergence
+        history (dim ``step``); N, seed and provenance in attrs.
+    """
+    import xarray as xr
+
+    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX]
+    if unknown:
+        from scenarios.errors import did_you_mean
+
+        raise ValueError(
+            f"KPI {unknown[0]!r} is not an output{did_you_mean(unknown[0], col.OUTPUT_INDEX)}; "
+            f"KPIs: {', '.join(col.KPI_NAMES)} (any output of `tco calc --json` works)"
+        )
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator = {estimator!r}: must be one of {', '.join(ESTIMATORS)}")
+    if not isinstance(resamples, int) or resamples < 2:
+        raise ValueError(f"resamples = {resamples!r}: need at least 2 bootstrap resamples")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence = {confidence}: must lie in (0, 1)")
+    if target_ci is not None and not target_ci > 0:
+        raise ValueError(f"target_ci = {target_ci}: must be a positive half-width, e.g. 0.02")
+    if max_n < n:
+        raise ValueError(f"max_n = {max_n} is below N = {n}")
+    problem = sobol_problem(scenario, levers_only, factors_only, groups)
+    kpis = list(kpis)
+
+    outputs = np.empty((0, len(kpis)))
+    history = []
+    current = n
+    while True:
+        points = design(problem, current, second_order, seed)
+        new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
+        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis)])
+        per_kpi = _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed)
+        widest = _widest_top_half_width(per_kpi)
+        history.append((current, widest, per_kpi))
+        if progress is not None:
+            progress(
+                f"N = {current:,}: {outputs.shape[0]:,} model evaluations, widest top-index "
+                f"half-width {widest:.4f}"
+            )
+        if target_ci is None or widest < target_ci or current * 2 > max_n:
+            break
+        current *= 2
+
+    params = problem.params
+    data = {}
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        data[key] = (("kpi", "param"), np.array([np.asarray(r[key]) for r, _ in per_kpi]))
+    if second_order:
+        for key in ("S2", "S2_conf"):
+            data[key] = (
+                ("kpi", "param", "param2"),
+                np.array([np.asarray(r[key]) for r, _ in per_kpi]),
+            )
+    data["n_dropped"] = (("kpi",), np.array([dropped for _, dropped in per_kpi]))
+    if target_ci is not None:
+        data["history_n"] = (("step",), np.array([h[0] for h in history]))
+        data["history_widest_half_width"] = (("step",), np.array([h[1] for h in history]))
+        for key in ("S1", "ST"):
+            data[f"history_{key}"] = (
+                ("step", "kpi", "param"),
+                np.array([[np.asarray(r[key]) for r, _ in h[2]] for h in history]),
+            )
+    coords = {
+        "kpi": kpis,
+        "param": params,
+        "kind": ("param", problem.kinds),
+        "kpi_units": ("kpi", [col.OUTPUTS[col.OUTPUT_INDEX[k]].unit for k in kpis]),
+    }
+    if second_order:
+        coords["param2"] = params
+    ds = xr.Dataset(data, coords=coords)
+    labels = {
+        "S1": "first-order Sobol index (Saltelli 2010)",
+        "S1_conf": "half-width of the bootstrap confidence interval of S1",
+        "ST": "total-order Sobol index (Jansen 1999)",
+        "ST_conf": "half-width of the bootstrap confidence interval of ST",
+        "S2": "second-order Sobol index (Saltelli 2002)",
+        "S2_conf": "half-width of the bootstrap confidence interval of S2",
+        "n_dropped": "base points dropped because a sample in their block was infeasible",
+    }
+    for name, label in labels.items():
+        if name in ds:
+            ds[name].attrs.update({"long_name": label, "units": "1"})
+    correlation_note = (
+        "scenario declares rank correlations; Sobol indices assume independent inputs, so the "
+        "factors were sampled independently here (correlations ignored)"
+        if scenario.copula is not None and not levers_only
+        else "inputs independent"
+    )
+    ds.attrs.update(
+        {
+            "title": f"lifecycle-tco Sobol indices of scenario {scenario.name}",
+            "N": current,
+            "model_evaluations": int(outputs.shape[0]),
+            "seed": seed,
+            "second_order": int(second_order),
+            "estimator": estimator,
+            "resamples": resamples,
+            "confidence": confidence,
+            "varied_inputs": " ".join(problem.plan.paths),
+            "groups": ""
+            if problem.groups is None
+            else " ".join(
+                f"{p}={g}" for p, g in zip(problem.plan.paths, problem.groups, strict=True)
+            ),
+            "levers": "uniform over their range; choice levers discrete uniform",
+            "infeasible_policy": "base points with any infeasible sample in their block are "
+            "dropped (indices describe the feasible input space)",
+            "correlation_note": correlation_note,
+            "target_ci": np.nan if target_ci is None else target_ci,
+            "scenario_name": scenario.name,
+            "scenario_source": scenario.source,
+            "scenario_sha256": scenario.sha256,
+            "scenario_toml": scenario.text,
+            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
+    )
+    return ds
+
+
+def ranking(ds, kpi: str) -> list[tuple[str, str, float, float, float, float]]:
+    """Parameters of one KPI sorted by total-order index, largest first.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`sobol`.
+    kpi : str
+        A KPI of the dataset.
+
+    Returns
+    -------
+    list of tuple
+        ``(param, kind, S1, S1_conf, ST, ST_conf)``; NaN indices last.
+    """
+    sub = ds.sel(kpi=kpi)
+    rows = [
+        (
+            str(p),
+            str(kind),
+            float(sub.S1.sel(param=p)),
+            float(sub.S1_conf.sel(param=p)),
+            float(sub.ST.sel(param=p)),
+            float(sub.ST_conf.sel(param=p)),
+        )
+        for p, kind in zip(ds.param.values, ds.kind.values, strict=True)
+    ]
+    return sorted(rows, key=lambda r: (np.isnan(r[4]), -r[4] if not np.isnan(r[4]) else 0))
