@@ -240,3 +240,31 @@ def open_result(path: str | Path):
     if format_for(path) == "zarr":
         return xr.open_zarr(path, consolidated=True)
     return xr.open_dataset(path, engine="h5netcdf")
+
+
+def save_netcdf(dataset, path: str | Path) -> Path:
+    """Write an in-memory dataset to NetCDF atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        The dataset (attributes must be strings or numbers).
+    path : str or Path
+        Target file; an older file there is replaced only once the new one is complete.
+
+    Returns
+    -------
+    Path
+        The written path.
+    """
+    path = Path(path)
+    if not path.parent.exists():
+        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        dataset.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return path

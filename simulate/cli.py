@@ -87,9 +87,11 @@ def calc_command(scenario, overrides, as_json):
 def _register_commands():
     from simulate.cli_fit import fit_command
     from simulate.cli_run import run_command
+    from simulate.cli_sobol import sobol_command
 
     main.add_command(run_command)
     main.add_command(fit_command)
+    main.add_command(sobol_command)
 
 
 @main.group("catalog")
