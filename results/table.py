@@ -8,22 +8,10 @@ from results.tco_index import DEFINITION
 from simulate import columns as col
 from simulate.calc import BaseCase
 
-EXTRAS = (
-    "tokens_per_dollar",
-    "tokens_per_kwh",
-    "joules_per_token",
-    "cost_per_request",
-    "cost_per_meaningful_response",
-    "input_cost_per_1m",
-    "output_cost_per_1m",
-    "training_gpu_hours",
-    "training_days",
-    "finetune_gpu_hours",
-)
 SECTIONS = (
     ("KPIs", (*col.KPI_NAMES, "tco_index")),
     ("Internal factors", col.FACTOR_NAMES),
-    ("Extras", EXTRAS),
+    ("Extras", col.EXTRA_NAMES),
     (
         "Serving and fleet",
         (

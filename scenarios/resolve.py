@@ -139,23 +139,10 @@ def _base_row(scenario: Scenario) -> np.ndarray:
 def _resolve_all(
     scenario: Scenario, values: Mapping[str, object] | None = None, n: int = 1
 ) -> np.ndarray:
-    """Build the kernel's ``(n, N_INPUTS)`` input matrix.
+    """Every column resolved from scratch (the slow path behind :func:`input_matrix`).
 
-    Parameters
-    ----------
-    scenario : Scenario
-        The validated scenario.
-    values : mapping of str to value, optional
-        Per-input values by key path: numbers or arrays of shape (n,) for numeric
-        inputs, a category name or an index array for categorical ones. Inputs not
-        given take their base value.
-    n : int
-        Number of samples (rows).
-
-    Returns
-    -------
-    ndarray of float64, shape (n, N_INPUTS)
-        C-contiguous kernel inputs.
+    Used once per scenario for the base row, and for categorical inputs, whose
+    categories drive several catalog columns at once.
     """
     values = dict(values or {})
     base = scenario.base_values()

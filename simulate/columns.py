@@ -303,6 +303,72 @@ STRUCTURAL_FLAGS = (
 INPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(INPUTS)}
 OUTPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(OUTPUTS)}
 
+EXTRA_NAMES = (
+    "tokens_per_dollar",
+    "tokens_per_kwh",
+    "joules_per_token",
+    "cost_per_request",
+    "cost_per_meaningful_response",
+    "input_cost_per_1m",
+    "output_cost_per_1m",
+    "training_gpu_hours",
+    "training_days",
+    "finetune_gpu_hours",
+)
+
+# The domain the equations need, beyond "finite and >= 0" for every input (shared by the
+# kernel and the NumPy reference: this is data about the inputs, not an equation).
+POSITIVE_INPUTS = (
+    IN_HW_PEAK_BF16_FLOPS,
+    IN_HW_MEMORY_BYTES,
+    IN_HW_BANDWIDTH_BYTES_PER_S,
+    IN_TRAIN_PEAK_BF16_FLOPS,
+    IN_PARAMS_TOTAL,
+    IN_PARAMS_ACTIVE,
+    IN_N_LAYERS,
+    IN_KV_VALUES_PER_TOKEN_PER_LAYER,
+    IN_WEIGHT_BITS,
+    IN_KV_BITS,
+    IN_WEIGHT_MEMORY_FRACTION,
+    IN_USABLE_MEMORY_FRACTION,
+    IN_MAX_TENSOR_PARALLEL,
+    IN_DECODE_MBU,
+    IN_DECODE_MFU,
+    IN_PREFILL_MFU,
+    IN_REQUEST_TOKENS_MEAN,
+    IN_CONTEXT_LIMIT_TOKENS,
+    IN_TPOT_SLO_S,
+    IN_REQUESTS_PER_DAY,
+    IN_UTILIZATION_TARGET,
+    IN_UTILIZATION_ACHIEVED_RATIO,
+    IN_HARDWARE_LIFE_YEARS,
+    IN_PUE_CAPEX_SCALE_USD,
+    IN_TRAIN_MFU,
+    IN_TRAIN_GOODPUT,
+    IN_TRAIN_BITS,
+    IN_TRAIN_ACCELERATORS,
+    IN_RELEASE_CADENCE_DAYS,
+    IN_FINETUNE_MFU,
+    IN_HORIZON_YEARS,
+    IN_ATTEMPTS_PER_RESPONSE,
+)
+AT_MOST_ONE_INPUTS = (
+    IN_WEIGHT_MEMORY_FRACTION,
+    IN_USABLE_MEMORY_FRACTION,
+    IN_DECODE_MBU,
+    IN_DECODE_MFU,
+    IN_PREFILL_MFU,
+    IN_UTILIZATION_TARGET,
+    IN_KV_RESERVATION,
+    IN_HEDGE_SHARE,
+    IN_TRAIN_MFU,
+    IN_TRAIN_GOODPUT,
+    IN_FINETUNE_MFU,
+    IN_SLA_KNEE_UTILIZATION,
+    IN_IDLE_POWER_FRACTION,
+)
+# Also: 0 < prompt_share < 1, PUE >= 1, finetune_rl_factor >= 1, peak_to_average >= 1.
+
 KPI_NAMES = (
     "token_cost_per_1k",
     "lifecycle_total",

@@ -31,18 +31,6 @@ from simulate.seeding import BLOCK_SIZE, as_seed_sequence
 DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
 IN_MEMORY_LIMIT_BYTES = 4 * 2**30
 STORE_LEVELS = ("standard", "all")
-EXTRA_NAMES = (
-    "tokens_per_dollar",
-    "tokens_per_kwh",
-    "joules_per_token",
-    "cost_per_request",
-    "cost_per_meaningful_response",
-    "input_cost_per_1m",
-    "output_cost_per_1m",
-    "training_gpu_hours",
-    "training_days",
-    "finetune_gpu_hours",
-)
 
 
 def stored_outputs(store: str) -> list[str]:
@@ -63,7 +51,7 @@ def stored_outputs(store: str) -> list[str]:
         raise ValueError(f"store = {store!r}: must be one of {', '.join(STORE_LEVELS)}")
     if store == "all":
         return [c.name for c in col.OUTPUTS]
-    keep = {*col.KPI_NAMES, *col.FACTOR_NAMES, *EXTRA_NAMES}
+    keep = {*col.KPI_NAMES, *col.FACTOR_NAMES, *col.EXTRA_NAMES}
     return [c.name for c in col.OUTPUTS if c.name in keep]
 
 

@@ -30,57 +30,9 @@ def _domain_arrays():
     lower = np.zeros(col.N_INPUTS)
     lower_open = np.zeros(col.N_INPUTS, dtype=np.bool_)
     upper = np.full(col.N_INPUTS, np.inf)
-    for j in (
-        col.IN_HW_PEAK_BF16_FLOPS,
-        col.IN_HW_MEMORY_BYTES,
-        col.IN_HW_BANDWIDTH_BYTES_PER_S,
-        col.IN_TRAIN_PEAK_BF16_FLOPS,
-        col.IN_PARAMS_TOTAL,
-        col.IN_PARAMS_ACTIVE,
-        col.IN_N_LAYERS,
-        col.IN_KV_VALUES_PER_TOKEN_PER_LAYER,
-        col.IN_WEIGHT_BITS,
-        col.IN_KV_BITS,
-        col.IN_WEIGHT_MEMORY_FRACTION,
-        col.IN_USABLE_MEMORY_FRACTION,
-        col.IN_MAX_TENSOR_PARALLEL,
-        col.IN_DECODE_MBU,
-        col.IN_DECODE_MFU,
-        col.IN_PREFILL_MFU,
-        col.IN_REQUEST_TOKENS_MEAN,
-        col.IN_CONTEXT_LIMIT_TOKENS,
-        col.IN_TPOT_SLO_S,
-        col.IN_REQUESTS_PER_DAY,
-        col.IN_UTILIZATION_TARGET,
-        col.IN_UTILIZATION_ACHIEVED_RATIO,
-        col.IN_HARDWARE_LIFE_YEARS,
-        col.IN_PUE_CAPEX_SCALE_USD,
-        col.IN_TRAIN_MFU,
-        col.IN_TRAIN_GOODPUT,
-        col.IN_TRAIN_BITS,
-        col.IN_TRAIN_ACCELERATORS,
-        col.IN_RELEASE_CADENCE_DAYS,
-        col.IN_FINETUNE_MFU,
-        col.IN_HORIZON_YEARS,
-        col.IN_ATTEMPTS_PER_RESPONSE,
-        col.IN_PROMPT_SHARE,
-    ):
+    for j in (*col.POSITIVE_INPUTS, col.IN_PROMPT_SHARE):
         lower_open[j] = True
-    for j in (
-        col.IN_WEIGHT_MEMORY_FRACTION,
-        col.IN_USABLE_MEMORY_FRACTION,
-        col.IN_DECODE_MBU,
-        col.IN_DECODE_MFU,
-        col.IN_PREFILL_MFU,
-        col.IN_UTILIZATION_TARGET,
-        col.IN_KV_RESERVATION,
-        col.IN_HEDGE_SHARE,
-        col.IN_TRAIN_MFU,
-        col.IN_TRAIN_GOODPUT,
-        col.IN_FINETUNE_MFU,
-        col.IN_SLA_KNEE_UTILIZATION,
-        col.IN_IDLE_POWER_FRACTION,
-    ):
+    for j in col.AT_MOST_ONE_INPUTS:
         upper[j] = 1.0
     upper[col.IN_PROMPT_SHARE] = np.nextafter(1.0, 0.0)  # strictly below 1
     lower[col.IN_PUE_BASE] = lower[col.IN_PUE_FLOOR] = 1.0

@@ -16,55 +16,8 @@ from simulate import columns as col
 
 def _valid_rows(x: np.ndarray) -> np.ndarray:
     ok = np.all(np.isfinite(x) & (x >= 0.0), axis=1)
-    positive = [
-        col.IN_HW_PEAK_BF16_FLOPS,
-        col.IN_HW_MEMORY_BYTES,
-        col.IN_HW_BANDWIDTH_BYTES_PER_S,
-        col.IN_TRAIN_PEAK_BF16_FLOPS,
-        col.IN_PARAMS_TOTAL,
-        col.IN_PARAMS_ACTIVE,
-        col.IN_N_LAYERS,
-        col.IN_KV_VALUES_PER_TOKEN_PER_LAYER,
-        col.IN_WEIGHT_BITS,
-        col.IN_KV_BITS,
-        col.IN_WEIGHT_MEMORY_FRACTION,
-        col.IN_USABLE_MEMORY_FRACTION,
-        col.IN_MAX_TENSOR_PARALLEL,
-        col.IN_DECODE_MBU,
-        col.IN_DECODE_MFU,
-        col.IN_PREFILL_MFU,
-        col.IN_REQUEST_TOKENS_MEAN,
-        col.IN_CONTEXT_LIMIT_TOKENS,
-        col.IN_TPOT_SLO_S,
-        col.IN_REQUESTS_PER_DAY,
-        col.IN_UTILIZATION_TARGET,
-        col.IN_UTILIZATION_ACHIEVED_RATIO,
-        col.IN_HARDWARE_LIFE_YEARS,
-        col.IN_PUE_CAPEX_SCALE_USD,
-        col.IN_TRAIN_MFU,
-        col.IN_TRAIN_GOODPUT,
-        col.IN_TRAIN_BITS,
-        col.IN_TRAIN_ACCELERATORS,
-        col.IN_RELEASE_CADENCE_DAYS,
-        col.IN_FINETUNE_MFU,
-        col.IN_HORIZON_YEARS,
-        col.IN_ATTEMPTS_PER_RESPONSE,
-    ]
-    unit_interval = [
-        col.IN_WEIGHT_MEMORY_FRACTION,
-        col.IN_USABLE_MEMORY_FRACTION,
-        col.IN_DECODE_MBU,
-        col.IN_DECODE_MFU,
-        col.IN_PREFILL_MFU,
-        col.IN_UTILIZATION_TARGET,
-        col.IN_KV_RESERVATION,
-        col.IN_HEDGE_SHARE,
-        col.IN_TRAIN_MFU,
-        col.IN_TRAIN_GOODPUT,
-        col.IN_FINETUNE_MFU,
-        col.IN_SLA_KNEE_UTILIZATION,
-        col.IN_IDLE_POWER_FRACTION,
-    ]
+    positive = list(col.POSITIVE_INPUTS)
+    unit_interval = list(col.AT_MOST_ONE_INPUTS)
     ok &= np.all(x[:, positive] > 0.0, axis=1)
     ok &= np.all(x[:, unit_interval] <= 1.0, axis=1)
     ok &= (x[:, col.IN_PROMPT_SHARE] > 0.0) & (x[:, col.IN_PROMPT_SHARE] < 1.0)
