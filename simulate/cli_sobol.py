@@ -43,7 +43,7 @@ def format_ranking(ds) -> str:
         for rank, (param, kind, s1, s1c, st, stc) in enumerate(ranking(ds, str(kpi)), 1):
             lines.append(
                 f"  {rank:>2}  {param:<{width}}  {kind:<6}  {s1:>7.3f} ±{s1c:<7.3f}  "
-                f"{st:>7.3f} ±{stc:<7.3f}"
+                f"{st:>7.3f} ±{stc:.3f}"
             )
     lines.append("")
     lines.append(

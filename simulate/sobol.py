@@ -174,8 +174,10 @@ def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.n
     points = sobol_sample.sample(
         problem.salib_problem(), n, calc_second_order=second_order, scramble=True, seed=seed
     )
-    # Keep the inverse CDFs finite at the cube's faces.
-    return np.clip(points, np.finfo(np.float64).tiny, 1.0 - np.finfo(np.float64).epsneg)
+    # Keep the inverse CDFs finite at the cube's faces (in place: at N = 2**20 the design
+    # is gigabytes).
+    np.clip(points, np.finfo(np.float64).tiny, 1.0 - np.finfo(np.float64).epsneg, out=points)
+    return points
 
 
 def evaluate_design(problem: SobolProblem, points: np.ndarray, kpis: Sequence[str]) -> np.ndarray:

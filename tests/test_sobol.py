@@ -88,8 +88,9 @@ def test_infeasible_samples_are_dropped_by_block_and_counted():
 
 
 def test_convergence_doubles_n_and_reuses_points(scenario):
-    ds = sobol(scenario, n=2**8, kpis=["lifecycle_total"], levers_only=True, target_ci=0.02,
-               max_n=2**12)
+    ds = sobol(
+        scenario, n=2**8, kpis=["lifecycle_total"], levers_only=True, target_ci=0.02, max_n=2**12
+    )
     steps = ds.history_n.values
     assert list(steps) == [2**8 * 2**k for k in range(len(steps))]
     assert ds.attrs["N"] == steps[-1]
@@ -111,7 +112,10 @@ def test_design_prefix_property(scenario):
     ("kwargs", "message"),
     [
         ({"n": 1000}, r"N = 1000: the Sobol design needs N a power of two"),
-        ({"kpis": ["token_cost"]}, r"KPI 'token_cost' is not an output \(did you mean 'token_cost_per_1k'\?\)"),
+        (
+            {"kpis": ["token_cost"]},
+            r"KPI 'token_cost' is not an output \(did you mean 'token_cost_per_1k'\?\)",
+        ),
         ({"levers_only": True, "factors_only": True}, r"exclude each other"),
         ({"groups": {"g": ["power.hedge_sahre"]}}, r"'power.hedge_sahre' is not a varied input"),
         ({"estimator": "fast"}, r"estimator = 'fast'"),
