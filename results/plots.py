@@ -72,7 +72,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     )
     unit = ds.kpi_units.sel(kpi=kpi).item()
     ax.set_xlabel("Sobol index (share of the variance of the KPI, 1)")
-    ax.set_title(f"Sobol indices of {kpi} [{unit}], N = {ds.attrs['N']:,}")
+    ax.set_title(f"Sobol indices of {kpi} [{unit}]\nN = {ds.attrs['N']:,}, seed {ds.attrs['seed']}")
     ax.axvline(0.0, color="black", linewidth=0.6)
     ax.legend(loc="lower right", title="dark: lever, light: factor", fontsize=8)
     return ax
