@@ -1,0 +1,268 @@
+"""``tco tornado``: one-at-a-time swings of every lever and factor, as terminal tornadoes.
+
+The main CLI registers :data:`tornado_command` with ``main.add_command``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+# Characters of each half of the bar: negative swings grow left of the axis, positive
+# ones right, so a table sorted by |swing| draws the tornado's funnel.
+BAR_HALF_WIDTH = 16
+
+
+def parse_quantiles(text: str) -> tuple[float, float]:
+    """Parse ``"10,90"`` (percent) into factor quantiles ``(0.10, 0.90)``.
+
+    Parameters
+    ----------
+    text : str
+        Two comma-separated percentages, increasing, inside (0, 100).
+
+    Returns
+    -------
+    tuple of (float, float)
+        Probabilities in (0, 1).
+    """
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r}: give two comma-separated percentages, e.g. 10,90"
+        ) from None
+    if len(values) != 2 or not 0 < values[0] < values[1] < 100:
+        raise click.BadParameter(
+            f"{text!r}: give two increasing percentages inside (0, 100), e.g. 10,90"
+        )
+    return values[0] / 100.0, values[1] / 100.0
+
+
+def _with_units(setting: str, units: str) -> str:
+    # Dimensionless inputs ("1") and categories ("") read better bare.
+    return setting if units in ("", "1") else f"{setting} {units}"
+
+
+def _bar(swing: float, largest: float) -> str:
+    if math.isnan(swing) or largest <= 0 or math.isnan(largest):
+        return " " * BAR_HALF_WIDTH + "|"
+    length = round(BAR_HALF_WIDTH * abs(swing) / largest)
+    if swing != 0 and length == 0:
+        length = 1  # any effect at all stays visible
+    left = "#" * length if swing < 0 else ""
+    right = "#" * length if swing > 0 else ""
+    return f"{left:>{BAR_HALF_WIDTH}}|{right}"
+
+
+def _number(value: float) -> str:
+    from results.table import format_value
+
+    return format_value(float(value))
+
+
+def format_tornado(ds) -> str:
+    """Per KPI: the base value and a table of params sorted by absolute swing.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A dataset from :func:`simulate.tornado.tornado`.
+
+    Returns
+    -------
+    str
+        Plain text: one table per KPI with a text bar proportional to |swing|.
+    """
+    from simulate.tornado import ranked
+
+    q_low, q_high = (float(q) for q in ds.attrs["factor_quantiles"])
+    lines = [
+        f"Tornado of scenario {ds.attrs['scenario']} ({ds.attrs['scenario_source']}): one input "
+        f"at a time, others at base; factors at P{q_low * 100:g}/P{q_high * 100:g}, choices at "
+        "the lowest/highest KPI"
+    ]
+    if ds.attrs.get("base_infeasible"):
+        lines.append(f"WARNING: the base case is infeasible: {ds.attrs['base_infeasible']}")
+    units_by_param = dict(zip(ds["param"].values, ds["param_units"].values, strict=True))
+    kind_by_param = dict(zip(ds["param"].values, ds["kind"].values, strict=True))
+    notes: list[str] = []
+    for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
+        kpi = str(kpi)
+        sub = ds.sel(kpi=kpi)
+        order = ranked(ds, kpi)
+        rows = []
+        for param in order:
+            cells = [param, str(kind_by_param[param])]
+            for end in ("low", "high"):
+                value = float(sub["value"].sel(param=param, end=end))
+                setting = _with_units(
+                    str(sub["setting"].sel(param=param, end=end).values), units_by_param[param]
+                )
+                reason = str(sub["infeasible"].sel(param=param, end=end).values)
+                shown = "infeasible" if math.isnan(value) and reason else _number(value)
+                cells.append(f"{setting} -> {shown}")
+                if reason:
+                    notes.append(f"{kpi}: {param} = {setting}: {reason}")
+            cells.append(_number(float(sub["swing"].sel(param=param))))
+            rows.append(cells)
+        swings = sub["swing"].sel(param=order).values
+        finite = [abs(s) for s in swings if not math.isnan(s)]
+        largest = max(finite) if finite else math.nan
+        header = ["param", "kind", "low end -> KPI", "high end -> KPI", f"swing ({kpi_units})"]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines.append("")
+        lines.append(
+            f"{kpi} [{kpi_units}]: base {_number(float(sub['base_value']))} {kpi_units}"
+            f"  ({sub['kpi_long_name'].item()})"
+        )
+        lines.append(
+            "  "
+            + "  ".join(
+                f"{h:>{w}}" if i == 4 else f"{h:<{w}}"
+                for i, (h, w) in enumerate(zip(header, widths, strict=True))
+            )
+        )
+        for cells, swing in zip(rows, swings, strict=True):
+            text = "  ".join(
+                f"{c:>{w}}" if i == 4 else f"{c:<{w}}"
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+            lines.append(f"  {text}  {_bar(float(swing), largest)}")
+    excluded = [
+        f"{p}: {text}"
+        for p, text in zip(ds["param"].values, ds["infeasible_choices"].values, strict=True)
+        if str(text)
+    ]
+    if notes or excluded:
+        lines.append("")
+        lines.append("Infeasible")
+        lines.extend(f"  {note}" for note in dict.fromkeys(notes))
+        lines.extend(f"  choices left out, {item}" for item in excluded)
+    lines.append("")
+    lines.append(ds.attrs["swing_definition"])
+    return "\n".join(lines)
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def tornado_json(ds) -> dict:
+    """A JSON-ready summary: per KPI its base value and params sorted by |swing|.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A dataset from :func:`simulate.tornado.tornado`.
+
+    Returns
+    -------
+    dict
+        Scenario provenance, ``factor_quantiles``, ``definition`` and ``kpis``:
+        ``{name: {units, base_value, params: [{param, kind, low, high, swing,
+        abs_swing}, ...]}}``, ends as ``{setting, value, infeasible}``; NaN as null.
+    """
+    from simulate.tornado import ranked
+
+    kpis = {}
+    for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
+        kpi = str(kpi)
+        sub = ds.sel(kpi=kpi)
+        params = []
+        for param in ranked(ds, kpi):
+            at = sub.sel(param=param)
+            ends = {
+                end: {
+                    "setting": str(at["setting"].sel(end=end).values),
+                    "value": _finite(at["value"].sel(end=end)),
+                    "infeasible": str(at["infeasible"].sel(end=end).values),
+                }
+                for end in ("low", "high")
+            }
+            params.append(
+                {
+                    "param": param,
+                    "kind": str(at["kind"].values),
+                    "param_units": str(at["param_units"].values),
+                    **ends,
+                    "swing": _finite(at["swing"]),
+                    "abs_swing": _finite(at["abs_swing"]),
+                }
+            )
+        kpis[kpi] = {
+            "units": str(kpi_units),
+            "base_value": _finite(sub["base_value"]),
+            "params": params,
+        }
+    return {
+        "scenario": ds.attrs["scenario"],
+        "scenario_source": ds.attrs["scenario_source"],
+        "scenario_sha256": ds.attrs["scenario_sha256"],
+        "factor_quantiles": [float(q) for q in ds.attrs["factor_quantiles"]],
+        "base_infeasible": ds.attrs["base_infeasible"],
+        "definition": ds.attrs["swing_definition"],
+        "kpis": kpis,
+    }
+
+
+@click.command("tornado")
+@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    metavar="NAME",
+    help="Output to analyse (repeatable; any name of `tco calc`). Default: the five cost KPIs.",
+)
+@click.option(
+    "--quantiles",
+    default="10,90",
+    show_default=True,
+    help="Percentiles at which continuous factors are evaluated: LOW,HIGH.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override an input (see `tco calc --help`).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the tornado dataset to this NetCDF file (open with xarray.open_dataset).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+def tornado_command(scenario, kpis, quantiles, overrides, output, as_json):
+    """One-at-a-time swings: every lever and uncertain factor moved to its two ends.
+
+    Range levers go to low and high, continuous factors to the --quantiles percentiles,
+    choice levers and choice factors through every choice (the ends are the choices
+    giving the lowest and highest KPI); everything else stays at base. Prints, per KPI,
+    the params sorted by absolute swing with a bar proportional to it.
+    """
+    from scenarios.errors import ScenarioError
+    from scenarios.loader import load_scenario
+    from simulate.tornado import DEFAULT_KPIS, save_dataset, tornado
+
+    factor_quantiles = parse_quantiles(quantiles)
+    try:
+        loaded = load_scenario(scenario, overrides)
+        ds = tornado(loaded, kpis or DEFAULT_KPIS, factor_quantiles)
+        if output is not None:
+            save_dataset(ds, output)
+    except (ScenarioError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        payload = tornado_json(ds) | {"output": output}
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(format_tornado(ds))
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
