@@ -88,10 +88,12 @@ def _register_commands():
     from simulate.cli_fit import fit_command
     from simulate.cli_run import run_command
     from simulate.cli_sobol import sobol_command
+    from simulate.cli_tornado import tornado_command
 
     main.add_command(run_command)
     main.add_command(fit_command)
     main.add_command(sobol_command)
+    main.add_command(tornado_command)
 
 
 @main.group("catalog")

@@ -18,7 +18,6 @@ where one call per input would pay the dispatch overhead dozens of times.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -397,14 +396,6 @@ def save_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     ValueError
         If the target's folder does not exist.
     """
-    path = Path(path)
-    if not path.parent.exists():
-        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    from results.store import save_netcdf
+
+    return save_netcdf(ds, path)
