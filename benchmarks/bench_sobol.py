@@ -55,8 +55,12 @@ def _outputs(N, D, n_out):
 
     problem = {"num_vars": D, "names": [f"x{i}" for i in range(D)], "bounds": [[0, 1]] * D}
     X = salib_sample.sample(problem, N, calc_second_order=False, seed=1)
-    cols = [g_function(X, np.roll(G_A[:D], o)) for o in range(n_out)]
-    return problem, np.column_stack(cols)
+    Y = np.empty((X.shape[0], n_out))
+    step = 2**18  # evaluate in row blocks: the G-function's temporaries are rows x D
+    for start in range(0, X.shape[0], step):
+        for o in range(n_out):
+            Y[start : start + step, o] = g_function(X[start : start + step], np.roll(G_A[:D], o))
+    return problem, Y
 
 
 def worker(method, N, D, n_out, out_path):
