@@ -25,10 +25,13 @@ the Numba thread count or the chunk size.
 Accuracy of the streamed sums
 -----------------------------
 Per resample the kernel adds ``N`` standardised values (of order 1) in double
-precision, first within a chunk, then chunk totals; the rounding error of a sum is
-below ``(chunk + N / chunk) * eps`` relative to the sum of absolute values, about
-``1e-12`` at ``N = 2**20``, against bootstrap standard deviations of ``1e-3`` or
-more. The variance of the pooled ``A`` and ``B`` rows comes from a sum and a sum of
+precision in two levels: within fixed blocks of :data:`SUM_BLOCK` consecutive rows
+of the index matrix, then the block totals. The blocks are fixed in the global row
+numbering (a partial block carries over from one chunk to the next), so the chunk
+size changes memory, never a bit of the result. The rounding error of each sum is
+below ``(SUM_BLOCK + N / SUM_BLOCK) * eps`` relative to the sum of absolute values,
+about ``5e-13`` at ``N = 2**20``, against bootstrap standard deviations of ``1e-3``
+or more. The variance of the pooled ``A`` and ``B`` rows comes from a sum and a sum of
 squares of values shifted by the full-sample pooled mean, so the usual cancellation
 of ``E[y^2] - E[y]^2`` costs only ``eps * (shift error)^2 / variance`` ~
 ``eps / N``. The standard deviation over resamples is then taken two-pass by NumPy
@@ -61,6 +64,7 @@ from distributions.jit import jit
 
 __all__ = [
     "CHUNK_INDICES",
+    "SUM_BLOCK",
     "analyze",
     "analyze_many",
     "drop_incomplete",
@@ -73,6 +77,8 @@ __all__ = [
 # Resample indices drawn per chunk (8 MiB of int64): the bootstrap's whole working
 # set beyond the outputs themselves.
 CHUNK_INDICES = 2**20
+# Rows per first-level partial sum (see "Accuracy of the streamed sums").
+SUM_BLOCK = 4096
 
 _EPS = np.finfo(float).eps  # SALib's threshold for a constant output / zero variance
 _CONSTANT_MSG = (
@@ -303,17 +309,22 @@ def drop_incomplete(Y, D, calc_second_order):
 
 
 @jit(parallel=True)
-def _add_resample_sums(Yv, mu, sd, shift, idx, n_groups, second, sums):  # pragma: no cover
+def _add_resample_sums(
+    Yv, mu, sd, shift, idx, start, n_groups, second, partial, sums
+):  # pragma: no cover
     """Add one chunk of resampled base points into the per-resample sums.
 
     ``Yv`` (N, block, n_out) holds the raw outputs; each is standardised on the fly
     with ``(y - mu) / sd``, the same two IEEE operations NumPy applies, so the
     values equal those of the point estimates bit for bit. ``idx`` (R, chunk) are
-    base-point indices, row ``b`` for resample ``b``. ``sums`` (n_out, R, K) gets,
+    base-point indices, row ``b`` for resample ``b``, and ``start`` is the chunk's
+    first row in the full index matrix. ``partial`` and ``sums`` (n_out, R, K) get,
     per output and resample: sum and sum of squares of ``A - shift`` and
     ``B - shift``; ``sum B (AB_j - A)``; ``sum (A - AB_j)^2``; and with second order
-    ``sum BA_j AB_k - A B`` for ``j < k``. One thread owns a resample, rows are added
-    in order, chunk totals last: bitwise independent of the thread count.
+    ``sum BA_j AB_k - A B`` for ``j < k``. Rows go into ``partial``, which is moved
+    into ``sums`` after every ``SUM_BLOCK``-th row of the full matrix. One thread
+    owns a resample and adds its rows in order: bitwise independent of the thread
+    count and of the chunking.
     """
     n_out = Yv.shape[2]
     step = Yv.shape[1]
@@ -322,7 +333,6 @@ def _add_resample_sums(Yv, mu, sd, shift, idx, n_groups, second, sums):  # pragm
     K = sums.shape[2]
     D = n_groups
     for b in numba.prange(R):
-        local = np.zeros((n_out, K))
         y = np.empty(step)
         for i in range(n_idx):
             r = idx[b, i]
@@ -333,7 +343,7 @@ def _add_resample_sums(Yv, mu, sd, shift, idx, n_groups, second, sums):  # pragm
                     y[q] = (Yv[r, q, o] - m) / s
                 a = y[0]
                 bb = y[step - 1]
-                acc = local[o]
+                acc = partial[o, b]
                 da = a - shift[o]
                 db = bb - shift[o]
                 acc[0] += da
@@ -353,9 +363,11 @@ def _add_resample_sums(Yv, mu, sd, shift, idx, n_groups, second, sums):  # pragm
                         for k in range(j + 1, D):
                             acc[p] += baj * y[1 + k] - ab
                             p += 1
-        for o in range(n_out):
-            for q in range(K):
-                sums[o, b, q] += local[o, q]
+            if (start + i + 1) % SUM_BLOCK == 0:
+                for o in range(n_out):
+                    for q in range(K):
+                        sums[o, b, q] += partial[o, b, q]
+                        partial[o, b, q] = 0.0
 
 
 def _estimates_from_sums(sums, N, D, calc_second_order):
@@ -380,12 +392,14 @@ def _resample_estimates(Y, mu, sd, shift, N, D, calc_second_order, R, rng, chunk
     K = 4 + 2 * D + (D * (D - 1) // 2 if calc_second_order else 0)
     Yv = Y.reshape(N, step, n_out)
     sums = np.zeros((n_out, R, K))
+    partial = np.zeros((n_out, R, K))
     for start in range(0, N, chunk_rows):
         rows = min(chunk_rows, N - start)
         # Row block of SALib's r = rng.integers(N, size=(N, R)), transposed so that
         # each resample reads its indices contiguously.
         idx = np.ascontiguousarray(rng.integers(N, size=(rows, R)).T)
-        _add_resample_sums(Yv, mu, sd, shift, idx, D, calc_second_order, sums)
+        _add_resample_sums(Yv, mu, sd, shift, idx, start, D, calc_second_order, partial, sums)
+    sums += partial  # the last, incomplete block (zeros if N is a multiple of SUM_BLOCK)
     return _estimates_from_sums(sums, N, D, calc_second_order)
 
 
@@ -444,7 +458,7 @@ def analyze_many(
         SALib's resamples for ``sobol.analyze(..., seed=seed)``.
     chunk_rows : int, optional
         Rows of the ``(N, num_resamples)`` index matrix drawn at a time (default
-        ``CHUNK_INDICES // num_resamples``); changes memory, not results.
+        ``CHUNK_INDICES // num_resamples``); changes memory, not a bit of the results.
 
     Returns
     -------
