@@ -13,12 +13,7 @@ import math
 import click
 
 from scenarios.errors import ScenarioError
-
-SET_HELP = (
-    "Override an input: KEY.PATH=VALUE (TOML value; bare words are strings). Repeatable, "
-    "e.g. --set power.hedge_share=0.8 --set hardware.accelerator=B200 --set "
-    "'facility.pue={dist=\"pert\", low=1.1, mode=1.2, high=1.4}'."
-)
+from simulate.cli_options import json_option, scenario_argument
 
 
 def domain_errors(func):
@@ -32,14 +27,6 @@ def domain_errors(func):
             raise click.ClickException(str(exc)) from None
 
     return wrapper
-
-
-def scenario_argument(func):
-    """The optional SCENARIO argument and the repeatable --set option."""
-    func = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)(
-        func
-    )
-    return click.argument("scenario", required=False, metavar="[SCENARIO]")(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,7 +51,7 @@ def scenarios_command():
 
 @main.command("calc")
 @scenario_argument
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+@json_option("one object keyed by output name")
 @domain_errors
 def calc_command(scenario, overrides, as_json):
     """Evaluate the model once at base values and print every KPI with units.

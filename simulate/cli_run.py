@@ -10,6 +10,7 @@ import click
 import numpy as np
 
 from simulate import columns as col
+from simulate.cli_options import confidence_option, json_option, scenario_argument
 
 DEFAULT_N = 100_000
 
@@ -77,7 +78,7 @@ def flag_counts(flags: np.ndarray) -> dict[str, int]:
 
 
 @click.command("run")
-@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@scenario_argument
 @click.option(
     "-n",
     "n",
@@ -98,13 +99,6 @@ def flag_counts(flags: np.ndarray) -> dict[str, int]:
     default="mc",
     show_default=True,
     help="Unit-cube design.",
-)
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override an input (see `tco calc --help`).",
 )
 @click.option(
     "-o",
@@ -139,20 +133,14 @@ def flag_counts(flags: np.ndarray) -> dict[str, int]:
 @click.option(
     "--percentiles", default="5,50,95", show_default=True, help="Percentiles in the summary."
 )
-@click.option(
-    "--confidence",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Confidence level of the intervals.",
-)
+@confidence_option
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
     default=None,
     help="Numba threads (default: all cores). Results do not depend on it.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("the summary")
 def run_command(
     scenario,
     n,

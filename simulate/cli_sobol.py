@@ -6,6 +6,8 @@ import json
 
 import click
 
+from simulate.cli_options import confidence_option, json_option, scenario_argument
+
 
 def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
     """Parse ``--group NAME=a,b`` options into a mapping."""
@@ -56,7 +58,7 @@ def format_ranking(ds) -> str:
 
 
 @click.command("sobol")
-@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@scenario_argument
 @click.option(
     "-N",
     "n",
@@ -96,13 +98,7 @@ def format_ranking(ds) -> str:
     show_default=True,
     help="Bootstrap resamples.",
 )
-@click.option(
-    "--confidence",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Confidence level of the intervals.",
-)
+@confidence_option
 @click.option(
     "--estimator",
     type=click.Choice(["numba", "salib"]),
@@ -124,20 +120,13 @@ def format_ranking(ds) -> str:
     help="Budget for N with --target-ci.",
 )
 @click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override an input (see `tco calc --help`).",
-)
-@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
     default=None,
     help="Write the indices as a NetCDF dataset.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the indices as JSON.")
+@json_option("the indices")
 def sobol_command(
     scenario,
     n,

@@ -10,6 +10,8 @@ import math
 
 import click
 
+from simulate.cli_options import json_option, scenario_argument
+
 # Characters of each half of the bar: negative swings grow left of the axis, positive
 # ones right, so a table sorted by |swing| draws the tornado's funnel.
 BAR_HALF_WIDTH = 16
@@ -210,7 +212,7 @@ def tornado_json(ds) -> dict:
 
 
 @click.command("tornado")
-@click.argument("scenario", required=False, metavar="[SCENARIO]")
+@scenario_argument
 @click.option(
     "--kpi",
     "kpis",
@@ -225,20 +227,13 @@ def tornado_json(ds) -> dict:
     help="Percentiles at which continuous factors are evaluated: LOW,HIGH.",
 )
 @click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override an input (see `tco calc --help`).",
-)
-@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
     default=None,
     help="Write the tornado dataset to this NetCDF file (open with xarray.open_dataset).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@json_option("one object")
 def tornado_command(scenario, kpis, quantiles, overrides, output, as_json):
     """One-at-a-time swings: every lever and uncertain factor moved to its two ends.
 
