@@ -76,3 +76,456 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     ax.axvline(0.0, color="black", linewidth=0.6)
     ax.legend(loc="lower right", title="dark: lever, light: factor", fontsize=8)
     return ax
+
+
+def _units(da) -> str:
+    return str(da.attrs.get("units", "") or "")
+
+
+def _with_units(text: str, units: str) -> str:
+    # "1" marks a dimensionless quantity in the schema.
+    return f"{text} [{units or '1'}]"
+
+
+def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
+    """Tornado chart: the KPI at each end of every input, one input moved at a time.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`simulate.tornado.tornado` (dims ``kpi``, ``param``, ``end``).
+    kpi : str
+        The KPI to draw; its units (``kpi_units``) label the x axis.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure's axes by default.
+    top : int, optional
+        Draw only the ``top`` inputs by absolute swing.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on: two bars per input (low end, high end) from the base
+        value, the largest absolute swing on top, the end settings annotated.
+
+    Raises
+    ------
+    ValueError
+        If ``kpi`` is not in the dataset.
+    """
+    from simulate.tornado import ranked
+
+    params = ranked(ds, kpi)
+    if top:
+        params = params[:top]
+    sub = ds.sel(kpi=kpi)
+    units = str(sub["kpi_units"].item())
+    base = float(sub["base_value"])
+    ax = _axes(ax, (8.5, 0.42 * len(params) + 1.8))
+    y = np.arange(len(params))[::-1]
+    colours = {"low": "#2b7bba", "high": "#d9731a"}
+    span = np.nanmax(np.abs(sub["value"].sel(param=params).values - base)) if params else 0.0
+    pad = 0.01 * span if span > 0 else 0.0
+    for end in ("low", "high"):
+        values = sub["value"].sel(param=params, end=end).values.astype(float)
+        widths = np.where(np.isnan(values), 0.0, values - base)
+        ax.barh(
+            y,
+            widths,
+            0.6,
+            left=base,
+            color=colours[end],
+            label=f"{end} end of the input",
+        )
+        settings = sub["setting"].sel(param=params, end=end).values
+        reasons = sub["infeasible"].sel(param=params, end=end).values
+        for yi, value, width, setting, reason in zip(
+            y, values, widths, settings, reasons, strict=True
+        ):
+            text = f"{setting} (infeasible)" if reason or np.isnan(value) else str(setting)
+            right = width > 0 or (width == 0 and end == "high")
+            ax.annotate(
+                text,
+                (base + width + (pad if right else -pad), yi),
+                ha="left" if right else "right",
+                va="center",
+                fontsize=7,
+                color="#333333",
+            )
+    ax.axvline(base, color="black", linewidth=0.8, label=f"base value {base:.4g}")
+    kinds = dict(zip(ds["param"].values.astype(str), ds["kind"].values.astype(str), strict=True))
+    ax.set_yticks(y, [f"{p}  [{kinds[p]}]" for p in params])
+    ax.margins(x=0.25)
+    long_name = str(sub["kpi_long_name"].item()) if "kpi_long_name" in sub.coords else kpi
+    ax.set_xlabel(_with_units(f"{kpi} ({long_name})", units))
+    ax.set_title(f"Tornado of {kpi}: {ds.attrs.get('scenario', '')}".rstrip(": "))
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def distribution_plot(datasets, variable: str, ax=None, labels=None, bins: int = 80):
+    """Histogram (as density) and empirical CDF of one output across run datasets.
+
+    Parameters
+    ----------
+    datasets : xarray.Dataset or sequence of xarray.Dataset
+        Run datasets (:func:`simulate.engine.run`), overlaid in one plot.
+    variable : str
+        The per-sample variable to draw; its ``units`` attr labels the x axis.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw the densities; the CDFs go on a twin y axis. A new
+        figure's axes by default.
+    labels : sequence of str, optional
+        Legend label per dataset; default each dataset's ``scenario_name`` attr.
+    bins : int
+        Histogram bins, shared by all datasets (one common range).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The density axes (``1/<units>``); the CDF axes (probability, 1) is its twin.
+        P5, P50 and P95 of each dataset are dashed, solid and dotted vertical lines.
+
+    Raises
+    ------
+    ValueError
+        If a dataset lacks the variable, the labels do not match the datasets,
+        or a dataset has no finite value.
+    """
+    if hasattr(datasets, "data_vars"):
+        datasets = [datasets]
+    datasets = list(datasets)
+    if labels is None:
+        labels = [str(d.attrs.get("scenario_name", f"run {i + 1}")) for i, d in enumerate(datasets)]
+    if len(labels) != len(datasets):
+        raise ValueError(f"{len(labels)} labels for {len(datasets)} datasets")
+    samples = []
+    for label, d in zip(labels, datasets, strict=True):
+        if variable not in d:
+            raise ValueError(f"dataset {label!r} has no variable {variable!r}")
+        x = np.asarray(d[variable].values, dtype=float).ravel()
+        x = x[np.isfinite(x)]
+        if x.size == 0:
+            raise ValueError(f"dataset {label!r}: {variable!r} has no finite value")
+        samples.append(x)
+    units = _units(datasets[0][variable])
+    long_name = str(datasets[0][variable].attrs.get("long_name", variable))
+    ax = _axes(ax)
+    cdf_ax = ax.twinx()
+    lo = min(float(x.min()) for x in samples)
+    hi = max(float(x.max()) for x in samples)
+    edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    colours = ["#1f6fb4", "#d9731a", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+    styles = {5: "--", 50: "-", 95: ":"}
+    for i, (label, x) in enumerate(zip(labels, samples, strict=True)):
+        colour = colours[i % len(colours)]
+        ax.hist(x, bins=edges, density=True, color=colour, alpha=0.35, label=label)
+        xs = np.sort(x)
+        cdf_ax.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, linewidth=1.2)
+        for q, value in zip(styles, np.percentile(x, list(styles)), strict=True):
+            ax.axvline(
+                value,
+                color=colour,
+                linestyle=styles[q],
+                linewidth=1.0,
+                label=f"{label} P{q} = {value:.4g}",
+            )
+    ax.set_xlabel(_with_units(f"{variable} ({long_name})", units))
+    ax.set_ylabel(f"probability density [1/({units or '1'})]")
+    cdf_ax.set_ylabel("cumulative probability (empirical CDF) [1]")
+    cdf_ax.set_ylim(0.0, 1.0)
+    ax.set_title(f"Distribution of {variable}")
+    ax.legend(loc="center right", fontsize=7)
+    return ax
+
+
+BREAKDOWN_MONTHLY = (
+    ("amortization_monthly", "inference: amortisation"),
+    ("energy_cost_monthly", "inference: energy"),
+    ("facility_cost_monthly", "inference: facility"),
+    ("cloud_rent_monthly", "inference: cloud rent"),
+    ("overhead_monthly", "inference: overhead"),
+    ("sla_penalty_monthly", "inference: SLA credits"),
+)
+"""Monthly cost variables of a ``store="all"`` run, and their labels."""
+
+_BREAKDOWN_OTHER = ("releases_in_horizon", "training_cost", "finetune_cost", "pue_capex")
+
+
+def _horizon_months(ds, horizon_years):
+    """Months of the horizon per sample (array) or as a scalar."""
+    if horizon_years is not None:
+        if not horizon_years > 0:
+            raise ValueError(f"horizon_years = {horizon_years}: must be positive")
+        return 12.0 * float(horizon_years)
+    if "horizon_years" in ds:
+        return 12.0 * np.asarray(ds["horizon_years"].values, dtype=float)
+    # Not sampled: recover it from the kernel's identity
+    # lifecycle_total = releases * (training + finetune) + months * inference_monthly + pue_capex.
+    needed = ("lifecycle_total", "inference_cost_monthly")
+    if all(name in ds for name in needed):
+        v = {n: np.asarray(ds[n].values, dtype=float) for n in (*needed, *_BREAKDOWN_OTHER)}
+        one_off = v["releases_in_horizon"] * (v["training_cost"] + v["finetune_cost"])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            months = (v["lifecycle_total"] - one_off - v["pue_capex"]) / v["inference_cost_monthly"]
+        months = months[np.isfinite(months) & (v["inference_cost_monthly"] > 0)]
+        if months.size:
+            return float(np.median(months))
+    raise ValueError(
+        "cannot find the horizon: the dataset has no sampled horizon_years and no "
+        "lifecycle_total/inference_cost_monthly to derive it from; pass horizon_years=..."
+    )
+
+
+def cost_breakdown(ds, ax=None, horizon_years: float | None = None):
+    """One stacked bar of the mean lifecycle cost by component.
+
+    Components: training (releases x training cost per release), fine-tuning
+    (releases x fine-tuning cost per release), the six inference cost lines
+    (monthly mean x 12 x horizon in years) and the one-off PUE CAPEX. Means are
+    over feasible samples (NaN dropped); they add up to the mean ``lifecycle_total``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run dataset stored with ``store="all"`` (``tco run --store all``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure's axes by default.
+    horizon_years : float, optional
+        Horizon in years. Default: the sampled input ``horizon_years`` if stored,
+        else derived per run from ``lifecycle_total`` and its components.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on; y axis in USD.
+
+    Raises
+    ------
+    ValueError
+        If breakdown variables are missing (the message names them), or the
+        horizon cannot be found.
+    """
+    names = [name for name, _ in BREAKDOWN_MONTHLY]
+    missing = [n for n in (*_BREAKDOWN_OTHER, *names) if n not in ds]
+    if missing:
+        raise ValueError(
+            f"the dataset lacks the cost breakdown variables {', '.join(missing)}: "
+            "rerun with `tco run --store all` (engine.run(..., store='all'))"
+        )
+    months = _horizon_months(ds, horizon_years)
+    v = {n: np.asarray(ds[n].values, dtype=float) for n in (*_BREAKDOWN_OTHER, *names)}
+    parts = [
+        ("training", v["releases_in_horizon"] * v["training_cost"]),
+        ("fine-tuning", v["releases_in_horizon"] * v["finetune_cost"]),
+        *((label, v[name] * months) for name, label in BREAKDOWN_MONTHLY),
+        ("PUE CAPEX", v["pue_capex"]),
+    ]
+    stacked = np.vstack([np.broadcast_to(p, v["training_cost"].shape) for _, p in parts])
+    feasible = np.isfinite(stacked).all(axis=0)
+    if not feasible.any():
+        raise ValueError("no feasible sample: every sample has a NaN cost component")
+    means = stacked[:, feasible].mean(axis=1)
+    total = float(means.sum())
+    ax = _axes(ax, (6.5, 5.5))
+    colours = [
+        "#1f6fb4", "#9ab7d3", "#d9731a", "#f0c08f", "#2ca02c",
+        "#98df8a", "#9467bd", "#c5b0d5", "#7f7f7f",
+    ]  # fmt: skip
+    bottom = 0.0
+    for (label, _), mean, colour in zip(parts, means, colours, strict=True):
+        share = mean / total if total else 0.0
+        ax.bar(
+            0, mean, 0.5, bottom=bottom, color=colour, label=f"{label}: {mean:,.0f} ({share:.1%})"
+        )
+        bottom += mean
+    ax.set_xticks([0], [f"mean over {int(feasible.sum()):,} feasible samples"])
+    ax.set_xlim(-0.6, 0.6)
+    ax.set_ylabel("mean lifecycle cost [USD]")
+    ax.set_xlabel("lifecycle cost component [USD]")
+    years = np.mean(months) / 12.0
+    ax.set_title(
+        f"Lifecycle cost breakdown: {ds.attrs.get('scenario_name', '')}\n"
+        f"total {total:,.0f} USD over {years:.3g} years"
+    )
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, reverse=True)
+    return ax
+
+
+def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
+    """Convergence of a Sobol run with a CI target: widest half-width and ST vs N.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`simulate.sobol.sobol` run with ``target_ci``
+        (``history_n``, ``history_widest_half_width``, ``history_ST``).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw the half-width; ST goes on a twin y axis. A new figure's
+        axes by default.
+    kpi : str, optional
+        KPI whose ST to draw; default the first.
+    top : int
+        Number of parameters (largest final ST) whose ST is drawn.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The half-width axes (x: base sample size N, log2 scale; y: index, 1).
+
+    Raises
+    ------
+    ValueError
+        If the dataset has no convergence history.
+    """
+    needed = ("history_n", "history_widest_half_width", "history_ST")
+    if any(name not in ds for name in needed):
+        raise ValueError(
+            "this Sobol dataset has no convergence history: run `tco sobol --target-ci W` "
+            "(sobol(..., target_ci=W))"
+        )
+    from simulate.sobol import ranking
+
+    kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
+    n = np.asarray(ds["history_n"].values, dtype=float)
+    ax = _axes(ax)
+    ax.plot(
+        n,
+        ds["history_widest_half_width"].values,
+        "o-",
+        color="black",
+        linewidth=1.6,
+        label="widest top-index CI half-width",
+    )
+    target = float(ds.attrs.get("target_ci", np.nan))
+    if np.isfinite(target):
+        ax.axhline(target, color="black", linestyle=":", linewidth=1.0, label=f"target {target:g}")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(n, [f"{int(v):,}" for v in n])
+    ax.set_xlabel("base sample size N [samples] (log2 scale)")
+    ax.set_ylabel("widest CI half-width of the top indices [1]")
+    st_ax = ax.twinx()
+    rows = ranking(ds, kpi)[:top]
+    history = ds["history_ST"].sel(kpi=kpi)
+    for param, kind, *_ in rows:
+        st_ax.plot(
+            n, history.sel(param=param).values, "s--", linewidth=1.0, label=f"ST {param} [{kind}]"
+        )
+    st_ax.set_ylabel(f"total-order index ST of {kpi} [1]")
+    handles = [*ax.get_legend_handles_labels()[0], *st_ax.get_legend_handles_labels()[0]]
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax.set_title(f"Sobol convergence ({kpi}), final N = {int(n[-1]):,}")
+    return ax
+
+
+def _ranks(x):
+    return np.argsort(np.argsort(x, kind="stable"), kind="stable").astype(float)
+
+
+def top_factor(ds, kpi: str) -> str:
+    """The sampled input with the largest absolute Spearman correlation with a KPI.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run dataset (sampled inputs listed in the ``sampled_inputs`` attr).
+    kpi : str
+        The KPI.
+
+    Returns
+    -------
+    str
+        Key path of the sampled input (categorical inputs skipped).
+
+    Raises
+    ------
+    ValueError
+        If the dataset has no numeric sampled input.
+    """
+    best, best_rho = None, -1.0
+    y = np.asarray(ds[kpi].values, dtype=float)
+    for name in str(ds.attrs.get("sampled_inputs", "")).split():
+        if name not in ds or "flag_values" in ds[name].attrs:
+            continue
+        x = np.asarray(ds[name].values, dtype=float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+            continue
+        rho = abs(float(np.corrcoef(_ranks(x[ok]), _ranks(y[ok]))[0, 1]))
+        if rho > best_rho:
+            best, best_rho = name, rho
+    if best is None:
+        raise ValueError("the dataset has no numeric sampled input to plot against")
+    return best
+
+
+def scatter_top_factor(
+    ds, kpi: str, sobol=None, factor: str | None = None, ax=None, max_points: int = 20000
+):
+    """Scatter of a KPI against its most influential sampled input.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run dataset (:func:`simulate.engine.run`).
+    kpi : str
+        The KPI (y axis, in its units).
+    sobol : xarray.Dataset, optional
+        Sobol dataset: the input of largest ST for ``kpi`` that ``ds`` sampled is used.
+    factor : str, optional
+        The input to use (x axis, in its units); overrides ``sobol``.
+        Default: the largest absolute Spearman correlation (:func:`top_factor`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure's axes by default.
+    max_points : int
+        At most this many points, taking every k-th finite sample (deterministic).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on.
+
+    Raises
+    ------
+    ValueError
+        If the KPI or factor is not in ``ds``, or no Sobol parameter was sampled in ``ds``.
+    """
+    if kpi not in ds:
+        raise ValueError(f"the run dataset has no KPI {kpi!r}")
+    if factor is None and sobol is not None:
+        from simulate.sobol import ranking
+
+        if kpi not in sobol["kpi"].values:
+            raise ValueError(f"the Sobol dataset has no KPI {kpi!r}")
+        sampled = [row[0] for row in ranking(sobol, kpi) if row[0] in ds]
+        if not sampled:
+            raise ValueError(
+                "none of the Sobol dataset's parameters is a sampled input of the run "
+                "dataset: pass factor=... or omit sobol"
+            )
+        factor = sampled[0]
+        how = "largest ST"
+    elif factor is None:
+        factor = top_factor(ds, kpi)
+        how = "largest |Spearman rho|"
+    else:
+        how = "chosen"
+    if factor not in ds:
+        raise ValueError(f"the run dataset has no variable {factor!r}")
+    if max_points < 1:
+        raise ValueError(f"max_points = {max_points}: must be at least 1")
+    x = np.asarray(ds[factor].values, dtype=float)
+    y = np.asarray(ds[kpi].values, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    step = max(1, -(-x.size // max_points))
+    x, y = x[::step], y[::step]
+    ax = _axes(ax)
+    ax.scatter(x, y, s=4, alpha=0.35, color="#1f6fb4", edgecolors="none", rasterized=True)
+    ax.set_xlabel(_with_units(factor, _units(ds[factor])))
+    ax.set_ylabel(_with_units(kpi, _units(ds[kpi])))
+    ax.set_title(
+        f"{kpi} vs {factor} ({how})\n{x.size:,} points (every {step}th of the finite samples)"
+        if step > 1
+        else f"{kpi} vs {factor} ({how})\n{x.size:,} points"
+    )
+    return ax
