@@ -11,6 +11,7 @@ import numpy as np
 
 from simulate import columns as col
 from simulate.cli_options import confidence_option, json_option, scenario_argument
+from simulate.cli_plot import plots_option, write_standard_plots
 
 DEFAULT_N = 100_000
 
@@ -140,6 +141,7 @@ def flag_counts(flags: np.ndarray) -> dict[str, int]:
     default=None,
     help="Numba threads (default: all cores). Results do not depend on it.",
 )
+@plots_option
 @json_option("the summary")
 def run_command(
     scenario,
@@ -155,6 +157,7 @@ def run_command(
     percentiles,
     confidence,
     threads,
+    plots_dir,
     as_json,
 ):
     """Monte Carlo: sample the uncertain factors (levers at base), summarise every KPI.
@@ -215,6 +218,8 @@ def run_command(
     names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
     summary = summarize(dataset, names, percentile_values, confidence)
     counts = flag_counts(dataset["infeasible"].values)
+    if plots_dir is not None:
+        write_standard_plots(dataset, plots_dir, err=as_json)
     if as_json:
         payload = {
             "scenario": loaded.name,

@@ -7,6 +7,7 @@ import json
 import click
 
 from simulate.cli_options import confidence_option, json_option, scenario_argument
+from simulate.cli_plot import plots_option, write_standard_plots
 
 
 def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -126,6 +127,7 @@ def format_ranking(ds) -> str:
     default=None,
     help="Write the indices as a NetCDF dataset.",
 )
+@plots_option
 @json_option("the indices")
 def sobol_command(
     scenario,
@@ -143,6 +145,7 @@ def sobol_command(
     max_n,
     overrides,
     output,
+    plots_dir,
     as_json,
 ):
     """Sobol indices (first and total order) of every lever and factor, per KPI.
@@ -188,6 +191,8 @@ def sobol_command(
             save_netcdf(ds, output)
         except (ValueError, OSError) as exc:
             raise click.ClickException(str(exc)) from None
+    if plots_dir is not None:
+        write_standard_plots(ds, plots_dir, err=as_json)
     if as_json:
         payload = {
             "N": int(ds.attrs["N"]),
