@@ -1,7 +1,7 @@
 """Which plots a result file supports, drawing one by name, and the standard set per result.
 
-A result file is one of the datasets the ``tco`` commands write; :func:`result_kind`
-tells them apart by their structure (dims and variables), not by file name:
+A result file is one of the datasets the ``tco`` commands write;
+:func:`results.kinds.result_kind` tells them apart by their contents, not by file name:
 
 ========  =====================================================  =========================
 kind      written by                                             plots
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from results.kinds import result_kind
 from results.qq import FIGURE_FORMATS, save_figure
 
 __all__ = [
@@ -45,37 +46,6 @@ PLOT_KINDS = {
     "convergence": (("sobol",), "widest CI half-width and ST against N (needs --target-ci)"),
     "tornado": (("tornado",), "KPI at each end of every input, one input moved at a time"),
 }
-
-
-def result_kind(ds) -> str:
-    """The kind of a result dataset: ``run``, ``compare``, ``sobol`` or ``tornado``.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A dataset written by ``tco run``, ``tco compare``, ``tco sobol`` or ``tco tornado``.
-
-    Returns
-    -------
-    str
-        The kind (see the module table).
-
-    Raises
-    ------
-    ValueError
-        If the dataset has the structure of none of them.
-    """
-    dims = set(ds.dims)
-    if "sample" in dims:
-        return "compare" if "scenario" in dims else "run"
-    if {"kpi", "param", "end"} <= dims:
-        return "tornado"
-    if {"kpi", "param"} <= dims and "ST" in ds:
-        return "sobol"
-    raise ValueError(
-        f"dataset with dims {sorted(dims)} is not a lifecycle-tco result (expected the file "
-        "of tco run, compare, sobol or tornado)"
-    )
 
 
 def _label(ds) -> str:

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy.stats import norm
 
+from simulate import columns as col
+
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 BOUNDS = ("estimate", "lower", "upper")
 
@@ -138,3 +140,23 @@ def summarize(
             "method": "mean: CLT; std: delta method; percentiles: order-statistic interval",
         },
     )
+
+
+def infeasible_counts(flags: np.ndarray) -> dict[str, int]:
+    """Samples per infeasibility reason, plus ``"any"``.
+
+    Parameters
+    ----------
+    flags : ndarray of int
+        The run's ``infeasible`` bit mask (0: feasible).
+
+    Returns
+    -------
+    dict of str to int
+        ``"any"`` first, then each reason of :data:`simulate.columns.FLAG_REASONS`.
+    """
+    flags = np.asarray(flags)
+    counts = {"any": int(np.count_nonzero(flags))}
+    for bit, reason in col.FLAG_REASONS.items():
+        counts[reason] = int(np.count_nonzero(flags & bit))
+    return counts

@@ -72,8 +72,10 @@ def calc_command(scenario, overrides, as_json):
 
 
 def _register_commands():
+    from simulate.cli_export import export_command
     from simulate.cli_fit import fit_command
     from simulate.cli_plot import plot_command
+    from simulate.cli_report import report_command
     from simulate.cli_run import run_command
     from simulate.cli_sobol import sobol_command
     from simulate.cli_tornado import tornado_command
@@ -83,6 +85,8 @@ def _register_commands():
     main.add_command(sobol_command)
     main.add_command(tornado_command)
     main.add_command(plot_command)
+    main.add_command(report_command)
+    main.add_command(export_command)
 
 
 @main.group("catalog")

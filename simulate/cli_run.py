@@ -9,6 +9,7 @@ import time
 import click
 import numpy as np
 
+from results.summary import infeasible_counts
 from simulate import columns as col
 from simulate.cli_options import confidence_option, json_option, scenario_argument
 from simulate.cli_plot import plots_option, write_standard_plots
@@ -70,12 +71,8 @@ def parse_percentiles(text: str) -> tuple[float, ...]:
     return values
 
 
-def flag_counts(flags: np.ndarray) -> dict[str, int]:
-    """Samples per infeasibility reason, plus ``any``."""
-    counts = {"any": int(np.count_nonzero(flags))}
-    for bit, reason in col.FLAG_REASONS.items():
-        counts[reason] = int(np.count_nonzero(flags & bit))
-    return counts
+# One definition of the per-reason counts, shared with reports and exports.
+flag_counts = infeasible_counts
 
 
 @click.command("run")
