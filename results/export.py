@@ -149,6 +149,84 @@ def sobol_table(ds):
     return table
 
 
+def compare_kpis(ds) -> list[str]:
+    """KPIs a comparison dataset holds statistics for, in its order.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`simulate.compare.compare`.
+
+    Returns
+    -------
+    list of str
+        Names ``k`` with a ``k_median`` variable.
+    """
+    return [str(name)[: -len("_median")] for name in ds.data_vars if str(name).endswith("_median")]
+
+
+def compare_table(ds):
+    """Paired comparison statistics as rows: one per comparison (B vs baseline A) and KPI.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`simulate.compare.compare` (``tco compare -o FILE``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kpi``, ``unit``, ``better`` (which direction is better), ``a``, ``b``
+        (scenario labels); ``median_a``, ``median_b`` and ``difference`` (median of the
+        per-sample B - A), each in ``unit`` with ``_lower`` and ``_upper`` bounds;
+        ``prob_a_better`` with bounds, ``prob_tie`` and ``prob_a_worse`` (shares of the
+        paired samples, 1); ``n_paired``; ``confidence``. The ``tco_index`` row
+        (pooled bounds) has medians only.
+    """
+    import pandas as pd
+
+    confidence = float(ds.attrs.get("confidence", np.nan))
+    rows = []
+    for comparison, a, b in zip(
+        ds["comparison"].values, ds["comparison_a"].values, ds["comparison_b"].values, strict=True
+    ):
+        for kpi in compare_kpis(ds):
+            medians = ds[f"{kpi}_median"]
+            row = {
+                "kpi": kpi,
+                "unit": str(medians.attrs.get("units", "")),
+                "better": str(medians.attrs.get("better", "")),
+                "a": str(a),
+                "b": str(b),
+            }
+            for key, label in (("median_a", a), ("median_b", b)):
+                values = medians.sel(scenario=label)
+                row |= _bounds(key, values)
+            if f"{kpi}_difference" in ds:
+                at = {"comparison": comparison}
+                row |= _bounds("difference", ds[f"{kpi}_difference"].sel(at))
+                row |= _bounds("prob_a_better", ds[f"{kpi}_prob_a_better"].sel(at))
+                row |= {
+                    "prob_tie": float(ds[f"{kpi}_prob_tie"].sel(at)),
+                    "prob_a_worse": float(ds[f"{kpi}_prob_a_worse"].sel(at)),
+                    "n_paired": int(ds[f"{kpi}_n_paired"].sel(at)),
+                }
+            row["confidence"] = confidence
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs = _provenance(ds)
+    return table
+
+
+def _bounds(key: str, values) -> dict[str, float]:
+    """``key``, ``key_lower``, ``key_upper`` from a variable with a ``bound`` dim."""
+    return {
+        key: float(values.sel(bound="estimate")),
+        f"{key}_lower": float(values.sel(bound="lower")),
+        f"{key}_upper": float(values.sel(bound="upper")),
+    }
+
+
 def tornado_table(ds):
     """Tornado swings as rows: one per KPI and parameter, largest absolute swing first.
 
@@ -237,6 +315,8 @@ def summary_table(
         return sobol_table(ds)
     if kind == "tornado":
         return tornado_table(ds)
+    if kind == "compare":
+        return compare_table(ds)
     raise ValueError(f"{where}: results of kind {kind!r} have no summary table yet")
 
 

@@ -182,7 +182,9 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     return ax
 
 
-def distribution_plot(datasets, variable: str, ax=None, labels=None, bins: int = 80):
+def distribution_plot(
+    datasets, variable: str, ax=None, labels=None, bins: int = 80, upper_percentile=99.5
+):
     """Histogram (as density) and empirical CDF of one output across run datasets.
 
     Parameters
@@ -198,6 +200,11 @@ def distribution_plot(datasets, variable: str, ax=None, labels=None, bins: int =
         Legend label per dataset; default each dataset's ``scenario_name`` attr.
     bins : int
         Histogram bins, shared by all datasets (one common range).
+    upper_percentile : float or None
+        The x axis ends at the largest of the datasets' values at this percentile, so
+        a long right tail (cost distributions have them) does not squeeze the bulk
+        into a few bins; the densities stay normalised over all samples, and the
+        title says how much is cut. None draws the whole range.
 
     Returns
     -------
@@ -233,12 +240,27 @@ def distribution_plot(datasets, variable: str, ax=None, labels=None, bins: int =
     cdf_ax = ax.twinx()
     lo = min(float(x.min()) for x in samples)
     hi = max(float(x.max()) for x in samples)
+    if upper_percentile is not None:
+        if not 0 < upper_percentile <= 100:
+            raise ValueError(f"upper_percentile = {upper_percentile}: must lie in (0, 100]")
+        hi = max(float(np.percentile(x, upper_percentile)) for x in samples)
     edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    width = edges[1] - edges[0]
+    beyond = max(float(np.mean(x > edges[-1])) for x in samples)
     colours = ["#1f6fb4", "#d9731a", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
     styles = {5: "--", 50: "-", 95: ":"}
     for i, (label, x) in enumerate(zip(labels, samples, strict=True)):
         colour = colours[i % len(colours)]
-        ax.hist(x, bins=edges, density=True, color=colour, alpha=0.35, label=label)
+        shown = x[x <= edges[-1]]
+        # Weights instead of density=True: the density stays a share of *all* samples.
+        ax.hist(
+            shown,
+            bins=edges,
+            weights=np.full(shown.size, 1.0 / (x.size * width)),
+            color=colour,
+            alpha=0.35,
+            label=label,
+        )
         xs = np.sort(x)
         cdf_ax.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, linewidth=1.2)
         for q, value in zip(styles, np.percentile(x, list(styles)), strict=True):
@@ -253,7 +275,11 @@ def distribution_plot(datasets, variable: str, ax=None, labels=None, bins: int =
     ax.set_ylabel(f"probability density [1/({units or '1'})]")
     cdf_ax.set_ylabel("cumulative probability (empirical CDF) [1]")
     cdf_ax.set_ylim(0.0, 1.0)
-    ax.set_title(f"Distribution of {variable}")
+    ax.set_xlim(edges[0], edges[-1])
+    title = f"Distribution of {variable}"
+    if beyond > 0:
+        title += f"\n(x axis to P{upper_percentile:g}; up to {beyond:.1%} of samples lie beyond)"
+    ax.set_title(title)
     ax.legend(loc="center right", fontsize=7)
     return ax
 

@@ -93,7 +93,7 @@ def as_results(named: Sequence[tuple[str, object]]) -> list[Result]:
     return results
 
 
-REPORTED_KINDS = ("run", "sobol", "tornado")
+REPORTED_KINDS = ("run", "compare", "sobol", "tornado")
 
 
 # ---------------------------------------------------------------- markup helpers
@@ -195,7 +195,40 @@ def _scenario_key(result: Result) -> str:
 
 
 def _scenario_name(attrs) -> str:
+    if "scenario_name" not in attrs and "scenario" not in attrs and "scenarios" in attrs:
+        return " vs ".join(str(attrs["scenarios"]).split())  # a comparison
     return str(attrs.get("scenario_name", attrs.get("scenario", "unknown")))
+
+
+SCENARIO_ATTRS = ("label", "name", "description", "source", "overrides", "sha256", "toml")
+
+
+def compared_scenarios(result: Result) -> list[Result]:
+    """One pseudo-result per scenario of a comparison, carrying that scenario's attrs.
+
+    Parameters
+    ----------
+    result : Result
+        A comparison (``tco compare -o FILE``); its attrs hold ``scenario_<i>_name``,
+        ``scenario_<i>_toml``, ... for i = 1, 2, ...
+
+    Returns
+    -------
+    list of Result
+        Datasets with no variables and the run-style attrs (``scenario_name``,
+        ``scenario_toml``, ...), so the scenario sections read them like any result.
+    """
+    import xarray as xr
+
+    attrs = result.dataset.attrs
+    found = []
+    i = 1
+    while f"scenario_{i}_name" in attrs:
+        own = {f"scenario_{key}": attrs.get(f"scenario_{i}_{key}", "") for key in SCENARIO_ATTRS}
+        label = own.pop("scenario_label") or own["scenario_name"]
+        found.append(Result(f"{result.name} [{label}]", xr.Dataset(attrs=own), "compare"))
+        i += 1
+    return found
 
 
 def scenario_section(result: Result, index: int) -> str:
@@ -390,6 +423,114 @@ def run_section(result: Result, index: int, percentiles, confidence) -> str:
     return _section(f"run-{index}", f"Monte Carlo summary: {_scenario_name(attrs)}", "".join(parts))
 
 
+def compare_section(result: Result, index: int) -> str:
+    """A scenario comparison: medians, paired differences, P(A better), overlaid distributions.
+
+    Parameters
+    ----------
+    result : Result
+        A comparison (``tco compare -o FILE``).
+    index : int
+        Position among the report's comparisons (for anchors).
+
+    Returns
+    -------
+    str
+        An XHTML ``<section>``.
+    """
+    from results.export import compare_table
+    from results.plot_sets import draw
+
+    ds = result.dataset
+    attrs = ds.attrs
+    table = compare_table(ds)
+    labels = [str(s) for s in ds["scenario"].values]
+    confidence = float(attrs.get("confidence", 0.95))
+    n = int(attrs.get("n_samples", ds.sizes["sample"]))
+    parts = [
+        _tag(
+            "p",
+            f"{_e(result.name)}: {len(labels)} scenarios, {n:,} samples each on common random "
+            f"numbers (a factor the scenarios share gets the same uniforms in each, so sample i "
+            f"of every scenario sees the same world), design {_e(attrs.get('design', ''))}, seed "
+            f"{_e(attrs.get('seed', ''))}. Baseline A: {_e(labels[0])}. Brackets: "
+            f"{confidence:.0%} confidence intervals ({_e(attrs.get('statistics_method', ''))}).",
+        )
+    ]
+    kpis = list(dict.fromkeys(table["kpi"]))
+    medians = []
+    for kpi in kpis:
+        rows = table[table["kpi"] == kpi]
+        first = rows.iloc[0]
+        cells = [_tag("code", _e(kpi)), _e(first["unit"])]
+        cells.append(
+            _with_bounds(first["median_a"], first["median_a_lower"], first["median_a_upper"])
+        )
+        cells += [
+            _with_bounds(r["median_b"], r["median_b_lower"], r["median_b_upper"])
+            for _, r in rows.iterrows()
+        ]
+        medians.append(cells)
+    parts.append(
+        _table(
+            ["output", "unit", *labels],
+            medians,
+            tuple(range(2, 2 + len(labels))),
+            "Medians per scenario (tco_index over the pooled bounds of all scenarios)",
+        )
+    )
+    paired = table[table["kpi"] != "tco_index"]
+    for (a, b), rows in paired.groupby(["a", "b"], sort=False):
+        body = []
+        for _, r in rows.iterrows():
+            better = "cheaper" if r["better"] == "lower" else f"better ({r['better']} is better)"
+            share = r["difference"] / r["median_a"] if r["median_a"] else math.nan
+            body.append(
+                [
+                    _tag("code", _e(r["kpi"])),
+                    _e(r["unit"]),
+                    _with_bounds(r["difference"], r["difference_lower"], r["difference_upper"]),
+                    _e(f"{share:+.1%}"),
+                    _e(f"P(A {better})"),
+                    _with_bounds(
+                        r["prob_a_better"], r["prob_a_better_lower"], r["prob_a_better_upper"]
+                    ),
+                    _e(f"{r['prob_tie']:.1%}"),
+                    _e(f"{int(r['n_paired']):,}"),
+                ]
+            )
+        parts.append(_tag("h3", _e(f"{b} compared with {a}")))
+        parts.append(
+            _table(
+                [
+                    "output",
+                    "unit",
+                    "median B - A",
+                    "% of A",
+                    "event",
+                    "probability",
+                    "ties",
+                    "pairs",
+                ],
+                body,
+                (2, 3, 5, 6, 7),
+                f"B = {b}, A = {a}: paired samples, median of the per-sample difference",
+            )
+        )
+    if "tco_index_definition" in attrs:
+        parts.append(_tag("p", _e(attrs["tco_index_definition"])))
+    parts.append(_tag("h3", "Distributions"))
+    for kpi in [k for k in kpis if k != "tco_index" and k in ds]:
+        parts.append(
+            _try_figure(
+                lambda kpi=kpi: draw("distribution", [ds], kpi=kpi),
+                f"Distribution of {kpi} in each scenario ({n:,} samples each)",
+            )
+        )
+    title = f"Scenario comparison: {' vs '.join(labels)}"
+    return _section(f"compare-{index}", title, "".join(parts))
+
+
 def sobol_section(result: Result, index: int) -> str:
     """Sobol sensitivity ranking per KPI: table with intervals and bar chart.
 
@@ -568,6 +709,24 @@ def _sobol_command(ds) -> str:
     return shlex.join(words)
 
 
+def _compare_command(ds) -> str:
+    from results.export import compare_kpis
+    from simulate.columns import KPI_NAMES
+
+    attrs = ds.attrs
+    parts = compared_scenarios(Result("", ds, "compare"))
+    words = ["tco", "compare", *(_scenario_argument(p.dataset.attrs) for p in parts)]
+    words += _set_options(parts[0].dataset.attrs) if parts else []
+    words += ["-n", str(attrs.get("n_samples", ds.sizes.get("sample", "")))]
+    words += ["--seed", str(attrs.get("seed", "")), "--design", str(attrs.get("design", "mc"))]
+    kpis = [k for k in compare_kpis(ds) if k != "tco_index"]
+    if kpis != list(KPI_NAMES):
+        words += [part for k in kpis for part in ("--kpi", k)]
+    if "confidence" in attrs:
+        words += ["--confidence", f"{float(attrs['confidence']):g}"]
+    return shlex.join(words)
+
+
 def _tornado_command(ds) -> str:
     attrs = ds.attrs
     low, high = (float(q) * 100 for q in np.atleast_1d(attrs["factor_quantiles"]))
@@ -591,7 +750,12 @@ def reproduce_command(result: Result) -> str:
         A shell-quoted command line; add ``-o FILE`` to write the result. A scenario
         file argument must still have the recorded SHA-256.
     """
-    command = {"run": _run_command, "sobol": _sobol_command, "tornado": _tornado_command}
+    command = {
+        "run": _run_command,
+        "compare": _compare_command,
+        "sobol": _sobol_command,
+        "tornado": _tornado_command,
+    }
     return command[result.kind](result.dataset)
 
 
@@ -615,6 +779,10 @@ def provenance_section(results: Sequence[Result]) -> str:
             "run": lambda a: f"{int(a.get('n_samples', 0)):,} samples, design {a.get('design')}",
             "sobol": lambda a: f"N = {int(a['N']):,} ({int(a['model_evaluations']):,} model runs)",
             "tornado": lambda a: f"{int(a.get('rows_evaluated', 0)):,} model evaluations",
+            "compare": lambda a: (
+                f"{int(a.get('n_samples', 0)):,} paired samples per scenario, design "
+                f"{a.get('design')}"
+            ),
         }[result.kind](attrs)
         rows = [
             ("kind", result.kind),
@@ -683,15 +851,19 @@ def build_report(
         raise ValueError("no result to report: give at least one run, Sobol or tornado file")
     names = list(dict.fromkeys(_scenario_name(r.dataset.attrs) for r in results))
     title = title or f"Lifecycle TCO report: {', '.join(names)}"
-    by_kind = {k: [r for r in results if r.kind == k] for k in ("run", "sobol", "tornado")}
+    by_kind = {k: [r for r in results if r.kind == k] for k in REPORTED_KINDS}
 
+    carriers = [
+        part for r in results for part in (compared_scenarios(r) if r.kind == "compare" else [r])
+    ]
     scenarios: dict[str, Result] = {}
-    for result in sorted(results, key=lambda r: "scenario_toml" not in r.dataset.attrs):
+    for result in sorted(carriers, key=lambda r: "scenario_toml" not in r.dataset.attrs):
         scenarios.setdefault(_scenario_key(result), result)
     sections = [scenario_section(r, i) for i, r in enumerate(scenarios.values(), 1)]
     sections += [
         run_section(r, i, percentiles, confidence) for i, r in enumerate(by_kind["run"], 1)
     ] or [_section("run", "Monte Carlo summary", _missing("run", results))]
+    sections += [compare_section(r, i) for i, r in enumerate(by_kind["compare"], 1)]
     sections += [sobol_section(r, i) for i, r in enumerate(by_kind["sobol"], 1)] or [
         _section("sobol", "Sensitivity ranking (Sobol)", _missing("sobol", results))
     ]
@@ -701,7 +873,9 @@ def build_report(
     sections.append(provenance_section(results))
 
     notes = []
-    if len(scenarios) > 1:
+    if len(scenarios) > 1 and len(scenarios) > max(
+        (len(compared_scenarios(r)) for r in by_kind["compare"]), default=0
+    ):
         notes.append(
             _note(
                 "The results come from different scenarios (or different overrides): "

@@ -13,6 +13,7 @@ import numpy as np
 from results.table import format_value
 from simulate import columns as col
 from simulate.cli_options import SET_HELP, confidence_option, json_option
+from simulate.cli_plot import plots_option, write_standard_plots
 from simulate.cli_run import DEFAULT_N, ProgressReporter
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
@@ -256,9 +257,10 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
 )
 @click.option("--no-save", is_flag=True, help="Write no file.")
 @confidence_option
+@plots_option
 @json_option("the medians, differences and probabilities")
 def compare_command(
-    scenarios, overrides, n, seed, design, kpis, output, no_save, confidence, as_json
+    scenarios, overrides, n, seed, design, kpis, output, no_save, confidence, plots_dir, as_json
 ):
     """Compare scenarios on common random numbers: the first is A, each other one is B.
 
@@ -324,6 +326,8 @@ def compare_command(
     elapsed = time.monotonic() - start
     shared = dataset.attrs["shared_factors"].split()
     union = dataset.attrs["factor_columns"].split()
+    if plots_dir is not None:
+        write_standard_plots(dataset, plots_dir, kpis=kpi_names, err=as_json)
     if as_json:
         payload = {
             "scenarios": [

@@ -265,6 +265,7 @@ def compare(
         _attrs(loaded, labels, plans, union, n, str(root.entropy), design, chunk, bounds)
     )
     dataset.attrs["common_random_numbers"] = int(common_random_numbers)
+    dataset.attrs["confidence"] = float(confidence)
     if output is not None:
         save_netcdf(dataset, output)
     return dataset

@@ -166,3 +166,34 @@ def test_write_table_is_atomic(tmp_path, monkeypatch):
         export.write_table(table, target)
     assert target.read_text() == "old\n"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_compare_table_matches_the_paired_samples(tmp_path):
+    from simulate.compare import compare
+
+    path = tmp_path / "cmp.nc"
+    compare(
+        ["accelerator-h100", "accelerator-b200"],
+        n=3000,
+        seed=4,
+        kpis=["token_cost_per_1k", "lifecycle_total"],
+        output=path,
+    ).close()
+    out = CliRunner().invoke(main, ["export", str(path), "-o", str(tmp_path / "cmp.csv")])
+    assert out.exit_code == 0, out.output
+    table = pd.read_csv(tmp_path / "cmp.csv")
+    assert set(table["kpi"]) >= {"token_cost_per_1k", "lifecycle_total"}
+    ds = xr.open_dataset(path)
+    row = table.set_index("kpi").loc["token_cost_per_1k"]
+    a = ds["token_cost_per_1k"].sel(scenario="accelerator-h100").values
+    b = ds["token_cost_per_1k"].sel(scenario="accelerator-b200").values
+    # Recomputed from the per-sample values, not read back from the statistics.
+    assert row["median_a"] == pytest.approx(np.median(a), rel=1e-12)
+    assert row["median_b"] == pytest.approx(np.median(b), rel=1e-12)
+    assert row["difference"] == pytest.approx(np.median(b - a), rel=1e-12)
+    assert row["prob_a_better"] == pytest.approx(np.mean(a < b), abs=1e-12)
+    assert row["difference_lower"] <= row["difference"] <= row["difference_upper"]
+    assert row["unit"] == "USD/1k tokens" and row["better"] == "lower"
+    assert (row["a"], row["b"]) == ("accelerator-h100", "accelerator-b200")
+    assert row["n_paired"] == 3000 and row["confidence"] == pytest.approx(0.95)
+    ds.close()

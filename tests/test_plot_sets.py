@@ -131,12 +131,24 @@ def test_tco_plot_errors(files, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_run_tornado_and_sobol_take_plots_dir(tmp_path):
+def test_run_tornado_sobol_and_compare_take_plots_dir(tmp_path):
     runner = CliRunner()
     commands = {
         "run": ["run", "-n", "2000", "--seed", "3", "--no-save"],
         "tornado": ["tornado", "--kpi", "token_cost_per_1k"],
         "sobol": ["sobol", "-N", "128", "--levers-only", "--kpi", "token_cost_per_1k"],
+        "compare": [
+            "compare",
+            "accelerator-h100",
+            "accelerator-b200",
+            "-n",
+            "2000",
+            "--seed",
+            "3",
+            "--no-save",
+            "--kpi",
+            "token_cost_per_1k",
+        ],
     }
     for name, args in commands.items():
         folder = tmp_path / name / "figs"  # parents are created too

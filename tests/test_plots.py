@@ -125,6 +125,24 @@ def test_distribution_plot(run_all, tmp_path):
     _saved(ax, tmp_path, "distribution")
 
 
+def test_distribution_plot_cuts_the_tail_but_keeps_the_density_of_all_samples(run_all):
+    x = run_all["lifecycle_total"].values
+    x = x[np.isfinite(x)]
+    ax = plots.distribution_plot(run_all, "lifecycle_total", bins=50, upper_percentile=90)
+    width = ax.patches[0].get_width()
+    area = sum(p.get_height() for p in ax.patches) * width
+    shown = np.mean(x <= np.percentile(x, 90))
+    assert area == pytest.approx(shown, rel=1e-9)  # about 0.9, not 1
+    assert ax.get_xlim()[1] == pytest.approx(np.percentile(x, 90))
+    assert "P90" in ax.get_title()
+    full = plots.distribution_plot(run_all, "lifecycle_total", bins=50, upper_percentile=None)
+    assert sum(p.get_height() for p in full.patches) * full.patches[0].get_width() == (
+        pytest.approx(1.0)
+    )
+    with pytest.raises(ValueError, match="upper_percentile"):
+        plots.distribution_plot(run_all, "lifecycle_total", upper_percentile=0)
+
+
 def test_distribution_plot_errors(run_all):
     with pytest.raises(ValueError, match="no variable 'nope'"):
         plots.distribution_plot(run_all, "nope")

@@ -304,3 +304,77 @@ def test_sobol_command_reproduces_the_indices(files):
     for kpi in ds["kpi"].values.astype(str):
         for param in ds["param"].values.astype(str):
             assert indices[kpi][param]["ST"] == float(ds["ST"].sel(kpi=kpi, param=param))
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory):
+    from simulate.compare import compare
+
+    folder = tmp_path_factory.mktemp("compare")
+    compare(
+        ["accelerator-h100", "accelerator-b200"],
+        n=1500,
+        seed=8,
+        kpis=["token_cost_per_1k", "lifecycle_total"],
+        output=folder / "cmp.nc",
+    ).close()
+    text = _report(folder, "cmp.nc", output="cmp.html")
+    return folder, text, ET.fromstring(text)
+
+
+def test_a_comparison_gets_its_section_scenarios_and_figures(comparison):
+    folder, _, root = comparison
+    ds = open_result(folder / "cmp.nc")
+    headings = [_text(h) for h in _all(root, "h2")]
+    assert "Scenario comparison: accelerator-h100 vs accelerator-b200" in headings
+    # Each compared scenario gets its own scenario section with its assumptions.
+    assert "Scenario accelerator-h100" in headings and "Scenario accelerator-b200" in headings
+    assert "accelerator-b200 compared with accelerator-h100" in [_text(h) for h in _all(root, "h3")]
+    medians = {
+        row[0]: row
+        for row in _rows(
+            _table_after(
+                root, "Medians per scenario (tco_index over the pooled bounds of all scenarios)"
+            )
+        )
+    }
+    for kpi in ("token_cost_per_1k", "lifecycle_total"):
+        for column, label in ((2, "accelerator-h100"), (3, "accelerator-b200")):
+            values = ds[kpi].sel(scenario=label).values
+            assert medians[kpi][column].startswith(format_value(np.median(values)))
+    pairs = _rows(
+        _table_after(
+            root,
+            "B = accelerator-b200, A = accelerator-h100: paired samples, median of the "
+            "per-sample difference",
+        )
+    )
+    row = next(r for r in pairs if r[0] == "token_cost_per_1k")
+    a = ds["token_cost_per_1k"].sel(scenario="accelerator-h100").values
+    b = ds["token_cost_per_1k"].sel(scenario="accelerator-b200").values
+    assert row[2].startswith(format_value(np.median(b - a)))
+    assert row[4] == "P(A cheaper)"
+    assert row[5].startswith(format_value(np.mean(a < b)))
+    captions = [_text(c) for c in _all(root, "figcaption")]
+    assert "Distribution of token_cost_per_1k in each scenario (1,500 samples each)" in captions
+    for image in _all(root, "img"):
+        data = base64.b64decode(image.get("src").split(",", 1)[1], validate=True)
+        assert data.startswith(PNG_SIGNATURE)
+
+
+def test_comparison_command_reproduces_the_comparison(comparison):
+    folder, text, _ = comparison
+    ds = open_result(folder / "cmp.nc")
+    (result,) = as_results([("cmp.nc", ds)])
+    command = reproduce_command(result)
+    assert command in text
+    words = shlex.split(command)
+    assert words[:4] == ["tco", "compare", "accelerator-h100", "accelerator-b200"]
+    out = CliRunner().invoke(main, [*words[1:], "--no-save", "--json"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    (again,) = json.loads(out.stdout)["comparisons"]
+    b = ds["lifecycle_total"].sel(scenario="accelerator-b200").values
+    a = ds["lifecycle_total"].sel(scenario="accelerator-h100").values
+    # Same seed, n, design and scenarios: the very same paired samples again.
+    difference = again["kpis"]["lifecycle_total"]["difference_b_minus_a"]["estimate"]
+    assert difference == float(np.median(b - a))
