@@ -57,16 +57,20 @@ def _inputs_valid(x):
 
 
 @jit
-def evaluate_row(x, out):
+def evaluate_row(x, out, i):
     """Evaluate the lifecycle cost model for one sample.
 
     Parameters
     ----------
     x : ndarray of float64, shape (N_INPUTS,)
         Inputs in the units of :data:`simulate.columns.INPUTS`.
-    out : ndarray of float64, shape (N_OUTPUTS,)
-        Filled with the outputs of :data:`simulate.columns.OUTPUTS`; NaN where the
-        sample is structurally infeasible.
+    out : ndarray of float64, shape (N_OUTPUTS, n)
+        Variable-major outputs (any strides: ``outputs.T`` of a sample-major array
+        works); column ``i`` is filled with the outputs of
+        :data:`simulate.columns.OUTPUTS`, NaN where the sample is structurally
+        infeasible.
+    i : int
+        The sample's column in ``out``.
 
     Returns
     -------
@@ -74,9 +78,9 @@ def evaluate_row(x, out):
         Infeasibility bit mask (0: feasible); see :data:`simulate.columns.FLAG_REASONS`.
     """
     if not _inputs_valid(x):
-        out[:] = np.nan
+        _fill_nan(out, i)
         return col.FLAG_INVALID_INPUT
-    return evaluate_valid_row(x, out)
+    return evaluate_valid_row(x, out, i)
 
 
 @jit
@@ -93,10 +97,21 @@ def _columns_valid(x, columns):
 
 
 @jit
-def evaluate_valid_row(x, out):
-    """:func:`evaluate_row` for a row already known to lie in the valid domain."""
-    out[:] = np.nan
+def _fill_nan(out, i):
+    """Set column ``i`` of a variable-major output array to NaN."""
+    for j in range(out.shape[0]):
+        out[j, i] = np.nan
 
+
+@jit
+def evaluate_valid_row(x, out, i):
+    """:func:`evaluate_row` for a row already known to lie in the valid domain.
+
+    Writes column ``i`` of the variable-major ``out`` (shape ``(N_OUTPUTS, n)``, any
+    strides). Indexing the 2-D array, rather than taking a view of the column, spares
+    an atomic reference-count update per row; every output is written exactly once on
+    the feasible path, so ``out`` needs no initialisation.
+    """
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
     kv_bytes_per_token = (
@@ -152,6 +167,7 @@ def evaluate_valid_row(x, out):
                 break
         tp *= 2.0
     if tensor_parallel == 0.0:
+        _fill_nan(out, i)
         return col.FLAG_WEIGHTS_DO_NOT_FIT if not any_fit else last_failure
 
     # ---- replica time per request (roofline)
@@ -297,62 +313,69 @@ def evaluate_valid_row(x, out):
     serving_power_w = inference_mwh * 1e6 / col.HOURS_PER_MONTH
     tokens_kwh = tokens_per_kwh(tokens_per_month / (col.HOURS_PER_MONTH * 3600.0), serving_power_w)
 
-    out[col.OUT_TOKEN_COST_PER_1K] = lifecycle / tokens_total * 1000.0
-    out[col.OUT_LIFECYCLE_TOTAL] = lifecycle
-    out[col.OUT_TRAINING_COST] = training_cost
-    out[col.OUT_FINETUNE_COST] = finetune_cost
-    out[col.OUT_INFERENCE_COST_MONTHLY] = inference_monthly
-    out[col.OUT_UTILIZATION] = utilization
-    out[col.OUT_POWER_PRICE] = power_price
-    out[col.OUT_POWER_OVERHEAD_INDEX] = pue - 1.0
-    out[col.OUT_INSTALLED_BASE] = n_inference + n_train
-    out[col.OUT_AVG_SEQ_LEN] = seq_len
-    out[col.OUT_ENERGY_MWH_MONTH] = inference_mwh + training_mwh_month
-    out[col.OUT_TOKENS_PER_DOLLAR] = tokens_total / lifecycle
-    out[col.OUT_TOKENS_PER_KWH] = tokens_kwh
-    out[col.OUT_JOULES_PER_TOKEN] = 3.6e6 / tokens_kwh
-    out[col.OUT_COST_PER_REQUEST] = cost_per_request
-    out[col.OUT_COST_PER_MEANINGFUL_RESPONSE] = meaningful_response_cost(
+    out[col.OUT_TOKEN_COST_PER_1K, i] = lifecycle / tokens_total * 1000.0
+    out[col.OUT_LIFECYCLE_TOTAL, i] = lifecycle
+    out[col.OUT_TRAINING_COST, i] = training_cost
+    out[col.OUT_FINETUNE_COST, i] = finetune_cost
+    out[col.OUT_INFERENCE_COST_MONTHLY, i] = inference_monthly
+    out[col.OUT_UTILIZATION, i] = utilization
+    out[col.OUT_POWER_PRICE, i] = power_price
+    out[col.OUT_POWER_OVERHEAD_INDEX, i] = pue - 1.0
+    out[col.OUT_INSTALLED_BASE, i] = n_inference + n_train
+    out[col.OUT_AVG_SEQ_LEN, i] = seq_len
+    out[col.OUT_ENERGY_MWH_MONTH, i] = inference_mwh + training_mwh_month
+    out[col.OUT_TOKENS_PER_DOLLAR, i] = tokens_total / lifecycle
+    out[col.OUT_TOKENS_PER_KWH, i] = tokens_kwh
+    out[col.OUT_JOULES_PER_TOKEN, i] = 3.6e6 / tokens_kwh
+    out[col.OUT_COST_PER_REQUEST, i] = cost_per_request
+    out[col.OUT_COST_PER_MEANINGFUL_RESPONSE, i] = meaningful_response_cost(
         completion_tokens,
         x[col.IN_ATTEMPTS_PER_RESPONSE],
         cost_per_request / completion_tokens,
         x[col.IN_GUARD_TOKENS_PER_RESPONSE],
         x[col.IN_GUARD_USD_PER_TOKEN],
     )
-    out[col.OUT_INPUT_COST_PER_1M] = (
+    out[col.OUT_INPUT_COST_PER_1M, i] = (
         lifecycle * prefill_share / (tokens_total * x[col.IN_PROMPT_SHARE]) * 1e6
     )
-    out[col.OUT_OUTPUT_COST_PER_1M] = (
+    out[col.OUT_OUTPUT_COST_PER_1M, i] = (
         lifecycle * (1.0 - prefill_share) / (tokens_total * (1.0 - x[col.IN_PROMPT_SHARE])) * 1e6
     )
-    out[col.OUT_TRAINING_GPU_HOURS] = train_hours
-    out[col.OUT_TRAINING_DAYS] = train_days
-    out[col.OUT_FINETUNE_GPU_HOURS] = finetune_hours
-    out[col.OUT_TENSOR_PARALLEL] = tensor_parallel
-    out[col.OUT_BATCH_SIZE] = batch
-    out[col.OUT_TOKENS_PER_S_PER_ACCELERATOR] = tokens_per_s_acc
-    out[col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR] = output_tokens_per_s_acc
-    out[col.OUT_INFERENCE_ACCELERATORS] = n_inference
-    out[col.OUT_TRUNCATED_SHARE] = truncated_share
-    out[col.OUT_RELEASES_IN_HORIZON] = releases
-    out[col.OUT_PUE] = pue
-    out[col.OUT_TOKENS_PER_MONTH] = tokens_per_month
-    out[col.OUT_AMORTIZATION_MONTHLY] = amortization
-    out[col.OUT_ENERGY_COST_MONTHLY] = energy_cost
-    out[col.OUT_FACILITY_COST_MONTHLY] = facility_cost
-    out[col.OUT_CLOUD_RENT_MONTHLY] = cloud_rent
-    out[col.OUT_OVERHEAD_MONTHLY] = overhead
-    out[col.OUT_SLA_PENALTY_MONTHLY] = sla_penalty
-    out[col.OUT_PUE_CAPEX] = pue_capex
-    out[col.OUT_PREFILL_SHARE] = prefill_share
+    out[col.OUT_TRAINING_GPU_HOURS, i] = train_hours
+    out[col.OUT_TRAINING_DAYS, i] = train_days
+    out[col.OUT_FINETUNE_GPU_HOURS, i] = finetune_hours
+    out[col.OUT_TENSOR_PARALLEL, i] = tensor_parallel
+    out[col.OUT_BATCH_SIZE, i] = batch
+    out[col.OUT_TOKENS_PER_S_PER_ACCELERATOR, i] = tokens_per_s_acc
+    out[col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR, i] = output_tokens_per_s_acc
+    out[col.OUT_INFERENCE_ACCELERATORS, i] = n_inference
+    out[col.OUT_TRUNCATED_SHARE, i] = truncated_share
+    out[col.OUT_RELEASES_IN_HORIZON, i] = releases
+    out[col.OUT_PUE, i] = pue
+    out[col.OUT_TOKENS_PER_MONTH, i] = tokens_per_month
+    out[col.OUT_AMORTIZATION_MONTHLY, i] = amortization
+    out[col.OUT_ENERGY_COST_MONTHLY, i] = energy_cost
+    out[col.OUT_FACILITY_COST_MONTHLY, i] = facility_cost
+    out[col.OUT_CLOUD_RENT_MONTHLY, i] = cloud_rent
+    out[col.OUT_OVERHEAD_MONTHLY, i] = overhead
+    out[col.OUT_SLA_PENALTY_MONTHLY, i] = sla_penalty
+    out[col.OUT_PUE_CAPEX, i] = pue_capex
+    out[col.OUT_PREFILL_SHARE, i] = prefill_share
 
     # x * 0 is 0 for finite x and NaN for NaN or inf: one branch-free pass finds any
-    # non-finite output (an early-exit loop here cost twice the whole model).
-    probe = 0.0
-    for j in range(out.shape[0]):
-        probe += out[j] * 0.0
-    if probe != 0.0:
-        out[:] = np.nan
+    # non-finite output (an early-exit loop here cost twice the whole model). Four
+    # partial sums, since one chain of 38 dependent additions cost a fifth of the model.
+    n_out = out.shape[0]
+    p0 = p1 = p2 = p3 = 0.0
+    for j in range(0, n_out - 3, 4):
+        p0 += out[j, i] * 0.0
+        p1 += out[j + 1, i] * 0.0
+        p2 += out[j + 2, i] * 0.0
+        p3 += out[j + 3, i] * 0.0
+    for j in range(n_out - n_out % 4, n_out):
+        p0 += out[j, i] * 0.0
+    if (p0 + p1) + (p2 + p3) != 0.0:
+        _fill_nan(out, i)
         return flag | col.FLAG_NON_FINITE
     return flag
 
@@ -372,8 +395,9 @@ def evaluate_kernel(inputs, outputs, flags):
     flags : ndarray of int64, shape (n,)
         Filled with the infeasibility bit masks.
     """
+    by_variable = outputs.T
     for i in numba.prange(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], outputs[i])
+        flags[i] = evaluate_row(inputs[i], by_variable, i)
 
 
 @jit
@@ -383,8 +407,9 @@ def evaluate_kernel_serial(inputs, outputs, flags):
     Waking a thread pool costs about a millisecond, far more than a few rows; the
     TCO-index search and tornado runs evaluate many tiny batches.
     """
+    by_variable = outputs.T
     for i in range(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], outputs[i])
+        flags[i] = evaluate_row(inputs[i], by_variable, i)
 
 
 @jit(parallel=True)
@@ -420,22 +445,20 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs_by_variable, flag
     """
     n = values.shape[0]
     m = columns.shape[0]
-    n_out = outputs_by_variable.shape[0]
     parts = max(1, min(parts, n))
     # The base row is checked once; each sample then only needs its varied columns checked.
     base_valid = _inputs_valid(base_row)
     for part in numba.prange(parts):
         row = base_row.copy()
-        result = np.empty(n_out)
         start = part * n // parts
         stop = (part + 1) * n // parts
         for i in range(start, stop):
             for k in range(m):
                 row[columns[k]] = values[i, k]
+            # The model writes straight into the sample's column of the variable-major
+            # array (a private result buffer and a copy cost a tenth of the kernel).
             if base_valid and _columns_valid(row, columns):
-                flags[i] = evaluate_valid_row(row, result)
+                flags[i] = evaluate_valid_row(row, outputs_by_variable, i)
             else:
-                result[:] = np.nan
+                _fill_nan(outputs_by_variable, i)
                 flags[i] = col.FLAG_INVALID_INPUT
-            for j in range(n_out):
-                outputs_by_variable[j, i] = result[j]
