@@ -41,7 +41,20 @@ import numpy as np
 from ._special import _gamma_solve, beta_log_ppf_pair, beta_ppf_pair
 from .jit import jit
 
-__all__ = ["DEG", "KIND_BETA", "KIND_GAMMA", "N_MAX", "T_MAX", "build_table", "table_ppf"]
+__all__ = [
+    "BODY_HI",
+    "BODY_LO",
+    "DEG",
+    "KIND_BETA",
+    "KIND_GAMMA",
+    "NB_MAX",
+    "N_MAX",
+    "T_MAX",
+    "body_ppf",
+    "build_table",
+    "fit_body_interval",
+    "table_ppf",
+]
 
 DEG = 12
 N_MAX = 256
@@ -49,6 +62,13 @@ N_START = 16
 T_MAX = 28.0
 KIND_BETA = 0
 KIND_GAMMA = 1
+# Body table: q itself as the coordinate on [BODY_LO, BODY_HI] (15/16 of the draws),
+# where the quantile function is analytic and needs neither logit nor exp. Both
+# bounds and the interval width are exact binary fractions.
+BODY_LO = 1.0 / 32.0
+BODY_HI = 1.0 - 1.0 / 32.0
+NB_START = 16
+NB_MAX = 256
 
 
 @jit
@@ -216,3 +236,81 @@ def table_ppf(kind, a, b, lb, c_half, coef, n, q):
     for k in range(DEG - 1, -1, -1):
         g = g * x + coef[j, k]
     return math.exp(g)
+
+
+@jit
+def fit_body_interval(vals, cheb, coef_row):
+    """Fit one interval of a body table from the quantile at its Chebyshev points.
+
+    Parameters
+    ----------
+    vals : ndarray of float64, shape (DEG + 1,)
+        The exact quantile at the first-kind Chebyshev points ``cos(pi (i + 1/2) /
+        (DEG + 1))`` of the interval's local coordinate.
+    cheb : ndarray of float64, shape (DEG + 1,)
+        Scratch space.
+    coef_row : ndarray of float64, shape (DEG + 1,)
+        Output: monomial coefficients in the local coordinate on [-1, 1].
+
+    Returns
+    -------
+    bool
+        Whether the trailing Chebyshev coefficients (the error estimate, Trefethen
+        2019, chapter 8) are below ``1e-14`` relative to the smallest ``|value|``:
+        a relative bound, since body values may be far from 1 in either direction.
+    """
+    m = DEG + 1
+    vmin = math.inf
+    mean = 0.0
+    for i in range(m):
+        vmin = min(vmin, abs(vals[i]))
+        mean += vals[i] / m
+    for k in range(m):
+        s = 0.0
+        for i in range(m):
+            s += (vals[i] - mean) * math.cos(math.pi * k * (i + 0.5) / m)
+        cheb[k] = 2.0 * s / m
+    cheb[0] = mean + 0.5 * cheb[0]
+    tail = abs(cheb[m - 1]) + abs(cheb[m - 2]) + abs(cheb[m - 3])
+    _cheb_to_monomial(cheb, coef_row)
+    return tail <= 1e-14 * vmin
+
+
+@jit
+def body_ppf(coef, n, q):
+    """Quantile from a body table, for ``BODY_LO <= q <= BODY_HI`` only.
+
+    Parameters
+    ----------
+    coef : ndarray of float64, shape (NB_MAX, DEG + 1)
+        Monomial coefficients per interval (from :func:`fit_body_interval`).
+    n : int
+        Equal intervals in use over ``[BODY_LO, BODY_HI]``.
+    q : float
+        Probability in the body.
+
+    Returns
+    -------
+    float
+        The interpolated quantile.
+    """
+    # A multiply by a folded constant, not a division per element.
+    z = (q - BODY_LO) * (n * (1.0 / (BODY_HI - BODY_LO)))
+    j = int(z)
+    if j >= n:
+        j = n - 1
+    x = 2.0 * (z - j) - 1.0
+    # Estrin's scheme (written out for DEG = 12): short independent chains instead of
+    # Horner's one chain of twelve dependent multiply-adds.
+    x2 = x * x
+    x4 = x2 * x2
+    p01 = coef[j, 0] + coef[j, 1] * x
+    p23 = coef[j, 2] + coef[j, 3] * x
+    p45 = coef[j, 4] + coef[j, 5] * x
+    p67 = coef[j, 6] + coef[j, 7] * x
+    p89 = coef[j, 8] + coef[j, 9] * x
+    p1011 = coef[j, 10] + coef[j, 11] * x
+    low = p01 + p23 * x2
+    mid = p45 + p67 * x2
+    high = p89 + p1011 * x2 + coef[j, 12] * x4
+    return low + (mid + high * x4) * x4

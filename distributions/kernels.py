@@ -36,7 +36,20 @@ import numba
 import numpy as np
 
 from ._special import beta_ppf_pair, gamma_ppf, ibeta, lbeta, ndtr, ndtri
-from ._table import DEG, KIND_BETA, KIND_GAMMA, N_MAX, build_table, table_ppf
+from ._table import (
+    BODY_HI,
+    BODY_LO,
+    DEG,
+    KIND_BETA,
+    KIND_GAMMA,
+    N_MAX,
+    NB_MAX,
+    NB_START,
+    body_ppf,
+    build_table,
+    fit_body_interval,
+    table_ppf,
+)
 from .jit import jit
 
 __all__ = [
@@ -52,7 +65,9 @@ __all__ = [
     "TRIANGULAR",
     "TRUNCNORMAL",
     "UNIFORM",
+    "build_body_table",
     "column_into",
+    "has_body_table",
     "ppf_prepared",
     "ppf_scalar",
     "prepare",
@@ -153,6 +168,8 @@ def prepare(code, p, cst):
     elif code == LOGNORMAL:
         cst[0] = math.log(p[0])
         cst[1] = p[1]
+        cst[4] = 0.0  # location and scale of the body table's values (see build_body_table)
+        cst[5] = 1.0
 
 
 @jit
@@ -254,6 +271,69 @@ def ppf_scalar(code, params4, u):
 
 
 @jit
+def has_body_table(code):
+    """Whether a family's quantile is interpolated over the body (see build_body_table)."""
+    return code == PERT or code == BETA or code == GAMMA or code == LOGNORMAL
+
+
+@jit
+def build_body_table(code, cst, coef):
+    """Fit the quantile over the body ``[BODY_LO, BODY_HI]`` with q as the coordinate.
+
+    Over the central 15/16 of the probabilities the quantile function of these
+    families is analytic in ``q`` (its singularities sit at 0 and 1), so a
+    piecewise polynomial on equal intervals of ``q`` needs neither the logit nor
+    the exp of the tail table (:mod:`distributions._table`) nor, for the
+    lognormal, the normal quantile and exp: about a third of the cost per element.
+
+    Parameters
+    ----------
+    code : int
+        Family code (PERT, beta, gamma or lognormal; see :func:`has_body_table`).
+    cst : ndarray of float64, shape (N_CONST,)
+        Output of :func:`prepare`.
+    coef : ndarray of float64, shape (NB_MAX, DEG + 1)
+        Output: monomial coefficients per interval.
+
+    Returns
+    -------
+    int
+        Intervals used (16 doubling up to NB_MAX until every interval meets
+        ``1e-14`` relative), or 0 if none did: then the exact/tail path is used.
+    """
+    if not has_body_table(code):
+        return 0
+    m = DEG + 1
+    nodes = np.empty(m)
+    for i in range(m):
+        nodes[i] = math.cos(math.pi * (i + 0.5) / m)
+    vals = np.empty(m)
+    cheb = np.empty(m)
+    n = NB_START
+    while n <= NB_MAX:
+        h = (BODY_HI - BODY_LO) / n
+        ok = True
+        for j in range(n):
+            centre = BODY_LO + (j + 0.5) * h
+            for i in range(m):
+                q = centre + 0.5 * h * nodes[i]
+                if code == PERT or code == BETA:
+                    # The standardized beta quantile directly (no rounding of loc + scale x).
+                    vals[i] = beta_ppf_pair(cst[0], cst[1], q, 1.0 - q, cst[2], cst[3])
+                elif code == GAMMA:
+                    vals[i] = gamma_ppf(cst[0], q, cst[2])
+                else:
+                    vals[i] = math.exp(cst[0] + cst[1] * ndtri(q))
+            if not fit_body_interval(vals, cheb, coef[j]):
+                ok = False
+                break
+        if ok:
+            return n
+        n *= 2
+    return 0
+
+
+@jit
 def _choice_ppf(table, m, u):
     # Generalized inverse inf{x : F(x) >= u}: first index whose cumulative
     # weight reaches u (binary search).
@@ -289,6 +369,47 @@ def _empirical_ppf(table, m, u):
     return a + d * t
 
 
+@jit
+def table_value(kind, cst, coef, nt, body, nb, q):
+    """Beta, PERT or gamma quantile: body table, else the logit tail table.
+
+    Parameters
+    ----------
+    kind : int
+        ``KIND_BETA`` or ``KIND_GAMMA``.
+    cst : ndarray of float64, shape (N_CONST,)
+        Output of :func:`prepare`.
+    coef : ndarray of float64, shape (N_MAX, DEG + 1)
+        Tail table (:func:`distributions._table.build_table`), ``nt`` intervals.
+    nt : int
+        Intervals of the tail table (0: exact solver).
+    body : ndarray of float64, shape (NB_MAX, DEG + 1)
+        Body table (:func:`build_body_table`), ``nb`` intervals.
+    nb : int
+        Intervals of the body table (0: none).
+    q : float
+        Probability.
+
+    Returns
+    -------
+    float
+        The quantile, in the family's units.
+    """
+    if nb > 0 and q >= BODY_LO and q <= BODY_HI:
+        x = body_ppf(body, nb, q)
+    else:
+        x = table_ppf(kind, cst[0], cst[1], cst[2], cst[3], coef, nt, q)
+    return cst[4] + cst[5] * x
+
+
+@jit
+def lognormal_value(cst, body, nb, q):
+    """Lognormal quantile: body table, else the exact formula (arguments as above)."""
+    if nb > 0 and q >= BODY_LO and q <= BODY_HI:
+        return body_ppf(body, nb, q)
+    return ppf_prepared(LOGNORMAL, cst, q)
+
+
 @jit(parallel=True)
 def column_into(code, params4, u, out, table, m):
     """Fill ``out[i] = ppf(u[i])`` for one family; parallel over elements.
@@ -318,15 +439,17 @@ def column_into(code, params4, u, out, table, m):
     n = u.shape[0]
     cst = np.empty(N_CONST)
     prepare(code, params4, cst)
+    body = np.empty((NB_MAX, DEG + 1))
+    nb = build_body_table(code, cst, body)
     if code == PERT or code == BETA or code == GAMMA:
         kind = KIND_GAMMA if code == GAMMA else KIND_BETA
         coef = np.empty((N_MAX, DEG + 1))
         nt = build_table(kind, cst[0], cst[1], cst[2], cst[3], coef)
-        loc = cst[4]
-        scale = cst[5]
         for i in numba.prange(n):
-            x = table_ppf(kind, cst[0], cst[1], cst[2], cst[3], coef, nt, u[i])
-            out[i] = loc + scale * x
+            out[i] = table_value(kind, cst, coef, nt, body, nb, u[i])
+    elif code == LOGNORMAL:
+        for i in numba.prange(n):
+            out[i] = lognormal_value(cst, body, nb, u[i])
     elif code == CHOICE:
         for i in numba.prange(n):
             out[i] = _choice_ppf(table, m, u[i])

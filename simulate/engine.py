@@ -24,7 +24,7 @@ from scenarios.loader import Scenario, load_scenario
 from simulate import columns as col
 from simulate.design import DESIGNS, unit_block
 from simulate.interrupt import ChunkInterrupt
-from simulate.model import evaluate, evaluate_sampled
+from simulate.model import evaluate, evaluate_sampled, variable_major_buffer
 from simulate.plan import SamplingPlan, sampling_plan
 from simulate.seeding import BLOCK_SIZE, as_seed_sequence
 
@@ -299,7 +299,7 @@ class Workspace:
         # The full input matrix is only needed when several categorical inputs vary.
         self.inputs = np.empty((rows if full_inputs else 0, col.N_INPUTS))
         self.outputs = np.empty((rows if full_inputs else 0, col.N_OUTPUTS))
-        self.outputs_by_variable = np.empty((col.N_OUTPUTS, 0 if full_inputs else rows))
+        self.outputs_by_variable = variable_major_buffer(col.N_OUTPUTS, 0 if full_inputs else rows)
         self.flags = np.empty(rows, dtype=np.int64)
 
     def views(self, rows: int):

@@ -57,16 +57,20 @@ def _inputs_valid(x):
 
 
 @jit
-def evaluate_row(x, out):
+def evaluate_row(x, out, i):
     """Evaluate the lifecycle cost model for one sample.
 
     Parameters
     ----------
     x : ndarray of float64, shape (N_INPUTS,)
         Inputs in the units of :data:`simulate.columns.INPUTS`.
-    out : ndarray of float64, shape (N_OUTPUTS,)
-        Filled with the outputs of :data:`simulate.columns.OUTPUTS`; NaN where the
-        sample is structurally infeasible.
+    out : ndarray of float64, shape (N_OUTPUTS, n)
+        Variable-major outputs (any strides: ``outputs.T`` of a sample-major array
+        works); column ``i`` is filled with the outputs of
+        :data:`simulate.columns.OUTPUTS`, NaN where the sample is structurally
+        infeasible.
+    i : int
+        The sample's column in ``out``.
 
     Returns
     -------
@@ -74,9 +78,9 @@ def evaluate_row(x, out):
         Infeasibility bit mask (0: feasible); see :data:`simulate.columns.FLAG_REASONS`.
     """
     if not _inputs_valid(x):
-        out[:] = np.nan
+        _fill_nan(out, i)
         return col.FLAG_INVALID_INPUT
-    return evaluate_valid_row(x, out)
+    return evaluate_valid_row(x, out, i)
 
 
 @jit
@@ -93,10 +97,21 @@ def _columns_valid(x, columns):
 
 
 @jit
-def evaluate_valid_row(x, out):
-    """:func:`evaluate_row` for a row already known to lie in the valid domain."""
-    out[:] = np.nan
+def _fill_nan(out, i):
+    """Set column ``i`` of a variable-major output array to NaN."""
+    for j in range(out.shape[0]):
+        out[j, i] = np.nan
 
+
+@jit
+def evaluate_valid_row(x, out, i):
+    """:func:`evaluate_row` for a row already known to lie in the valid domain.
+
+    Writes column ``i`` of the variable-major ``out`` (shape ``(N_OUTPUTS, n)``, any
+    strides). Indexing the 2-D array, rather than taking a view of the column, spares
+    an atomic reference-count update per row; every output is written exactly once on
+    the feasible path, so ``out`` needs no initialisation.
+    """
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
     kv_bytes_per_token = (
@@ -152,6 +167,7 @@ def evaluate_valid_row(x, out):
                 break
         tp *= 2.0
     if tensor_parallel == 0.0:
+        _fill_nan(out, i)
         return col.FLAG_WEIGHTS_DO_NOT_FIT if not any_fit else last_failure
 
     # ---- replica time per request (roofline)
@@ -297,63 +313,135 @@ def evaluate_valid_row(x, out):
     serving_power_w = inference_mwh * 1e6 / col.HOURS_PER_MONTH
     tokens_kwh = tokens_per_kwh(tokens_per_month / (col.HOURS_PER_MONTH * 3600.0), serving_power_w)
 
-    out[col.OUT_TOKEN_COST_PER_1K] = lifecycle / tokens_total * 1000.0
-    out[col.OUT_LIFECYCLE_TOTAL] = lifecycle
-    out[col.OUT_TRAINING_COST] = training_cost
-    out[col.OUT_FINETUNE_COST] = finetune_cost
-    out[col.OUT_INFERENCE_COST_MONTHLY] = inference_monthly
-    out[col.OUT_UTILIZATION] = utilization
-    out[col.OUT_POWER_PRICE] = power_price
-    out[col.OUT_POWER_OVERHEAD_INDEX] = pue - 1.0
-    out[col.OUT_INSTALLED_BASE] = n_inference + n_train
-    out[col.OUT_AVG_SEQ_LEN] = seq_len
-    out[col.OUT_ENERGY_MWH_MONTH] = inference_mwh + training_mwh_month
-    out[col.OUT_TOKENS_PER_DOLLAR] = tokens_total / lifecycle
-    out[col.OUT_TOKENS_PER_KWH] = tokens_kwh
-    out[col.OUT_JOULES_PER_TOKEN] = 3.6e6 / tokens_kwh
-    out[col.OUT_COST_PER_REQUEST] = cost_per_request
-    out[col.OUT_COST_PER_MEANINGFUL_RESPONSE] = meaningful_response_cost(
+    o_token_cost_per_1k = lifecycle / tokens_total * 1000.0
+    o_lifecycle_total = lifecycle
+    o_training_cost = training_cost
+    o_finetune_cost = finetune_cost
+    o_inference_cost_monthly = inference_monthly
+    o_utilization = utilization
+    o_power_price = power_price
+    o_power_overhead_index = pue - 1.0
+    o_installed_base = n_inference + n_train
+    o_avg_seq_len = seq_len
+    o_energy_mwh_month = inference_mwh + training_mwh_month
+    o_tokens_per_dollar = tokens_total / lifecycle
+    o_tokens_per_kwh = tokens_kwh
+    o_joules_per_token = 3.6e6 / tokens_kwh
+    o_cost_per_request = cost_per_request
+    o_cost_per_meaningful_response = meaningful_response_cost(
         completion_tokens,
         x[col.IN_ATTEMPTS_PER_RESPONSE],
         cost_per_request / completion_tokens,
         x[col.IN_GUARD_TOKENS_PER_RESPONSE],
         x[col.IN_GUARD_USD_PER_TOKEN],
     )
-    out[col.OUT_INPUT_COST_PER_1M] = (
-        lifecycle * prefill_share / (tokens_total * x[col.IN_PROMPT_SHARE]) * 1e6
-    )
-    out[col.OUT_OUTPUT_COST_PER_1M] = (
+    o_input_cost_per_1m = lifecycle * prefill_share / (tokens_total * x[col.IN_PROMPT_SHARE]) * 1e6
+    o_output_cost_per_1m = (
         lifecycle * (1.0 - prefill_share) / (tokens_total * (1.0 - x[col.IN_PROMPT_SHARE])) * 1e6
     )
-    out[col.OUT_TRAINING_GPU_HOURS] = train_hours
-    out[col.OUT_TRAINING_DAYS] = train_days
-    out[col.OUT_FINETUNE_GPU_HOURS] = finetune_hours
-    out[col.OUT_TENSOR_PARALLEL] = tensor_parallel
-    out[col.OUT_BATCH_SIZE] = batch
-    out[col.OUT_TOKENS_PER_S_PER_ACCELERATOR] = tokens_per_s_acc
-    out[col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR] = output_tokens_per_s_acc
-    out[col.OUT_INFERENCE_ACCELERATORS] = n_inference
-    out[col.OUT_TRUNCATED_SHARE] = truncated_share
-    out[col.OUT_RELEASES_IN_HORIZON] = releases
-    out[col.OUT_PUE] = pue
-    out[col.OUT_TOKENS_PER_MONTH] = tokens_per_month
-    out[col.OUT_AMORTIZATION_MONTHLY] = amortization
-    out[col.OUT_ENERGY_COST_MONTHLY] = energy_cost
-    out[col.OUT_FACILITY_COST_MONTHLY] = facility_cost
-    out[col.OUT_CLOUD_RENT_MONTHLY] = cloud_rent
-    out[col.OUT_OVERHEAD_MONTHLY] = overhead
-    out[col.OUT_SLA_PENALTY_MONTHLY] = sla_penalty
-    out[col.OUT_PUE_CAPEX] = pue_capex
-    out[col.OUT_PREFILL_SHARE] = prefill_share
+    o_training_gpu_hours = train_hours
+    o_training_days = train_days
+    o_finetune_gpu_hours = finetune_hours
+    o_tensor_parallel = tensor_parallel
+    o_batch_size = batch
+    o_tokens_per_s_per_accelerator = tokens_per_s_acc
+    o_output_tokens_per_s_per_accelerator = output_tokens_per_s_acc
+    o_inference_accelerators = n_inference
+    o_truncated_share = truncated_share
+    o_releases_in_horizon = releases
+    o_pue = pue
+    o_tokens_per_month = tokens_per_month
+    o_amortization_monthly = amortization
+    o_energy_cost_monthly = energy_cost
+    o_facility_cost_monthly = facility_cost
+    o_cloud_rent_monthly = cloud_rent
+    o_overhead_monthly = overhead
+    o_sla_penalty_monthly = sla_penalty
+    o_pue_capex = pue_capex
+    o_prefill_share = prefill_share
 
-    # x * 0 is 0 for finite x and NaN for NaN or inf: one branch-free pass finds any
-    # non-finite output (an early-exit loop here cost twice the whole model).
-    probe = 0.0
-    for j in range(out.shape[0]):
-        probe += out[j] * 0.0
-    if probe != 0.0:
-        out[:] = np.nan
+    # x * 0 is 0 for finite x and NaN for NaN or inf: one branch-free sum finds any
+    # non-finite output (an early-exit loop here cost twice the whole model). It is
+    # summed as a tree over the values still in registers: reading the 38 stores
+    # back in one chain of dependent additions cost a fifth of the model.
+    z0_0 = o_token_cost_per_1k * 0.0 + o_lifecycle_total * 0.0
+    z0_1 = o_training_cost * 0.0 + o_finetune_cost * 0.0
+    z0_2 = o_inference_cost_monthly * 0.0 + o_utilization * 0.0
+    z0_3 = o_power_price * 0.0 + o_power_overhead_index * 0.0
+    z0_4 = o_installed_base * 0.0 + o_avg_seq_len * 0.0
+    z0_5 = o_energy_mwh_month * 0.0 + o_tokens_per_dollar * 0.0
+    z0_6 = o_tokens_per_kwh * 0.0 + o_joules_per_token * 0.0
+    z0_7 = o_cost_per_request * 0.0 + o_cost_per_meaningful_response * 0.0
+    z0_8 = o_input_cost_per_1m * 0.0 + o_output_cost_per_1m * 0.0
+    z0_9 = o_training_gpu_hours * 0.0 + o_training_days * 0.0
+    z0_10 = o_finetune_gpu_hours * 0.0 + o_tensor_parallel * 0.0
+    z0_11 = o_batch_size * 0.0 + o_tokens_per_s_per_accelerator * 0.0
+    z0_12 = o_output_tokens_per_s_per_accelerator * 0.0 + o_inference_accelerators * 0.0
+    z0_13 = o_truncated_share * 0.0 + o_releases_in_horizon * 0.0
+    z0_14 = o_pue * 0.0 + o_tokens_per_month * 0.0
+    z0_15 = o_amortization_monthly * 0.0 + o_energy_cost_monthly * 0.0
+    z0_16 = o_facility_cost_monthly * 0.0 + o_cloud_rent_monthly * 0.0
+    z0_17 = o_overhead_monthly * 0.0 + o_sla_penalty_monthly * 0.0
+    z0_18 = o_pue_capex * 0.0 + o_prefill_share * 0.0
+    z1_0 = z0_0 + z0_1
+    z1_1 = z0_2 + z0_3
+    z1_2 = z0_4 + z0_5
+    z1_3 = z0_6 + z0_7
+    z1_4 = z0_8 + z0_9
+    z1_5 = z0_10 + z0_11
+    z1_6 = z0_12 + z0_13
+    z1_7 = z0_14 + z0_15
+    z1_8 = z0_16 + z0_17
+    z2_0 = z1_0 + z1_1
+    z2_1 = z1_2 + z1_3
+    z2_2 = z1_4 + z1_5
+    z2_3 = z1_6 + z1_7
+    z2_4 = z1_8 + z0_18
+    z3_0 = z2_0 + z2_1
+    z3_1 = z2_2 + z2_3
+    z4_0 = z3_0 + z3_1
+    z5_0 = z4_0 + z2_4
+    if z5_0 != 0.0:
+        _fill_nan(out, i)
         return flag | col.FLAG_NON_FINITE
+    out[col.OUT_TOKEN_COST_PER_1K, i] = o_token_cost_per_1k
+    out[col.OUT_LIFECYCLE_TOTAL, i] = o_lifecycle_total
+    out[col.OUT_TRAINING_COST, i] = o_training_cost
+    out[col.OUT_FINETUNE_COST, i] = o_finetune_cost
+    out[col.OUT_INFERENCE_COST_MONTHLY, i] = o_inference_cost_monthly
+    out[col.OUT_UTILIZATION, i] = o_utilization
+    out[col.OUT_POWER_PRICE, i] = o_power_price
+    out[col.OUT_POWER_OVERHEAD_INDEX, i] = o_power_overhead_index
+    out[col.OUT_INSTALLED_BASE, i] = o_installed_base
+    out[col.OUT_AVG_SEQ_LEN, i] = o_avg_seq_len
+    out[col.OUT_ENERGY_MWH_MONTH, i] = o_energy_mwh_month
+    out[col.OUT_TOKENS_PER_DOLLAR, i] = o_tokens_per_dollar
+    out[col.OUT_TOKENS_PER_KWH, i] = o_tokens_per_kwh
+    out[col.OUT_JOULES_PER_TOKEN, i] = o_joules_per_token
+    out[col.OUT_COST_PER_REQUEST, i] = o_cost_per_request
+    out[col.OUT_COST_PER_MEANINGFUL_RESPONSE, i] = o_cost_per_meaningful_response
+    out[col.OUT_INPUT_COST_PER_1M, i] = o_input_cost_per_1m
+    out[col.OUT_OUTPUT_COST_PER_1M, i] = o_output_cost_per_1m
+    out[col.OUT_TRAINING_GPU_HOURS, i] = o_training_gpu_hours
+    out[col.OUT_TRAINING_DAYS, i] = o_training_days
+    out[col.OUT_FINETUNE_GPU_HOURS, i] = o_finetune_gpu_hours
+    out[col.OUT_TENSOR_PARALLEL, i] = o_tensor_parallel
+    out[col.OUT_BATCH_SIZE, i] = o_batch_size
+    out[col.OUT_TOKENS_PER_S_PER_ACCELERATOR, i] = o_tokens_per_s_per_accelerator
+    out[col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR, i] = o_output_tokens_per_s_per_accelerator
+    out[col.OUT_INFERENCE_ACCELERATORS, i] = o_inference_accelerators
+    out[col.OUT_TRUNCATED_SHARE, i] = o_truncated_share
+    out[col.OUT_RELEASES_IN_HORIZON, i] = o_releases_in_horizon
+    out[col.OUT_PUE, i] = o_pue
+    out[col.OUT_TOKENS_PER_MONTH, i] = o_tokens_per_month
+    out[col.OUT_AMORTIZATION_MONTHLY, i] = o_amortization_monthly
+    out[col.OUT_ENERGY_COST_MONTHLY, i] = o_energy_cost_monthly
+    out[col.OUT_FACILITY_COST_MONTHLY, i] = o_facility_cost_monthly
+    out[col.OUT_CLOUD_RENT_MONTHLY, i] = o_cloud_rent_monthly
+    out[col.OUT_OVERHEAD_MONTHLY, i] = o_overhead_monthly
+    out[col.OUT_SLA_PENALTY_MONTHLY, i] = o_sla_penalty_monthly
+    out[col.OUT_PUE_CAPEX, i] = o_pue_capex
+    out[col.OUT_PREFILL_SHARE, i] = o_prefill_share
     return flag
 
 
@@ -372,8 +460,9 @@ def evaluate_kernel(inputs, outputs, flags):
     flags : ndarray of int64, shape (n,)
         Filled with the infeasibility bit masks.
     """
+    by_variable = outputs.T
     for i in numba.prange(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], outputs[i])
+        flags[i] = evaluate_row(inputs[i], by_variable, i)
 
 
 @jit
@@ -383,8 +472,9 @@ def evaluate_kernel_serial(inputs, outputs, flags):
     Waking a thread pool costs about a millisecond, far more than a few rows; the
     TCO-index search and tornado runs evaluate many tiny batches.
     """
+    by_variable = outputs.T
     for i in range(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], outputs[i])
+        flags[i] = evaluate_row(inputs[i], by_variable, i)
 
 
 @jit(parallel=True)
@@ -420,22 +510,20 @@ def evaluate_sampled_kernel(base_row, columns, values, outputs_by_variable, flag
     """
     n = values.shape[0]
     m = columns.shape[0]
-    n_out = outputs_by_variable.shape[0]
     parts = max(1, min(parts, n))
     # The base row is checked once; each sample then only needs its varied columns checked.
     base_valid = _inputs_valid(base_row)
     for part in numba.prange(parts):
         row = base_row.copy()
-        result = np.empty(n_out)
         start = part * n // parts
         stop = (part + 1) * n // parts
         for i in range(start, stop):
             for k in range(m):
                 row[columns[k]] = values[i, k]
+            # The model writes straight into the sample's column of the variable-major
+            # array (a private result buffer and a copy cost a tenth of the kernel).
             if base_valid and _columns_valid(row, columns):
-                flags[i] = evaluate_valid_row(row, result)
+                flags[i] = evaluate_valid_row(row, outputs_by_variable, i)
             else:
-                result[:] = np.nan
+                _fill_nan(outputs_by_variable, i)
                 flags[i] = col.FLAG_INVALID_INPUT
-            for j in range(n_out):
-                outputs_by_variable[j, i] = result[j]
