@@ -38,6 +38,7 @@ import numpy as np
 
 GATHER_BUDGET_BYTES = 2**30  # results held on the client at once when workers send samples back
 TASKS_PER_THREAD = 2  # in flight per worker thread: one running, one queued behind it
+STOP_TIMEOUT_SECONDS = 600.0
 EXTRA_HINT = "install the optional extra: pip install 'lifecycle-tco[dask]'"
 
 _PAYLOADS: OrderedDict[str, object] = OrderedDict()
@@ -234,9 +235,28 @@ class DaskExecutor:
             if in_flight:
                 with contextlib.suppress(Exception):
                     self.client.cancel(list(in_flight.values()))
+                    # A cancelled task that already started runs to its end; wait, so that
+                    # none writes into an output the caller is about to delete.
+                    self.wait_until_stopped(f"{label}-{run_id}-")
             raise
         finally:
             done.clear()
+
+    def wait_until_stopped(self, prefix: str, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """Wait until no worker is still executing a task whose key starts with ``prefix``.
+
+        Parameters
+        ----------
+        prefix : str
+            Key prefix of one :meth:`map_ordered` call.
+        timeout : float
+            Give up after this many seconds (a hung task), raising TimeoutError.
+        """
+        deadline = time.monotonic() + timeout
+        while any(self.client.run(_executing_keys, prefix).values()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"tasks {prefix}* still running after {timeout:.0f} s")
+            time.sleep(0.05)
 
     def run_chunks(self, job, ranges, writer, consume, interrupt=None) -> None:
         """Compute a Monte Carlo run's chunks on the cluster.
@@ -302,6 +322,14 @@ class DaskExecutor:
                 "from a Dask cluster needs a folder shared by the client and every worker "
                 "(NFS, Lustre, ...), or write a .nc file (gathered on the client)"
             )
+
+
+def _executing_keys(prefix: str, dask_worker=None) -> list[str]:
+    # Runs on each worker (``client.run`` passes the worker): keys of tasks still running
+    # there, cancelled or not.
+    state = dask_worker.state
+    running = set(getattr(state, "executing", ())) | set(getattr(state, "long_running", ()))
+    return [str(ts.key) for ts in running if str(ts.key).startswith(prefix)]
 
 
 def _result(future, index: int, task: tuple):
@@ -375,7 +403,7 @@ def dask_executor(
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: never clash with another cluster
             ) as cluster,
             Client(cluster) as client,
         ):
