@@ -68,7 +68,9 @@ def main():
                 rows.append((f"dask {workers} worker(s), gathered to client", rate))
                 store = os.path.join(folder, "run.zarr")
                 rate = best_rate(
-                    lambda ex=executor: run(n=n, seed=1, executor=ex, output=store), n, repeat
+                    lambda ex=executor, to=store: run(n=n, seed=1, executor=ex, output=to),
+                    n,
+                    repeat,
                 )
                 rows.append((f"dask {workers} worker(s), workers write Zarr", rate))
     finally:

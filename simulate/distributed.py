@@ -344,13 +344,9 @@ def _result(future, index: int, task: tuple):
             "memory. Nothing was written."
         ) from None
     except Exception as exc:
-        from distributed.client import FutureCancelledError
-
-        if isinstance(exc, FutureCancelledError | TimeoutError | OSError) and (
-            future.client.status != "running"
-        ):
+        if future.client.status != "running":
             raise RuntimeError(
-                f"lost the connection to the Dask scheduler at task {index}: {exc}. Nothing "
+                f"lost the connection to the Dask scheduler at task {index}: {exc!r}. Nothing "
                 "was written."
             ) from None
         raise

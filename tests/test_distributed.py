@@ -60,9 +60,7 @@ def executor(quiet_logs, local_reference):
 
 
 @pytest.mark.parametrize("design", ["mc", "sobol"])
-def test_run_on_the_cluster_is_bit_identical_to_the_local_run(
-    executor, local_reference, design
-):
+def test_run_on_the_cluster_is_bit_identical_to_the_local_run(executor, local_reference, design):
     remote = run("default", n=N, seed=11, design=design, chunk_blocks=1, executor=executor)
     assert_same_run(local_reference[design], remote)
     assert remote.attrs["executor"].startswith("dask.distributed")
@@ -115,8 +113,27 @@ def test_cli_run_with_a_scheduler_address_prints_the_local_summary(executor, tmp
     assert local.exit_code == 0, local.output
     assert remote.exit_code == 0, remote.output
     drop = ("seconds",)
-    expected = {k: v for k, v in json.loads(local.output).items() if k not in drop}
-    assert {k: v for k, v in json.loads(remote.output).items() if k not in drop} == expected
+    expected = {k: v for k, v in json.loads(local.stdout).items() if k not in drop}
+    assert {k: v for k, v in json.loads(remote.stdout).items() if k not in drop} == expected
+
+
+def test_cli_sobol_with_a_scheduler_address_prints_the_local_indices(executor):
+    from simulate.cli import main
+
+    args = ["sobol", "-N", "64", "--resamples", "10", "--kpi", "token_cost_per_1k", "--json"]
+    local = CliRunner().invoke(main, args)
+    remote = CliRunner().invoke(main, [*args, "--scheduler", executor.client.scheduler.address])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
+def test_cli_refuses_a_scheduler_and_local_workers_together():
+    from simulate.cli import main
+
+    result = CliRunner().invoke(main, ["run", "--scheduler", "tcp://x:1", "--dask-workers", "2"])
+    assert result.exit_code == 2
+    assert "give --scheduler or --dask-workers, not both" in result.output
 
 
 def test_map_ordered_consumes_results_in_task_order_with_a_small_window(executor):

@@ -94,3 +94,28 @@ def test_chunked_summary_of_a_zarr_store_matches_the_in_memory_summary(rng, tmp_
         np.percentile(finite, percentiles),
         rtol=1e-15,
     )
+
+
+def test_tco_run_summarises_a_large_store_in_passes_with_the_same_numbers(tmp_path, monkeypatch):
+    pytest.importorskip("zarr")
+    import json
+
+    from click.testing import CliRunner
+
+    import simulate.cli_run
+    from simulate.cli import main
+
+    args = ["run", "-n", "40000", "--seed", "2", "--json", "--percentiles", "1,50,99"]
+    in_memory = CliRunner().invoke(main, [*args, "--no-save"])
+    monkeypatch.setattr(simulate.cli_run, "STREAMING_SUMMARY_SAMPLES", 0)
+    streamed = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "r.zarr")])
+    assert in_memory.exit_code == 0 and streamed.exit_code == 0, streamed.output
+    expected = json.loads(in_memory.stdout)
+    actual = json.loads(streamed.stdout)
+    assert actual["infeasible"] == expected["infeasible"]
+    for name, stats in expected["statistics"].items():
+        for stat in ("p1", "p50", "p99"):
+            assert actual["statistics"][name][stat] == stats[stat], (name, stat)
+        for stat in ("mean", "std"):
+            for bound, value in stats[stat].items():
+                assert actual["statistics"][name][stat][bound] == pytest.approx(value, rel=1e-12)
