@@ -87,6 +87,18 @@ def _with_units(text: str, units: str) -> str:
     return f"{text} [{units or '1'}]"
 
 
+def _setting_label(setting) -> str:
+    """An input setting for a label: numbers to four significant digits, names as they are."""
+    text = str(setting)
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    if value == round(value) and abs(value) < 1e6:
+        return str(int(value))  # context lengths, days: exact
+    return f"{value:.4g}"
+
+
 def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     """Tornado chart: the KPI at each end of every input, one input moved at a time.
 
@@ -125,13 +137,20 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     colours = {"low": "#2b7bba", "high": "#d9731a"}
     span = np.nanmax(np.abs(sub["value"].sel(param=params).values - base)) if params else 0.0
     pad = 0.01 * span if span > 0 else 0.0
-    for end in ("low", "high"):
+    ends = sub["value"].sel(param=params).transpose("param", "end")
+    low_shift = np.nan_to_num(ends.sel(end="low").values.astype(float) - base)
+    high_shift = np.nan_to_num(ends.sel(end="high").values.astype(float) - base)
+    # Both ends on the same side of base (a non-monotone input): split the row into two
+    # thin bars, so neither bar nor its label hides the other's.
+    same_side = low_shift * high_shift > 0
+    for end, offset in (("low", 0.15), ("high", -0.15)):
         values = sub["value"].sel(param=params, end=end).values.astype(float)
         widths = np.where(np.isnan(values), 0.0, values - base)
+        rows = np.where(same_side, y + offset, y)
         ax.barh(
-            y,
+            rows,
             widths,
-            0.6,
+            np.where(same_side, 0.3, 0.6),
             left=base,
             color=colours[end],
             label=f"{end} end of the input",
@@ -139,9 +158,10 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
         settings = sub["setting"].sel(param=params, end=end).values
         reasons = sub["infeasible"].sel(param=params, end=end).values
         for yi, value, width, setting, reason in zip(
-            y, values, widths, settings, reasons, strict=True
+            rows, values, widths, settings, reasons, strict=True
         ):
-            text = f"{setting} (infeasible)" if reason or np.isnan(value) else str(setting)
+            setting = _setting_label(setting)
+            text = f"{setting} (infeasible)" if reason or np.isnan(value) else setting
             right = width > 0 or (width == 0 and end == "high")
             ax.annotate(
                 text,
@@ -248,7 +268,7 @@ BREAKDOWN_MONTHLY = (
 )
 """Monthly cost variables of a ``store="all"`` run, and their labels."""
 
-_BREAKDOWN_OTHER = ("releases_in_horizon", "training_cost", "finetune_cost", "pue_capex")
+BREAKDOWN_OTHER = ("releases_in_horizon", "training_cost", "finetune_cost", "pue_capex")
 
 
 def _horizon_months(ds, horizon_years):
@@ -263,7 +283,7 @@ def _horizon_months(ds, horizon_years):
     # lifecycle_total = releases * (training + finetune) + months * inference_monthly + pue_capex.
     needed = ("lifecycle_total", "inference_cost_monthly")
     if all(name in ds for name in needed):
-        v = {n: np.asarray(ds[n].values, dtype=float) for n in (*needed, *_BREAKDOWN_OTHER)}
+        v = {n: np.asarray(ds[n].values, dtype=float) for n in (*needed, *BREAKDOWN_OTHER)}
         one_off = v["releases_in_horizon"] * (v["training_cost"] + v["finetune_cost"])
         with np.errstate(divide="ignore", invalid="ignore"):
             months = (v["lifecycle_total"] - one_off - v["pue_capex"]) / v["inference_cost_monthly"]
@@ -306,14 +326,14 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None):
         horizon cannot be found.
     """
     names = [name for name, _ in BREAKDOWN_MONTHLY]
-    missing = [n for n in (*_BREAKDOWN_OTHER, *names) if n not in ds]
+    missing = [n for n in (*BREAKDOWN_OTHER, *names) if n not in ds]
     if missing:
         raise ValueError(
             f"the dataset lacks the cost breakdown variables {', '.join(missing)}: "
             "rerun with `tco run --store all` (engine.run(..., store='all'))"
         )
     months = _horizon_months(ds, horizon_years)
-    v = {n: np.asarray(ds[n].values, dtype=float) for n in (*_BREAKDOWN_OTHER, *names)}
+    v = {n: np.asarray(ds[n].values, dtype=float) for n in (*BREAKDOWN_OTHER, *names)}
     parts = [
         ("training", v["releases_in_horizon"] * v["training_cost"]),
         ("fine-tuning", v["releases_in_horizon"] * v["finetune_cost"]),

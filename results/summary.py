@@ -24,6 +24,7 @@ import numpy as np
 from scipy.stats import norm
 
 from results.quantiles import DEFAULT_BINS, DEFAULT_MAX_COLLECT, order_statistics
+from simulate import columns as col
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 STREAM_CHUNK_ROWS = 2**20
@@ -276,3 +277,23 @@ def _as_dataset(dataset, results, percentiles, confidence, method):
         coords={"statistic": statistic_names(percentiles), "bound": list(BOUNDS)},
         attrs={"confidence": confidence, "method": method},
     )
+
+
+def infeasible_counts(flags: np.ndarray) -> dict[str, int]:
+    """Samples per infeasibility reason, plus ``"any"``.
+
+    Parameters
+    ----------
+    flags : ndarray of int
+        The run's ``infeasible`` bit mask (0: feasible).
+
+    Returns
+    -------
+    dict of str to int
+        ``"any"`` first, then each reason of :data:`simulate.columns.FLAG_REASONS`.
+    """
+    flags = np.asarray(flags)
+    counts = {"any": int(np.count_nonzero(flags))}
+    for bit, reason in col.FLAG_REASONS.items():
+        counts[reason] = int(np.count_nonzero(flags & bit))
+    return counts

@@ -41,12 +41,20 @@ def main():
 
 @main.command("scenarios")
 def scenarios_command():
-    """List the built-in scenarios."""
+    """List the built-in scenarios, then the comparison sets for `tco compare`."""
+    from scenarios.comparisons import COMPARISON_SETS, comparison_members
     from scenarios.loader import builtin_names, load_scenario
 
+    in_sets = comparison_members()
     for name in builtin_names():
-        scenario = load_scenario(name)
-        click.echo(f"{name:<24} {scenario.description}")
+        if name not in in_sets:
+            click.echo(f"{name:<24} {load_scenario(name).description}")
+    for group, (question, members) in COMPARISON_SETS.items():
+        click.echo("")
+        click.echo(f"Comparison set '{group}': {question}")
+        click.echo(f"  tco compare {' '.join(members)}")
+        for name in members:
+            click.echo(f"  {name:<22} {load_scenario(name).description}")
 
 
 @main.command("calc")
@@ -72,7 +80,11 @@ def calc_command(scenario, overrides, as_json):
 
 
 def _register_commands():
+    from simulate.cli_compare import compare_command
+    from simulate.cli_export import export_command
     from simulate.cli_fit import fit_command
+    from simulate.cli_plot import plot_command
+    from simulate.cli_report import report_command
     from simulate.cli_run import run_command
     from simulate.cli_sobol import sobol_command
     from simulate.cli_tornado import tornado_command
@@ -81,6 +93,10 @@ def _register_commands():
     main.add_command(fit_command)
     main.add_command(sobol_command)
     main.add_command(tornado_command)
+    main.add_command(plot_command)
+    main.add_command(compare_command)
+    main.add_command(report_command)
+    main.add_command(export_command)
 
 
 @main.group("catalog")

@@ -10,6 +10,7 @@ import time
 import click
 import numpy as np
 
+from results.summary import infeasible_counts
 from simulate import columns as col
 from simulate.cli_options import (
     confidence_option,
@@ -18,6 +19,7 @@ from simulate.cli_options import (
     json_option,
     scenario_argument,
 )
+from simulate.cli_plot import plots_option, write_standard_plots
 
 DEFAULT_N = 100_000
 STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file's chunks
@@ -78,12 +80,8 @@ def parse_percentiles(text: str) -> tuple[float, ...]:
     return values
 
 
-def flag_counts(flags: np.ndarray) -> dict[str, int]:
-    """Samples per infeasibility reason, plus ``any``."""
-    counts = {"any": int(np.count_nonzero(flags))}
-    for bit, reason in col.FLAG_REASONS.items():
-        counts[reason] = int(np.count_nonzero(flags & bit))
-    return counts
+# One definition of the per-reason counts, shared with reports and exports.
+flag_counts = infeasible_counts
 
 
 def chunked_flag_counts(flags) -> dict[str, int]:
@@ -159,6 +157,7 @@ def chunked_flag_counts(flags) -> dict[str, int]:
     help="Numba threads (default: all cores). Results do not depend on it.",
 )
 @dask_options
+@plots_option
 @json_option("the summary")
 def run_command(
     scenario,
@@ -176,6 +175,7 @@ def run_command(
     threads,
     scheduler,
     dask_workers,
+    plots_dir,
     as_json,
 ):
     """Monte Carlo: sample the uncertain factors (levers at base), summarise every KPI.
@@ -243,6 +243,8 @@ def run_command(
     else:
         summary = summarize(dataset, names, percentile_values, confidence)
     counts = chunked_flag_counts(dataset["infeasible"])
+    if plots_dir is not None:
+        write_standard_plots(dataset, plots_dir, err=as_json)
     if as_json:
         payload = {
             "scenario": loaded.name,

@@ -14,6 +14,7 @@ from simulate.cli_options import (
     json_option,
     scenario_argument,
 )
+from simulate.cli_plot import plots_option, write_standard_plots
 
 
 def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -134,6 +135,7 @@ def format_ranking(ds) -> str:
     help="Write the indices as a NetCDF dataset.",
 )
 @dask_options
+@plots_option
 @json_option("the indices")
 def sobol_command(
     scenario,
@@ -153,6 +155,7 @@ def sobol_command(
     output,
     scheduler,
     dask_workers,
+    plots_dir,
     as_json,
 ):
     """Sobol indices (first and total order) of every lever and factor, per KPI.
@@ -201,6 +204,8 @@ def sobol_command(
             save_netcdf(ds, output)
         except (ValueError, OSError) as exc:
             raise click.ClickException(str(exc)) from None
+    if plots_dir is not None:
+        write_standard_plots(ds, plots_dir, err=as_json)
     if as_json:
         payload = {
             "N": int(ds.attrs["N"]),

@@ -11,6 +11,7 @@ import math
 import click
 
 from simulate.cli_options import json_option, scenario_argument
+from simulate.cli_plot import plots_option, write_standard_plots
 
 # Characters of each half of the bar: negative swings grow left of the axis, positive
 # ones right, so a table sorted by |swing| draws the tornado's funnel.
@@ -233,8 +234,9 @@ def tornado_json(ds) -> dict:
     default=None,
     help="Write the tornado dataset to this NetCDF file (open with xarray.open_dataset).",
 )
+@plots_option
 @json_option("one object")
-def tornado_command(scenario, kpis, quantiles, overrides, output, as_json):
+def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_json):
     """One-at-a-time swings: every lever and uncertain factor moved to its two ends.
 
     Range levers go to low and high, continuous factors to the --quantiles percentiles,
@@ -254,6 +256,8 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, as_json):
             save_dataset(ds, output)
     except (ScenarioError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
+    if plots_dir is not None:
+        write_standard_plots(ds, plots_dir, err=as_json)
     if as_json:
         payload = tornado_json(ds) | {"output": output}
         click.echo(json.dumps(payload, indent=2))

@@ -385,6 +385,53 @@ FACTOR_NAMES = (
     "energy_mwh_month",
 )
 
+# Direction of merit, for phrasing comparisons ("A cheaper", "A higher"). Every other
+# output is a cost, energy, time or price: lower is better.
+HIGHER_IS_BETTER = frozenset(
+    {
+        "tokens_per_dollar",
+        "tokens_per_kwh",
+        "utilization",
+        "tokens_per_s_per_accelerator",
+        "output_tokens_per_s_per_accelerator",
+    }
+)
+# Sizes and shares that are neither good nor bad in themselves.
+NO_BETTER_DIRECTION = frozenset(
+    {
+        "installed_base",
+        "inference_accelerators",
+        "tensor_parallel",
+        "batch_size",
+        "tokens_per_month",
+        "releases_in_horizon",
+        "truncated_share",
+        "prefill_share",
+    }
+)
+
+
+def better_direction(name: str) -> str:
+    """Which way an output improves.
+
+    Parameters
+    ----------
+    name : str
+        An output name (or ``tco_index``).
+
+    Returns
+    -------
+    str
+        ``"lower"`` (costs, energy, time, prices, the TCO index), ``"higher"``
+        (throughput and efficiency outputs in :data:`HIGHER_IS_BETTER`) or
+        ``"none"`` (:data:`NO_BETTER_DIRECTION`).
+    """
+    if name in HIGHER_IS_BETTER:
+        return "higher"
+    if name in NO_BETTER_DIRECTION:
+        return "none"
+    return "lower"
+
 
 def describe_flags(code: int) -> list[str]:
     """Return the reasons encoded in an infeasibility bit mask.

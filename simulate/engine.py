@@ -421,6 +421,83 @@ class Workspace:
         return inputs, outputs, self.flags[:rows]
 
 
+def chunk_unit(
+    design: str, root: np.random.SeedSequence, start: int, stop: int, dims: int
+) -> np.ndarray:
+    """Unit-cube points of samples ``start .. stop`` (block-aligned start).
+
+    Parameters
+    ----------
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design.
+    root : SeedSequence
+        The run's root sequence.
+    start, stop : int
+        Sample range; ``start`` is a multiple of :data:`~simulate.seeding.BLOCK_SIZE`.
+    dims : int
+        Design columns.
+
+    Returns
+    -------
+    ndarray of float64, shape (stop - start, dims)
+        The points, block by block (each block from its own stream).
+    """
+    blocks = []
+    row = start
+    block = start // BLOCK_SIZE
+    while row < stop:
+        rows = min(BLOCK_SIZE, stop - row)
+        blocks.append(unit_block(design, root, block, rows, dims))
+        row += rows
+        block += 1
+    return np.vstack(blocks) if len(blocks) > 1 else blocks[0]
+
+
+def evaluate_unit(
+    plan: SamplingPlan,
+    unit: np.ndarray,
+    outputs: list[str],
+    output_index: list[int],
+    workspace: Workspace,
+) -> dict[str, np.ndarray]:
+    """Evaluate the kernel on unit-cube points: inputs and outputs by name.
+
+    Parameters
+    ----------
+    plan : SamplingPlan
+        Sampled inputs; ``unit`` has one column per ``plan.inputs`` entry.
+    unit : ndarray of float64, shape (rows, plan.dims)
+        Design points in (0, 1), before the copula.
+    outputs : list of str
+        Output names to return.
+    output_index : list of int
+        Their kernel columns.
+    workspace : Workspace
+        Buffers of at least ``rows`` rows; the returned outputs are views into it,
+        valid until the next evaluation with the same workspace.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Each output, ``infeasible`` (bit mask) and each sampled input by key path.
+    """
+    rows = unit.shape[0]
+    values = plan.transform(unit)
+    x, results, flags = workspace.views(rows)
+    if plan.uses_sampled_kernel:
+        columns, column_values = plan.varying_columns(values)
+        by_variable = workspace.outputs_by_variable[:, :rows]
+        evaluate_sampled(plan.base_row, columns, column_values, by_variable, flags)
+    else:
+        results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
+        by_variable = results.T
+    columns = {name: by_variable[j] for name, j in zip(outputs, output_index, strict=True)}
+    columns["infeasible"] = flags
+    for j, item in enumerate(plan.inputs):
+        columns[item.path] = values[:, j].astype(np.int64) if item.categorical else values[:, j]
+    return columns
+
+
 def _evaluate_chunk(
     plan: SamplingPlan,
     design: str,
@@ -432,27 +509,5 @@ def _evaluate_chunk(
     workspace: Workspace,
 ) -> dict[str, np.ndarray]:
     """Samples ``start .. stop`` (block-aligned start): inputs and outputs by name."""
-    first_block = start // BLOCK_SIZE
-    blocks = []
-    row = start
-    block = first_block
-    while row < stop:
-        rows = min(BLOCK_SIZE, stop - row)
-        blocks.append(unit_block(design, root, block, rows, plan.dims))
-        row += rows
-        block += 1
-    unit = np.vstack(blocks) if len(blocks) > 1 else blocks[0]
-    values = plan.transform(unit)
-    x, results, flags = workspace.views(stop - start)
-    if plan.uses_sampled_kernel:
-        columns, column_values = plan.varying_columns(values)
-        by_variable = workspace.outputs_by_variable[:, : stop - start]
-        evaluate_sampled(plan.base_row, columns, column_values, by_variable, flags)
-    else:
-        results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
-        by_variable = results.T
-    columns = {name: by_variable[j] for name, j in zip(outputs, output_index, strict=True)}
-    columns["infeasible"] = flags
-    for j, item in enumerate(plan.inputs):
-        columns[item.path] = values[:, j].astype(np.int64) if item.categorical else values[:, j]
-    return columns
+    unit = chunk_unit(design, root, start, stop, plan.dims)
+    return evaluate_unit(plan, unit, outputs, output_index, workspace)

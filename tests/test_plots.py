@@ -66,8 +66,34 @@ def test_tornado_chart(tornado_ds, tmp_path):
     assert np.allclose(lows, np.sort(sub.value.sel(end="low").values))
     assert all(np.isclose(p.get_x(), base) for p in ax.patches)
     settings = {t.get_text() for t in ax.texts}
-    assert set(sub.setting.values.ravel()) <= settings
+    assert {plots._setting_label(s) for s in sub.setting.values.ravel()} <= settings
     _saved(ax, tmp_path, "tornado")
+
+
+def test_setting_labels_are_short():
+    assert plots._setting_label("0.427046") == "0.427"
+    assert plots._setting_label("131072") == "131072"
+    assert plots._setting_label("2e+07") == "2e+07"
+    assert plots._setting_label("MI300X") == "MI300X"
+
+
+def test_tornado_chart_splits_rows_whose_ends_move_the_same_way(tornado_ds):
+    sub = tornado_ds.sel(kpi="token_cost_per_1k")
+    base = float(sub.base_value)
+    shift = sub.value.transpose("param", "end").values - base
+    same = [str(p) for p, (lo, hi) in zip(sub.param.values, shift, strict=True) if lo * hi > 0]
+    assert same, "the default scenario has an input whose two ends raise the KPI"
+    ax = plots.tornado_chart(tornado_ds, "token_cost_per_1k")
+    params = tornado_ds.sizes["param"]
+    labels = [t.get_text().split("  [")[0] for t in ax.get_yticklabels()]
+    ticks = dict(zip(labels, ax.get_yticks(), strict=True))
+    lows, highs = ax.patches[:params], ax.patches[params:]
+    for name in same:
+        centre = ticks[name]
+        low = next(p for p in lows if abs(p.get_y() + p.get_height() / 2 - centre) < 0.5)
+        high = next(p for p in highs if abs(p.get_y() + p.get_height() / 2 - centre) < 0.5)
+        # Two thin bars side by side, not one over the other.
+        assert low.get_y() >= high.get_y() + high.get_height() - 1e-9
 
 
 def test_tornado_chart_top_and_unknown_kpi(tornado_ds):

@@ -1,0 +1,104 @@
+"""Tell what a result dataset is (a run, Sobol indices, a tornado) from its contents.
+
+Kinds are recognised from dimensions, variables and the ``title`` attribute, never
+from the file name, so a renamed file is still read correctly. New kinds are added
+by appending a :class:`ResultKind` to :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ResultKind:
+    """One kind of result file.
+
+    Attributes
+    ----------
+    name : str
+        Short name used by the report and export code (``"run"``, ``"sobol"``, ...).
+    description : str
+        What it is and which command writes it, for messages.
+    matches : callable(xarray.Dataset) -> bool
+        Whether a dataset is of this kind.
+    """
+
+    name: str
+    description: str
+    matches: Callable[[object], bool]
+
+
+def _title(ds) -> str:
+    return str(ds.attrs.get("title", ""))
+
+
+def _is_run(ds) -> bool:
+    return (
+        set(ds.dims) == {"sample"}
+        and "tco_index" in ds
+        and "infeasible" in ds
+        and _title(ds).startswith("lifecycle-tco Monte Carlo run")
+    )
+
+
+def _is_sobol(ds) -> bool:
+    return (
+        {"kpi", "param"} <= set(ds.dims)
+        and all(name in ds for name in ("S1", "ST", "S1_conf", "ST_conf"))
+        and "Sobol indices" in _title(ds)
+    )
+
+
+def _is_tornado(ds) -> bool:
+    return (
+        {"kpi", "param", "end"} <= set(ds.dims)
+        and all(name in ds for name in ("value", "swing", "base_value", "setting"))
+        and _title(ds).startswith("Tornado")
+    )
+
+
+def _is_compare(ds) -> bool:
+    return {"scenario", "sample"} <= set(ds.dims)
+
+
+KINDS: list[ResultKind] = [
+    ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
+    ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
+    ResultKind("sobol", "Sobol indices (`tco sobol -o FILE`)", _is_sobol),
+    ResultKind("tornado", "a tornado (`tco tornado -o FILE`)", _is_tornado),
+]
+"""Known kinds, tried in order; the first that matches wins."""
+
+
+def result_kind(ds, where: str = "the dataset") -> str:
+    """The kind of a result dataset.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An opened result.
+    where : str
+        Its file name, for the error message.
+
+    Returns
+    -------
+    str
+        The :attr:`ResultKind.name` of the first matching kind.
+
+    Raises
+    ------
+    ValueError
+        If no known kind matches; the message lists what was found and what is known.
+    """
+    for kind in KINDS:
+        if kind.matches(ds):
+            return kind.name
+    dims = ", ".join(f"{d}={n}" for d, n in ds.sizes.items()) or "none"
+    variables = ", ".join(list(ds.data_vars)[:8]) or "none"
+    known = "; ".join(k.description for k in KINDS)
+    raise ValueError(
+        f"{where}: not a lifecycle-tco result this command can read (dims {dims}; variables "
+        f"{variables}; title {_title(ds)!r}). Known kinds: {known}"
+    )

@@ -1,0 +1,81 @@
+"""``tco export``: a result's summary table (and optionally its samples) as CSV or Parquet.
+
+The main CLI registers :data:`export_command` with ``main.add_command``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from simulate.cli_options import confidence_option
+
+# Above this many cells a per-sample export is slow and large: say so before writing.
+LARGE_EXPORT_CELLS = 20_000_000
+
+
+@click.command("export")
+@click.argument("result", metavar="RESULT")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Summary table: *.csv, or *.parquet (needs pyarrow). Format from the suffix.",
+)
+@click.option(
+    "--samples",
+    "samples_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Also write every per-sample column of a run to FILE (*.csv or *.parquet; large).",
+)
+@click.option(
+    "--percentiles", default="5,50,95", show_default=True, help="Percentiles of a run's summary."
+)
+@confidence_option
+def export_command(result, output, samples_path, percentiles, confidence):
+    """Export a RESULT's table for spreadsheets: CSV, or Parquet if pyarrow is installed.
+
+    A run gives one row per output (unit, mean, std, percentiles, each with its
+    confidence bounds as separate columns, valid samples, infeasible share); Sobol
+    indices one row per KPI and parameter (S1, ST with bounds, rank); a tornado one row
+    per KPI and input (settings and KPI at both ends, swing).
+    """
+    from results.export import samples_table, summary_table, table_format, write_table
+    from simulate.cli_report import open_results
+    from simulate.cli_run import parse_percentiles
+
+    percentile_values = parse_percentiles(percentiles)
+    try:
+        for path in filter(None, (output, samples_path)):
+            table_format(path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    (opened,) = open_results([result])
+    ds = opened.dataset
+    try:
+        if samples_path is not None and opened.kind != "run":
+            raise click.ClickException(
+                f"{result}: --samples needs a Monte Carlo run; this is a {opened.kind} result"
+            )
+        table = summary_table(ds, percentile_values, confidence, where=result)
+        write_table(table, output)
+        click.echo(f"Wrote {output}: {len(table):,} rows x {len(table.columns)} columns")
+        if samples_path is not None:
+            cells = ds.sizes["sample"] * len(ds.data_vars)
+            if cells > LARGE_EXPORT_CELLS:
+                click.echo(
+                    f"Warning: {ds.sizes['sample']:,} samples x {len(ds.data_vars)} columns "
+                    f"({cells:,} values) is large; Parquet is smaller and faster than CSV",
+                    err=True,
+                )
+            samples = samples_table(ds)
+            write_table(samples, samples_path)
+            click.echo(
+                f"Wrote {samples_path}: {len(samples):,} rows x {len(samples.columns)} columns"
+            )
+    except (ValueError, OSError, ImportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        ds.close()

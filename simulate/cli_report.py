@@ -1,0 +1,82 @@
+"""``tco report``: one self-contained HTML file from run, Sobol and tornado results.
+
+The main CLI registers :data:`report_command` with ``main.add_command``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from simulate.cli_options import confidence_option
+
+
+def open_results(paths):
+    """Open result files and label each with its kind.
+
+    Parameters
+    ----------
+    paths : sequence of str
+        Result files (``.nc``) or Zarr stores (``.zarr``).
+
+    Returns
+    -------
+    list of results.report.Result
+        In the given order.
+
+    Raises
+    ------
+    click.ClickException
+        If a file cannot be opened or is of no known kind.
+    """
+    from results.report import as_results
+    from results.store import open_result
+
+    named = []
+    for path in paths:
+        try:
+            named.append((str(path), open_result(path)))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"{path}: cannot open the result: {exc}") from None
+    try:
+        return as_results(named)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("report")
+@click.argument("results", nargs=-1, required=True, metavar="RESULT...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The HTML file to write (replaced if it exists).",
+)
+@click.option(
+    "--percentiles", default="5,50,95", show_default=True, help="Percentiles in run summaries."
+)
+@confidence_option
+@click.option("--title", default=None, help="Document title (default: from the scenario names).")
+def report_command(results, output, percentiles, confidence, title):
+    """Write one self-contained HTML report of RESULT files (run, Sobol, tornado).
+
+    The report holds the scenario and its assumptions with sources, the summary
+    table with confidence intervals, infeasible shares, distribution plots, the
+    Sobol ranking and the tornado (or the commands that make them), and the
+    provenance of every result. Figures are embedded; the file opens offline.
+    """
+    from results.report import build_report, write_report
+    from simulate.cli_run import parse_percentiles
+
+    percentile_values = parse_percentiles(percentiles)
+    opened = open_results(results)
+    try:
+        document = build_report(opened, percentile_values, confidence, title)
+        write_report(document, output)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        for result in opened:
+            result.dataset.close()
+    kinds = ", ".join(f"{r.name} ({r.kind})" for r in opened)
+    click.echo(f"Wrote {output} ({len(document) / 1e6:.1f} MB) from {kinds}")

@@ -1,0 +1,456 @@
+"""Compare scenarios on common random numbers: paired samples, sharp differences.
+
+Every scenario is sampled on the same unit-cube design. The design has one column
+per uncertain factor of the *union* of the scenarios' factors, in the schema's
+canonical order, and each scenario reads the columns of its own factors. So a
+factor shared by A and B (same key path) gets the same uniforms in both, and
+sample ``i`` of A and sample ``i`` of B differ only through what the scenarios
+change: the decision compared, plus any factor one of them has and the other
+does not (a column of its own). Where the marginals of a shared factor differ, the
+same uniform maps through each one (comonotone values). Copulas apply per
+scenario, on its own columns.
+
+Blocks are drawn per :data:`simulate.seeding.BLOCK_SIZE` samples as in
+:func:`simulate.engine.run`, so a comparison is bit-identical whatever the chunk
+size; and when a scenario's factors are the whole union (the usual case: scenarios
+that differ only in a lever or a constant), its samples are exactly those of
+``tco run`` with the same seed and design.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from results.paired import median_interval, paired_statistics
+from results.store import save_netcdf
+from results.summary import BOUNDS
+from results.tco_index import DEFINITION, pooled_bounds
+from scenarios.loader import Scenario, load_scenario
+from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
+from simulate import columns as col
+from simulate.design import DESIGNS
+from simulate.engine import (
+    IN_MEMORY_LIMIT_BYTES,
+    Workspace,
+    _versions,
+    chunk_unit,
+    evaluate_unit,
+    stored_outputs,
+)
+from simulate.interrupt import ChunkInterrupt
+from simulate.plan import SamplingPlan, sampling_plan
+from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+
+DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and scenario
+CANONICAL_ORDER = {path: i for i, path in enumerate([*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH])}
+INDEPENDENT_STREAM_KEY = 2**62  # spawn key of a scenario's own root without CRN
+DIFFERENCE_DIRECTION = "B - A: each scenario minus the first (baseline) scenario"
+
+
+def resolve_scenarios(
+    scenarios: Sequence[Scenario | str | Path], overrides: Sequence[str] = ()
+) -> list[Scenario]:
+    """Load the scenarios to compare.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario, str or Path
+        Validated scenarios, scenario files or built-in names (at least two).
+    overrides : sequence of str
+        ``key.path=value`` assignments applied to every scenario given by name or path.
+
+    Returns
+    -------
+    list of Scenario
+        The validated scenarios, in the order given.
+    """
+    if isinstance(scenarios, str | Path) or len(scenarios) < 2:
+        given = [str(scenarios)] if isinstance(scenarios, str | Path) else list(scenarios)
+        raise ValueError(
+            f"scenarios = {given!r}: a comparison needs at least two scenarios, "
+            "e.g. accelerator-h100 accelerator-h200 (see `tco scenarios`)"
+        )
+    return [s if isinstance(s, Scenario) else load_scenario(s, overrides) for s in scenarios]
+
+
+def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
+    """Unique labels for the ``scenario`` dimension: names, numbered when repeated."""
+    labels, seen = [], {}
+    for scenario in scenarios:
+        seen[scenario.name] = seen.get(scenario.name, 0) + 1
+        count = seen[scenario.name]
+        labels.append(scenario.name if count == 1 else f"{scenario.name}#{count}")
+    return labels
+
+
+def factor_union(plans: Sequence[SamplingPlan]) -> list[str]:
+    """Key paths of every sampled input of the plans, in the schema's canonical order.
+
+    Parameters
+    ----------
+    plans : sequence of SamplingPlan
+        One plan per scenario.
+
+    Returns
+    -------
+    list of str
+        The design's columns: the column of a path is shared by every plan that samples it.
+    """
+    paths = {path for plan in plans for path in plan.paths}
+    return sorted(paths, key=CANONICAL_ORDER.__getitem__)
+
+
+def check_kpis(kpis: Sequence[str]) -> list[str]:
+    """Validate KPI names: kernel outputs (or ``tco_index``), no repeats.
+
+    Parameters
+    ----------
+    kpis : sequence of str
+        Names to compare.
+
+    Returns
+    -------
+    list of str
+        The names, in the order given.
+    """
+    kpis = list(kpis)
+    if not kpis:
+        raise ValueError("kpis: give at least one output name, e.g. token_cost_per_1k")
+    for name in kpis:
+        if name not in col.OUTPUT_INDEX and name != "tco_index":
+            raise ValueError(
+                f"kpi {name!r}: not an output of the model; choose from "
+                f"{', '.join([*col.OUTPUT_INDEX, 'tco_index'])}"
+            )
+    if len(set(kpis)) != len(kpis):
+        raise ValueError(f"kpis = {kpis!r}: a KPI is repeated; name each once")
+    return kpis
+
+
+def _scenario_root(root: np.random.SeedSequence, index: int, common: bool):
+    if common:
+        return root
+    return np.random.SeedSequence(
+        entropy=root.entropy, spawn_key=(*root.spawn_key, INDEPENDENT_STREAM_KEY + index)
+    )
+
+
+def compare(
+    scenarios: Sequence[Scenario | str | Path],
+    n: int = 100_000,
+    seed: int | None = None,
+    design: str = "mc",
+    *,
+    overrides: Sequence[str] = (),
+    kpis: Sequence[str] = col.KPI_NAMES,
+    confidence: float = 0.95,
+    output: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    common_random_numbers: bool = True,
+    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+):
+    """Sample scenarios on common random numbers and compare each with the first.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario, str or Path
+        At least two scenarios (validated, files or built-in names); the first is the
+        baseline A, every other one is a B compared with it.
+    n : int
+        Samples per scenario.
+    seed : int or None
+        Root seed; None draws fresh entropy (recorded in the ``seed`` attribute).
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design, shared by all scenarios.
+    overrides : sequence of str
+        ``key.path=value`` assignments applied to every scenario given by name or path.
+    kpis : sequence of str
+        Outputs to summarise and compare (default: the five KPIs); ``tco_index`` is
+        always summarised per scenario.
+    confidence : float
+        Confidence level of every interval, in (0, 1).
+    output : str, Path or None
+        Write the dataset to this NetCDF file (atomically); None writes nothing.
+    progress : callable(done, total) or None
+        Called after each chunk with samples done (per scenario) and ``n``.
+    common_random_numbers : bool
+        True (the point of a comparison): shared factors get the same uniforms. False
+        gives every scenario its own independent stream (for measuring what CRN gains).
+    chunk_blocks : int
+        Blocks of :data:`~simulate.seeding.BLOCK_SIZE` samples per chunk; does not
+        change the results.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims (``scenario``, ``sample``): stored outputs, ``tco_index`` over the pooled
+        bounds, ``infeasible`` bit mask and sampled factors (NaN where a scenario does
+        not sample it). Per KPI: ``<kpi>_median`` (scenario, bound), and per comparison
+        (B vs the baseline A) ``<kpi>_difference`` (median of B - A), ``<kpi>_prob_a_better``
+        (with Wilson interval), ``<kpi>_prob_tie``, ``<kpi>_prob_a_worse``,
+        ``<kpi>_n_paired``; ``tco_index_median``; provenance of every scenario in attrs.
+    """
+    import xarray as xr
+
+    loaded = resolve_scenarios(scenarios, overrides)
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n = {n!r}: the number of samples must be a positive integer")
+    if design not in DESIGNS:
+        raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
+    if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
+        raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
+    kpis = check_kpis(kpis)
+    n = int(n)
+    labels = scenario_labels(loaded)
+    plans = [sampling_plan(s) for s in loaded]
+    union = factor_union(plans)
+    column_of = {path: j for j, path in enumerate(union)}
+    picks = [np.array([column_of[p] for p in plan.paths], dtype=np.int64) for plan in plans]
+    outputs = stored_outputs("standard")
+    outputs += [k for k in kpis if k not in outputs and k != "tco_index"]
+    outputs = [c.name for c in col.OUTPUTS if c.name in outputs]  # kernel order
+    output_index = [col.OUTPUT_INDEX[name] for name in outputs]
+
+    per_row = (len(outputs) + len(union) + 2) * 8
+    if len(loaded) * n * per_row > IN_MEMORY_LIMIT_BYTES:
+        raise ValueError(
+            f"n = {n:,}: {len(loaded) * n * per_row / 2**30:.1f} GiB would be held in memory "
+            f"for {len(loaded)} scenarios; compare with fewer samples"
+        )
+    root = as_seed_sequence(seed)
+    bounds = pooled_bounds(loaded)
+    shape = (len(loaded), n)
+    samples = {name: np.empty(shape) for name in outputs}
+    samples["infeasible"] = np.empty(shape, dtype=np.int64)
+    factors = {path: np.full(shape, np.nan) for path in union}
+
+    chunk = chunk_blocks * BLOCK_SIZE
+    workspaces = {}
+    with ChunkInterrupt() as interrupt:
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            shared = (
+                chunk_unit(design, root, start, stop, len(union)) if common_random_numbers else None
+            )
+            for s, plan in enumerate(plans):
+                if common_random_numbers:
+                    unit = np.ascontiguousarray(shared[:, picks[s]])
+                else:
+                    unit = chunk_unit(
+                        design, _scenario_root(root, s, False), start, stop, plan.dims
+                    )
+                full = not plan.uses_sampled_kernel
+                if full not in workspaces:
+                    workspaces[full] = Workspace(min(chunk, n), full_inputs=full)
+                # Outputs are views into the shared workspace: copy them out at once.
+                columns = evaluate_unit(plan, unit, outputs, output_index, workspaces[full])
+                for name in outputs:
+                    samples[name][s, start:stop] = columns[name]
+                samples["infeasible"][s, start:stop] = columns["infeasible"]
+                for path in plan.paths:
+                    factors[path][s, start:stop] = columns[path]
+            if progress is not None:
+                progress(stop, n)
+            interrupt.check()
+    samples["tco_index"] = bounds.index(samples["lifecycle_total"])
+
+    dataset = _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr)
+    dataset.attrs.update(
+        _attrs(loaded, labels, plans, union, n, str(root.entropy), design, chunk, bounds)
+    )
+    dataset.attrs["common_random_numbers"] = int(common_random_numbers)
+    if output is not None:
+        save_netcdf(dataset, output)
+    return dataset
+
+
+def _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr):
+    data_vars = {}
+    for c in col.OUTPUTS:
+        if c.name in samples:
+            data_vars[c.name] = (
+                ("scenario", "sample"),
+                samples[c.name],
+                {
+                    "units": c.unit,
+                    "long_name": c.long_name,
+                    "better": col.better_direction(c.name),
+                },
+            )
+    data_vars["tco_index"] = (
+        ("scenario", "sample"),
+        samples["tco_index"],
+        {
+            "units": "1",
+            "long_name": "TCO index over the pooled bounds (0-1, higher is worse)",
+            "definition": DEFINITION,
+            "better": "lower",
+        },
+    )
+    codes = sorted(col.FLAG_REASONS)
+    data_vars["infeasible"] = (
+        ("scenario", "sample"),
+        samples["infeasible"],
+        {
+            "long_name": "infeasibility bit mask (0: feasible)",
+            "flag_masks": " ".join(str(c) for c in codes),
+            "flag_meanings": " ".join(
+                col.FLAG_REASONS[c].replace(" ", "_").replace(",", "") for c in codes
+            ),
+        },
+    )
+    for path in union:
+        items = [
+            (label, plan.scenario.inputs[path])
+            for label, plan in zip(labels, plans, strict=True)
+            if path in plan.paths
+        ]
+        first = items[0][1]
+        attrs = {
+            "long_name": f"sampled input {path} (NaN: not sampled in that scenario)",
+            "distribution": "; ".join(f"{label}: {item.describe()}" for label, item in items),
+            "sampled_in": " ".join(label for label, _ in items),
+        }
+        if first.categorical:
+            attrs["flag_meanings"] = " ".join(first.categories)
+        else:
+            attrs["units"] = first.unit
+        data_vars[path] = (("scenario", "sample"), factors[path], attrs)
+    data_vars |= _statistics(loaded, labels, samples, kpis, confidence)
+
+    n = samples["infeasible"].shape[1]
+    baseline = labels[0]
+    others = labels[1:]
+    coords = {
+        "scenario": ("scenario", labels, {"long_name": "scenario compared"}),
+        "sample": ("sample", np.arange(n), {"long_name": "sample index (paired across scenarios)"}),
+        "bound": ("bound", list(BOUNDS), {"long_name": "estimate and confidence interval"}),
+        "comparison": (
+            "comparison",
+            [f"{b} - {baseline}" for b in others],
+            {"long_name": DIFFERENCE_DIRECTION},
+        ),
+        "comparison_a": ("comparison", [baseline] * len(others), {"long_name": "scenario A"}),
+        "comparison_b": ("comparison", others, {"long_name": "scenario B"}),
+    }
+    return xr.Dataset(data_vars, coords=coords)
+
+
+def _statistics(loaded, labels, samples, kpis, confidence) -> dict:
+    out = {}
+    summary_names = [*kpis, *(["tco_index"] if "tco_index" not in kpis else [])]
+    for name in summary_names:
+        unit = "1" if name == "tco_index" else col.OUTPUTS[col.OUTPUT_INDEX[name]].unit
+        direction = col.better_direction(name)
+        values = samples[name]
+        medians = np.array([median_interval(values[s], confidence) for s in range(len(labels))])
+        out[f"{name}_median"] = (
+            ("scenario", "bound"),
+            medians,
+            {
+                "units": unit,
+                "long_name": f"median of {name} with its interval",
+                "better": direction,
+            },
+        )
+        if name not in kpis:
+            continue
+        rows = [
+            paired_statistics(values[0], values[s], direction, confidence)
+            for s in range(1, len(labels))
+        ]
+        better = {"lower": "lower", "higher": "higher", "none": "lower (no better direction)"}
+        out[f"{name}_difference"] = (
+            ("comparison", "bound"),
+            np.array([r["difference"] for r in rows]),
+            {
+                "units": unit,
+                "long_name": f"median of the paired differences of {name}, B - A",
+            },
+        )
+        out[f"{name}_prob_a_better"] = (
+            ("comparison", "bound"),
+            np.array([r["prob_a_better"] for r in rows]),
+            {
+                "units": "1",
+                "long_name": f"share of paired samples where A's {name} is {better[direction]}"
+                " than B's (Wilson interval)",
+            },
+        )
+        out[f"{name}_prob_tie"] = (
+            ("comparison",),
+            np.array([r["prob_tie"] for r in rows]),
+            {
+                "units": "1",
+                "long_name": f"share of paired samples where A's and B's {name} are equal",
+            },
+        )
+        out[f"{name}_prob_a_worse"] = (
+            ("comparison",),
+            np.array([r["prob_a_worse"] for r in rows]),
+            {"units": "1", "long_name": f"share of paired samples where B's {name} is better"},
+        )
+        out[f"{name}_n_paired"] = (
+            ("comparison",),
+            np.array([r["n_paired"] for r in rows], dtype=np.int64),
+            {"long_name": f"paired samples with {name} defined in both A and B"},
+        )
+    return out
+
+
+def _attrs(loaded, labels, plans, union, n, seed_entropy, design, chunk, bounds) -> dict:
+    shared = [p for p in union if all(p in plan.paths for plan in plans)]
+    attrs = {
+        "title": "lifecycle-tco comparison of " + ", ".join(labels),
+        "Conventions": "CF-1.10",
+        "seed": seed_entropy,
+        "design": design,
+        "n_samples": n,
+        "block_size": BLOCK_SIZE,
+        "chunk_size": chunk,
+        "scenarios": " ".join(labels),
+        "baseline": labels[0],
+        "difference_direction": DIFFERENCE_DIRECTION,
+        "factor_columns": " ".join(union),
+        "shared_factors": " ".join(shared),
+        "crn_method": (
+            "one unit-cube design over the union of the scenarios' factors (canonical "
+            "schema order), each scenario reading its own factors' columns; copulas per "
+            "scenario (docs/compare.md)"
+        ),
+        "statistics_method": (
+            "medians: order-statistic interval; difference: median of paired B - A with "
+            "order-statistic interval; P(A better): share of pairs, Wilson interval; pairs "
+            "with the output defined in both"
+        ),
+        "tco_index_definition": DEFINITION,
+        "tco_index_best_usd": bounds.best_usd,
+        "tco_index_worst_usd": bounds.worst_usd,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        **_versions(),
+    }
+    for i, (scenario, label) in enumerate(zip(loaded, labels, strict=True), start=1):
+        prefix = f"scenario_{i}_"
+        attrs |= {
+            prefix + "label": label,
+            prefix + "name": scenario.name,
+            prefix + "description": scenario.description,
+            prefix + "source": scenario.source,
+            prefix + "overrides": "\n".join(scenario.overrides),
+            prefix + "sha256": scenario.sha256,
+            prefix + "toml": scenario.text,
+            prefix + "sampled_inputs": " ".join(plans[i - 1].paths),
+        }
+    return attrs
+
+
+def default_output_name(labels: Sequence[str], n: int, seed: int) -> str:
+    """The default file name of a comparison: ``compare-A-vs-B-nN-seedS.nc``."""
+    stem = "-vs-".join(label.replace("#", "_").replace("/", "_") for label in labels)
+    return f"compare-{stem}-n{n}-seed{seed}.nc"

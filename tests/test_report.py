@@ -1,0 +1,306 @@
+"""The HTML report: built from small real results, parsed back as XML, checked against the data."""
+
+import base64
+import json
+import re
+import shlex
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+import xarray as xr
+from click.testing import CliRunner
+from matplotlib.image import imread
+
+from results.assumptions import assumptions, toml_comments
+from results.report import as_results, build_report, reproduce_command
+from results.store import open_result, save_netcdf
+from results.table import format_value
+from scenarios.loader import load_scenario
+from simulate import columns as col
+from simulate.cli import main
+from simulate.engine import run
+from simulate.sobol import sobol
+from simulate.tornado import save_dataset, tornado
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("results")
+    scenario = load_scenario()
+    run(scenario, n=3000, seed=11, store="all", output=folder / "run.nc")
+    run(scenario, n=500, seed=12, output=folder / "standard.nc")
+    save_netcdf(
+        sobol(
+            scenario,
+            n=128,
+            kpis=["lifecycle_total", "token_cost_per_1k"],
+            levers_only=True,
+            resamples=20,
+        ),
+        folder / "sobol.nc",
+    )
+    save_dataset(tornado(scenario, ["lifecycle_total", "training_cost"]), folder / "tornado.nc")
+    return folder
+
+
+def _report(files, *names, output="report.html"):
+    out = files / output
+    result = CliRunner().invoke(
+        main, ["report", *[str(files / n) for n in names], "-o", str(out)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def full(files):
+    text = _report(files, "run.nc", "sobol.nc", "tornado.nc")
+    return text, ET.fromstring(text)
+
+
+def _all(root, tag):
+    return list(root.iter(XHTML + tag))
+
+
+def _text(element) -> str:
+    return "".join(element.itertext())
+
+
+def _table_after(root, caption):
+    for table in _all(root, "table"):
+        cap = table.find(XHTML + "caption")
+        if cap is not None and _text(cap) == caption:
+            return table
+    raise AssertionError(f"no table captioned {caption!r}")
+
+
+def _rows(table):
+    return [[_text(td) for td in tr.findall(XHTML + "td")] for tr in table.iter(XHTML + "tr")][1:]
+
+
+def test_report_is_well_formed_and_has_every_section(full, files):
+    text, root = full
+    assert text.startswith("<!DOCTYPE html>")
+    assert root.tag == XHTML + "html"
+    headings = [_text(h) for h in _all(root, "h2")]
+    for expected in (
+        "Scenario default",
+        "Monte Carlo summary: default",
+        "Sensitivity ranking (Sobol): default",
+        "Tornado: default",
+        "Provenance",
+    ):
+        assert expected in headings
+    ids = {s.get("id") for s in _all(root, "section")}
+    links = [a.get("href") for a in _all(root, "a")]
+    assert links and all(link[0] == "#" and link[1:] in ids for link in links)
+    assert _text(root.find(f"{XHTML}head/{XHTML}title")) == "Lifecycle TCO report: default"
+    assert not list(files.glob(".*partial*"))
+
+
+def test_malformed_markup_would_be_caught():
+    # The well-formedness check is a real parse: an unclosed cell fails it.
+    with pytest.raises(ET.ParseError):
+        ET.fromstring(
+            '<html xmlns="http://www.w3.org/1999/xhtml"><table><tr><td>x</tr></table></html>'
+        )
+
+
+def test_report_refers_to_nothing_outside_itself(full):
+    _, root = full
+    assert not _all(root, "script") and not _all(root, "link")
+    assert "url(" not in _text(root.find(f"{XHTML}head/{XHTML}style"))
+    for element in root.iter():
+        for attr in ("src", "href"):
+            value = element.get(attr)
+            if value is not None:
+                assert value.startswith(("data:image/png;base64,", "#")), value
+
+
+def test_embedded_figures_are_decodable_pngs(full, files, tmp_path):
+    _, root = full
+    images = _all(root, "img")
+    sobol_ds, tornado_ds = (open_result(files / n) for n in ("sobol.nc", "tornado.nc"))
+    # Distribution per KPI and TCO index, cost breakdown, Sobol bars and tornado per KPI.
+    expected = len(col.KPI_NAMES) + 1 + 1 + sobol_ds.sizes["kpi"] + tornado_ds.sizes["kpi"]
+    assert len(images) == expected
+    for i, image in enumerate(images):
+        data = base64.b64decode(image.get("src").split(",", 1)[1], validate=True)
+        assert data.startswith(PNG_SIGNATURE)
+        path = tmp_path / f"{i}.png"
+        path.write_bytes(data)
+        pixels = imread(path)
+        assert pixels.ndim == 3 and min(pixels.shape[:2]) > 100
+        assert np.ptp(pixels[..., :3]) > 0.5
+        assert image.get("alt")
+    captions = [_text(c) for c in _all(root, "figcaption")]
+    assert "Distribution of lifecycle_total (3,000 samples)" in captions
+    assert "Mean lifecycle cost by part" in captions
+    assert "Tornado of training_cost" in captions
+
+
+def test_summary_table_numbers_match_the_samples(full, files):
+    _, root = full
+    ds = open_result(files / "run.nc")
+    rows = {row[0]: row for row in _rows(_table_after(root, "Key performance indicators"))}
+    assert set(rows) == {*col.KPI_NAMES, "tco_index"}
+    for kpi in rows:
+        values = ds[kpi].values
+        values = values[np.isfinite(values)]
+        cells = rows[kpi]
+        assert cells[1] == ds[kpi].attrs["units"]
+        # Columns: output, unit, mean, std, p5, p50, p95, valid samples.
+        assert cells[2].startswith(format_value(values.mean()))
+        assert cells[3].startswith(format_value(values.std(ddof=1)))
+        for cell, q in zip(cells[4:7], (5, 50, 95), strict=True):
+            assert cell.startswith(format_value(np.percentile(values, q)))
+        # The bracketed interval holds the estimate.
+        low, high = (float(v.replace(",", "")) for v in re.findall(r"\[(.*), (.*)\]", cells[2])[0])
+        assert low <= values.mean() <= high
+        assert cells[7] == f"{values.size:,}"
+    infeasible = _rows(_table_after(root, "Infeasible samples of 3,000"))
+    assert infeasible[0][:2] == ["any", f"{np.count_nonzero(ds['infeasible'].values):,}"]
+
+
+def test_assumptions_list_every_lever_and_factor_with_sources(full):
+    _, root = full
+    scenario = load_scenario()
+    table = next(t for t in _all(root, "table") if "range or distribution" in _text(t))
+    rows = {row[0]: row for row in _rows(table)}
+    expected = {i.path for i in (*scenario.levers(), *scenario.factors())}
+    assert set(rows) == expected
+    for item in (*scenario.levers(), *scenario.factors()):
+        assert rows[item.path][1] == item.kind
+        assert rows[item.path][2] == item.describe()
+        assert rows[item.path][3] == (item.unit or "-")
+    assert "EIA 2023" in rows["power.spot_price_usd_per_mwh"][5]
+    text = "".join(_text(t) for t in _all(root, "table"))
+    h100 = scenario.hardware["H100"]
+    assert h100.sources["board_power_w"] in text
+
+
+def test_toml_comments_attach_to_the_right_key():
+    text = (
+        "# preamble\n\n[a]\n# about x\nx = 1  # inline\ny = 2\n\n# about z\n\nz = 3\n"
+        "[training]\n# tokens: from the catalog\nmfu = 0.4\nname = 'a # not a comment'\n"
+    )
+    comments = toml_comments(text)
+    assert comments == {
+        "": "preamble",
+        "a.x": "about x inline",
+        "training.tokens": "tokens: from the catalog",
+    }
+
+
+def test_assumptions_mark_command_line_overrides():
+    scenario = load_scenario(overrides=["facility.pue={dist='uniform', low=1.1, high=1.5}"])
+    row = next(a for a in assumptions(scenario) if a.path == "facility.pue")
+    assert row.source.startswith("set on the command line")
+
+
+def test_sobol_and_tornado_tables_are_ranked_from_the_data(full, files):
+    _, root = full
+    sobol_ds = open_result(files / "sobol.nc")
+    for kpi in sobol_ds["kpi"].values.astype(str):
+        rows = _rows(_table_after(root, f"Sobol: {kpi}"))
+        st = sobol_ds["ST"].sel(kpi=kpi)
+        assert rows[0][1] == str(st["param"].values[int(np.nanargmax(st.values))])
+        assert len(rows) == sobol_ds.sizes["param"]
+        top = rows[0][1]
+        assert rows[0][4].startswith(format_value(float(st.sel(param=top))))
+    tornado_ds = open_result(files / "tornado.nc")
+    for kpi in tornado_ds["kpi"].values.astype(str):
+        rows = _rows(_table_after(root, f"Tornado: {kpi}"))
+        swing = tornado_ds["abs_swing"].sel(kpi=kpi)
+        top = str(swing["param"].values[int(np.nanargmax(swing.values))])
+        assert rows[0][1] == top
+        assert rows[0][5] == format_value(float(tornado_ds["swing"].sel(kpi=kpi, param=top)))
+
+
+def test_provenance_lists_seed_hash_versions_and_a_working_command(full, files):
+    _, root = full
+    ds = open_result(files / "run.nc")
+    text = _text(root)
+    for key in ("seed", "scenario_sha256", "numpy_version", "created"):
+        assert str(ds.attrs[key]) in text
+    (result,) = as_results([("run.nc", ds)])
+    command = reproduce_command(result)
+    assert command in text
+    words = shlex.split(command)
+    assert words[:2] == ["tco", "run"]
+    out = CliRunner().invoke(main, [*words[1:], "--no-save", "--json"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    rerun = json.loads(out.output)["statistics"]["lifecycle_total"]["mean"]["estimate"]
+    assert rerun == float(np.nanmean(ds["lifecycle_total"].values))
+
+
+def test_tornado_command_reproduces_the_tornado(files):
+    ds = open_result(files / "tornado.nc")
+    (result,) = as_results([("tornado.nc", ds)])
+    words = shlex.split(reproduce_command(result))
+    out = CliRunner().invoke(main, [*words[1:], "--json"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.output)["kpis"]
+    assert set(payload) == set(ds["kpi"].values.astype(str))
+    assert payload["training_cost"]["base_value"] == float(
+        ds["base_value"].sel(kpi="training_cost")
+    )
+
+
+def test_missing_analyses_are_explained_not_omitted(files):
+    root = ET.fromstring(_report(files, "standard.nc", output="standard.html"))
+    howtos = [_text(p) for p in root.iter(XHTML + "p") if p.get("class") == "howto"]
+    assert any("tco sobol default -o sobol.nc" in h for h in howtos)
+    assert any("tco tornado default -o tornado.nc" in h for h in howtos)
+    assert any("--store all" in h for h in howtos)  # no cost breakdown in a standard run
+    assert "Mean lifecycle cost by part" not in _text(root)
+
+
+def test_a_sobol_result_alone_still_shows_the_assumptions(files):
+    root = ET.fromstring(_report(files, "sobol.nc", output="sobol.html"))
+    assert "Assumptions: levers and uncertain factors" in [_text(h) for h in _all(root, "h3")]
+    howtos = [_text(p) for p in root.iter(XHTML + "p") if p.get("class") == "howto"]
+    assert any("tco run default -o run.nc" in h for h in howtos)
+
+
+def test_results_of_different_scenarios_are_flagged(files):
+    other = tornado(load_scenario("mlperf-llama2-70b"), ["lifecycle_total"])
+    results = as_results([("run.nc", open_result(files / "standard.nc")), ("other.nc", other)])
+    root = ET.fromstring(build_report(results))
+    notes = [_text(p) for p in root.iter(XHTML + "p") if p.get("class") == "note"]
+    assert any("different scenarios" in n for n in notes)
+    assert [_text(h) for h in _all(root, "h2")].count("Provenance") == 1
+
+
+def test_unknown_files_and_bad_targets_fail_cleanly(files, tmp_path):
+    odd = tmp_path / "odd.nc"
+    save_netcdf(xr.Dataset({"x": ("foo", np.arange(3.0))}, attrs={"title": "something"}), odd)
+    runner = CliRunner()
+    out = runner.invoke(main, ["report", str(odd), "-o", str(tmp_path / "r.html")])
+    assert out.exit_code == 1
+    assert "not a lifecycle-tco result" in out.output and "tco sobol -o FILE" in out.output
+    out = runner.invoke(
+        main, ["report", str(tmp_path / "missing.nc"), "-o", str(tmp_path / "r.html")]
+    )
+    assert out.exit_code == 1 and "cannot open the result" in out.output
+    target = tmp_path / "no-such-folder" / "r.html"
+    out = runner.invoke(main, ["report", str(files / "tornado.nc"), "-o", str(target)])
+    assert out.exit_code == 1 and "does not exist" in out.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_sobol_command_reproduces_the_indices(files):
+    ds = open_result(files / "sobol.nc")
+    (result,) = as_results([("sobol.nc", ds)])
+    words = shlex.split(reproduce_command(result))
+    assert "--levers-only" in words and words.count("--kpi") == ds.sizes["kpi"]
+    out = CliRunner().invoke(main, [*words[1:], "--json"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    indices = json.loads(out.output[out.output.index("{") :])["indices"]
+    for kpi in ds["kpi"].values.astype(str):
+        for param in ds["param"].values.astype(str):
+            assert indices[kpi][param]["ST"] == float(ds["ST"].sel(kpi=kpi, param=param))
