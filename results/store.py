@@ -161,6 +161,7 @@ class ZarrWriter(_Writer):
         try:
             self.group = zarr.open_group(str(self.tmp), mode="w", zarr_format=2)
             chunks = (max(1, min(n, chunk_rows)),)
+            self.chunk_rows = chunks[0]
             self.arrays = {}
             for name, dtype, var_attrs in [
                 ("sample", "int64", {"long_name": "sample index"}),
@@ -178,16 +179,46 @@ class ZarrWriter(_Writer):
 
     def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write rows ``start .. start + len`` of every variable."""
-        stop = start + len(next(iter(columns.values())))
-        self.arrays["sample"][start:stop] = np.arange(start, stop)
-        for name, values in columns.items():
-            self.arrays[name][start:stop] = values
+        _write_rows(self.arrays, start, columns)
 
     def _close(self) -> None:
         import zarr
 
         if self.group is not None and self.tmp.exists():
             zarr.consolidate_metadata(str(self.tmp))
+
+
+def _write_rows(arrays, start: int, columns: Mapping[str, np.ndarray]) -> None:
+    stop = start + len(next(iter(columns.values())))
+    arrays["sample"][start:stop] = np.arange(start, stop)
+    for name, values in columns.items():
+        arrays[name][start:stop] = values
+
+
+def write_zarr_region(store: str | Path, start: int, columns: Mapping[str, np.ndarray]) -> None:
+    """Write rows into a Zarr store that a :class:`ZarrWriter` created, from any process.
+
+    Used by Dask workers to write their own chunk of a run straight into the
+    store (``ZarrWriter.tmp``) instead of sending the samples to the client.
+    Concurrent writers are safe when each writes whole storage chunks
+    (``start`` and the row count multiples of ``ZarrWriter.chunk_rows``, except
+    the run's last rows): no two then touch the same chunk file. Writing a region
+    again (a retried task) rewrites the same bytes.
+
+    Parameters
+    ----------
+    store : str or Path
+        The store's path, seen from this process (a shared filesystem for workers
+        on other machines).
+    start : int
+        First sample of the region.
+    columns : mapping of str to ndarray
+        Every variable's values for the region, all the same length.
+    """
+    import zarr
+
+    group = zarr.open_group(str(store), mode="r+", zarr_format=2)
+    _write_rows({name: group[name] for name in ("sample", *columns)}, start, columns)
 
 
 def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):

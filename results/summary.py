@@ -23,15 +23,60 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy.stats import norm
 
+from results.quantiles import DEFAULT_BINS, DEFAULT_MAX_COLLECT, order_statistics
 from simulate import columns as col
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
+STREAM_CHUNK_ROWS = 2**20
 BOUNDS = ("estimate", "lower", "upper")
 
 
 def statistic_names(percentiles: Sequence[float]) -> list[str]:
     """Names of the statistics: ``mean``, ``std`` and ``p5``, ``p50``, ... ."""
     return ["mean", "std", *[f"p{p:g}" for p in percentiles]]
+
+
+def _check(percentiles: Sequence[float], confidence: float) -> None:
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
+    for p in percentiles:
+        if not 0.0 < p < 100.0:
+            raise ValueError(f"percentile {p}: must lie in (0, 100), e.g. 5,50,95")
+
+
+def _moment_rows(n: int, mean: float, sum_sq: float, sum_4th: float, z: float) -> np.ndarray:
+    # Rows mean and std (estimate, lower, upper) from the centred sums of squares and 4th
+    # powers: CLT for the mean, delta method for the std.
+    var = sum_sq / (n - 1)
+    std = np.sqrt(var)
+    half = z * std / np.sqrt(n)
+    m4 = sum_4th / n
+    se_std = np.sqrt(max(m4 - var * var, 0.0) / n) / (2.0 * std) if std > 0 else 0.0
+    return np.array(
+        [(mean, mean - half, mean + half), (std, max(std - z * se_std, 0.0), std + z * se_std)]
+    )
+
+
+def _percentile_ranks(n: int, percentiles: Sequence[float], z: float):
+    # 0-based ranks of the interval ends and of the two order statistics each estimate
+    # interpolates between, and the interpolation weights.
+    qs = np.asarray(percentiles, dtype=np.float64) / 100.0
+    spread = z * np.sqrt(n * qs * (1.0 - qs))
+    lower_rank = np.clip(np.floor(n * qs - spread), 0, n - 1).astype(np.int64)
+    upper_rank = np.clip(np.ceil(n * qs + spread), 0, n - 1).astype(np.int64)
+    position = qs * (n - 1)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, n - 1)
+    return lower_rank, upper_rank, below, above, position - below
+
+
+def _percentile_rows(order_statistic, wanted) -> np.ndarray:
+    # Rows (estimate, lower, upper) per percentile; order_statistic(ranks) -> sorted values.
+    lower_rank, upper_rank, below, above, weight = wanted
+    estimate = order_statistic(below) * (1.0 - weight) + order_statistic(above) * weight
+    lower = np.minimum(order_statistic(lower_rank), estimate)
+    upper = np.maximum(order_statistic(upper_rank), estimate)
+    return np.stack([estimate, lower, upper], axis=1)
 
 
 def summarize_values(
@@ -58,11 +103,7 @@ def summarize_values(
     n_valid : int
         Number of finite samples used.
     """
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
-    for p in percentiles:
-        if not 0.0 < p < 100.0:
-            raise ValueError(f"percentile {p}: must lie in (0, 100), e.g. 5,50,95")
+    _check(percentiles, confidence)
     data = np.asarray(values, dtype=np.float64)
     data = data[np.isfinite(data)]
     n = data.size
@@ -72,28 +113,10 @@ def summarize_values(
     z = float(norm.ppf(0.5 + confidence / 2.0))
     mean = data.mean()
     centred = data - mean
-    var = centred @ centred / (n - 1)
-    std = np.sqrt(var)
-    half = z * std / np.sqrt(n)
-    table[0] = (mean, mean - half, mean + half)
-    m4 = np.mean(centred**4)
-    se_std = np.sqrt(max(m4 - var * var, 0.0) / n) / (2.0 * std) if std > 0 else 0.0
-    table[1] = (std, max(std - z * se_std, 0.0), std + z * se_std)
-
-    qs = np.asarray(percentiles, dtype=np.float64) / 100.0
-    spread = z * np.sqrt(n * qs * (1.0 - qs))
-    lower_rank = np.clip(np.floor(n * qs - spread), 0, n - 1).astype(np.int64)
-    upper_rank = np.clip(np.ceil(n * qs + spread), 0, n - 1).astype(np.int64)
-    position = qs * (n - 1)
-    below = np.floor(position).astype(np.int64)
-    above = np.minimum(below + 1, n - 1)
-    kth = np.unique(np.concatenate([lower_rank, upper_rank, below, above]))
-    ordered = np.partition(data, kth)
-    weight = position - below
-    estimate = ordered[below] * (1.0 - weight) + ordered[above] * weight
-    table[2:, 0] = estimate
-    table[2:, 1] = np.minimum(ordered[lower_rank], estimate)
-    table[2:, 2] = np.maximum(ordered[upper_rank], estimate)
+    table[:2] = _moment_rows(n, mean, centred @ centred, np.sum(centred**4), z)
+    wanted = _percentile_ranks(n, percentiles, z)
+    ordered = np.partition(data, np.unique(np.concatenate(wanted[:4])))
+    table[2:] = _percentile_rows(lambda ranks: ordered[ranks], wanted)
     return table, n
 
 
@@ -122,23 +145,137 @@ def summarize(
         One variable per name with dims (``statistic``, ``bound``), its ``units``
         and ``n_valid`` in attrs; ``confidence`` and the method in dataset attrs.
     """
+    results = {}
+    for name in names:
+        results[name] = summarize_values(dataset[name].values, percentiles, confidence)
+    return _as_dataset(
+        dataset,
+        results,
+        percentiles,
+        confidence,
+        "mean: CLT; std: delta method; percentiles: order-statistic interval",
+    )
+
+
+def summarize_chunked(
+    dataset,
+    names: Iterable[str],
+    percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+    confidence: float = 0.95,
+    chunk_rows: int = STREAM_CHUNK_ROWS,
+    bins: int = DEFAULT_BINS,
+    max_collect: int = DEFAULT_MAX_COLLECT,
+):
+    """:func:`summarize` for runs too large for memory, in passes over stored chunks.
+
+    Pass 1 takes each variable's count, sum, minimum and maximum; pass 2 its
+    centred sums of squares and fourth powers (a two-pass variance, stable), and
+    the first histogram of :func:`results.quantiles.order_statistics`; later passes
+    finish the exact order statistics. Percentiles and their intervals are the
+    same numbers :func:`summarize` gives (exact order statistics); mean and
+    standard deviation differ from it only by float64 rounding of the sums
+    (relative error of order ``passes_of_chunks x 1e-16``).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A run's dataset (dims ``sample``), typically opened lazily from a store.
+    names : iterable of str
+        Variables to summarise.
+    percentiles : sequence of float
+        Percentiles in (0, 100).
+    confidence : float
+        Confidence level of the intervals.
+    chunk_rows : int
+        Samples read per variable at a time (memory: ``8 x chunk_rows`` bytes
+        per variable).
+    bins, max_collect : int
+        Histogram bins per refinement level and most values sorted in memory per
+        bin (see :mod:`results.quantiles`).
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`summarize`.
+    """
+    _check(percentiles, confidence)
+    if not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ValueError(f"chunk_rows = {chunk_rows!r}: must be a positive integer")
+    names = list(names)
+    n_samples = dataset.sizes["sample"]
+
+    def chunks():
+        for start in range(0, n_samples, chunk_rows):
+            part = dataset[names].isel(sample=slice(start, start + chunk_rows))
+            yield {
+                name: (values := np.asarray(part[name].values, dtype=np.float64))[
+                    np.isfinite(values)
+                ]
+                for name in names
+            }
+
+    count = dict.fromkeys(names, 0)
+    total = dict.fromkeys(names, 0.0)
+    low = dict.fromkeys(names, np.inf)
+    high = dict.fromkeys(names, -np.inf)
+    for chunk in chunks():
+        for name, values in chunk.items():
+            if values.size:
+                count[name] += values.size
+                total[name] += float(values.sum())
+                low[name] = min(low[name], float(values.min()))
+                high[name] = max(high[name], float(values.max()))
+    z = float(norm.ppf(0.5 + confidence / 2.0))
+    mean = {name: total[name] / count[name] if count[name] else np.nan for name in names}
+    sums = {name: [0.0, 0.0] for name in names}
+
+    def centred_sums(chunk):
+        for name, values in chunk.items():
+            centred = values - mean[name]
+            sums[name][0] += float(centred @ centred)
+            sums[name][1] += float(np.sum(centred**4))
+
+    valid = [name for name in names if count[name] >= 2]
+    wanted = {name: _percentile_ranks(count[name], percentiles, z) for name in valid}
+    found = order_statistics(
+        chunks,
+        {name: (count[name], low[name], high[name]) for name in valid},
+        {name: np.concatenate(wanted[name][:4]) for name in valid},
+        bins=bins,
+        max_collect=max_collect,
+        first_pass=centred_sums,
+    )
+    results = {}
+    for name in names:
+        table = np.full((2 + len(percentiles), 3), np.nan)
+        if name in wanted:
+            table[:2] = _moment_rows(count[name], mean[name], *sums[name], z)
+            lookup = np.vectorize(found[name].__getitem__, otypes=[np.float64])
+            table[2:] = _percentile_rows(lookup, wanted[name])
+        results[name] = (table, count[name])
+    return _as_dataset(
+        dataset,
+        results,
+        percentiles,
+        confidence,
+        "mean: CLT; std: delta method; percentiles: order-statistic interval; computed in "
+        "passes over stored chunks (exact order statistics by histogram refinement)",
+    )
+
+
+def _as_dataset(dataset, results, percentiles, confidence, method):
     import xarray as xr
 
-    stats = statistic_names(percentiles)
     out = {}
-    for name in names:
-        table, n_valid = summarize_values(dataset[name].values, percentiles, confidence)
+    for name, (table, n_valid) in results.items():
         attrs = {k: v for k, v in dataset[name].attrs.items() if k in ("units", "long_name")}
         out[name] = xr.DataArray(
             table, dims=("statistic", "bound"), attrs=attrs | {"n_valid": n_valid}
         )
     return xr.Dataset(
         out,
-        coords={"statistic": stats, "bound": list(BOUNDS)},
-        attrs={
-            "confidence": confidence,
-            "method": "mean: CLT; std: delta method; percentiles: order-statistic interval",
-        },
+        coords={"statistic": statistic_names(percentiles), "bound": list(BOUNDS)},
+        attrs={"confidence": confidence, "method": method},
     )
 
 

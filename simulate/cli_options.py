@@ -33,3 +33,52 @@ def confidence_option(func):
 def json_option(what: str):
     """``--json``: print one JSON object (``what``) instead of tables."""
     return click.option("--json", "as_json", is_flag=True, help=f"Print {what} as JSON.")
+
+
+def dask_options(func):
+    """``--scheduler`` / ``--dask-workers``: run the chunks as tasks on a Dask cluster."""
+    func = click.option(
+        "--dask-workers",
+        "dask_workers",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Run on a local Dask cluster of N single-threaded worker processes "
+        "(needs the dask extra). Same results as without.",
+    )(func)
+    return click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Run the chunks as tasks on this Dask scheduler (tcp://host:8786, or a "
+        "scheduler file *.json; needs the dask extra). Same results as without.",
+    )(func)
+
+
+def enter_executor(stack, scheduler: str | None, dask_workers: int | None):
+    """The Dask executor the options ask for (closed with ``stack``), or None.
+
+    Parameters
+    ----------
+    stack : contextlib.ExitStack
+        Owns the client (and the local cluster) until the command ends.
+    scheduler : str or None
+        ``--scheduler``.
+    dask_workers : int or None
+        ``--dask-workers``.
+
+    Returns
+    -------
+    simulate.distributed.DaskExecutor or None
+        None when neither option is given.
+    """
+    if scheduler is None and dask_workers is None:
+        return None
+    if scheduler is not None and dask_workers is not None:
+        raise click.UsageError("give --scheduler or --dask-workers, not both")
+    from simulate.distributed import dask_executor
+
+    try:
+        return stack.enter_context(dask_executor(scheduler, dask_workers))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -11,10 +12,18 @@ import numpy as np
 
 from results.summary import infeasible_counts
 from simulate import columns as col
-from simulate.cli_options import confidence_option, json_option, scenario_argument
+from simulate.cli_options import (
+    confidence_option,
+    dask_options,
+    enter_executor,
+    json_option,
+    scenario_argument,
+)
 from simulate.cli_plot import plots_option, write_standard_plots
 
 DEFAULT_N = 100_000
+STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file's chunks
+FLAG_CHUNK = 2**22
 
 
 class ProgressReporter:
@@ -73,6 +82,15 @@ def parse_percentiles(text: str) -> tuple[float, ...]:
 
 # One definition of the per-reason counts, shared with reports and exports.
 flag_counts = infeasible_counts
+
+
+def chunked_flag_counts(flags) -> dict[str, int]:
+    """:func:`flag_counts` of a (possibly lazily loaded) ``infeasible`` variable, in chunks."""
+    total: dict[str, int] = {}
+    for start in range(0, flags.shape[0], FLAG_CHUNK):
+        part = flag_counts(np.asarray(flags[start : start + FLAG_CHUNK].values))
+        total = {key: total.get(key, 0) + value for key, value in part.items()}
+    return total or flag_counts(np.zeros(0, dtype=np.int64))
 
 
 @click.command("run")
@@ -138,6 +156,7 @@ flag_counts = infeasible_counts
     default=None,
     help="Numba threads (default: all cores). Results do not depend on it.",
 )
+@dask_options
 @plots_option
 @json_option("the summary")
 def run_command(
@@ -154,6 +173,8 @@ def run_command(
     percentiles,
     confidence,
     threads,
+    scheduler,
+    dask_workers,
     plots_dir,
     as_json,
 ):
@@ -164,7 +185,7 @@ def run_command(
     """
     import numba
 
-    from results.summary import summarize
+    from results.summary import summarize, summarize_chunked
     from results.table import format_summary
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
@@ -189,32 +210,39 @@ def run_command(
         seed = int(np.random.SeedSequence().entropy)
     if output is None and not no_save:
         output = f"{loaded.name}-n{n}-seed{seed}.nc"
-    reporter = ProgressReporter()
-    start = time.monotonic()
-    try:
-        dataset = run(
-            loaded,
-            n=n,
-            seed=seed,
-            design=design,
-            output=None if no_save else output,
-            fmt=fmt,
-            store=store,
-            precision=precision,
-            progress=reporter,
-        )
-    except KeyboardInterrupt:
+    with contextlib.ExitStack() as stack:
+        executor = enter_executor(stack, scheduler, dask_workers)
+        reporter = ProgressReporter()
+        start = time.monotonic()
+        try:
+            dataset = run(
+                loaded,
+                n=n,
+                seed=seed,
+                design=design,
+                output=None if no_save else output,
+                fmt=fmt,
+                store=store,
+                precision=precision,
+                progress=reporter,
+                executor=executor,
+            )
+        except KeyboardInterrupt:
+            reporter.close()
+            click.echo("\nInterrupted: no result file was written.", err=True)
+            sys.exit(130)
+        except (ValueError, OSError, RuntimeError) as exc:
+            reporter.close()
+            raise click.ClickException(str(exc)) from None
         reporter.close()
-        click.echo("\nInterrupted: no result file was written.", err=True)
-        sys.exit(130)
-    except (ValueError, OSError) as exc:
-        reporter.close()
-        raise click.ClickException(str(exc)) from None
-    reporter.close()
     elapsed = time.monotonic() - start
     names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
-    summary = summarize(dataset, names, percentile_values, confidence)
-    counts = flag_counts(dataset["infeasible"].values)
+    if n > STREAMING_SUMMARY_SAMPLES:
+        # Too big to hold a column in memory: statistics in passes over the stored chunks.
+        summary = summarize_chunked(dataset, names, percentile_values, confidence)
+    else:
+        summary = summarize(dataset, names, percentile_values, confidence)
+    counts = chunked_flag_counts(dataset["infeasible"])
     if plots_dir is not None:
         write_standard_plots(dataset, plots_dir, err=as_json)
     if as_json:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import click
 
-from simulate.cli_options import confidence_option, json_option, scenario_argument
+from simulate.cli_options import (
+    confidence_option,
+    dask_options,
+    enter_executor,
+    json_option,
+    scenario_argument,
+)
 from simulate.cli_plot import plots_option, write_standard_plots
 
 
@@ -127,6 +134,7 @@ def format_ranking(ds) -> str:
     default=None,
     help="Write the indices as a NetCDF dataset.",
 )
+@dask_options
 @plots_option
 @json_option("the indices")
 def sobol_command(
@@ -145,6 +153,8 @@ def sobol_command(
     max_n,
     overrides,
     output,
+    scheduler,
+    dask_workers,
     plots_dir,
     as_json,
 ):
@@ -158,32 +168,35 @@ def sobol_command(
     from simulate.sobol import DEFAULT_KPIS, sobol
 
     group_map = parse_groups(groups)
-    try:
-        loaded = load_scenario(scenario, overrides)
-        if loaded.copula is not None and not levers_only:
-            click.echo(
-                "Warning: the scenario declares rank correlations, but Sobol indices assume "
-                "independent inputs; the factors are sampled independently here.",
-                err=True,
+    with contextlib.ExitStack() as stack:
+        executor = enter_executor(stack, scheduler, dask_workers)
+        try:
+            loaded = load_scenario(scenario, overrides)
+            if loaded.copula is not None and not levers_only:
+                click.echo(
+                    "Warning: the scenario declares rank correlations, but Sobol indices assume "
+                    "independent inputs; the factors are sampled independently here.",
+                    err=True,
+                )
+            ds = sobol(
+                loaded,
+                n=n,
+                seed=seed,
+                kpis=list(kpis) or list(DEFAULT_KPIS),
+                second_order=second_order,
+                levers_only=levers_only,
+                factors_only=factors_only,
+                groups=group_map or None,
+                estimator=estimator,
+                resamples=resamples,
+                confidence=confidence,
+                target_ci=target_ci,
+                max_n=max_n,
+                progress=lambda message: click.echo(message, err=True),
+                executor=executor,
             )
-        ds = sobol(
-            loaded,
-            n=n,
-            seed=seed,
-            kpis=list(kpis) or list(DEFAULT_KPIS),
-            second_order=second_order,
-            levers_only=levers_only,
-            factors_only=factors_only,
-            groups=group_map or None,
-            estimator=estimator,
-            resamples=resamples,
-            confidence=confidence,
-            target_ci=target_ci,
-            max_n=max_n,
-            progress=lambda message: click.echo(message, err=True),
-        )
-    except (ScenarioError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from None
+        except (ScenarioError, ValueError, RuntimeError) as exc:
+            raise click.ClickException(str(exc)) from None
     if output:
         from results.store import save_netcdf
 

@@ -11,15 +11,17 @@ memory (refused above :data:`IN_MEMORY_LIMIT_BYTES`).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import platform
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from results.store import VariableSpec, open_result, open_writer
-from results.tco_index import DEFINITION, scenario_bounds
+from results.tco_index import DEFINITION, IndexBounds, scenario_bounds
 from scenarios.loader import Scenario, load_scenario
 from simulate import columns as col
 from simulate.design import DESIGNS, unit_block
@@ -182,6 +184,7 @@ def run(
     precision: str = "float64",
     chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
     progress: Callable[[int, int], None] | None = None,
+    executor=None,
 ):
     """Run the Monte Carlo simulation of a scenario.
 
@@ -213,6 +216,9 @@ def run(
         change the results, only memory use and progress granularity.
     progress : callable(done, total) or None
         Called after each chunk with samples done and the total.
+    executor : simulate.distributed.DaskExecutor or None
+        Run the chunks as tasks on a Dask cluster (same kernel, same seeding, so
+        the same bits); None runs them here, in Numba threads.
 
     Returns
     -------
@@ -247,6 +253,8 @@ def run(
         "tco_index_worst_usd": bounds.worst_usd,
     }
 
+    attrs["executor"] = "local (Numba threads)" if executor is None else executor.describe()
+
     writer = None
     memory = None
     if output is None:
@@ -258,27 +266,44 @@ def run(
             )
         memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
 
-    output_index = [col.OUTPUT_INDEX[name] for name in outputs]
-    workspace = Workspace(min(chunk, n), full_inputs=not plan.uses_sampled_kernel)
+    job = ChunkJob(
+        plan,
+        design,
+        root,
+        tuple(outputs),
+        tuple(col.OUTPUT_INDEX[name] for name in outputs),
+        tuple(specs),
+        bounds,
+    )
+
+    def consume(start: int, stop: int, columns: dict[str, np.ndarray] | None) -> None:
+        # ``None``: the chunk was written to the store by the worker that computed it.
+        if columns is not None:
+            if writer is not None:
+                writer.write(start, columns)
+            else:
+                for name, values in columns.items():
+                    memory[name][start:stop] = values
+        if progress is not None:
+            progress(stop, n)
+
+    ranges = chunk_ranges(n, chunk)
     try:
         with ChunkInterrupt() as interrupt:
             if output is not None:
-                writer = open_writer(output, n, specs, attrs, min(chunk, BLOCK_SIZE * 4), fmt=fmt)
-            for start in range(0, n, chunk):
-                stop = min(start + chunk, n)
-                columns = _evaluate_chunk(
-                    plan, design, root, start, stop, outputs, output_index, workspace
-                )
-                columns["tco_index"] = bounds.index(columns["lifecycle_total"])
-                columns = {s.name: columns[s.name].astype(s.dtype, copy=False) for s in specs}
-                if writer is not None:
-                    writer.write(start, columns)
-                else:
-                    for name, values in columns.items():
-                        memory[name][start:stop] = values
-                if progress is not None:
-                    progress(stop, n)
-                interrupt.check()
+                # Workers writing one Zarr store side by side need storage chunks that never
+                # straddle two tasks: a divisor of the task's chunk.
+                storage_rows = min(chunk, BLOCK_SIZE * 4)
+                if executor is not None:
+                    storage_rows = math.gcd(chunk, BLOCK_SIZE * 4)
+                writer = open_writer(output, n, specs, attrs, storage_rows, fmt=fmt)
+            if executor is not None:
+                executor.run_chunks(job, ranges, writer, consume, interrupt)
+            else:
+                workspace = job.workspace(min(chunk, n))
+                for start, stop in ranges:
+                    consume(start, stop, job.columns(start, stop, workspace))
+                    interrupt.check()
             if writer is not None:
                 path = writer.commit()
                 return open_result(path)
@@ -290,6 +315,93 @@ def run(
     data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in specs}
     sample = xr.Variable("sample", np.arange(n), {"long_name": "sample index"})
     return xr.Dataset(data_vars, coords={"sample": sample}, attrs=attrs)
+
+
+def chunk_ranges(n: int, chunk: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each chunk of a run: starts on block boundaries.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples.
+    chunk : int
+        Samples per chunk, a multiple of :data:`~simulate.seeding.BLOCK_SIZE`.
+
+    Returns
+    -------
+    list of tuple of int
+        Half-open sample ranges covering ``0 .. n`` in order.
+    """
+    if chunk % BLOCK_SIZE:
+        raise ValueError(f"chunk = {chunk}: must be a multiple of BLOCK_SIZE = {BLOCK_SIZE}")
+    return [(start, min(start + chunk, n)) for start in range(0, n, chunk)]
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything needed to compute any chunk of a run, in this process or on a worker.
+
+    It pickles (plain data, the plan and the root seed), so a Dask worker gets
+    the very object the local loop uses and runs the same :meth:`columns`.
+
+    Attributes
+    ----------
+    plan : SamplingPlan
+        Sampled inputs.
+    design : str
+        Unit-cube design.
+    root : numpy.random.SeedSequence
+        The run's root seed (each block derives its own stream from it).
+    outputs : tuple of str
+        Stored kernel outputs.
+    output_index : tuple of int
+        Their kernel column numbers.
+    specs : tuple of VariableSpec
+        Every stored variable with its storage dtype.
+    bounds : IndexBounds
+        Best and worst lifecycle totals for the TCO index.
+    """
+
+    plan: SamplingPlan
+    design: str
+    root: np.random.SeedSequence
+    outputs: tuple[str, ...]
+    output_index: tuple[int, ...]
+    specs: tuple[VariableSpec, ...]
+    bounds: IndexBounds
+
+    def workspace(self, rows: int) -> Workspace:
+        """Kernel buffers for chunks of up to ``rows`` samples."""
+        return Workspace(rows, full_inputs=not self.plan.uses_sampled_kernel)
+
+    def columns(self, start: int, stop: int, workspace: Workspace) -> dict[str, np.ndarray]:
+        """Stored variables of samples ``start .. stop`` (block-aligned start).
+
+        Parameters
+        ----------
+        start, stop : int
+            Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
+        workspace : Workspace
+            Buffers with room for ``stop - start`` rows.
+
+        Returns
+        -------
+        dict of str to ndarray
+            One array per stored variable, in its storage dtype; float64 columns
+            may be views of ``workspace`` (copy them before the next chunk).
+        """
+        columns = _evaluate_chunk(
+            self.plan,
+            self.design,
+            self.root,
+            start,
+            stop,
+            list(self.outputs),
+            list(self.output_index),
+            workspace,
+        )
+        columns["tco_index"] = self.bounds.index(columns["lifecycle_total"])
+        return {s.name: columns[s.name].astype(s.dtype, copy=False) for s in self.specs}
 
 
 class Workspace:

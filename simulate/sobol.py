@@ -180,7 +180,9 @@ def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.n
     return points
 
 
-def evaluate_design(problem: SobolProblem, points: np.ndarray, kpis: Sequence[str]) -> np.ndarray:
+def evaluate_design(
+    problem: SobolProblem, points: np.ndarray, kpis: Sequence[str], executor=None
+) -> np.ndarray:
     """KPIs at design points: independent marginals (no copula), then the cost kernel.
 
     Parameters
@@ -191,26 +193,65 @@ def evaluate_design(problem: SobolProblem, points: np.ndarray, kpis: Sequence[st
         Unit-cube points.
     kpis : sequence of str
         Output names.
+    executor : simulate.distributed.DaskExecutor or None
+        Evaluate the points in chunks as tasks on a Dask cluster (the same code
+        per row, so the same bits); None evaluates them here.
 
     Returns
     -------
     ndarray of float64, shape (rows, len(kpis))
         KPI values; NaN where the sample is structurally infeasible.
     """
-    plan = problem.plan
-    index = [col.OUTPUT_INDEX[name] for name in kpis]
+    index = tuple(col.OUTPUT_INDEX[name] for name in kpis)
     result = np.empty((points.shape[0], len(kpis)))
-    for start in range(0, points.shape[0], EVALUATION_CHUNK):
-        stop = min(start + EVALUATION_CHUNK, points.shape[0])
-        values = plan.transform_independent(points[start:stop])
-        if plan.uses_sampled_kernel:
-            columns, column_values = plan.varying_columns(values)
-            by_variable, _ = evaluate_sampled(plan.base_row, columns, column_values)
-            result[start:stop] = by_variable[index].T
-        else:
-            outputs, _ = evaluate(plan.kernel_inputs(values))
-            result[start:stop] = outputs[:, index]
+    ranges = [
+        (start, min(start + EVALUATION_CHUNK, points.shape[0]))
+        for start in range(0, points.shape[0], EVALUATION_CHUNK)
+    ]
+    if executor is None:
+        for start, stop in ranges:
+            result[start:stop] = evaluate_points((problem, index), points[start:stop])
+        return result
+
+    def consume(i, values):
+        start, stop = ranges[i]
+        result[start:stop] = values
+
+    executor.map_ordered(
+        evaluate_points,
+        (problem, index),
+        [(points[start:stop],) for start, stop in ranges],
+        consume,
+        result_bytes=EVALUATION_CHUNK * len(kpis) * 8,
+        label="tco-sobol",
+    )
     return result
+
+
+def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarray) -> np.ndarray:
+    """KPIs at one chunk of design points (the task of :func:`evaluate_design`).
+
+    Parameters
+    ----------
+    job : (SobolProblem, tuple of int)
+        The analysis and the kernel output columns of the KPIs.
+    points : ndarray of float64, shape (rows, d)
+        Unit-cube points.
+
+    Returns
+    -------
+    ndarray of float64, shape (rows, len(index))
+        KPI values; NaN where infeasible.
+    """
+    problem, index = job
+    plan = problem.plan
+    values = plan.transform_independent(points)
+    if plan.uses_sampled_kernel:
+        columns, column_values = plan.varying_columns(values)
+        by_variable, _ = evaluate_sampled(plan.base_row, columns, column_values)
+        return by_variable[list(index)].T
+    outputs, _ = evaluate(plan.kernel_inputs(values))
+    return outputs[:, list(index)]
 
 
 def _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed):
@@ -277,6 +318,7 @@ def sobol(
     target_ci: float | None = None,
     max_n: int = 2**20,
     progress=None,
+    executor=None,
 ):
     """Sobol indices of every lever and factor for each KPI.
 
@@ -309,6 +351,9 @@ def sobol(
         Budget for N with ``target_ci``.
     progress : callable(message) or None
         Called with a line of text after each evaluation round.
+    executor : simulate.distributed.DaskExecutor or None
+        Evaluate the design's points as tasks on a Dask cluster (bit-identical
+        indices); None evaluates them here.
 
     Returns
     -------
@@ -347,7 +392,7 @@ def sobol(
     while True:
         points = design(problem, current, second_order, seed)
         new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
-        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis)])
+        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis, executor)])
         per_kpi = _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed)
         widest = _widest_top_half_width(per_kpi)
         history.append((current, widest, per_kpi))
@@ -426,6 +471,7 @@ def sobol(
             "infeasible_policy": "base points with any infeasible sample in their block are "
             "dropped (indices describe the feasible input space)",
             "correlation_note": correlation_note,
+            "executor": "local (Numba threads)" if executor is None else executor.describe(),
             "target_ci": np.nan if target_ci is None else target_ci,
             "scenario_name": scenario.name,
             "scenario_source": scenario.source,
