@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -12,7 +13,13 @@ import numpy as np
 
 from results.table import format_value
 from simulate import columns as col
-from simulate.cli_options import SET_HELP, confidence_option, json_option
+from simulate.cli_options import (
+    SET_HELP,
+    confidence_option,
+    dask_options,
+    enter_executor,
+    json_option,
+)
 from simulate.cli_plot import plots_option, write_standard_plots
 from simulate.cli_run import DEFAULT_N, ProgressReporter
 
@@ -258,9 +265,22 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
 @click.option("--no-save", is_flag=True, help="Write no file.")
 @confidence_option
 @plots_option
+@dask_options
 @json_option("the medians, differences and probabilities")
 def compare_command(
-    scenarios, overrides, n, seed, design, kpis, output, no_save, confidence, plots_dir, as_json
+    scenarios,
+    overrides,
+    n,
+    seed,
+    design,
+    kpis,
+    output,
+    no_save,
+    confidence,
+    plots_dir,
+    scheduler,
+    dask_workers,
+    as_json,
 ):
     """Compare scenarios on common random numbers: the first is A, each other one is B.
 
@@ -302,27 +322,30 @@ def compare_command(
     labels = scenario_labels(loaded)
     if output is None and not no_save:
         output = default_output_name(labels, n, seed)
-    reporter = ProgressReporter()
-    start = time.monotonic()
-    try:
-        dataset = compare(
-            loaded,
-            n=n,
-            seed=seed,
-            design=design,
-            kpis=kpi_names,
-            confidence=confidence,
-            output=None if no_save else output,
-            progress=reporter,
-        )
-    except KeyboardInterrupt:
+    with contextlib.ExitStack() as stack:
+        executor = enter_executor(stack, scheduler, dask_workers)
+        reporter = ProgressReporter()
+        start = time.monotonic()
+        try:
+            dataset = compare(
+                loaded,
+                n=n,
+                seed=seed,
+                design=design,
+                kpis=kpi_names,
+                confidence=confidence,
+                output=None if no_save else output,
+                progress=reporter,
+                executor=executor,
+            )
+        except KeyboardInterrupt:
+            reporter.close()
+            click.echo("\nInterrupted: no result file was written.", err=True)
+            sys.exit(130)
+        except (ValueError, OSError, RuntimeError) as exc:
+            reporter.close()
+            raise click.ClickException(str(exc)) from None
         reporter.close()
-        click.echo("\nInterrupted: no result file was written.", err=True)
-        sys.exit(130)
-    except (ValueError, OSError) as exc:
-        reporter.close()
-        raise click.ClickException(str(exc)) from None
-    reporter.close()
     elapsed = time.monotonic() - start
     shared = dataset.attrs["shared_factors"].split()
     union = dataset.attrs["factor_columns"].split()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ from simulate.engine import (
     IN_MEMORY_LIMIT_BYTES,
     Workspace,
     _versions,
+    chunk_ranges,
     chunk_unit,
     evaluate_unit,
     stored_outputs,
@@ -139,6 +141,103 @@ def _scenario_root(root: np.random.SeedSequence, index: int, common: bool):
     )
 
 
+@dataclass(frozen=True)
+class CompareJob:
+    """Everything needed to compute any chunk of a comparison, here or on a Dask worker.
+
+    Attributes
+    ----------
+    plans : tuple of SamplingPlan
+        One per scenario.
+    picks : tuple of ndarray of int64
+        Per scenario, the columns of the shared design holding its factors.
+    union_size : int
+        Columns of the shared design (every factor of any scenario).
+    design : str
+        Unit-cube design.
+    root : numpy.random.SeedSequence
+        The comparison's root seed.
+    outputs : tuple of str
+        Kernel outputs kept per sample.
+    output_index : tuple of int
+        Their kernel column numbers.
+    common_random_numbers : bool
+        Shared uniforms for shared factors (False: a stream per scenario).
+    """
+
+    plans: tuple[SamplingPlan, ...]
+    picks: tuple[np.ndarray, ...]
+    union_size: int
+    design: str
+    root: np.random.SeedSequence
+    outputs: tuple[str, ...]
+    output_index: tuple[int, ...]
+    common_random_numbers: bool
+
+    def workspace(self, rows: int) -> list[Workspace]:
+        """Kernel buffers for chunks of up to ``rows`` samples, one set per scenario."""
+        return [Workspace(rows, full_inputs=not plan.uses_sampled_kernel) for plan in self.plans]
+
+    def chunk(self, start: int, stop: int, workspaces: list[Workspace]) -> list[dict]:
+        """Every scenario's samples ``start .. stop`` (block-aligned start).
+
+        Parameters
+        ----------
+        start, stop : int
+            Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
+        workspaces : list of Workspace
+            From :meth:`workspace`, with room for ``stop - start`` rows.
+
+        Returns
+        -------
+        list of dict of str to ndarray
+            Per scenario: its outputs, ``infeasible`` and its sampled factors by key
+            path; outputs may be views of that scenario's workspace (valid until the
+            next call with the same workspaces).
+        """
+        shared = None
+        if self.common_random_numbers:
+            shared = chunk_unit(self.design, self.root, start, stop, self.union_size)
+        parts = []
+        for s, plan in enumerate(self.plans):
+            if shared is not None:
+                unit = np.ascontiguousarray(shared[:, self.picks[s]])
+            else:
+                unit = chunk_unit(
+                    self.design, _scenario_root(self.root, s, False), start, stop, plan.dims
+                )
+            parts.append(
+                evaluate_unit(
+                    plan, unit, list(self.outputs), list(self.output_index), workspaces[s]
+                )
+            )
+        return parts
+
+
+def compare_chunk_task(job: CompareJob, start: int, stop: int, rows: int) -> list[dict]:
+    """A comparison chunk as a Dask task: :meth:`CompareJob.chunk`, copied out.
+
+    Parameters
+    ----------
+    job : CompareJob
+        The comparison.
+    start, stop : int
+        Sample range.
+    rows : int
+        Workspace size (the run's chunk), so a worker thread reuses its buffers.
+
+    Returns
+    -------
+    list of dict of str to ndarray
+        As :meth:`CompareJob.chunk`, every array an owned copy (the worker thread's
+        buffers are reused by its next task while Dask still holds this result).
+    """
+    from simulate.distributed import thread_workspace
+
+    parts = job.chunk(start, stop, thread_workspace(job, rows))
+    return [{name: np.array(v, copy=True) for name, v in part.items()} for part in parts]
+
+
 def compare(
     scenarios: Sequence[Scenario | str | Path],
     n: int = 100_000,
@@ -152,6 +251,7 @@ def compare(
     progress: Callable[[int, int], None] | None = None,
     common_random_numbers: bool = True,
     chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    executor=None,
 ):
     """Sample scenarios on common random numbers and compare each with the first.
 
@@ -183,6 +283,9 @@ def compare(
     chunk_blocks : int
         Blocks of :data:`~simulate.seeding.BLOCK_SIZE` samples per chunk; does not
         change the results.
+    executor : simulate.distributed.DaskExecutor or None
+        Run the chunks as tasks on a Dask cluster (same code, same results); None
+        runs them here on the Numba threads.
 
     Returns
     -------
@@ -231,33 +334,45 @@ def compare(
     factors = {path: np.full(shape, np.nan) for path in union}
 
     chunk = chunk_blocks * BLOCK_SIZE
-    workspaces = {}
+    job = CompareJob(
+        plans=tuple(plans),
+        picks=tuple(picks),
+        union_size=len(union),
+        design=design,
+        root=root,
+        outputs=tuple(outputs),
+        output_index=tuple(output_index),
+        common_random_numbers=bool(common_random_numbers),
+    )
+    ranges = chunk_ranges(n, chunk)
+
+    def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
+        start, stop = ranges[index]
+        for s, (plan, columns) in enumerate(zip(plans, parts, strict=True)):
+            for name in (*outputs, "infeasible"):
+                samples[name][s, start:stop] = columns[name]
+            for path in plan.paths:
+                factors[path][s, start:stop] = columns[path]
+        if progress is not None:
+            progress(stop, n)
+
+    rows = min(chunk, n)
     with ChunkInterrupt() as interrupt:
-        for start in range(0, n, chunk):
-            stop = min(start + chunk, n)
-            shared = (
-                chunk_unit(design, root, start, stop, len(union)) if common_random_numbers else None
+        if executor is None:
+            workspaces = job.workspace(rows)
+            for index, (start, stop) in enumerate(ranges):
+                consume(index, job.chunk(start, stop, workspaces))
+                interrupt.check()
+        else:
+            executor.map_ordered(
+                compare_chunk_task,
+                job,
+                [(start, stop, rows) for start, stop in ranges],
+                consume,
+                interrupt=interrupt,
+                result_bytes=len(plans) * rows * (len(outputs) + len(union) + 1) * 8,
+                label="tco-compare",
             )
-            for s, plan in enumerate(plans):
-                if common_random_numbers:
-                    unit = np.ascontiguousarray(shared[:, picks[s]])
-                else:
-                    unit = chunk_unit(
-                        design, _scenario_root(root, s, False), start, stop, plan.dims
-                    )
-                full = not plan.uses_sampled_kernel
-                if full not in workspaces:
-                    workspaces[full] = Workspace(min(chunk, n), full_inputs=full)
-                # Outputs are views into the shared workspace: copy them out at once.
-                columns = evaluate_unit(plan, unit, outputs, output_index, workspaces[full])
-                for name in outputs:
-                    samples[name][s, start:stop] = columns[name]
-                samples["infeasible"][s, start:stop] = columns["infeasible"]
-                for path in plan.paths:
-                    factors[path][s, start:stop] = columns[path]
-            if progress is not None:
-                progress(stop, n)
-            interrupt.check()
     samples["tco_index"] = bounds.index(samples["lifecycle_total"])
 
     dataset = _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr)
@@ -265,6 +380,7 @@ def compare(
         _attrs(loaded, labels, plans, union, n, str(root.entropy), design, chunk, bounds)
     )
     dataset.attrs["common_random_numbers"] = int(common_random_numbers)
+    dataset.attrs["executor"] = "local (Numba threads)" if executor is None else executor.describe()
     dataset.attrs["confidence"] = float(confidence)
     if output is not None:
         save_netcdf(dataset, output)

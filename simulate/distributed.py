@@ -84,8 +84,12 @@ def _call(function, payload: SharedPayload, numba_threads: int | None, *args):
     return function(payload.load(), *args)
 
 
-def _thread_workspace(job, rows: int):
-    # Kernel buffers kept per worker thread (fresh memory costs page faults), per job.
+def thread_workspace(job, rows: int):
+    """This worker thread's kernel buffers for ``job`` (``job.workspace(rows)``), reused.
+
+    Fresh memory costs page faults, so each thread keeps the buffers of the job it
+    last ran; a new job or size replaces them.
+    """
     key = (id(job), rows)
     if getattr(_THREAD_STATE, "key", None) != key:
         _THREAD_STATE.key = key
@@ -96,14 +100,14 @@ def _thread_workspace(job, rows: int):
 def _chunk_columns(job, start: int, stop: int, rows: int) -> dict[str, np.ndarray]:
     # Copies: the workspace is reused by this thread's next task while Dask still holds
     # this result for the client.
-    columns = job.columns(start, stop, _thread_workspace(job, rows))
+    columns = job.columns(start, stop, thread_workspace(job, rows))
     return {name: np.array(values, copy=True) for name, values in columns.items()}
 
 
 def _chunk_to_zarr(job, start: int, stop: int, rows: int, store: str) -> int:
     from results.store import write_zarr_region
 
-    write_zarr_region(store, start, job.columns(start, stop, _thread_workspace(job, rows)))
+    write_zarr_region(store, start, job.columns(start, stop, thread_workspace(job, rows)))
     return stop - start
 
 

@@ -117,6 +117,41 @@ def test_cli_run_with_a_scheduler_address_prints_the_local_summary(executor, tmp
     assert {k: v for k, v in json.loads(remote.stdout).items() if k not in drop} == expected
 
 
+@pytest.mark.parametrize("common_random_numbers", [True, False])
+def test_compare_on_the_cluster_is_bit_identical_to_the_local_comparison(
+    executor, common_random_numbers
+):
+    from simulate.compare import compare
+
+    kwargs = {
+        "n": 2 * BLOCK_SIZE + 77,
+        "seed": 6,
+        "kpis": ["token_cost_per_1k", "lifecycle_total"],
+        "chunk_blocks": 1,
+        "common_random_numbers": common_random_numbers,
+    }
+    scenarios = ["accelerator-h100", "accelerator-b200", "fleet-cloud"]
+    local = compare(scenarios, **kwargs)
+    remote = compare(scenarios, executor=executor, **kwargs)
+    assert_same_run(local, remote)
+    assert remote.attrs["executor"].startswith("dask.distributed")
+
+
+def test_cli_compare_with_a_scheduler_address_prints_the_local_statistics(executor):
+    from simulate.cli import main
+
+    address = executor.client.scheduler.address
+    args = ["compare", "power-hedged", "power-unhedged", "-n", str(BLOCK_SIZE + 9)]
+    args += ["--seed", "2", "--no-save", "--json"]
+    local = CliRunner().invoke(main, args)
+    remote = CliRunner().invoke(main, [*args, "--scheduler", address])
+    assert local.exit_code == 0, local.output
+    assert remote.exit_code == 0, remote.output
+    drop = ("seconds",)
+    expected = {k: v for k, v in json.loads(local.stdout).items() if k not in drop}
+    assert {k: v for k, v in json.loads(remote.stdout).items() if k not in drop} == expected
+
+
 def test_cli_sobol_with_a_scheduler_address_prints_the_local_indices(executor):
     from simulate.cli import main
 
