@@ -8,12 +8,12 @@ columns, not ``±`` text. Files are written atomically (temporary file, then ren
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from results.atomic import atomic_path
 from results.kinds import result_kind
 from results.summary import DEFAULT_PERCENTILES, infeasible_counts, summarize
 from simulate import columns as col
@@ -435,17 +435,9 @@ def write_table(table, path: str | Path) -> Path:
     fmt = table_format(path)
     if fmt == "parquet" and not parquet_available():
         raise ImportError(f"{path}: writing Parquet needs pyarrow: {PARQUET_HINT}")
-    if not path.parent.exists():
-        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             table.to_csv(tmp, index=False)
         else:
             table.to_parquet(tmp, engine="pyarrow", index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
     return path

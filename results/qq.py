@@ -7,10 +7,11 @@ so no GUI backend is ever selected: safe on headless machines and with Agg.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
+
+from results.atomic import atomic_path
 
 __all__ = ["FIGURE_FORMATS", "qq_plot", "save_figure"]
 
@@ -106,18 +107,7 @@ def save_figure(fig, path) -> Path:
             f"{path}: unsupported figure format '{path.suffix}'; use one of "
             f"{', '.join(FIGURE_FORMATS)}"
         )
-    parent = path.parent
-    if not parent.is_dir():
-        raise ValueError(f"{path}: directory {parent} does not exist; create it first")
-    # Same naming as results.store: hidden, per-process, beside the target
-    # (a rename is only atomic within one file system). Opened normally, not
-    # with mkstemp, so the file gets the user's usual permissions.
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        with tmp.open("wb") as fh:
-            fig.savefig(fh, format=fmt, dpi=150)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # Opened normally, not with mkstemp, so the file gets the user's usual permissions.
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fig.savefig(fh, format=fmt, dpi=150)
     return path

@@ -14,7 +14,6 @@ import datetime as _dt
 import html
 import io
 import math
-import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from results.assumptions import assumptions, catalog_figures, scenario_from_attrs, toml_comments
+from results.atomic import atomic_path
 from results.export import run_outputs
 from results.kinds import result_kind
 from results.summary import DEFAULT_PERCENTILES, infeasible_counts, summarize
@@ -934,14 +934,6 @@ def write_report(document: str, path: str | Path) -> Path:
         If the target's folder does not exist.
     """
     path = Path(path)
-    if not path.parent.exists():
-        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         tmp.write_text(document, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
     return path

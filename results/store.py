@@ -9,12 +9,13 @@ requested name.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from results.atomic import atomic_path, partial_path, remove_path
 
 FORMATS = ("netcdf", "zarr")
 
@@ -77,7 +78,7 @@ class _Writer:
     def __init__(self, path: Path, n: int):
         self.path = path
         self.n = n
-        self.tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+        self.tmp = partial_path(path)
         self.closed = False
 
     def commit(self) -> Path:
@@ -106,11 +107,7 @@ class _Writer:
             _remove(self.tmp)
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
+_remove = remove_path
 
 
 class NetCDFWriter(_Writer):
@@ -289,13 +286,6 @@ def save_netcdf(dataset, path: str | Path) -> Path:
         The written path.
     """
     path = Path(path)
-    if not path.parent.exists():
-        raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
     return path

@@ -17,11 +17,14 @@ from simulate.cli_options import (
     SET_HELP,
     confidence_option,
     dask_options,
+    design_option,
     enter_executor,
     json_option,
+    samples_option,
+    seed_option,
 )
 from simulate.cli_plot import plots_option, write_standard_plots
-from simulate.cli_run import DEFAULT_N, ProgressReporter
+from simulate.cli_run import ProgressReporter
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
 
@@ -226,27 +229,9 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
 @click.command("compare")
 @click.argument("scenarios", nargs=-1, metavar="SCENARIO SCENARIO [SCENARIO...]")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=1),
-    default=DEFAULT_N,
-    show_default=True,
-    help="Samples per scenario (paired across scenarios).",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Root seed (default: fresh entropy, printed so the comparison can be repeated).",
-)
-@click.option(
-    "--design",
-    type=click.Choice(["mc", "lhs", "sobol"]),
-    default="mc",
-    show_default=True,
-    help="Unit-cube design, shared by every scenario.",
-)
+@samples_option("Samples per scenario (paired across scenarios).")
+@seed_option("comparison")
+@design_option("Unit-cube design, shared by every scenario.")
 @click.option(
     "--kpi",
     "kpis",

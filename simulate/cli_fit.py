@@ -8,10 +8,11 @@ intact, so no Python traceback reaches the user.
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 
 import click
+
+from results.atomic import atomic_path
 
 __all__ = ["fit_command"]
 
@@ -144,13 +145,5 @@ def _check_domain(winner, key, field) -> None:
 def _write_text(path: Path, text: str) -> None:
     # Temporary file beside the target, then an atomic rename: a failed write
     # never leaves a truncated snippet under the final name.
-    parent = path.parent
-    if not parent.is_dir():
-        raise ValueError(f"{path}: directory {parent} does not exist; create it first")
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
+    with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

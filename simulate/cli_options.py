@@ -82,3 +82,34 @@ def enter_executor(stack, scheduler: str | None, dask_workers: int | None):
         return stack.enter_context(dask_executor(scheduler, dask_workers))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+DEFAULT_N = 100_000  # samples of tco run and per scenario of tco compare
+
+
+def samples_option(help_text: str):
+    """``-n``: samples of a Monte Carlo run (default :data:`DEFAULT_N`)."""
+    return click.option(
+        "-n", "n", type=click.IntRange(min=1), default=DEFAULT_N, show_default=True, help=help_text
+    )
+
+
+def seed_option(what: str):
+    """``--seed``: the root seed; by default fresh entropy, printed so ``what`` can be repeated."""
+    return click.option(
+        "--seed",
+        type=click.IntRange(min=0),
+        default=None,
+        help=f"Root seed (default: fresh entropy, printed so the {what} can be repeated).",
+    )
+
+
+def design_option(help_text: str):
+    """``--design``: the unit-cube design (mc, lhs or sobol)."""
+    return click.option(
+        "--design",
+        type=click.Choice(["mc", "lhs", "sobol"]),
+        default="mc",
+        show_default=True,
+        help=help_text,
+    )

@@ -15,13 +15,15 @@ from simulate import columns as col
 from simulate.cli_options import (
     confidence_option,
     dask_options,
+    design_option,
     enter_executor,
     json_option,
+    samples_option,
     scenario_argument,
+    seed_option,
 )
 from simulate.cli_plot import plots_option, write_standard_plots
 
-DEFAULT_N = 100_000
 STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file's chunks
 FLAG_CHUNK = 2**22
 
@@ -95,27 +97,9 @@ def chunked_flag_counts(flags) -> dict[str, int]:
 
 @click.command("run")
 @scenario_argument
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=1),
-    default=DEFAULT_N,
-    show_default=True,
-    help="Number of samples.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Root seed (default: fresh entropy, printed so the run can be repeated).",
-)
-@click.option(
-    "--design",
-    type=click.Choice(["mc", "lhs", "sobol"]),
-    default="mc",
-    show_default=True,
-    help="Unit-cube design.",
-)
+@samples_option("Number of samples.")
+@seed_option("run")
+@design_option("Unit-cube design.")
 @click.option(
     "-o",
     "--output",
