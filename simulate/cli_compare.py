@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import sys
 import time
 
 import click
@@ -24,7 +23,7 @@ from simulate.cli_options import (
     seed_option,
 )
 from simulate.cli_plot import plots_option, write_standard_plots
-from simulate.cli_run import ProgressReporter
+from simulate.cli_run import ProgressReporter, reported_job
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
 
@@ -311,7 +310,7 @@ def compare_command(
         executor = enter_executor(stack, scheduler, dask_workers)
         reporter = ProgressReporter()
         start = time.monotonic()
-        try:
+        with reported_job(reporter):
             dataset = compare(
                 loaded,
                 n=n,
@@ -323,14 +322,6 @@ def compare_command(
                 progress=reporter,
                 executor=executor,
             )
-        except KeyboardInterrupt:
-            reporter.close()
-            click.echo("\nInterrupted: no result file was written.", err=True)
-            sys.exit(130)
-        except (ValueError, OSError, RuntimeError) as exc:
-            reporter.close()
-            raise click.ClickException(str(exc)) from None
-        reporter.close()
     elapsed = time.monotonic() - start
     shared = dataset.attrs["shared_factors"].split()
     union = dataset.attrs["factor_columns"].split()

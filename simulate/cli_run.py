@@ -28,6 +28,32 @@ STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file'
 FLAG_CHUNK = 2**22
 
 
+@contextlib.contextmanager
+def reported_job(reporter):
+    """Run a long job under a progress reporter, turning failures into CLI messages.
+
+    Ctrl-C closes the progress line, says that no result file was written (the
+    writers delete their temporary output) and exits with status 130; a
+    ``ValueError``, ``OSError`` or ``RuntimeError`` (a lost Dask cluster) becomes a
+    ``click.ClickException`` with its message, without a traceback.
+
+    Parameters
+    ----------
+    reporter : ProgressReporter
+        Closed however the job ends.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo("\nInterrupted: no result file was written.", err=True)
+        sys.exit(130)
+    except (ValueError, OSError, RuntimeError) as exc:
+        reporter.close()
+        raise click.ClickException(str(exc)) from None
+    reporter.close()
+
+
 class ProgressReporter:
     """A progress line with rate and ETA on stderr, shown only for runs over ~2 s.
 
@@ -198,7 +224,7 @@ def run_command(
         executor = enter_executor(stack, scheduler, dask_workers)
         reporter = ProgressReporter()
         start = time.monotonic()
-        try:
+        with reported_job(reporter):
             dataset = run(
                 loaded,
                 n=n,
@@ -211,14 +237,6 @@ def run_command(
                 progress=reporter,
                 executor=executor,
             )
-        except KeyboardInterrupt:
-            reporter.close()
-            click.echo("\nInterrupted: no result file was written.", err=True)
-            sys.exit(130)
-        except (ValueError, OSError, RuntimeError) as exc:
-            reporter.close()
-            raise click.ClickException(str(exc)) from None
-        reporter.close()
     elapsed = time.monotonic() - start
     names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
     if n > STREAMING_SUMMARY_SAMPLES:
