@@ -103,7 +103,7 @@ def _fill_nan(out, i):
         out[j, i] = np.nan
 
 
-@jit
+@jit(inline="always")
 def evaluate_valid_row(x, out, i):
     """:func:`evaluate_row` for a row already known to lie in the valid domain.
 
@@ -111,6 +111,10 @@ def evaluate_valid_row(x, out, i):
     strides). Indexing the 2-D array, rather than taking a view of the column, spares
     an atomic reference-count update per row; every output is written exactly once on
     the feasible path, so ``out`` needs no initialisation.
+
+    Inlined into its callers (Numba ``inline="always"``): called out of line, each
+    row paid atomic reference-count updates on ``x`` and ``out``, and ``out``'s
+    count is one cache line shared by every thread.
     """
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
