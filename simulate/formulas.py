@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from distributions.jit import jit
+from simulate.erfc import erfc
 
 JOULES_PER_KWH = 3.6e6
 INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -205,8 +206,8 @@ def capped_lognormal_mean(mean_tokens, sigma, cap_tokens):
     # ln C - mu = ln(C / mean) + sigma**2 / 2: one logarithm instead of two.
     z_cap = (math.log(cap_tokens / mean_tokens) + 0.5 * sigma * sigma) / sigma
     # Multiplying by 1/sqrt(2) (a folded constant) instead of dividing by sqrt(2).
-    below = 0.5 * math.erfc((sigma - z_cap) * INV_SQRT2)
-    above = 0.5 * math.erfc(z_cap * INV_SQRT2)
+    below = 0.5 * erfc((sigma - z_cap) * INV_SQRT2)
+    above = 0.5 * erfc(z_cap * INV_SQRT2)
     return mean_tokens * below + cap_tokens * above, above
 
 
