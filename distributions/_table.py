@@ -195,7 +195,7 @@ def build_table(kind, a, b, lb, c_half, coef):
     return 0
 
 
-@jit
+@jit(fastmath={"contract"})
 def table_ppf(kind, a, b, lb, c_half, coef, n, q):
     """Standardized quantile from a table built by :func:`build_table`.
 
@@ -276,7 +276,7 @@ def fit_body_interval(vals, cheb, coef_row):
     return tail <= 1e-14 * vmin
 
 
-@jit
+@jit(fastmath={"contract"})
 def body_ppf(coef, n, q):
     """Quantile from a body table, for ``BODY_LO <= q <= BODY_HI`` only.
 

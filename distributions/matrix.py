@@ -5,7 +5,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ._table import DEG, KIND_BETA, KIND_GAMMA, N_MAX, NB_MAX, build_table
+from ._table import (
+    BODY_HI,
+    BODY_LO,
+    DEG,
+    KIND_BETA,
+    KIND_GAMMA,
+    N_MAX,
+    NB_MAX,
+    body_ppf,
+    build_table,
+    table_ppf,
+)
 from .jit import jit
 from .kernels import (
     BETA,
@@ -19,10 +30,8 @@ from .kernels import (
     _empirical_ppf,
     build_body_table,
     column_into,
-    lognormal_value,
     ppf_prepared,
     prepare,
-    table_value,
 )
 
 ROW_BLOCK = 256  # rows per work item of ppf_matrix_prepared: 256 x 12 doubles fit in L1
@@ -243,13 +252,26 @@ def ppf_matrix_prepared(
 @jit
 def _column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
     # Rows start..stop of column j (see ppf_matrix_prepared).
+    # The body test is written out here rather than calling table_value or
+    # lognormal_value per element: those are not inlined (their tail branch is too
+    # big), and each call then paid atomic reference-count updates on its array
+    # arguments, about six times the cost of the body polynomial itself.
     if code == PERT or code == BETA or code == GAMMA:
         kind = KIND_GAMMA if code == GAMMA else KIND_BETA
         for i in range(start, stop):
-            out[i, j] = table_value(kind, c, coef, nt, body, nb, u[i, j])
+            q = u[i, j]
+            if nb > 0 and q >= BODY_LO and q <= BODY_HI:
+                x = body_ppf(body, nb, q)
+            else:
+                x = table_ppf(kind, c[0], c[1], c[2], c[3], coef, nt, q)
+            out[i, j] = c[4] + c[5] * x
     elif code == LOGNORMAL:
         for i in range(start, stop):
-            out[i, j] = lognormal_value(c, body, nb, u[i, j])
+            q = u[i, j]
+            if nb > 0 and q >= BODY_LO and q <= BODY_HI:
+                out[i, j] = body_ppf(body, nb, q)
+            else:
+                out[i, j] = ppf_prepared(LOGNORMAL, c, q)
     elif code == CHOICE:
         for i in range(start, stop):
             out[i, j] = _choice_ppf(table, m, u[i, j])

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 
 from distributions.jit import jit
+from simulate.erfc import erfc
 
 JOULES_PER_KWH = 3.6e6
+INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 
 @jit
@@ -159,6 +161,10 @@ def pue_after_capex(pue_base, pue_floor, capex_usd, capex_scale_usd):
     float
         PUE after the investment.
     """
+    if capex_usd == 0.0:
+        # No investment, no change: spares the exponential in the common case (the
+        # lever's base is usually 0, so a whole Monte Carlo run takes this branch).
+        return pue_base
     floor = min(pue_floor, pue_base)
     return floor + (pue_base - floor) * math.exp(-capex_usd / capex_scale_usd)
 
@@ -197,10 +203,11 @@ def capped_lognormal_mean(mean_tokens, sigma, cap_tokens):
         if mean_tokens > cap_tokens:
             return cap_tokens, 1.0
         return mean_tokens, 0.0
-    mu = math.log(mean_tokens) - 0.5 * sigma * sigma
-    z_cap = (math.log(cap_tokens) - mu) / sigma
-    below = 0.5 * math.erfc(-(z_cap - sigma) / math.sqrt(2.0))
-    above = 0.5 * math.erfc(z_cap / math.sqrt(2.0))
+    # ln C - mu = ln(C / mean) + sigma**2 / 2: one logarithm instead of two.
+    z_cap = (math.log(cap_tokens / mean_tokens) + 0.5 * sigma * sigma) / sigma
+    # Multiplying by 1/sqrt(2) (a folded constant) instead of dividing by sqrt(2).
+    below = 0.5 * erfc((sigma - z_cap) * INV_SQRT2)
+    above = 0.5 * erfc(z_cap * INV_SQRT2)
     return mean_tokens * below + cap_tokens * above, above
 
 

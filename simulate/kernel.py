@@ -20,7 +20,6 @@ from simulate.formulas import (
     meaningful_response_cost,
     prefill_seconds_per_token,
     pue_after_capex,
-    tokens_per_kwh,
     training_accelerator_hours,
 )
 
@@ -39,6 +38,11 @@ def _domain_arrays():
     lower[col.IN_FINETUNE_RL_FACTOR] = lower[col.IN_PEAK_TO_AVERAGE] = 1.0
     return lower, lower_open, upper
 
+
+# Reciprocals of the calendar constants, folded so the kernel multiplies instead of dividing.
+MONTHS_PER_YEAR_INV = 1.0 / 12.0
+HOURS_PER_YEAR_INV = 1.0 / col.HOURS_PER_YEAR
+HOURS_PER_MONTH_INV = 1.0 / col.HOURS_PER_MONTH
 
 # Module-level arrays are frozen into the compiled kernel as constants.
 DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
@@ -103,7 +107,7 @@ def _fill_nan(out, i):
         out[j, i] = np.nan
 
 
-@jit
+@jit(inline="always")
 def evaluate_valid_row(x, out, i):
     """:func:`evaluate_row` for a row already known to lie in the valid domain.
 
@@ -111,6 +115,10 @@ def evaluate_valid_row(x, out, i):
     strides). Indexing the 2-D array, rather than taking a view of the column, spares
     an atomic reference-count update per row; every output is written exactly once on
     the feasible path, so ``out`` needs no initialisation.
+
+    Inlined into its callers (Numba ``inline="always"``): called out of line, each
+    row paid atomic reference-count updates on ``x`` and ``out``, and ``out``'s
+    count is one cache line shared by every thread.
     """
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
@@ -188,9 +196,12 @@ def evaluate_valid_row(x, out, i):
     )
     decode_s = completion_tokens * step_s / batch
     request_s = prefill_s + decode_s
-    tokens_per_s_acc = seq_len / (request_s * tensor_parallel)
-    output_tokens_per_s_acc = completion_tokens / (request_s * tensor_parallel)
-    prefill_share = prefill_s / request_s
+    # Shared denominators are inverted once (a division costs several multiplies).
+    inv_request_s = 1.0 / request_s
+    inv_replica_s = inv_request_s / tensor_parallel
+    tokens_per_s_acc = seq_len * inv_replica_s
+    output_tokens_per_s_acc = completion_tokens * inv_replica_s
+    prefill_share = prefill_s * inv_request_s
 
     # ---- demand and fleet
     tokens_per_month = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
@@ -223,10 +234,11 @@ def evaluate_valid_row(x, out, i):
         + (1.0 - utilization) * board_w * x[col.IN_IDLE_POWER_FRACTION]
         + host_w
     )
-    inference_mwh = n_inference * col.HOURS_PER_MONTH * draw_w * pue / 1e6
+    fleet_hours = n_inference * col.HOURS_PER_MONTH
+    inference_mwh = fleet_hours * draw_w * pue * 1e-6
 
     # ---- inference cost per month
-    life_hours = x[col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR
+    inv_life_hours = 1.0 / (x[col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR)
     maintenance = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
     facility_kw_month = x[col.IN_FACILITY_USD_PER_KW_MONTH]
     cloud_multiplier = x[col.IN_CLOUD_RATE_MULTIPLIER]
@@ -237,28 +249,26 @@ def evaluate_valid_row(x, out, i):
     facility_cost = 0.0
     cloud_rent = 0.0
     if x[col.IN_FLEET_CLOUD] > 0.5:
-        cloud_rent = (
-            n_inference * col.HOURS_PER_MONTH * x[col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_multiplier
-        )
+        cloud_rent = fleet_hours * x[col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_multiplier
     else:
         unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
-        amortization = n_inference * col.HOURS_PER_MONTH * unit_price / life_hours
+        amortization = fleet_hours * unit_price * inv_life_hours
         facility_cost = (
-            n_inference * (board_w + host_w) / 1000.0 * facility_kw_month
-            + n_inference * unit_price * maintenance / 12.0
+            n_inference * (board_w + host_w) * 1e-3 * facility_kw_month
+            + n_inference * unit_price * maintenance * MONTHS_PER_YEAR_INV
         )
         energy_cost = inference_mwh * power_price
     overhead = (
         x[col.IN_PLATFORM_USD_PER_MONTH]
-        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] / 12.0
-        + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month / 1e9
+        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] * MONTHS_PER_YEAR_INV
+        + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month * 1e-9
     )
     knee = x[col.IN_SLA_KNEE_UTILIZATION]
     late_share = 0.0
     if utilization > knee and knee < 1.0:
         late_share = min(1.0, (utilization - knee) / (1.0 - knee))
     sla_penalty = (
-        late_share * tokens_per_month / 1000.0 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
+        late_share * tokens_per_month * 1e-3 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
     )
     inference_monthly = (
         amortization + energy_cost + facility_cost + cloud_rent + overhead + sla_penalty
@@ -280,8 +290,9 @@ def evaluate_valid_row(x, out, i):
         goodput,
     )
     n_train = x[col.IN_TRAIN_ACCELERATORS]
-    train_days = train_hours / n_train / 24.0
-    finetune_days = finetune_hours / n_train / 24.0
+    inv_train_days = 1.0 / (n_train * 24.0)
+    train_days = train_hours * inv_train_days
+    finetune_days = finetune_hours * inv_train_days
     if train_days + finetune_days > x[col.IN_RELEASE_CADENCE_DAYS]:
         flag |= col.FLAG_TRAINING_EXCEEDS_CADENCE
     train_board_w = x[col.IN_TRAIN_BOARD_POWER_W]
@@ -291,10 +302,10 @@ def evaluate_valid_row(x, out, i):
     else:
         train_price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
         train_hourly = (
-            train_price / life_hours
-            + train_price * maintenance / col.HOURS_PER_YEAR
-            + (train_board_w + host_w) / 1000.0 * facility_kw_month / col.HOURS_PER_MONTH
-            + train_draw_w * pue / 1e6 * power_price
+            train_price * inv_life_hours
+            + train_price * maintenance * HOURS_PER_YEAR_INV
+            + (train_board_w + host_w) * 1e-3 * facility_kw_month * HOURS_PER_MONTH_INV
+            + train_draw_w * pue * 1e-6 * power_price
         )
     training_cost = train_hours * train_hourly
     finetune_cost = finetune_hours * train_hourly
@@ -304,16 +315,18 @@ def evaluate_valid_row(x, out, i):
     months = horizon_years * 12.0
     releases = horizon_years * 365.25 / x[col.IN_RELEASE_CADENCE_DAYS]
     training_mwh_month = (
-        releases * (train_hours + finetune_hours) * train_draw_w * pue / 1e6 / months
+        releases * (train_hours + finetune_hours) * train_draw_w * pue * 1e-6 / months
     )
     pue_capex = x[col.IN_PUE_CAPEX_USD]
     lifecycle = releases * (training_cost + finetune_cost) + months * inference_monthly + pue_capex
     tokens_total = tokens_per_month * months
-    cost_per_request = lifecycle / (x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * months)
-    serving_power_w = inference_mwh * 1e6 / col.HOURS_PER_MONTH
-    tokens_kwh = tokens_per_kwh(tokens_per_month / (col.HOURS_PER_MONTH * 3600.0), serving_power_w)
+    cost_per_token = lifecycle / tokens_total
+    # requests = tokens / seq_len, so cost per request is cost per token times seq_len.
+    cost_per_request = cost_per_token * seq_len
+    # tokens_per_kwh(tokens per s, serving W) with both per month: tokens / (MWh * 1000).
+    tokens_kwh = tokens_per_month / (inference_mwh * 1000.0)
 
-    o_token_cost_per_1k = lifecycle / tokens_total * 1000.0
+    o_token_cost_per_1k = cost_per_token * 1000.0
     o_lifecycle_total = lifecycle
     o_training_cost = training_cost
     o_finetune_cost = finetune_cost
@@ -324,9 +337,9 @@ def evaluate_valid_row(x, out, i):
     o_installed_base = n_inference + n_train
     o_avg_seq_len = seq_len
     o_energy_mwh_month = inference_mwh + training_mwh_month
-    o_tokens_per_dollar = tokens_total / lifecycle
+    o_tokens_per_dollar = 1.0 / cost_per_token
     o_tokens_per_kwh = tokens_kwh
-    o_joules_per_token = 3.6e6 / tokens_kwh
+    o_joules_per_token = inference_mwh * 3.6e9 / tokens_per_month
     o_cost_per_request = cost_per_request
     o_cost_per_meaningful_response = meaningful_response_cost(
         completion_tokens,
@@ -335,9 +348,9 @@ def evaluate_valid_row(x, out, i):
         x[col.IN_GUARD_TOKENS_PER_RESPONSE],
         x[col.IN_GUARD_USD_PER_TOKEN],
     )
-    o_input_cost_per_1m = lifecycle * prefill_share / (tokens_total * x[col.IN_PROMPT_SHARE]) * 1e6
+    o_input_cost_per_1m = cost_per_token * prefill_share / x[col.IN_PROMPT_SHARE] * 1e6
     o_output_cost_per_1m = (
-        lifecycle * (1.0 - prefill_share) / (tokens_total * (1.0 - x[col.IN_PROMPT_SHARE])) * 1e6
+        cost_per_token * (1.0 - prefill_share) / (1.0 - x[col.IN_PROMPT_SHARE]) * 1e6
     )
     o_training_gpu_hours = train_hours
     o_training_days = train_days

@@ -1,5 +1,8 @@
 """The seeds' worked examples (MODEL.md), reproduced with the project's own functions."""
 
+import math
+
+import numpy as np
 import pytest
 
 from simulate.formulas import (
@@ -116,3 +119,19 @@ def test_capped_lognormal_mean_matches_monte_carlo():
     # Standard errors at 2e6 draws are ~0.05% of the mean; 4 sigma tolerance.
     assert capped == pytest.approx(np.minimum(draws, cap).mean(), rel=3e-3)
     assert share == pytest.approx((draws > cap).mean(), abs=2e-3)
+
+
+def test_table_erfc_matches_libm():
+    from simulate.erfc import ERFC_X_MAX, erfc
+
+    rng = np.random.default_rng(7)
+    xs = np.concatenate(
+        [rng.uniform(-ERFC_X_MAX - 1.0, ERFC_X_MAX + 1.0, 20_000), np.arange(-27.0, 27.0, 0.25)]
+    )
+    for x in xs:
+        expected = math.erfc(x)
+        if expected < 1e-300:  # subnormal: libm's own relative accuracy is gone
+            continue
+        assert abs(erfc(x) - expected) <= 2e-13 * expected, x
+    assert math.isnan(erfc(math.nan))
+    assert abs(erfc(0.0) - 1.0) <= 1e-15
