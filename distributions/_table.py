@@ -127,6 +127,23 @@ def _cheb_to_monomial(c, out):
 
 
 @jit
+def _chebyshev_coefficients(vals, cheb):
+    # Discrete cosine transform: the interpolant's Chebyshev coefficients from its
+    # values at the first-kind points. The mean is taken out first; otherwise the
+    # rounding of a large value (log x of, say, -30) swamps the small trailing ones.
+    m = vals.size
+    mean = 0.0
+    for i in range(m):
+        mean += vals[i] / m
+    for k in range(m):
+        s = 0.0
+        for i in range(m):
+            s += (vals[i] - mean) * math.cos(math.pi * k * (i + 0.5) / m)
+        cheb[k] = 2.0 * s / m
+    cheb[0] = mean + 0.5 * cheb[0]
+
+
+@jit
 def build_table(kind, a, b, lb, c_half, coef):
     """Fit the piecewise polynomial table of a standardized quantile function.
 
@@ -168,20 +185,10 @@ def build_table(kind, a, b, lb, c_half, coef):
         for j in range(n):
             centre = -T_MAX + (j + 0.5) * h
             gmax = 0.0
-            mean = 0.0
             for i in range(m):
                 vals[i] = _log_exact_at_logit(kind, a, b, lb, c_half, centre + 0.5 * h * nodes[i])
                 gmax = max(gmax, abs(vals[i]))
-                mean += vals[i] / m
-            # Discrete cosine transform: interpolant coefficients at first-kind
-            # points. The mean is taken out first; otherwise the rounding of a
-            # large log x (say -30) swamps the small trailing coefficients.
-            for k in range(m):
-                s = 0.0
-                for i in range(m):
-                    s += (vals[i] - mean) * math.cos(math.pi * k * (i + 0.5) / m)
-                cheb[k] = 2.0 * s / m
-            cheb[0] = mean + 0.5 * cheb[0]
+            _chebyshev_coefficients(vals, cheb)
             # The node values carry ~1e-15 relative noise from the exact
             # solver, so the tail estimate cannot go below a few 1e-15.
             tail = abs(cheb[m - 1]) + abs(cheb[m - 2]) + abs(cheb[m - 3])
@@ -261,16 +268,9 @@ def fit_body_interval(vals, cheb, coef_row):
     """
     m = DEG + 1
     vmin = math.inf
-    mean = 0.0
     for i in range(m):
         vmin = min(vmin, abs(vals[i]))
-        mean += vals[i] / m
-    for k in range(m):
-        s = 0.0
-        for i in range(m):
-            s += (vals[i] - mean) * math.cos(math.pi * k * (i + 0.5) / m)
-        cheb[k] = 2.0 * s / m
-    cheb[0] = mean + 0.5 * cheb[0]
+    _chebyshev_coefficients(vals, cheb)
     tail = abs(cheb[m - 1]) + abs(cheb[m - 2]) + abs(cheb[m - 3])
     _cheb_to_monomial(cheb, coef_row)
     return tail <= 1e-14 * vmin

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import time
@@ -17,13 +16,12 @@ from simulate.cli_options import (
     confidence_option,
     dask_options,
     design_option,
-    enter_executor,
     json_option,
     samples_option,
     seed_option,
 )
 from simulate.cli_plot import plots_option, write_standard_plots
-from simulate.cli_run import ProgressReporter, reported_job
+from simulate.cli_run import reported_job
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
 
@@ -306,22 +304,19 @@ def compare_command(
     labels = scenario_labels(loaded)
     if output is None and not no_save:
         output = default_output_name(labels, n, seed)
-    with contextlib.ExitStack() as stack:
-        executor = enter_executor(stack, scheduler, dask_workers)
-        reporter = ProgressReporter()
+    with reported_job(scheduler, dask_workers) as (executor, reporter):
         start = time.monotonic()
-        with reported_job(reporter):
-            dataset = compare(
-                loaded,
-                n=n,
-                seed=seed,
-                design=design,
-                kpis=kpi_names,
-                confidence=confidence,
-                output=None if no_save else output,
-                progress=reporter,
-                executor=executor,
-            )
+        dataset = compare(
+            loaded,
+            n=n,
+            seed=seed,
+            design=design,
+            kpis=kpi_names,
+            confidence=confidence,
+            output=None if no_save else output,
+            progress=reporter,
+            executor=executor,
+        )
     elapsed = time.monotonic() - start
     shared = dataset.attrs["shared_factors"].split()
     union = dataset.attrs["factor_columns"].split()

@@ -29,29 +29,40 @@ FLAG_CHUNK = 2**22
 
 
 @contextlib.contextmanager
-def reported_job(reporter):
-    """Run a long job under a progress reporter, turning failures into CLI messages.
+def reported_job(scheduler: str | None = None, dask_workers: int | None = None):
+    """A long job's executor and progress line, with failures turned into CLI messages.
 
     Ctrl-C closes the progress line, says that no result file was written (the
     writers delete their temporary output) and exits with status 130; a
     ``ValueError``, ``OSError`` or ``RuntimeError`` (a lost Dask cluster) becomes a
-    ``click.ClickException`` with its message, without a traceback.
+    ``click.ClickException`` with its message, without a traceback. A local Dask
+    cluster started for the job is shut down when it ends.
 
     Parameters
     ----------
+    scheduler, dask_workers
+        ``--scheduler`` / ``--dask-workers`` (see :func:`enter_executor`).
+
+    Yields
+    ------
+    executor : simulate.distributed.DaskExecutor or None
+        Where to run the chunks (None: here, on the Numba threads).
     reporter : ProgressReporter
-        Closed however the job ends.
+        The progress callback; closed however the job ends.
     """
-    try:
-        yield
-    except KeyboardInterrupt:
+    with contextlib.ExitStack() as stack:
+        executor = enter_executor(stack, scheduler, dask_workers)
+        reporter = ProgressReporter()
+        try:
+            yield executor, reporter
+        except KeyboardInterrupt:
+            reporter.close()
+            click.echo("\nInterrupted: no result file was written.", err=True)
+            sys.exit(130)
+        except (ValueError, OSError, RuntimeError) as exc:
+            reporter.close()
+            raise click.ClickException(str(exc)) from None
         reporter.close()
-        click.echo("\nInterrupted: no result file was written.", err=True)
-        sys.exit(130)
-    except (ValueError, OSError, RuntimeError) as exc:
-        reporter.close()
-        raise click.ClickException(str(exc)) from None
-    reporter.close()
 
 
 class ProgressReporter:
@@ -220,23 +231,20 @@ def run_command(
         seed = int(np.random.SeedSequence().entropy)
     if output is None and not no_save:
         output = f"{loaded.name}-n{n}-seed{seed}.nc"
-    with contextlib.ExitStack() as stack:
-        executor = enter_executor(stack, scheduler, dask_workers)
-        reporter = ProgressReporter()
+    with reported_job(scheduler, dask_workers) as (executor, reporter):
         start = time.monotonic()
-        with reported_job(reporter):
-            dataset = run(
-                loaded,
-                n=n,
-                seed=seed,
-                design=design,
-                output=None if no_save else output,
-                fmt=fmt,
-                store=store,
-                precision=precision,
-                progress=reporter,
-                executor=executor,
-            )
+        dataset = run(
+            loaded,
+            n=n,
+            seed=seed,
+            design=design,
+            output=None if no_save else output,
+            fmt=fmt,
+            store=store,
+            precision=precision,
+            progress=reporter,
+            executor=executor,
+        )
     elapsed = time.monotonic() - start
     names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
     if n > STREAMING_SUMMARY_SAMPLES:
