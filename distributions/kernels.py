@@ -369,7 +369,7 @@ def _empirical_ppf(table, m, u):
     return a + d * t
 
 
-@jit
+@jit(inline="always")
 def table_value(kind, cst, coef, nt, body, nb, q):
     """Beta, PERT or gamma quantile: body table, else the logit tail table.
 
@@ -402,7 +402,7 @@ def table_value(kind, cst, coef, nt, body, nb, q):
     return cst[4] + cst[5] * x
 
 
-@jit
+@jit(inline="always")
 def lognormal_value(cst, body, nb, q):
     """Lognormal quantile: body table, else the exact formula (arguments as above)."""
     if nb > 0 and q >= BODY_LO and q <= BODY_HI:

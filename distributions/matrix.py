@@ -36,7 +36,14 @@ from .kernels import (
 
 ROW_BLOCK = 256  # rows per work item of ppf_matrix_prepared: 256 x 12 doubles fit in L1
 
-__all__ = ["pack", "ppf_column", "ppf_matrix", "ppf_matrix_prepared", "prepare_columns"]
+__all__ = [
+    "column_block",
+    "pack",
+    "ppf_column",
+    "ppf_matrix",
+    "ppf_matrix_prepared",
+    "prepare_columns",
+]
 
 
 @jit
@@ -232,7 +239,7 @@ def ppf_matrix_prepared(
         start = block * ROW_BLOCK
         stop = min(start + ROW_BLOCK, n)
         for j in range(k):
-            _column_block(
+            column_block(
                 codes[j],
                 constants[j],
                 coefficients[j],
@@ -250,8 +257,24 @@ def ppf_matrix_prepared(
 
 
 @jit
-def _column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
-    # Rows start..stop of column j (see ppf_matrix_prepared).
+def column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
+    """Inverse CDF of rows ``start .. stop`` of column ``j``: ``out[i, j] = ppf_j(u[i, j])``.
+
+    Parameters
+    ----------
+    code, c, coef, nt, body, nb
+        Column ``j``'s family code and its rows of :func:`prepare_columns`'s output.
+    table : ndarray of float64, shape (2, m)
+        Choice/empirical table (from :func:`pack`).
+    m : int
+        Its used length.
+    u : ndarray of float64, shape (n, k)
+        Probabilities.
+    out : ndarray of float64, shape (n, k)
+        Output (any layout), filled in place.
+    j, start, stop : int
+        Column and half-open row range.
+    """
     # The body test is written out here rather than calling table_value or
     # lognormal_value per element: those are not inlined (their tail branch is too
     # big), and each call then paid atomic reference-count updates on its array

@@ -44,13 +44,34 @@ class IndexBounds:
     best_values: dict
     worst_values: dict
 
-    def index(self, lifecycle_total_usd):
-        """TCO index of lifecycle totals (USD), in [0, 1]; NaN stays NaN."""
+    def index(self, lifecycle_total_usd, out=None):
+        """TCO index of lifecycle totals (USD), in [0, 1]; NaN stays NaN.
+
+        Parameters
+        ----------
+        lifecycle_total_usd : array_like of float
+            Lifecycle totals, USD.
+        out : ndarray of float64, optional
+            Where to write the index (may be the input itself: a chunk's lifecycle
+            totals are mapped in place, with no temporary arrays).
+
+        Returns
+        -------
+        ndarray of float64
+            The TCO index (``out`` when given), dimensionless.
+        """
         span = self.worst_usd - self.best_usd
         value = np.asarray(lifecycle_total_usd, dtype=np.float64)
+        if out is None:
+            # A scalar in, a scalar out.
+            return self.index(value, out=np.empty(value.shape))[()]
         if span <= 0.0:
-            return np.where(np.isnan(value), np.nan, 0.0)
-        return np.clip((value - self.best_usd) / span, 0.0, 1.0)
+            # np.where first: out may be the input, whose NaNs it must see.
+            out[...] = np.where(np.isnan(value), np.nan, 0.0)
+            return out
+        np.subtract(value, self.best_usd, out=out)
+        np.divide(out, span, out=out)
+        return np.clip(out, 0.0, 1.0, out=out)
 
 
 def _candidates(item: ScenarioInput, base) -> list:

@@ -176,7 +176,7 @@ class CompareJob:
 
     def workspace(self, rows: int) -> list[Workspace]:
         """Kernel buffers for chunks of up to ``rows`` samples, one set per scenario."""
-        return [Workspace(rows, full_inputs=not plan.uses_sampled_kernel) for plan in self.plans]
+        return [Workspace(rows) for _ in self.plans]
 
     def chunk(self, start: int, stop: int, workspaces: list[Workspace]) -> list[dict]:
         """Every scenario's samples ``start .. stop`` (block-aligned start).

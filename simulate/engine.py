@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+import numba
 import numpy as np
 
 from results.store import VariableSpec, open_result, open_writer
@@ -26,7 +27,8 @@ from scenarios.loader import Scenario, load_scenario
 from simulate import columns as col
 from simulate.design import DESIGNS, unit_block
 from simulate.interrupt import ChunkInterrupt
-from simulate.model import evaluate, evaluate_sampled, variable_major_buffer
+from simulate.model import evaluate, variable_major_buffer
+from simulate.pipeline import evaluate_unit_kernel
 from simulate.plan import SamplingPlan, sampling_plan
 from simulate.seeding import BLOCK_SIZE, as_seed_sequence
 
@@ -240,23 +242,21 @@ def run(
     if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
         raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
     n = int(n)
-    plan = sampling_plan(scenario)
-    root = as_seed_sequence(seed)
-    outputs = stored_outputs(store)
-    specs = _variable_specs(plan, outputs, precision)
+    job = make_job(scenario, design, seed, store, precision)
+    specs = list(job.specs)
     chunk = chunk_blocks * BLOCK_SIZE
-    attrs = run_attrs(scenario, plan, n, str(root.entropy), design, chunk)
-    bounds = scenario_bounds(scenario)
+    attrs = run_attrs(scenario, job.plan, n, str(job.root.entropy), design, chunk)
     attrs |= {
         "tco_index_definition": DEFINITION,
-        "tco_index_best_usd": bounds.best_usd,
-        "tco_index_worst_usd": bounds.worst_usd,
+        "tco_index_best_usd": job.bounds.best_usd,
+        "tco_index_worst_usd": job.bounds.worst_usd,
     }
 
     attrs["executor"] = "local (Numba threads)" if executor is None else executor.describe()
 
     writer = None
     memory = None
+    block = None
     if output is None:
         per_row = sum(np.dtype(s.dtype).itemsize for s in specs)
         if n * per_row > IN_MEMORY_LIMIT_BYTES:
@@ -264,17 +264,11 @@ def run(
                 f"n = {n:,}: {n * per_row / 2**30:.1f} GiB would be held in memory; give an "
                 "output file (-o run.nc, or run.zarr) to stream the samples to disk"
             )
-        memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
-
-    job = ChunkJob(
-        plan,
-        design,
-        root,
-        tuple(outputs),
-        tuple(col.OUTPUT_INDEX[name] for name in outputs),
-        tuple(specs),
-        bounds,
-    )
+        if executor is None and precision == "float64":
+            # The kernel writes straight into the dataset's arrays: no copy per chunk.
+            block, memory = job.allocate(n)
+        else:
+            memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
 
     def consume(start: int, stop: int, columns: dict[str, np.ndarray] | None) -> None:
         # ``None``: the chunk was written to the store by the worker that computed it.
@@ -299,6 +293,11 @@ def run(
                 writer = open_writer(output, n, specs, attrs, storage_rows, fmt=fmt)
             if executor is not None:
                 executor.run_chunks(job, ranges, writer, consume, interrupt)
+            elif block is not None:
+                for start, stop in ranges:
+                    job.fill_memory(start, stop, block, memory)
+                    consume(start, stop, None)
+                    interrupt.check()
             else:
                 workspace = job.workspace(min(chunk, n))
                 for start, stop in ranges:
@@ -370,9 +369,83 @@ class ChunkJob:
     specs: tuple[VariableSpec, ...]
     bounds: IndexBounds
 
+    @property
+    def block_names(self) -> list[str]:
+        """Stored variables computed as float64 rows of a block, in row order.
+
+        The stored outputs, ``tco_index`` and every sampled input (categorical ones
+        as category indices, converted to int64 when stored).
+        """
+        return [*self.outputs, "tco_index", *self.plan.paths]
+
+    @property
+    def selected(self) -> np.ndarray:
+        """Extended variable index of each block row (see :func:`evaluate_unit_into`).
+
+        ``tco_index`` starts as a copy of the lifecycle total, mapped in place.
+        """
+        return np.array(
+            [
+                *self.output_index,
+                col.OUTPUT_INDEX["lifecycle_total"],
+                *(col.N_OUTPUTS + j for j in range(self.plan.dims)),
+            ],
+            dtype=np.int64,
+        )
+
     def workspace(self, rows: int) -> Workspace:
         """Kernel buffers for chunks of up to ``rows`` samples."""
-        return Workspace(rows, full_inputs=not self.plan.uses_sampled_kernel)
+        return Workspace(rows)
+
+    def fill(self, start: int, stop: int, block: np.ndarray, flags: np.ndarray) -> None:
+        """Compute samples ``start .. stop`` (block-aligned start) into caller's arrays.
+
+        Parameters
+        ----------
+        start, stop : int
+            Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
+        block : ndarray of float64, shape (len(block_names), stop - start)
+            Filled with :attr:`block_names`, one row each (rows may be strided apart).
+        flags : ndarray of int64, shape (stop - start,)
+            Filled with the infeasibility bit masks.
+        """
+        unit = chunk_unit(self.design, self.root, start, stop, self.plan.dims)
+        evaluate_unit_into(self.plan, unit, self.selected, block, flags)
+        tco_index = block[len(self.outputs)]
+        self.bounds.index(tco_index, out=tco_index)
+
+    def allocate(self, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Arrays of a whole in-memory run for :meth:`fill_memory` (float64 storage).
+
+        Parameters
+        ----------
+        n : int
+            Number of samples.
+
+        Returns
+        -------
+        block : ndarray of float64, shape (len(block_names), n)
+            Rows padded apart (:func:`simulate.model.variable_major_buffer`).
+        memory : dict of str to ndarray
+            Every stored variable by name: rows of ``block``, and int64 arrays for
+            ``infeasible`` and categorical inputs.
+        """
+        block = variable_major_buffer(len(self.block_names), n)
+        memory = dict(zip(self.block_names, block, strict=True))
+        memory["infeasible"] = np.empty(n, dtype=np.int64)
+        for spec in self.specs:
+            if spec.dtype == "int64":
+                memory[spec.name] = np.empty(n, dtype=np.int64)
+        return block, memory
+
+    def fill_memory(
+        self, start: int, stop: int, block: np.ndarray, memory: dict[str, np.ndarray]
+    ) -> None:
+        """:meth:`fill` straight into the arrays of :meth:`allocate`, samples ``start .. stop``."""
+        self.fill(start, stop, block[:, start:stop], memory["infeasible"][start:stop])
+        for row, name in enumerate(self.block_names):
+            if memory[name].dtype == np.int64:
+                memory[name][start:stop] = block[row, start:stop]
 
     def columns(self, start: int, stop: int, workspace: Workspace) -> dict[str, np.ndarray]:
         """Stored variables of samples ``start .. stop`` (block-aligned start).
@@ -390,35 +463,69 @@ class ChunkJob:
             One array per stored variable, in its storage dtype; float64 columns
             may be views of ``workspace`` (copy them before the next chunk).
         """
-        columns = _evaluate_chunk(
-            self.plan,
-            self.design,
-            self.root,
-            start,
-            stop,
-            list(self.outputs),
-            list(self.output_index),
-            workspace,
-        )
-        columns["tco_index"] = self.bounds.index(columns["lifecycle_total"])
+        rows = stop - start
+        names = self.block_names
+        block = workspace.block(len(names), rows)
+        flags = workspace.flags[:rows]
+        self.fill(start, stop, block, flags)
+        columns = dict(zip(names, block, strict=True))
+        columns["infeasible"] = flags
         return {s.name: columns[s.name].astype(s.dtype, copy=False) for s in self.specs}
 
 
+def make_job(
+    scenario: Scenario,
+    design: str = "mc",
+    seed: int | np.random.SeedSequence | None = None,
+    store: str = "standard",
+    precision: str = "float64",
+) -> ChunkJob:
+    """Everything :func:`run` needs to compute its chunks (plan, seed, TCO-index bounds).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    design, seed, store, precision
+        As for :func:`run`.
+
+    Returns
+    -------
+    ChunkJob
+        The run's chunk computation; costs the TCO-index bounds search.
+    """
+    plan = sampling_plan(scenario)
+    outputs = stored_outputs(store)
+    return ChunkJob(
+        plan,
+        design,
+        as_seed_sequence(seed),
+        tuple(outputs),
+        tuple(col.OUTPUT_INDEX[name] for name in outputs),
+        tuple(_variable_specs(plan, outputs, precision)),
+        scenario_bounds(scenario),
+    )
+
+
 class Workspace:
-    """Kernel buffers reused by every chunk of a run (fresh memory costs page faults)."""
+    """Buffers reused by every chunk of a run (fresh memory costs page faults).
 
-    def __init__(self, rows: int, full_inputs: bool = True):
-        # The full input matrix is only needed when several categorical inputs vary.
-        self.inputs = np.empty((rows if full_inputs else 0, col.N_INPUTS))
-        self.outputs = np.empty((rows if full_inputs else 0, col.N_OUTPUTS))
-        self.outputs_by_variable = variable_major_buffer(col.N_OUTPUTS, 0 if full_inputs else rows)
+    Parameters
+    ----------
+    rows : int
+        Largest chunk, samples.
+    """
+
+    def __init__(self, rows: int):
+        self.rows = rows
         self.flags = np.empty(rows, dtype=np.int64)
+        self._block = variable_major_buffer(0, rows)
 
-    def views(self, rows: int):
-        """Buffers for a chunk of ``rows`` samples (the last chunk may be short)."""
-        inputs = self.inputs[:rows] if len(self.inputs) else None
-        outputs = self.outputs[:rows] if len(self.outputs) else None
-        return inputs, outputs, self.flags[:rows]
+    def block(self, variables: int, rows: int) -> np.ndarray:
+        """A ``(variables, rows)`` float64 view, rows padded apart; grown on demand."""
+        if self._block.shape[0] < variables:
+            self._block = variable_major_buffer(variables, self.rows)
+        return self._block[:variables, :rows]
 
 
 def chunk_unit(
@@ -453,6 +560,78 @@ def chunk_unit(
     return np.vstack(blocks) if len(blocks) > 1 else blocks[0]
 
 
+def evaluate_unit_into(
+    plan: SamplingPlan,
+    unit: np.ndarray,
+    selected: np.ndarray,
+    dest: np.ndarray,
+    flags: np.ndarray,
+) -> None:
+    """Evaluate the kernel on unit-cube points, writing only the variables asked for.
+
+    Parameters
+    ----------
+    plan : SamplingPlan
+        Sampled inputs; ``unit`` has one column per ``plan.inputs`` entry.
+    unit : ndarray of float64, shape (rows, plan.dims)
+        Design points in (0, 1), before the copula.
+    selected : ndarray of int64, shape (k,)
+        Extended variable indices: ``0 .. N_OUTPUTS - 1`` kernel outputs
+        (:data:`simulate.columns.OUTPUTS`), ``N_OUTPUTS + j`` the sampled value of
+        ``plan.inputs[j]`` (category index for a categorical input).
+    dest : ndarray of float64, shape (k, rows)
+        Filled with the selected variables, one row each (any strides).
+    flags : ndarray of int64, shape (rows,)
+        Filled with the infeasibility bit masks.
+
+    Notes
+    -----
+    With at most one categorical input varying (every Monte Carlo run of the
+    built-in scenarios) this is one fused parallel pass
+    (:func:`simulate.pipeline.evaluate_unit_kernel`); otherwise the full input
+    matrix is built and evaluated, with the same results.
+    """
+    rows = unit.shape[0]
+    selected = np.ascontiguousarray(selected, dtype=np.int64)
+    if unit.ndim != 2 or unit.shape[1] != plan.dims:
+        raise ValueError(f"unit must have shape (rows, {plan.dims}), got {unit.shape}")
+    if dest.shape != (len(selected), rows) or flags.shape != (rows,):
+        raise ValueError(
+            f"dest must have shape ({len(selected)}, {rows}) and flags ({rows},), got "
+            f"{dest.shape} and {flags.shape}"
+        )
+    if len(selected) and (selected.min() < 0 or selected.max() >= col.N_OUTPUTS + plan.dims):
+        raise ValueError(f"selected indices must lie in 0 .. {col.N_OUTPUTS + plan.dims - 1}")
+    unit = plan.correlate(unit)
+    if plan.uses_sampled_kernel:
+        codes, prepared, tables, table_len = plan.inverse_cdf_arrays
+        source, column, categories, table = plan.row_expansion
+        evaluate_unit_kernel(
+            codes,
+            *prepared,
+            tables,
+            table_len,
+            unit,
+            plan.base_row,
+            source,
+            column,
+            categories,
+            table,
+            selected,
+            dest,
+            flags,
+            numba.get_num_threads(),
+        )
+        return
+    values = plan.transform_independent(unit)
+    outputs, _ = evaluate(plan.kernel_inputs(values), None, flags)
+    for row, index in enumerate(selected):
+        if index < col.N_OUTPUTS:
+            dest[row] = outputs[:, index]
+        else:
+            dest[row] = values[:, index - col.N_OUTPUTS]
+
+
 def evaluate_unit(
     plan: SamplingPlan,
     unit: np.ndarray,
@@ -482,32 +661,13 @@ def evaluate_unit(
         Each output, ``infeasible`` (bit mask) and each sampled input by key path.
     """
     rows = unit.shape[0]
-    values = plan.transform(unit)
-    x, results, flags = workspace.views(rows)
-    if plan.uses_sampled_kernel:
-        columns, column_values = plan.varying_columns(values)
-        by_variable = workspace.outputs_by_variable[:, :rows]
-        evaluate_sampled(plan.base_row, columns, column_values, by_variable, flags)
-    else:
-        results, flags = evaluate(plan.kernel_inputs(values, out=x), results, flags)
-        by_variable = results.T
-    columns = {name: by_variable[j] for name, j in zip(outputs, output_index, strict=True)}
+    selected = [*output_index, *(col.N_OUTPUTS + j for j in range(plan.dims))]
+    block = workspace.block(len(selected), rows)
+    flags = workspace.flags[:rows]
+    evaluate_unit_into(plan, unit, np.asarray(selected, dtype=np.int64), block, flags)
+    columns = {name: block[r] for r, name in enumerate(outputs)}
     columns["infeasible"] = flags
     for j, item in enumerate(plan.inputs):
-        columns[item.path] = values[:, j].astype(np.int64) if item.categorical else values[:, j]
+        value = block[len(outputs) + j]
+        columns[item.path] = value.astype(np.int64) if item.categorical else value
     return columns
-
-
-def _evaluate_chunk(
-    plan: SamplingPlan,
-    design: str,
-    root: np.random.SeedSequence,
-    start: int,
-    stop: int,
-    outputs: list[str],
-    output_index: list[int],
-    workspace: Workspace,
-) -> dict[str, np.ndarray]:
-    """Samples ``start .. stop`` (block-aligned start): inputs and outputs by name."""
-    unit = chunk_unit(design, root, start, stop, plan.dims)
-    return evaluate_unit(plan, unit, outputs, output_index, workspace)

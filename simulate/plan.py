@@ -71,6 +71,30 @@ class SamplingPlan:
         """Key paths of the sampled inputs."""
         return [item.path for item in self.inputs]
 
+    def correlate(self, unit: np.ndarray) -> np.ndarray:
+        """Apply the scenario's copula (if any) to unit-cube points.
+
+        Parameters
+        ----------
+        unit : ndarray of float64, shape (n, dims)
+            Independent design points in (0, 1).
+
+        Returns
+        -------
+        ndarray of float64, shape (n, dims)
+            Points in (0, 1) with the declared rank correlations, C-contiguous; the
+            input itself when the scenario declares none.
+        """
+        copula = self.scenario.copula
+        if copula is None or not self.dims:
+            return np.ascontiguousarray(unit)
+        # Correlate in the unit cube, so each marginal stays exactly as specified.
+        correlated = np.empty(unit.shape)
+        apply_copula(
+            np.ascontiguousarray(unit), copula.positions(self.paths), copula.cholesky, correlated
+        )
+        return correlated
+
     def transform(self, unit: np.ndarray) -> np.ndarray:
         """Map unit-cube points through the copula (if any) and each column's inverse CDF.
 
@@ -84,18 +108,7 @@ class SamplingPlan:
         ndarray of float64, shape (n, dims)
             Input values (category indices for categorical inputs).
         """
-        copula = self.scenario.copula
-        if copula is not None and self.dims:
-            # Correlate in the unit cube, so each marginal stays exactly as specified.
-            correlated = np.empty_like(unit)
-            apply_copula(
-                np.ascontiguousarray(unit),
-                copula.positions(self.paths),
-                copula.cholesky,
-                correlated,
-            )
-            unit = correlated
-        return self.transform_independent(unit)
+        return self.transform_independent(self.correlate(unit))
 
     def transform_independent(self, unit: np.ndarray) -> np.ndarray:
         """Map unit-cube points through each column's inverse CDF, ignoring correlations.
@@ -177,8 +190,12 @@ class SamplingPlan:
 
     @property
     def base_row(self) -> np.ndarray:
-        """Kernel inputs at the scenario's base values, shape (N_INPUTS,)."""
-        return input_matrix(self.scenario, None, 1)[0]
+        """Kernel inputs at the scenario's base values, shape (N_INPUTS,); a fresh copy."""
+        cached = self.__dict__.get("_base_row_cache")
+        if cached is None:
+            cached = input_matrix(self.scenario, None, 1)[0]
+            object.__setattr__(self, "_base_row_cache", cached)
+        return cached.copy()
 
     @property
     def _expansion(self):
@@ -208,9 +225,61 @@ class SamplingPlan:
         return cached
 
     @property
+    def row_expansion(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """How design columns set kernel input columns, as arrays for the fused pass.
+
+        Only when :attr:`uses_sampled_kernel`. Each entry ``p`` sets kernel column
+        ``column[p]`` from design column ``source[p]``: the sampled value itself, or,
+        for a categorical column with ``categories[p]`` choices, ``table[p, index]``.
+
+        Returns
+        -------
+        source, column, categories : ndarray of int64, shape (m,)
+        table : ndarray of float64, shape (m, c)
+            See :func:`simulate.pipeline.evaluate_unit_kernel`.
+        """
+        cached = self.__dict__.get("_row_expansion_cache")
+        if cached is not None:
+            return cached
+        columns, tables = self._expansion
+        source, categories, per_entry = [], [], []
+        for j, table in enumerate(tables):
+            if table is None:
+                source.append(j)
+                categories.append(0)
+                per_entry.append(None)
+                continue
+            for w in range(table.shape[1]):
+                source.append(j)
+                categories.append(table.shape[0])
+                per_entry.append(table[:, w])
+        width = max([1] + [len(t) for t in per_entry if t is not None])
+        table = np.zeros((len(source), width))
+        for p, values in enumerate(per_entry):
+            if values is not None:
+                table[p, : len(values)] = values
+        cached = (
+            np.asarray(source, dtype=np.int64),
+            np.ascontiguousarray(columns, dtype=np.int64),
+            np.asarray(categories, dtype=np.int64),
+            table,
+        )
+        object.__setattr__(self, "_row_expansion_cache", cached)
+        return cached
+
+    @property
     def uses_sampled_kernel(self) -> bool:
         """Whether the sampled-row kernel applies (at most one categorical input varies)."""
         return sum(item.categorical for item in self.inputs) <= 1
+
+    @property
+    def inverse_cdf_arrays(self):
+        """``(codes, prepared, tables, table_len)`` of the design columns' inverse CDFs.
+
+        ``prepared`` is :func:`distributions.prepare_columns`'s output; the arrays are
+        what :func:`distributions.ppf_matrix_prepared` takes. Built once per plan.
+        """
+        return self._packed
 
     @property
     def _packed(self):

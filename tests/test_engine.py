@@ -119,6 +119,25 @@ def test_netcdf_round_trip_with_plain_open_dataset(scenario, tmp_path):
         assert copy["token_cost_per_1k"].attrs["units"] == "USD/1k tokens"
 
 
+@pytest.mark.parametrize("categorical", [1, 2])
+def test_in_memory_run_with_categorical_factors_equals_the_streamed_file(categorical, tmp_path):
+    # In memory the kernel writes straight into the dataset's arrays; streamed, it goes
+    # through a chunk buffer. One categorical factor takes the fused pass, two the
+    # full-matrix path.
+    overrides = ["hardware.accelerator={dist='choice', values=['H100', 'B200']}"]
+    if categorical == 2:
+        overrides.append("fleet.ownership={dist='choice', values=['owned', 'cloud']}")
+    scenario = load_scenario(None, overrides)
+    in_memory = run(scenario, n=BLOCK_SIZE + 99, seed=4, chunk_blocks=1)
+    with run(scenario, n=BLOCK_SIZE + 99, seed=4, output=tmp_path / "run.nc") as streamed:
+        assert_same(in_memory, streamed.load())
+    accelerator = in_memory["hardware.accelerator"].values
+    assert accelerator.dtype == np.int64 and set(np.unique(accelerator)) == {0, 1}
+    # B200 samples take B200 catalog figures: cheaper tokens than H100 ones.
+    cost = in_memory["token_cost_per_1k"].values
+    assert np.nanmedian(cost[accelerator == 1]) < np.nanmedian(cost[accelerator == 0])
+
+
 def test_zarr_store_round_trip(scenario, tmp_path):
     path = tmp_path / "run.zarr"
     ds = run(scenario, n=5000, seed=3, output=path, precision="float32")

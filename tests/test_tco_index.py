@@ -33,6 +33,22 @@ def test_index_is_clipped_and_ordered():
     assert IndexBounds(5.0, 5.0, {}, {}).index(5.0) == 0.0
 
 
+@pytest.mark.parametrize("best, worst", [(100.0, 300.0), (5.0, 5.0)])
+def test_index_in_place_equals_the_fresh_array(best, worst):
+    bounds = IndexBounds(best, worst, {}, {})
+    totals = np.array([50.0, 100.0, 150.0, 299.0, 400.0, np.nan, 5.0])
+    expected = (
+        np.clip((totals - best) / (worst - best), 0, 1)
+        if worst > best
+        else np.where(np.isnan(totals), np.nan, 0.0)
+    )
+    fresh = bounds.index(totals)
+    np.testing.assert_array_equal(fresh, expected)
+    in_place = totals.copy()
+    assert bounds.index(in_place, out=in_place) is in_place
+    np.testing.assert_array_equal(in_place, expected)
+
+
 def test_pooled_bounds_cover_each_scenario():
     a = load_scenario("default")
     b = load_scenario("default", ["fleet.ownership=cloud"])
