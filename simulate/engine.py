@@ -566,6 +566,7 @@ def evaluate_unit_into(
     selected: np.ndarray,
     dest: np.ndarray,
     flags: np.ndarray,
+    independent: bool = False,
 ) -> None:
     """Evaluate the kernel on unit-cube points, writing only the variables asked for.
 
@@ -583,6 +584,9 @@ def evaluate_unit_into(
         Filled with the selected variables, one row each (any strides).
     flags : ndarray of int64, shape (rows,)
         Filled with the infeasibility bit masks.
+    independent : bool
+        Ignore the scenario's correlations (Sobol estimators assume independent
+        inputs); by default the copula is applied first.
 
     Notes
     -----
@@ -602,7 +606,7 @@ def evaluate_unit_into(
         )
     if len(selected) and (selected.min() < 0 or selected.max() >= col.N_OUTPUTS + plan.dims):
         raise ValueError(f"selected indices must lie in 0 .. {col.N_OUTPUTS + plan.dims - 1}")
-    unit = plan.correlate(unit)
+    unit = np.ascontiguousarray(unit) if independent else plan.correlate(unit)
     if plan.uses_sampled_kernel:
         codes, prepared, tables, table_len = plan.inverse_cdf_arrays
         source, column, categories, table = plan.row_expansion

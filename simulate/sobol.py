@@ -27,7 +27,7 @@ import numpy as np
 
 from scenarios.loader import Scenario
 from simulate import columns as col
-from simulate.model import evaluate, evaluate_sampled
+from simulate.engine import evaluate_unit_into
 from simulate.plan import SamplingPlan, lever_distribution
 from simulate.seeding import BLOCK_SIZE
 
@@ -244,14 +244,13 @@ def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarra
         KPI values; NaN where infeasible.
     """
     problem, index = job
-    plan = problem.plan
-    values = plan.transform_independent(points)
-    if plan.uses_sampled_kernel:
-        columns, column_values = plan.varying_columns(values)
-        by_variable, _ = evaluate_sampled(plan.base_row, columns, column_values)
-        return by_variable[list(index)].T
-    outputs, _ = evaluate(plan.kernel_inputs(values))
-    return outputs[:, list(index)]
+    rows = points.shape[0]
+    kpis = np.empty((len(index), rows))
+    flags = np.empty(rows, dtype=np.int64)
+    evaluate_unit_into(
+        problem.plan, points, np.asarray(index, dtype=np.int64), kpis, flags, independent=True
+    )
+    return kpis.T
 
 
 def _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed):
