@@ -24,7 +24,12 @@ SOBOL_SCRAMBLE_KEY = 2**63 - 1  # a block number no run reaches
 
 
 def unit_block(
-    design: str, root: np.random.SeedSequence, block_index: int, n_rows: int, dims: int
+    design: str,
+    root: np.random.SeedSequence,
+    block_index: int,
+    n_rows: int,
+    dims: int,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Points of one block of a design, in the open unit cube.
 
@@ -41,19 +46,25 @@ def unit_block(
         Rows to return (``BLOCK_SIZE``, or fewer for the run's last block).
     dims : int
         Number of uncertain dimensions.
+    out : ndarray of float64, shape (n_rows, dims), optional
+        C-contiguous array to fill (Monte Carlo draws straight into it).
 
     Returns
     -------
     ndarray of float64, shape (n_rows, dims)
-        Points in (0, 1); exact zeros (possible in Sobol) are nudged to the
-        smallest positive double so inverse CDFs stay finite.
+        Points in (0, 1) (``out`` when given); exact zeros (possible in Sobol) are
+        nudged to the smallest positive double so inverse CDFs stay finite.
     """
     if design not in DESIGNS:
         raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    if out is None:
+        out = np.empty((n_rows, dims))
+    elif out.shape != (n_rows, dims) or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous ({n_rows}, {dims}) array, got {out.shape}")
     if dims == 0:
-        return np.empty((n_rows, 0))
+        return out
     if design == "mc":
-        points = block_generator(root, block_index).random((n_rows, dims))
+        points = block_generator(root, block_index).random(out=out)
     elif design == "lhs":
         sampler = qmc.LatinHypercube(d=dims, rng=block_generator(root, block_index))
         points = sampler.random(n_rows)
@@ -65,5 +76,5 @@ def unit_block(
         if block_index:
             sampler.fast_forward(block_index * BLOCK_SIZE)
         points = sampler.random(n_rows)
-    np.maximum(points, np.finfo(np.float64).tiny, out=points)
-    return points
+    np.maximum(points, np.finfo(np.float64).tiny, out=out)
+    return out

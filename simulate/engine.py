@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import os
 import platform
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -549,15 +551,35 @@ def chunk_unit(
     ndarray of float64, shape (stop - start, dims)
         The points, block by block (each block from its own stream).
     """
-    blocks = []
-    row = start
-    block = start // BLOCK_SIZE
-    while row < stop:
-        rows = min(BLOCK_SIZE, stop - row)
-        blocks.append(unit_block(design, root, block, rows, dims))
-        row += rows
-        block += 1
-    return np.vstack(blocks) if len(blocks) > 1 else blocks[0]
+    unit = np.empty((stop - start, dims))
+
+    def fill(block: int) -> None:
+        first = block * BLOCK_SIZE - start
+        rows = min(BLOCK_SIZE, stop - start - first)
+        unit_block(design, root, block, rows, dims, out=unit[first : first + rows])
+
+    blocks = range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
+    # Blocks are independent streams and NumPy draws without the GIL, so the blocks
+    # of a chunk are drawn on as many threads as Numba may use (same bits as one).
+    threads = min(numba.get_num_threads(), len(blocks))
+    if threads <= 1:
+        for block in blocks:
+            fill(block)
+    else:
+        for future in [_block_pool().submit(fill, block) for block in blocks]:
+            future.result()
+    return unit
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _block_pool() -> ThreadPoolExecutor:
+    """This process's thread pool for drawing blocks (made anew after a fork)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "tco-blocks"))
+    return _POOL[1]
 
 
 def evaluate_unit_into(
