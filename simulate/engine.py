@@ -553,21 +553,22 @@ def chunk_unit(
     """
     unit = np.empty((stop - start, dims))
 
-    def fill(block: int) -> None:
-        first = block * BLOCK_SIZE - start
-        rows = min(BLOCK_SIZE, stop - start - first)
-        unit_block(design, root, block, rows, dims, out=unit[first : first + rows])
+    def fill(blocks: range) -> None:
+        for block in blocks:
+            first = block * BLOCK_SIZE - start
+            rows = min(BLOCK_SIZE, stop - start - first)
+            unit_block(design, root, block, rows, dims, out=unit[first : first + rows])
 
     blocks = range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
     # Blocks are independent streams and NumPy draws without the GIL, so the blocks
     # of a chunk are drawn on as many threads as Numba may use (same bits as one).
     threads = min(numba.get_num_threads(), len(blocks))
     if threads <= 1:
-        for block in blocks:
-            fill(block)
+        fill(blocks)
     else:
-        for future in [_block_pool().submit(fill, block) for block in blocks]:
-            future.result()
+        tasks = [_block_pool().submit(fill, blocks[t::threads]) for t in range(threads)]
+        for task in tasks:
+            task.result()
     return unit
 
 

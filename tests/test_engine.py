@@ -138,6 +138,31 @@ def test_in_memory_run_with_categorical_factors_equals_the_streamed_file(categor
     assert np.nanmedian(cost[accelerator == 1]) < np.nanmedian(cost[accelerator == 0])
 
 
+@pytest.mark.parametrize("design", ["mc", "lhs", "sobol"])
+def test_chunk_blocks_drawn_on_threads_equal_blocks_drawn_in_turn(design):
+    import numba
+
+    from simulate.design import unit_block
+    from simulate.engine import chunk_unit
+    from simulate.seeding import as_seed_sequence
+
+    root = as_seed_sequence(17)
+    start, stop = 2 * BLOCK_SIZE, 5 * BLOCK_SIZE + 321  # three whole blocks and a short one
+    one_by_one = np.vstack(
+        [
+            unit_block(design, root, b, min(BLOCK_SIZE, stop - b * BLOCK_SIZE), 5)
+            for b in range(2, 6)
+        ]
+    )
+    before = numba.get_num_threads()
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            np.testing.assert_array_equal(chunk_unit(design, root, start, stop, 5), one_by_one)
+    finally:
+        numba.set_num_threads(before)
+
+
 def test_in_memory_float32_run_is_the_float64_run_rounded(scenario):
     # float64 in memory is written straight into the dataset; float32 goes through the
     # chunk buffer and a cast. Same samples either way.
