@@ -273,7 +273,8 @@ def run(
             memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
 
     def consume(start: int, stop: int, columns: dict[str, np.ndarray] | None) -> None:
-        # ``None``: the chunk was written to the store by the worker that computed it.
+        # ``None``: the chunk is already in place (written to the store by the Dask worker
+        # that computed it, or by the kernel straight into the in-memory arrays).
         if columns is not None:
             if writer is not None:
                 writer.write(start, columns)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from simulate import columns as col
-from simulate.kernel import evaluate_kernel, evaluate_kernel_serial, evaluate_sampled_kernel
+from simulate.kernel import evaluate_kernel, evaluate_kernel_serial
 
 # Below this many rows the thread pool's wake-up costs more than it saves.
 PARALLEL_MIN_ROWS = 512
@@ -81,53 +80,3 @@ def variable_major_buffer(variables: int, rows: int) -> np.ndarray:
     lines = -(-rows // 8)
     lines += 1 - lines % 2
     return np.empty((variables, lines * 8))[:, :rows]
-
-
-def evaluate_sampled(
-    base_row: np.ndarray,
-    columns: np.ndarray,
-    values: np.ndarray,
-    outputs_by_variable: np.ndarray | None = None,
-    flags: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Evaluate samples that differ from one base row only in some columns.
-
-    Equivalent to :func:`evaluate` on the full matrix (tested), without building it.
-
-    Parameters
-    ----------
-    base_row : ndarray of float64, shape (N_INPUTS,)
-        Inputs at base values.
-    columns : ndarray of int64, shape (m,)
-        Input columns that vary.
-    values : ndarray of float64, shape (n, m)
-        Their values per sample.
-    outputs_by_variable : ndarray of float64, shape (N_OUTPUTS, n), optional
-        Buffer for the outputs, variable-major.
-    flags : ndarray of int64, shape (n,), optional
-        Buffer for the flags.
-
-    Returns
-    -------
-    outputs_by_variable : ndarray of float64, shape (N_OUTPUTS, n)
-        One contiguous row per output (``.T`` gives the sample-major view).
-    flags : ndarray of int64, shape (n,)
-    """
-    base_row = np.ascontiguousarray(base_row, dtype=np.float64)
-    columns = np.ascontiguousarray(columns, dtype=np.int64)
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    if base_row.shape != (col.N_INPUTS,) or values.ndim != 2 or values.shape[1] != len(columns):
-        raise ValueError("base_row must have N_INPUTS values and values one column per column")
-    if len(columns) and (columns.min() < 0 or columns.max() >= col.N_INPUTS):
-        raise ValueError(f"columns must lie in 0..{col.N_INPUTS - 1}")
-    n = values.shape[0]
-    if outputs_by_variable is None:
-        outputs_by_variable = variable_major_buffer(col.N_OUTPUTS, n)
-    if flags is None:
-        flags = np.empty(n, dtype=np.int64)
-    if outputs_by_variable.shape != (col.N_OUTPUTS, n) or flags.shape != (n,):
-        raise ValueError("outputs/flags buffers do not match the number of samples")
-    evaluate_sampled_kernel(
-        base_row, columns, values, outputs_by_variable, flags, numba.get_num_threads()
-    )
-    return outputs_by_variable, flags

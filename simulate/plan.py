@@ -113,7 +113,9 @@ class SamplingPlan:
     def transform_independent(self, unit: np.ndarray) -> np.ndarray:
         """Map unit-cube points through each column's inverse CDF, ignoring correlations.
 
-        Sobol analyses use this: their estimators assume independent inputs.
+        The full-matrix path of :func:`simulate.engine.evaluate_unit_into` uses this
+        (after the copula, or without it for Sobol analyses, whose estimators assume
+        independent inputs).
 
         Parameters
         ----------
@@ -127,7 +129,7 @@ class SamplingPlan:
         """
         values = np.empty_like(unit)
         if self.dims:
-            codes, prepared, tables, table_len = self._packed
+            codes, prepared, tables, table_len = self.inverse_cdf_arrays
             ppf_matrix_prepared(
                 codes, *prepared, tables, table_len, np.ascontiguousarray(unit), values
             )
@@ -153,40 +155,6 @@ class SamplingPlan:
             column = values[:, j]
             by_path[item.path] = column.astype(np.int64) if item.categorical else column
         return input_matrix(self.scenario, by_path, values.shape[0], out=out)
-
-    def varying_columns(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The kernel columns that vary and their values, for the sampled-row kernel.
-
-        Numeric inputs map to their own column; a categorical input expands into
-        every column its category drives (catalog figures, ownership flags) through a
-        small per-category table.
-
-        Parameters
-        ----------
-        values : ndarray of float64, shape (n, dims)
-            Output of :meth:`transform`.
-
-        Returns
-        -------
-        columns : ndarray of int64, shape (m,)
-            Kernel input columns.
-        column_values : ndarray of float64, shape (n, m)
-            Their values per sample.
-        """
-        columns, tables = self._expansion
-        if all(table is None for table in tables):
-            return columns, values  # numeric inputs only: the values are the columns
-        out = np.empty((values.shape[0], len(columns)))
-        position = 0
-        for j, table in enumerate(tables):
-            if table is None:
-                out[:, position] = values[:, j]
-                position += 1
-            else:
-                width = table.shape[1]
-                out[:, position : position + width] = table[values[:, j].astype(np.int64)]
-                position += width
-        return columns, out
 
     @property
     def base_row(self) -> np.ndarray:
@@ -269,7 +237,7 @@ class SamplingPlan:
 
     @property
     def uses_sampled_kernel(self) -> bool:
-        """Whether the sampled-row kernel applies (at most one categorical input varies)."""
+        """Whether the fused pass applies (at most one categorical input varies)."""
         return sum(item.categorical for item in self.inputs) <= 1
 
     @property
@@ -277,18 +245,14 @@ class SamplingPlan:
         """``(codes, prepared, tables, table_len)`` of the design columns' inverse CDFs.
 
         ``prepared`` is :func:`distributions.prepare_columns`'s output; the arrays are
-        what :func:`distributions.ppf_matrix_prepared` takes. Built once per plan.
+        what :func:`distributions.ppf_matrix_prepared` takes. Built once per plan: the
+        tables cost milliseconds per column.
         """
-        return self._packed
-
-    @property
-    def _packed(self):
-        # Built once per plan: the inverse-CDF tables cost milliseconds per column.
-        cached = self.__dict__.get("_packed_cache")
+        cached = self.__dict__.get("_inverse_cdf_cache")
         if cached is None:
             codes, params, tables, table_len = pack(list(self.distributions))
             cached = (codes, prepare_columns(codes, params), tables, table_len)
-            object.__setattr__(self, "_packed_cache", cached)
+            object.__setattr__(self, "_inverse_cdf_cache", cached)
         return cached
 
 
