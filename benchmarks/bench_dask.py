@@ -47,8 +47,8 @@ def main():
     repeat = 2 if args.quick else 3
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
-    from simulate.distributed import dask_executor
-    from simulate.engine import run
+    from simulate.engine.distributed import dask_executor
+    from simulate.engine.montecarlo import run
 
     folder = tempfile.mkdtemp(prefix="bench-dask-")
     rows = []

@@ -45,9 +45,9 @@ def best_of(fn, repeat=3):
 
 def kernel_vs_reference(n):
     from scenarios.loader import load_scenario
-    from simulate.model import evaluate
-    from simulate.plan import sampling_plan
-    from simulate.reference import evaluate_reference
+    from simulate.engine.plan import sampling_plan
+    from simulate.model.batch import evaluate
+    from simulate.model.reference import evaluate_reference
 
     plan = sampling_plan(load_scenario())
     unit = np.random.default_rng(1).random((n, plan.dims))
@@ -71,8 +71,8 @@ def path_vs_floor(n):
     stricter ratio, since the floor gets cheaper).
     """
     from scenarios.loader import load_scenario
-    from simulate.engine import DEFAULT_CHUNK_BLOCKS, chunk_ranges, chunk_unit, make_job
-    from simulate.seeding import BLOCK_SIZE
+    from simulate.engine.montecarlo import DEFAULT_CHUNK_BLOCKS, chunk_ranges, chunk_unit, make_job
+    from simulate.engine.seeding import BLOCK_SIZE
 
     job = make_job(load_scenario(), seed=1)
     dims = job.plan.dims
@@ -116,9 +116,9 @@ def path_vs_floor_to_file(n, folder):
     """Floor and path both writing the run's variables to a NetCDF file, as tco run does."""
     from results.store import open_writer
     from scenarios.loader import load_scenario
-    from simulate.engine import _variable_specs, chunk_unit, run, stored_outputs
-    from simulate.plan import sampling_plan
-    from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+    from simulate.engine.montecarlo import _variable_specs, chunk_unit, run, stored_outputs
+    from simulate.engine.plan import sampling_plan
+    from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 
     scenario = load_scenario()
     plan = sampling_plan(scenario)
@@ -155,7 +155,7 @@ def end_to_end(n, folder):
     out = os.path.join(folder, f"run-{n}.nc")
     code = (
         "import time\n"
-        "from simulate.engine import run\n"
+        "from simulate.engine.montecarlo import run\n"
         "start = time.perf_counter()\n"
         f"run('default', n={n}, seed=1, output={out!r}).close()\n"
         "elapsed = time.perf_counter() - start\n"
@@ -181,7 +181,7 @@ def end_to_end(n, folder):
 
 
 def cold_vs_warm(folder):
-    code = "from simulate.engine import run; run('default', n=1000, seed=1)"
+    code = "from simulate.engine.montecarlo import run; run('default', n=1000, seed=1)"
     cache = os.path.join(folder, "numba-cache")
     env = {**os.environ, "NUMBA_CACHE_DIR": cache}
     timings = []

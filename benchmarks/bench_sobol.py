@@ -51,7 +51,7 @@ def _status(key):
 def _outputs(N, D, n_out):
     from SALib.sample import sobol as salib_sample
 
-    from simulate.test_functions import g_function
+    from simulate.sensitivity.reference_problems import g_function
 
     problem = {"num_vars": D, "names": [f"x{i}" for i in range(D)], "bounds": [[0, 1]] * D}
     X = salib_sample.sample(problem, N, calc_second_order=False, seed=1)
@@ -77,7 +77,7 @@ def worker(method, N, D, n_out, out_path):
                 for o in range(n_out)
             ]
     else:
-        from simulate.sobol_estimators import analyze_many
+        from simulate.sensitivity.sobol_estimators import analyze_many
 
         small = Y[: 64 * (D + 2)]
         analyze_many(small, D, num_resamples=R, seed=SEED)  # compile / load the cache

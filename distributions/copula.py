@@ -53,7 +53,7 @@ __all__ = [
 SYMMETRY_TOL = 1e-12
 EIGEN_FLOOR = 1e-8
 # Clip bounds for the unit-cube values: the smallest normal double (the floor
-# simulate.design already applies) and the largest double below 1. Phi^-1 is
+# simulate.engine.design already applies) and the largest double below 1. Phi^-1 is
 # finite on [U_MIN, U_MAX] (about -37.5 and 8.3), so no row can produce
 # inf - inf = NaN inside L z.
 U_MIN = float(np.finfo(np.float64).tiny)

@@ -15,7 +15,7 @@ from pathlib import Path
 from results.plots import sobol_bars
 from results.qq import save_figure
 from scenarios.loader import load_scenario
-from simulate.sobol import ranking, sobol
+from simulate.sensitivity.sobol import ranking, sobol
 
 KPI = "token_cost_per_1k"
 

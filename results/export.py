@@ -16,7 +16,7 @@ import numpy as np
 from results.atomic import atomic_path
 from results.kinds import result_kind
 from results.summary import DEFAULT_PERCENTILES, infeasible_counts, summarize
-from simulate import columns as col
+from simulate.model import columns as col
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet"}
 PARQUET_HINT = "pip install pyarrow (or pip install 'lifecycle-tco[parquet]')"
@@ -51,7 +51,7 @@ def run_summary_table(
     Parameters
     ----------
     ds : xarray.Dataset
-        A run dataset (:func:`simulate.engine.run`).
+        A run dataset (:func:`simulate.engine.montecarlo.run`).
     names : sequence of str, optional
         Variables to summarise; default every stored output (:func:`run_outputs`).
     percentiles : sequence of float
@@ -106,7 +106,7 @@ def sobol_table(ds):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.sobol.sobol`.
+        Output of :func:`simulate.sensitivity.sobol.sobol`.
 
     Returns
     -------
@@ -119,7 +119,7 @@ def sobol_table(ds):
     """
     import pandas as pd
 
-    from simulate.sobol import ranking
+    from simulate.sensitivity.sobol import ranking
 
     confidence = float(ds.attrs.get("confidence", np.nan))
     rows = []
@@ -155,7 +155,7 @@ def compare_kpis(ds) -> list[str]:
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.compare.compare`.
+        Output of :func:`simulate.decisions.compare.compare`.
 
     Returns
     -------
@@ -171,7 +171,7 @@ def compare_table(ds):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.compare.compare` (``tco compare -o FILE``).
+        Output of :func:`simulate.decisions.compare.compare` (``tco compare -o FILE``).
 
     Returns
     -------
@@ -233,7 +233,7 @@ def tornado_table(ds):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.tornado.tornado`.
+        Output of :func:`simulate.sensitivity.tornado.tornado`.
 
     Returns
     -------
@@ -247,7 +247,7 @@ def tornado_table(ds):
     """
     import pandas as pd
 
-    from simulate.tornado import ranked
+    from simulate.sensitivity.tornado import ranked
 
     units = dict(zip(ds["param"].values.astype(str), ds["param_units"].values, strict=True))
     rows = []

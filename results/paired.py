@@ -90,7 +90,7 @@ def paired_statistics(
         Per-sample values of A and B, row ``i`` of both drawn with the same random
         numbers; non-finite rows (in either) are left out.
     direction : {"lower", "higher", "none"}
-        Which way the output improves (:func:`simulate.columns.better_direction`);
+        Which way the output improves (:func:`simulate.model.columns.better_direction`);
         ``"none"`` counts A lower as "better".
     confidence : float
         Confidence level of the intervals, in (0, 1).

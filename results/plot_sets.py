@@ -70,11 +70,11 @@ def kpis_of(ds) -> list[str]:
     -------
     list of str
         The ``kpi`` coordinate of a Sobol or tornado result; for runs and
-        comparisons, the KPIs of :data:`simulate.columns.KPI_NAMES` that are stored.
+        comparisons, the KPIs of :data:`simulate.model.columns.KPI_NAMES` that are stored.
     """
     if "kpi" in ds.dims:
         return [str(k) for k in ds["kpi"].values]
-    from simulate.columns import KPI_NAMES
+    from simulate.model.columns import KPI_NAMES
 
     return [name for name in KPI_NAMES if name in ds]
 

@@ -20,7 +20,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.sobol.sobol`.
+        Output of :func:`simulate.sensitivity.sobol.sobol`.
     kpi : str
         The KPI to draw.
     ax : matplotlib.axes.Axes, optional
@@ -33,7 +33,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    from simulate.sobol import ranking
+    from simulate.sensitivity.sobol import ranking
 
     rows = ranking(ds, kpi)[:top] if top else ranking(ds, kpi)
     ax = _axes(ax, (7.5, 0.45 * len(rows) + 1.5))
@@ -105,7 +105,7 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.tornado.tornado` (dims ``kpi``, ``param``, ``end``).
+        Output of :func:`simulate.sensitivity.tornado.tornado` (dims ``kpi``, ``param``, ``end``).
     kpi : str
         The KPI to draw; its units (``kpi_units``) label the x axis.
     ax : matplotlib.axes.Axes, optional
@@ -124,7 +124,7 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     ValueError
         If ``kpi`` is not in the dataset.
     """
-    from simulate.tornado import ranked
+    from simulate.sensitivity.tornado import ranked
 
     params = ranked(ds, kpi)
     if top:
@@ -190,7 +190,7 @@ def distribution_plot(
     Parameters
     ----------
     datasets : xarray.Dataset or sequence of xarray.Dataset
-        Run datasets (:func:`simulate.engine.run`), overlaid in one plot.
+        Run datasets (:func:`simulate.engine.montecarlo.run`), overlaid in one plot.
     variable : str
         The per-sample variable to draw; its ``units`` attr labels the x axis.
     ax : matplotlib.axes.Axes, optional
@@ -403,7 +403,7 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
     Parameters
     ----------
     ds : xarray.Dataset
-        Output of :func:`simulate.sobol.sobol` run with ``target_ci``
+        Output of :func:`simulate.sensitivity.sobol.sobol` run with ``target_ci``
         (``history_n``, ``history_widest_half_width``, ``history_ST``).
     ax : matplotlib.axes.Axes, optional
         Where to draw the half-width; ST goes on a twin y axis. A new figure's
@@ -429,7 +429,7 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
             "this Sobol dataset has no convergence history: run `tco sobol --target-ci W` "
             "(sobol(..., target_ci=W))"
         )
-    from simulate.sobol import ranking
+    from simulate.sensitivity.sobol import ranking
 
     kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
     n = np.asarray(ds["history_n"].values, dtype=float)
@@ -512,7 +512,7 @@ def scatter_top_factor(
     Parameters
     ----------
     ds : xarray.Dataset
-        A run dataset (:func:`simulate.engine.run`).
+        A run dataset (:func:`simulate.engine.montecarlo.run`).
     kpi : str
         The KPI (y axis, in its units).
     sobol : xarray.Dataset, optional
@@ -538,7 +538,7 @@ def scatter_top_factor(
     if kpi not in ds:
         raise ValueError(f"the run dataset has no KPI {kpi!r}")
     if factor is None and sobol is not None:
-        from simulate.sobol import ranking
+        from simulate.sensitivity.sobol import ranking
 
         if kpi not in sobol["kpi"].values:
             raise ValueError(f"the Sobol dataset has no KPI {kpi!r}")

@@ -27,7 +27,7 @@ from results.export import run_outputs
 from results.kinds import result_kind
 from results.summary import DEFAULT_PERCENTILES, infeasible_counts, summarize
 from results.table import format_value
-from simulate import columns as col
+from simulate.model import columns as col
 
 FIGURE_DPI = 96
 STYLE = """
@@ -547,7 +547,7 @@ def sobol_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     from results import plots
-    from simulate.sobol import ranking
+    from simulate.sensitivity.sobol import ranking
 
     ds = result.dataset
     attrs = ds.attrs
@@ -603,7 +603,7 @@ def tornado_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     from results import plots
-    from simulate.tornado import ranked
+    from simulate.sensitivity.tornado import ranked
 
     ds = result.dataset
     attrs = ds.attrs
@@ -679,7 +679,7 @@ def _run_command(ds, store: str | None = None) -> str:
 
 
 def _sobol_command(ds) -> str:
-    from simulate.sobol import DEFAULT_KPIS
+    from simulate.sensitivity.sobol import DEFAULT_KPIS
 
     attrs = ds.attrs
     n = int(ds["history_n"].values[0]) if "history_n" in ds else int(attrs["N"])
@@ -711,7 +711,7 @@ def _sobol_command(ds) -> str:
 
 def _compare_command(ds) -> str:
     from results.export import compare_kpis
-    from simulate.columns import KPI_NAMES
+    from simulate.model.columns import KPI_NAMES
 
     attrs = ds.attrs
     parts = compared_scenarios(Result("", ds, "compare"))

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.stats import norm
 
 from results.quantiles import DEFAULT_BINS, DEFAULT_MAX_COLLECT, order_statistics
-from simulate import columns as col
+from simulate.model import columns as col
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 STREAM_CHUNK_ROWS = 2**20
@@ -290,7 +290,7 @@ def infeasible_counts(flags: np.ndarray) -> dict[str, int]:
     Returns
     -------
     dict of str to int
-        ``"any"`` first, then each reason of :data:`simulate.columns.FLAG_REASONS`.
+        ``"any"`` first, then each reason of :data:`simulate.model.columns.FLAG_REASONS`.
     """
     flags = np.asarray(flags)
     counts = {"any": int(np.count_nonzero(flags))}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from results.tco_index import DEFINITION
-from simulate import columns as col
-from simulate.calc import BaseCase
+from simulate.model import columns as col
+from simulate.model.base_case import BaseCase
+from simulate.model.tco_index import DEFINITION
 
 SECTIONS = (
     ("KPIs", (*col.KPI_NAMES, "tco_index")),

@@ -1,6 +1,6 @@
 """What a scenario file may contain: every key, its unit, default, bounds and meaning.
 
-Numeric keys map one-to-one onto kernel input columns (:mod:`simulate.columns`).
+Numeric keys map one-to-one onto kernel input columns (:mod:`simulate.model.columns`).
 Categorical keys (accelerator, model, ownership) are resolved by the scenario
 layer into several columns. This table is the single source for validation,
 ``tco calc`` labels and ``docs/scenario.md``.

@@ -3,9 +3,9 @@
 import numpy as np
 
 from scenarios.catalog import load_hardware_catalog, load_model_catalog
-from scenarios.resolve import HARDWARE_COLUMNS, MODEL_COLUMNS, TRAIN_HARDWARE_COLUMNS
 from scenarios.schema import NUMERIC_FIELDS
-from simulate import columns as col
+from simulate.model import columns as col
+from simulate.model.inputs import HARDWARE_COLUMNS, MODEL_COLUMNS, TRAIN_HARDWARE_COLUMNS
 
 # Multiplicative jitter applied to every numeric default, then clipped into its domain.
 JITTER = (0.5, 1.6)

@@ -3,9 +3,9 @@
 import pytest
 
 from scenarios.loader import load_scenario, parse_scenario
-from scenarios.resolve import base_matrix
-from simulate import columns as col
-from simulate.model import evaluate
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.inputs import base_matrix
 
 TRAINING = """
 [model]

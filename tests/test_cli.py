@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from simulate import columns as col
-from simulate.cli import main
+from simulate.cli.main import main
+from simulate.model import columns as col
 
 REQUIRED_KEYS = {
     *col.KPI_NAMES,
@@ -181,7 +181,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
         [
             sys.executable,
             "-m",
-            "simulate.cli",
+            "simulate.cli.main",
             "run",
             "-n",
             "50000000",

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 from results.paired import paired_statistics, wilson_interval
 from scenarios.comparisons import COMPARISON_SETS, comparison_members
 from scenarios.loader import builtin_names, builtin_text, load_scenario, parse_scenario
-from simulate import columns as col
-from simulate.cli import main
-from simulate.compare import compare, default_output_name, factor_union
-from simulate.engine import run
-from simulate.plan import sampling_plan
-from simulate.seeding import BLOCK_SIZE
+from simulate.cli.main import main
+from simulate.decisions.compare import compare, default_output_name, factor_union
+from simulate.engine.montecarlo import run
+from simulate.engine.plan import sampling_plan
+from simulate.engine.seeding import BLOCK_SIZE
+from simulate.model import columns as col
 
 N = 3000
 N_CHUNKED = BLOCK_SIZE + 777  # two blocks, the last one short

@@ -6,7 +6,7 @@ from scipy.stats import kstest, spearmanr
 
 from scenarios.errors import ScenarioError
 from scenarios.loader import builtin_text, parse_scenario
-from simulate.engine import run
+from simulate.engine.montecarlo import run
 
 CORRELATED = (
     builtin_text("default")

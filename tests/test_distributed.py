@@ -17,10 +17,10 @@ distributed = pytest.importorskip("distributed")
 
 from click.testing import CliRunner  # noqa: E402
 
-from simulate import sobol as sobol_module  # noqa: E402
-from simulate.distributed import DaskExecutor, SharedPayload, dask_executor  # noqa: E402
-from simulate.engine import run  # noqa: E402
-from simulate.seeding import BLOCK_SIZE  # noqa: E402
+from simulate.engine.distributed import DaskExecutor, SharedPayload, dask_executor  # noqa: E402
+from simulate.engine.montecarlo import run  # noqa: E402
+from simulate.engine.seeding import BLOCK_SIZE  # noqa: E402
+from simulate.sensitivity import sobol as sobol_module  # noqa: E402
 
 N = 5 * BLOCK_SIZE + 321  # six chunks of one block, the last one short
 
@@ -104,7 +104,7 @@ def test_sobol_on_the_cluster_gives_the_same_indices(executor, monkeypatch):
 
 
 def test_cli_run_with_a_scheduler_address_prints_the_local_summary(executor, tmp_path):
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     address = executor.client.scheduler.address
     args = ["run", "-n", str(2 * BLOCK_SIZE + 5), "--seed", "4", "--no-save", "--json"]
@@ -121,7 +121,7 @@ def test_cli_run_with_a_scheduler_address_prints_the_local_summary(executor, tmp
 def test_compare_on_the_cluster_is_bit_identical_to_the_local_comparison(
     executor, common_random_numbers
 ):
-    from simulate.compare import compare
+    from simulate.decisions.compare import compare
 
     kwargs = {
         "n": 2 * BLOCK_SIZE + 77,
@@ -138,7 +138,7 @@ def test_compare_on_the_cluster_is_bit_identical_to_the_local_comparison(
 
 
 def test_cli_compare_with_a_scheduler_address_prints_the_local_statistics(executor):
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     address = executor.client.scheduler.address
     args = ["compare", "power-hedged", "power-unhedged", "-n", str(BLOCK_SIZE + 9)]
@@ -153,7 +153,7 @@ def test_cli_compare_with_a_scheduler_address_prints_the_local_statistics(execut
 
 
 def test_cli_sobol_with_a_scheduler_address_prints_the_local_indices(executor):
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     args = ["sobol", "-N", "64", "--resamples", "10", "--kpi", "token_cost_per_1k", "--json"]
     local = CliRunner().invoke(main, args)
@@ -164,7 +164,7 @@ def test_cli_sobol_with_a_scheduler_address_prints_the_local_indices(executor):
 
 
 def test_cli_refuses_a_scheduler_and_local_workers_together():
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     result = CliRunner().invoke(main, ["run", "--scheduler", "tcp://x:1", "--dask-workers", "2"])
     assert result.exit_code == 2

@@ -10,11 +10,11 @@ import pytest
 import xarray as xr
 
 from scenarios.loader import load_scenario
-from scenarios.resolve import input_matrix
-from simulate import columns as col
-from simulate.engine import run, stored_outputs
-from simulate.reference import evaluate_reference
-from simulate.seeding import BLOCK_SIZE
+from simulate.engine.montecarlo import run, stored_outputs
+from simulate.engine.seeding import BLOCK_SIZE
+from simulate.model import columns as col
+from simulate.model.inputs import input_matrix
+from simulate.model.reference import evaluate_reference
 
 N = BLOCK_SIZE * 2 + 1234  # not a multiple of the block: the last block is short
 
@@ -142,9 +142,9 @@ def test_in_memory_run_with_categorical_factors_equals_the_streamed_file(categor
 def test_chunk_blocks_drawn_on_threads_equal_blocks_drawn_in_turn(design):
     import numba
 
-    from simulate.design import unit_block
-    from simulate.engine import chunk_unit
-    from simulate.seeding import as_seed_sequence
+    from simulate.engine.design import unit_block
+    from simulate.engine.montecarlo import chunk_unit
+    from simulate.engine.seeding import as_seed_sequence
 
     root = as_seed_sequence(17)
     start, stop = 2 * BLOCK_SIZE, 5 * BLOCK_SIZE + 321  # three whole blocks and a short one
@@ -236,7 +236,7 @@ def test_python_api_by_name(tmp_path):
 
 SCRIPT = """
 import sys
-from simulate.engine import run
+from simulate.engine.montecarlo import run
 run("default", n={n}, seed=21, output=sys.argv[1]).close()
 """
 

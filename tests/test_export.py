@@ -10,10 +10,10 @@ from results import export
 from results.store import open_result, save_netcdf
 from results.summary import summarize
 from scenarios.loader import load_scenario
-from simulate.cli import main
-from simulate.engine import run
-from simulate.sobol import sobol
-from simulate.tornado import save_dataset, tornado
+from simulate.cli.main import main
+from simulate.engine.montecarlo import run
+from simulate.sensitivity.sobol import sobol
+from simulate.sensitivity.tornado import save_dataset, tornado
 
 CHOICE = "hardware.accelerator={dist='choice', values=['H100', 'H200'], weights=[0.5, 0.5]}"
 
@@ -169,7 +169,7 @@ def test_write_table_is_atomic(tmp_path, monkeypatch):
 
 
 def test_compare_table_matches_the_paired_samples(tmp_path):
-    from simulate.compare import compare
+    from simulate.decisions.compare import compare
 
     path = tmp_path / "cmp.nc"
     compare(

@@ -20,7 +20,7 @@ from distributions import fit as F
 from distributions import from_spec
 from distributions.fit import best, fit_candidates, format_table, read_column, snippet
 from results.qq import qq_plot, save_figure
-from simulate.cli_fit import fit_command
+from simulate.cli.fit import fit_command
 
 N = 2000
 SE4 = 4.0  # standard errors allowed for regular MLEs

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from simulate.formulas import (
+from simulate.model.formulas import (
     capped_lognormal_mean,
     cost_per_million_tokens,
     cost_per_token_from_hourly,
@@ -122,7 +122,7 @@ def test_capped_lognormal_mean_matches_monte_carlo():
 
 
 def test_table_erfc_matches_libm():
-    from simulate.erfc import ERFC_X_MAX, erfc
+    from simulate.model.erfc import ERFC_X_MAX, erfc
 
     rng = np.random.default_rng(7)
     xs = np.concatenate(

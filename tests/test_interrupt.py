@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from simulate.interrupt import ChunkInterrupt
+from simulate.engine.interrupt import ChunkInterrupt
 
 
 def test_first_ctrl_c_sets_a_flag_and_check_raises():

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from helpers import default_row, random_valid_inputs
 
-from simulate import columns as col
-from simulate.model import evaluate
-from simulate.reference import evaluate_reference
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.reference import evaluate_reference
 
 # Same equations, same operation order: only libm differences (erfc, exp, log) remain.
 RTOL = 1e-12

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from scenarios.loader import builtin_text, load_scenario, parse_scenario
-from simulate import columns as col
-from simulate.engine import evaluate_unit_into
-from simulate.model import evaluate
-from simulate.pipeline import TILE
-from simulate.plan import sampling_plan
+from simulate.engine.fused import TILE
+from simulate.engine.montecarlo import evaluate_unit_into
+from simulate.engine.plan import sampling_plan
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
 
 ONE_CATEGORICAL = ["hardware.accelerator={dist='choice', values=['H100', 'B200', 'MI300X']}"]
 TWO_CATEGORICAL = [

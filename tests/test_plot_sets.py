@@ -11,10 +11,10 @@ from matplotlib.image import imread
 from results import plot_sets
 from results.store import save_netcdf
 from scenarios.loader import load_scenario
-from simulate.cli import main
-from simulate.engine import run
-from simulate.sobol import sobol
-from simulate.tornado import save_dataset, tornado
+from simulate.cli.main import main
+from simulate.engine.montecarlo import run
+from simulate.sensitivity.sobol import sobol
+from simulate.sensitivity.tornado import save_dataset, tornado
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from matplotlib.image import imread
 from results import plots
 from results.qq import save_figure
 from scenarios.loader import load_scenario
-from simulate.engine import run
-from simulate.sobol import sobol
-from simulate.tornado import tornado
+from simulate.engine.montecarlo import run
+from simulate.sensitivity.sobol import sobol
+from simulate.sensitivity.tornado import tornado
 
 
 @pytest.fixture(scope="module")

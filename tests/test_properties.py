@@ -5,8 +5,8 @@ from helpers import default_row, random_valid_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulate import columns as col
-from simulate.model import evaluate
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
 
 SETTINGS = settings(max_examples=60, deadline=None)
 COSTS = [

@@ -17,11 +17,11 @@ from results.report import as_results, build_report, reproduce_command
 from results.store import open_result, save_netcdf
 from results.table import format_value
 from scenarios.loader import load_scenario
-from simulate import columns as col
-from simulate.cli import main
-from simulate.engine import run
-from simulate.sobol import sobol
-from simulate.tornado import save_dataset, tornado
+from simulate.cli.main import main
+from simulate.engine.montecarlo import run
+from simulate.model import columns as col
+from simulate.sensitivity.sobol import sobol
+from simulate.sensitivity.tornado import save_dataset, tornado
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -308,7 +308,7 @@ def test_sobol_command_reproduces_the_indices(files):
 
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory):
-    from simulate.compare import compare
+    from simulate.decisions.compare import compare
 
     folder = tmp_path_factory.mktemp("compare")
     compare(

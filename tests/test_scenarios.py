@@ -5,8 +5,8 @@ import pytest
 
 from scenarios.errors import ScenarioError
 from scenarios.loader import builtin_names, load_scenario, parse_assignment, parse_scenario
-from scenarios.resolve import base_matrix, input_matrix
-from simulate import columns as col
+from simulate.model import columns as col
+from simulate.model.inputs import base_matrix, input_matrix
 
 MINIMAL = """
 [model]
@@ -41,7 +41,7 @@ def test_default_scenario_has_the_six_levers():
 def test_every_builtin_scenario_loads_and_evaluates():
     names = builtin_names()
     assert "default" in names and "mlperf-llama2-70b" in names
-    from simulate.model import evaluate
+    from simulate.model.batch import evaluate
 
     for name in names:
         out, flags = evaluate(base_matrix(load_scenario(name)))

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from scenarios.schema import CATEGORICAL_FIELDS, NUMERIC_FIELDS, schema_markdown
-from simulate import columns as col
+from simulate.model import columns as col
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOLVED_BY_CATALOG = {

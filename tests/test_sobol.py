@@ -6,7 +6,7 @@ import xarray as xr
 from click.testing import CliRunner
 
 from scenarios.loader import builtin_text, load_scenario, parse_scenario
-from simulate.sobol import design, evaluate_design, ranking, sobol, sobol_problem
+from simulate.sensitivity.sobol import design, evaluate_design, ranking, sobol, sobol_problem
 
 SMALL_N = 2**10
 
@@ -136,7 +136,7 @@ def test_top_three_levers_stable_across_seeds(scenario):
 
 
 def test_cli_ranked_table_and_file(tmp_path):
-    from simulate.cli import main
+    from simulate.cli.main import main
 
     path = tmp_path / "s.nc"
     result = CliRunner().invoke(

@@ -18,8 +18,8 @@ from SALib.analyze import sobol as salib_analyze
 from SALib.sample import sobol as salib_sample
 
 import distributions
-from simulate import test_functions as tf
-from simulate.sobol_estimators import (
+from simulate.sensitivity import reference_problems as tf
+from simulate.sensitivity.sobol_estimators import (
     SUM_BLOCK,
     analyze,
     analyze_many,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from results.tco_index import DEFINITION, IndexBounds, pooled_bounds, scenario_bounds
 from scenarios.loader import load_scenario
-from simulate.calc import calculate
+from simulate.model.base_case import calculate
+from simulate.model.tco_index import DEFINITION, IndexBounds, pooled_bounds, scenario_bounds
 
 
 def test_bounds_bracket_the_base_case():

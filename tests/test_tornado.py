@@ -8,13 +8,13 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
-import simulate.tornado as tornado_module
+import simulate.sensitivity.tornado as tornado_module
 from scenarios.loader import load_scenario
-from scenarios.resolve import input_matrix
-from simulate import columns as col
-from simulate.cli_tornado import tornado_command
-from simulate.model import evaluate
-from simulate.tornado import DEFAULT_KPIS, ranked, save_dataset, tornado
+from simulate.cli.tornado import tornado_command
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.inputs import input_matrix
+from simulate.sensitivity.tornado import DEFAULT_KPIS, ranked, save_dataset, tornado
 
 SPOT = "power.spot_price_usd_per_mwh"
 ENERGY_KPIS = ["energy_cost_monthly", "inference_cost_monthly", "lifecycle_total"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from simulate.cli_options import confidence_option
+from simulate.cli.options import confidence_option
 
 
 def open_results(paths):
@@ -66,7 +66,7 @@ def report_command(results, output, percentiles, confidence, title):
     provenance of every result. Figures are embedded; the file opens offline.
     """
     from results.report import build_report, write_report
-    from simulate.cli_run import parse_percentiles
+    from simulate.cli.run import parse_percentiles
 
     percentile_values = parse_percentiles(percentiles)
     opened = open_results(results)

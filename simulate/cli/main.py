@@ -13,7 +13,7 @@ import math
 import click
 
 from scenarios.errors import ScenarioError
-from simulate.cli_options import json_option, scenario_argument
+from simulate.cli.options import json_option, scenario_argument
 
 
 def domain_errors(func):
@@ -68,7 +68,7 @@ def calc_command(scenario, overrides, as_json):
     """
     from results.table import base_case_json, format_base_case
     from scenarios.loader import load_scenario
-    from simulate.calc import calculate
+    from simulate.model.base_case import calculate
 
     case = calculate(load_scenario(scenario, overrides))
     if as_json:
@@ -80,14 +80,14 @@ def calc_command(scenario, overrides, as_json):
 
 
 def _register_commands():
-    from simulate.cli_compare import compare_command
-    from simulate.cli_export import export_command
-    from simulate.cli_fit import fit_command
-    from simulate.cli_plot import plot_command
-    from simulate.cli_report import report_command
-    from simulate.cli_run import run_command
-    from simulate.cli_sobol import sobol_command
-    from simulate.cli_tornado import tornado_command
+    from simulate.cli.compare import compare_command
+    from simulate.cli.export import export_command
+    from simulate.cli.fit import fit_command
+    from simulate.cli.plot import plot_command
+    from simulate.cli.report import report_command
+    from simulate.cli.run import run_command
+    from simulate.cli.sobol import sobol_command
+    from simulate.cli.tornado import tornado_command
 
     main.add_command(run_command)
     main.add_command(fit_command)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from results.tco_index import IndexBounds, scenario_bounds
 from scenarios.loader import Scenario
-from scenarios.resolve import base_matrix
-from simulate import columns as col
-from simulate.model import evaluate
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.inputs import base_matrix
+from simulate.model.tco_index import IndexBounds, scenario_bounds
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class BaseCase:
     scenario : Scenario
         The scenario evaluated.
     outputs : dict of str to float
-        Every output of :data:`simulate.columns.OUTPUTS` by name, in its unit.
+        Every output of :data:`simulate.model.columns.OUTPUTS` by name, in its unit.
     flags : int
         Infeasibility bit mask (0: feasible).
     bounds : IndexBounds

@@ -7,14 +7,14 @@ import json
 
 import click
 
-from simulate.cli_options import (
+from simulate.cli.options import (
     confidence_option,
     dask_options,
     enter_executor,
     json_option,
     scenario_argument,
 )
-from simulate.cli_plot import plots_option, write_standard_plots
+from simulate.cli.plot import plots_option, write_standard_plots
 
 
 def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -37,7 +37,7 @@ def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 def format_ranking(ds) -> str:
     """Per KPI, the parameters ranked by total-order index, with intervals."""
-    from simulate.sobol import ranking
+    from simulate.sensitivity.sobol import ranking
 
     confidence = ds.attrs["confidence"]
     lines = []
@@ -165,7 +165,7 @@ def sobol_command(
     """
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
-    from simulate.sobol import DEFAULT_KPIS, sobol
+    from simulate.sensitivity.sobol import DEFAULT_KPIS, sobol
 
     group_map = parse_groups(groups)
     with contextlib.ExitStack() as stack:

@@ -10,8 +10,8 @@ import math
 
 import click
 
-from simulate.cli_options import json_option, scenario_argument
-from simulate.cli_plot import plots_option, write_standard_plots
+from simulate.cli.options import json_option, scenario_argument
+from simulate.cli.plot import plots_option, write_standard_plots
 
 # Characters of each half of the bar: negative swings grow left of the axis, positive
 # ones right, so a table sorted by |swing| draws the tornado's funnel.
@@ -72,14 +72,14 @@ def format_tornado(ds) -> str:
     Parameters
     ----------
     ds : xarray.Dataset
-        A dataset from :func:`simulate.tornado.tornado`.
+        A dataset from :func:`simulate.sensitivity.tornado.tornado`.
 
     Returns
     -------
     str
         Plain text: one table per KPI with a text bar proportional to |swing|.
     """
-    from simulate.tornado import ranked
+    from simulate.sensitivity.tornado import ranked
 
     q_low, q_high = (float(q) for q in ds.attrs["factor_quantiles"])
     lines = [
@@ -160,7 +160,7 @@ def tornado_json(ds) -> dict:
     Parameters
     ----------
     ds : xarray.Dataset
-        A dataset from :func:`simulate.tornado.tornado`.
+        A dataset from :func:`simulate.sensitivity.tornado.tornado`.
 
     Returns
     -------
@@ -169,7 +169,7 @@ def tornado_json(ds) -> dict:
         ``{name: {units, base_value, params: [{param, kind, low, high, swing,
         abs_swing}, ...]}}``, ends as ``{setting, value, infeasible}``; NaN as null.
     """
-    from simulate.tornado import ranked
+    from simulate.sensitivity.tornado import ranked
 
     kpis = {}
     for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
@@ -246,7 +246,7 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_
     """
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
-    from simulate.tornado import DEFAULT_KPIS, save_dataset, tornado
+    from simulate.sensitivity.tornado import DEFAULT_KPIS, save_dataset, tornado
 
     factor_quantiles = parse_quantiles(quantiles)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulate import columns as col
-from simulate.kernel import evaluate_kernel, evaluate_kernel_serial
+from simulate.model import columns as col
+from simulate.model.kernel import evaluate_kernel, evaluate_kernel_serial
 
 # Below this many rows the thread pool's wake-up costs more than it saves.
 PARALLEL_MIN_ROWS = 512
@@ -19,7 +19,7 @@ def evaluate(
     Parameters
     ----------
     inputs : array_like of float, shape (n, N_INPUTS) or (N_INPUTS,)
-        One sample per row, columns and units as in :data:`simulate.columns.INPUTS`.
+        One sample per row, columns and units as in :data:`simulate.model.columns.INPUTS`.
     outputs : ndarray of float64, shape (n, N_OUTPUTS), optional
         Buffer for the outputs (reused across chunks: fresh memory costs page faults).
     flags : ndarray of int64, shape (n,), optional
@@ -28,10 +28,10 @@ def evaluate(
     Returns
     -------
     outputs : ndarray of float64, shape (n, N_OUTPUTS)
-        KPIs, internal factors and extras (:data:`simulate.columns.OUTPUTS`); NaN
+        KPIs, internal factors and extras (:data:`simulate.model.columns.OUTPUTS`); NaN
         only where the row's flag marks it structurally infeasible.
     flags : ndarray of int64, shape (n,)
-        Infeasibility bit masks (0: feasible; see :func:`simulate.columns.describe_flags`).
+        Infeasibility bit masks (0: feasible; see :func:`simulate.model.columns.describe_flags`).
 
     Raises
     ------
@@ -44,7 +44,7 @@ def evaluate(
     if x.ndim != 2 or x.shape[1] != col.N_INPUTS:
         raise ValueError(
             f"inputs must have shape (n, {col.N_INPUTS}), got {np.shape(inputs)}; build them "
-            "with scenarios.resolve.input_matrix"
+            "with simulate.model.inputs.input_matrix"
         )
     if outputs is None:
         outputs = np.empty((x.shape[0], col.N_OUTPUTS), dtype=np.float64)

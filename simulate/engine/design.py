@@ -1,6 +1,6 @@
 """Designs in the unit cube: plain Monte Carlo, Latin hypercube, scrambled Sobol.
 
-Every design is produced one block at a time (:data:`simulate.seeding.BLOCK_SIZE`
+Every design is produced one block at a time (:data:`simulate.engine.seeding.BLOCK_SIZE`
 samples), so a run of any size is made in bounded memory and each block can be
 made on any worker:
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import qmc
 
-from simulate.seeding import BLOCK_SIZE, block_generator
+from simulate.engine.seeding import BLOCK_SIZE, block_generator
 
 DESIGNS = ("mc", "lhs", "sobol")
 SOBOL_SCRAMBLE_KEY = 2**63 - 1  # a block number no run reaches

@@ -16,9 +16,9 @@ import numpy as np
 from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
 from distributions.copula import apply_copula
 from scenarios.loader import Scenario, ScenarioInput
-from scenarios.resolve import CATEGORY_DRIVEN_COLUMNS, input_matrix
 from scenarios.schema import FIELDS_BY_PATH
-from simulate import columns as col
+from simulate.model import columns as col
+from simulate.model.inputs import CATEGORY_DRIVEN_COLUMNS, input_matrix
 
 
 def lever_distribution(item: ScenarioInput) -> Distribution:
@@ -113,7 +113,7 @@ class SamplingPlan:
     def transform_independent(self, unit: np.ndarray) -> np.ndarray:
         """Map unit-cube points through each column's inverse CDF, ignoring correlations.
 
-        The full-matrix path of :func:`simulate.engine.evaluate_unit_into` uses this
+        The full-matrix path of :func:`simulate.engine.montecarlo.evaluate_unit_into` uses this
         (after the copula, or without it for Sobol analyses, whose estimators assume
         independent inputs).
 
@@ -148,7 +148,7 @@ class SamplingPlan:
         Returns
         -------
         ndarray of float64, shape (n, N_INPUTS)
-            Rows for :func:`simulate.model.evaluate`.
+            Rows for :func:`simulate.model.batch.evaluate`.
         """
         by_path = {}
         for j, item in enumerate(self.inputs):
@@ -204,7 +204,7 @@ class SamplingPlan:
         -------
         source, column, categories : ndarray of int64, shape (m,)
         table : ndarray of float64, shape (m, c)
-            See :func:`simulate.pipeline.evaluate_unit_kernel`.
+            See :func:`simulate.engine.fused.evaluate_unit_kernel`.
         """
         cached = self.__dict__.get("_row_expansion_cache")
         if cached is not None:

@@ -3,7 +3,7 @@
 Pipeline: SALib's Sobol/Saltelli design in the unit cube -> the same inverse CDFs
 as ``tco run`` (levers uniform over their range, choice levers discrete uniform,
 factors through their distributions) -> the same cost kernel -> Sobol estimators
-for each KPI: the streaming Numba estimator of :mod:`simulate.sobol_estimators`
+for each KPI: the streaming Numba estimator of :mod:`simulate.sensitivity.sobol_estimators`
 (default) or SALib's own ``sobol.analyze`` (``estimator="salib"``).
 
 - Sobol indices assume independent inputs. A scenario's rank correlations are
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.loader import Scenario
-from simulate import columns as col
-from simulate.engine import evaluate_unit_into
-from simulate.plan import SamplingPlan, lever_distribution
-from simulate.seeding import BLOCK_SIZE
+from simulate.engine.montecarlo import evaluate_unit_into
+from simulate.engine.plan import SamplingPlan, lever_distribution
+from simulate.engine.seeding import BLOCK_SIZE
+from simulate.model import columns as col
 
 DEFAULT_KPIS = (*col.KPI_NAMES,)
 DEFAULT_N = 2**14
@@ -193,7 +193,7 @@ def evaluate_design(
         Unit-cube points.
     kpis : sequence of str
         Output names.
-    executor : simulate.distributed.DaskExecutor or None
+    executor : simulate.engine.distributed.DaskExecutor or None
         Evaluate the points in chunks as tasks on a Dask cluster (the same code
         per row, so the same bits); None evaluates them here.
 
@@ -254,7 +254,7 @@ def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarra
 
 
 def _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed):
-    from simulate.sobol_estimators import analyze, drop_incomplete
+    from simulate.sensitivity.sobol_estimators import analyze, drop_incomplete
 
     d = len(problem.params)
     per_kpi = []
@@ -330,7 +330,7 @@ def sobol(
     seed : int
         Seed of the design's scrambling and of the bootstrap.
     kpis : sequence of str
-        Outputs to analyse (any name of :data:`simulate.columns.OUTPUTS`).
+        Outputs to analyse (any name of :data:`simulate.model.columns.OUTPUTS`).
     second_order : bool
         Also estimate second-order indices S2 (twice the model evaluations).
     levers_only, factors_only : bool
@@ -350,7 +350,7 @@ def sobol(
         Budget for N with ``target_ci``.
     progress : callable(message) or None
         Called with a line of text after each evaluation round.
-    executor : simulate.distributed.DaskExecutor or None
+    executor : simulate.engine.distributed.DaskExecutor or None
         Evaluate the design's points as tasks on a Dask cluster (bit-identical
         indices); None evaluates them here.
 

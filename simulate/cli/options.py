@@ -69,14 +69,14 @@ def enter_executor(stack, scheduler: str | None, dask_workers: int | None):
 
     Returns
     -------
-    simulate.distributed.DaskExecutor or None
+    simulate.engine.distributed.DaskExecutor or None
         None when neither option is given.
     """
     if scheduler is None and dask_workers is None:
         return None
     if scheduler is not None and dask_workers is not None:
         raise click.UsageError("give --scheduler or --dask-workers, not both")
-    from simulate.distributed import dask_executor
+    from simulate.engine.distributed import dask_executor
 
     try:
         return stack.enter_context(dask_executor(scheduler, dask_workers))

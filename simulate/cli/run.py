@@ -11,8 +11,7 @@ import click
 import numpy as np
 
 from results.summary import infeasible_counts
-from simulate import columns as col
-from simulate.cli_options import (
+from simulate.cli.options import (
     confidence_option,
     dask_options,
     design_option,
@@ -22,7 +21,8 @@ from simulate.cli_options import (
     scenario_argument,
     seed_option,
 )
-from simulate.cli_plot import plots_option, write_standard_plots
+from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.model import columns as col
 
 STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file's chunks
 FLAG_CHUNK = 2**22
@@ -45,7 +45,7 @@ def reported_job(scheduler: str | None = None, dask_workers: int | None = None):
 
     Yields
     ------
-    executor : simulate.distributed.DaskExecutor or None
+    executor : simulate.engine.distributed.DaskExecutor or None
         Where to run the chunks (None: here, on the Numba threads).
     reporter : ProgressReporter
         The progress callback; closed however the job ends.
@@ -210,7 +210,7 @@ def run_command(
     from results.table import format_summary
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
-    from simulate.engine import run
+    from simulate.engine.montecarlo import run
 
     percentile_values = parse_percentiles(percentiles)
     if threads is not None:

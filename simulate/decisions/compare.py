@@ -10,8 +10,8 @@ does not (a column of its own). Where the marginals of a shared factor differ, t
 same uniform maps through each one (comonotone values). Copulas apply per
 scenario, on its own columns.
 
-Blocks are drawn per :data:`simulate.seeding.BLOCK_SIZE` samples as in
-:func:`simulate.engine.run`, so a comparison is bit-identical whatever the chunk
+Blocks are drawn per :data:`simulate.engine.seeding.BLOCK_SIZE` samples as in
+:func:`simulate.engine.montecarlo.run`, so a comparison is bit-identical whatever the chunk
 size; and when a scenario's factors are the whole union (the usual case: scenarios
 that differ only in a lever or a constant), its samples are exactly those of
 ``tco run`` with the same seed and design.
@@ -29,12 +29,11 @@ import numpy as np
 from results.paired import median_interval, paired_statistics
 from results.store import save_netcdf
 from results.summary import BOUNDS
-from results.tco_index import DEFINITION, pooled_bounds
 from scenarios.loader import Scenario, load_scenario
 from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
-from simulate import columns as col
-from simulate.design import DESIGNS
-from simulate.engine import (
+from simulate.engine.design import DESIGNS
+from simulate.engine.interrupt import ChunkInterrupt
+from simulate.engine.montecarlo import (
     IN_MEMORY_LIMIT_BYTES,
     Workspace,
     _versions,
@@ -43,9 +42,10 @@ from simulate.engine import (
     evaluate_unit,
     stored_outputs,
 )
-from simulate.interrupt import ChunkInterrupt
-from simulate.plan import SamplingPlan, sampling_plan
-from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.engine.plan import SamplingPlan, sampling_plan
+from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.model import columns as col
+from simulate.model.tco_index import DEFINITION, pooled_bounds
 
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and scenario
 CANONICAL_ORDER = {path: i for i, path in enumerate([*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH])}
@@ -232,7 +232,7 @@ def compare_chunk_task(job: CompareJob, start: int, stop: int, rows: int) -> lis
         As :meth:`CompareJob.chunk`, every array an owned copy (the worker thread's
         buffers are reused by its next task while Dask still holds this result).
     """
-    from simulate.distributed import thread_workspace
+    from simulate.engine.distributed import thread_workspace
 
     parts = job.chunk(start, stop, thread_workspace(job, rows))
     return [{name: np.array(v, copy=True) for name, v in part.items()} for part in parts]
@@ -281,9 +281,9 @@ def compare(
         True (the point of a comparison): shared factors get the same uniforms. False
         gives every scenario its own independent stream (for measuring what CRN gains).
     chunk_blocks : int
-        Blocks of :data:`~simulate.seeding.BLOCK_SIZE` samples per chunk; does not
+        Blocks of :data:`~simulate.engine.seeding.BLOCK_SIZE` samples per chunk; does not
         change the results.
-    executor : simulate.distributed.DaskExecutor or None
+    executor : simulate.engine.distributed.DaskExecutor or None
         Run the chunks as tasks on a Dask cluster (same code, same results); None
         runs them here on the Numba threads.
 

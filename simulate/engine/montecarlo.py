@@ -1,6 +1,6 @@
 """The Monte Carlo engine: design -> inverse CDFs -> cost kernel -> labelled dataset.
 
-A run is cut into chunks of whole random blocks (:data:`simulate.seeding.BLOCK_SIZE`
+A run is cut into chunks of whole random blocks (:data:`simulate.engine.seeding.BLOCK_SIZE`
 samples each, every block with its own child stream), so results are
 bit-identical for any chunk size and thread count. Chunks are streamed to a
 NetCDF file or Zarr store when an output path is given, so a run never holds
@@ -24,15 +24,15 @@ import numba
 import numpy as np
 
 from results.store import VariableSpec, open_result, open_writer
-from results.tco_index import DEFINITION, IndexBounds, scenario_bounds
 from scenarios.loader import Scenario, load_scenario
-from simulate import columns as col
-from simulate.design import DESIGNS, unit_block
-from simulate.interrupt import ChunkInterrupt
-from simulate.model import evaluate, variable_major_buffer
-from simulate.pipeline import evaluate_unit_kernel
-from simulate.plan import SamplingPlan, sampling_plan
-from simulate.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.engine.design import DESIGNS, unit_block
+from simulate.engine.fused import evaluate_unit_kernel
+from simulate.engine.interrupt import ChunkInterrupt
+from simulate.engine.plan import SamplingPlan, sampling_plan
+from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.model import columns as col
+from simulate.model.batch import evaluate, variable_major_buffer
+from simulate.model.tco_index import DEFINITION, IndexBounds, scenario_bounds
 
 DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
 IN_MEMORY_LIMIT_BYTES = 4 * 2**30
@@ -203,7 +203,7 @@ def run(
         Root seed; None draws fresh entropy (recorded in the ``seed`` attribute,
         so the run can still be repeated).
     design : {"mc", "lhs", "sobol"}
-        Unit-cube design (see :mod:`simulate.design`).
+        Unit-cube design (see :mod:`simulate.engine.design`).
     overrides : sequence of str
         ``key.path=value`` assignments when ``scenario`` is a name or path.
     output : str, Path or None
@@ -216,11 +216,11 @@ def run(
     precision : {"float64", "float32"}
         Storage type of per-sample values (float32 halves the file).
     chunk_blocks : int
-        Blocks of :data:`~simulate.seeding.BLOCK_SIZE` samples per chunk; does not
+        Blocks of :data:`~simulate.engine.seeding.BLOCK_SIZE` samples per chunk; does not
         change the results, only memory use and progress granularity.
     progress : callable(done, total) or None
         Called after each chunk with samples done and the total.
-    executor : simulate.distributed.DaskExecutor or None
+    executor : simulate.engine.distributed.DaskExecutor or None
         Run the chunks as tasks on a Dask cluster (same kernel, same seeding, so
         the same bits); None runs them here, in Numba threads.
 
@@ -327,7 +327,7 @@ def chunk_ranges(n: int, chunk: int) -> list[tuple[int, int]]:
     n : int
         Number of samples.
     chunk : int
-        Samples per chunk, a multiple of :data:`~simulate.seeding.BLOCK_SIZE`.
+        Samples per chunk, a multiple of :data:`~simulate.engine.seeding.BLOCK_SIZE`.
 
     Returns
     -------
@@ -428,7 +428,7 @@ class ChunkJob:
         Returns
         -------
         block : ndarray of float64, shape (len(block_names), n)
-            Rows padded apart (:func:`simulate.model.variable_major_buffer`).
+            Rows padded apart (:func:`simulate.model.batch.variable_major_buffer`).
         memory : dict of str to ndarray
             Every stored variable by name: rows of ``block``, and int64 arrays for
             ``infeasible`` and categorical inputs.
@@ -543,7 +543,7 @@ def chunk_unit(
     root : SeedSequence
         The run's root sequence.
     start, stop : int
-        Sample range; ``start`` is a multiple of :data:`~simulate.seeding.BLOCK_SIZE`.
+        Sample range; ``start`` is a multiple of :data:`~simulate.engine.seeding.BLOCK_SIZE`.
     dims : int
         Design columns.
 
@@ -602,7 +602,7 @@ def evaluate_unit_into(
         Design points in (0, 1), before the copula.
     selected : ndarray of int64, shape (k,)
         Extended variable indices: ``0 .. N_OUTPUTS - 1`` kernel outputs
-        (:data:`simulate.columns.OUTPUTS`), ``N_OUTPUTS + j`` the sampled value of
+        (:data:`simulate.model.columns.OUTPUTS`), ``N_OUTPUTS + j`` the sampled value of
         ``plan.inputs[j]`` (category index for a categorical input).
     dest : ndarray of float64, shape (k, rows)
         Filled with the selected variables, one row each (any strides).
@@ -616,7 +616,7 @@ def evaluate_unit_into(
     -----
     With at most one categorical input varying (every Monte Carlo run of the
     built-in scenarios) this is one fused parallel pass
-    (:func:`simulate.pipeline.evaluate_unit_kernel`); otherwise the full input
+    (:func:`simulate.engine.fused.evaluate_unit_kernel`); otherwise the full input
     matrix is built and evaluated, with the same results.
     """
     rows = unit.shape[0]

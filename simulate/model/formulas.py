@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from distributions.jit import jit
-from simulate.erfc import erfc
+from simulate.model.erfc import erfc
 
 JOULES_PER_KWH = 3.6e6
 INV_SQRT2 = 1.0 / math.sqrt(2.0)

@@ -11,7 +11,7 @@ KPIs are evaluated there:
   and the highest KPI value.
 
 All rows (the base case and every end or choice of every input) go to the kernel in
-one :func:`simulate.model.evaluate` call: a few dozen rows cost one kernel launch,
+one :func:`simulate.model.batch.evaluate` call: a few dozen rows cost one kernel launch,
 where one call per input would pay the dispatch overhead dozens of times.
 """
 
@@ -27,9 +27,9 @@ import xarray as xr
 
 from scenarios.errors import did_you_mean
 from scenarios.loader import Scenario, ScenarioInput
-from scenarios.resolve import input_matrix
-from simulate import columns as col
-from simulate.model import evaluate
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.inputs import input_matrix
 
 DEFAULT_KPIS: tuple[str, ...] = tuple(col.KPI_NAMES)
 DEFAULT_FACTOR_QUANTILES = (0.10, 0.90)
@@ -59,7 +59,7 @@ class _Sweep:
     method : {"range", "quantile", "choice"}
         How its ends are chosen.
     values : list
-        Values for :func:`scenarios.resolve.input_matrix` (numbers in the input's
+        Values for :func:`simulate.model.inputs.input_matrix` (numbers in the input's
         units, or category indices for categorical inputs).
     labels : list of str
         The same settings as text (category names for categorical inputs).
@@ -103,7 +103,7 @@ def check_kpis(kpis: Sequence[str]) -> list[str]:
     Parameters
     ----------
     kpis : sequence of str
-        Names from :data:`simulate.columns.OUTPUTS`.
+        Names from :data:`simulate.model.columns.OUTPUTS`.
 
     Returns
     -------
@@ -172,7 +172,7 @@ def tornado(
     scenario : Scenario
         The validated scenario.
     kpis : sequence of str
-        Output names (:data:`simulate.columns.OUTPUTS`); default the five cost KPIs.
+        Output names (:data:`simulate.model.columns.OUTPUTS`); default the five cost KPIs.
     factor_quantiles : sequence of two floats
         Probabilities at which continuous factors are evaluated (default P10, P90).
 

@@ -10,8 +10,7 @@ import click
 import numpy as np
 
 from results.table import format_value
-from simulate import columns as col
-from simulate.cli_options import (
+from simulate.cli.options import (
     SET_HELP,
     confidence_option,
     dask_options,
@@ -20,8 +19,9 @@ from simulate.cli_options import (
     samples_option,
     seed_option,
 )
-from simulate.cli_plot import plots_option, write_standard_plots
-from simulate.cli_run import reported_job
+from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.cli.run import reported_job
+from simulate.model import columns as col
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
 
@@ -76,7 +76,7 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
     Parameters
     ----------
     dataset : xarray.Dataset
-        Output of :func:`simulate.compare.compare`.
+        Output of :func:`simulate.decisions.compare.compare`.
     kpis : list of str
         The KPIs compared.
     confidence : float
@@ -162,7 +162,7 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
     Parameters
     ----------
     dataset : xarray.Dataset
-        Output of :func:`simulate.compare.compare`.
+        Output of :func:`simulate.decisions.compare.compare`.
     kpis : list of str
         The KPIs compared.
 
@@ -274,7 +274,7 @@ def compare_command(
     sample). --set applies to every scenario.
     """
     from scenarios.errors import ScenarioError
-    from simulate.compare import (
+    from simulate.decisions.compare import (
         check_kpis,
         compare,
         default_output_name,

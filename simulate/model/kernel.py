@@ -1,10 +1,10 @@
 """The Numba-compiled lifecycle cost kernel.
 
 ``evaluate_kernel(inputs, outputs, flags)`` reads one row of inputs per sample
-(columns in :mod:`simulate.columns`), writes every KPI, internal factor and extra
+(columns in :mod:`simulate.model.columns`), writes every KPI, internal factor and extra
 into ``outputs`` and an infeasibility bit mask into ``flags``. It never sees
 dicts, files or random state; the equations are documented in ``docs/model.md``
-and mirrored, independently, by :mod:`simulate.reference`.
+and mirrored, independently, by :mod:`simulate.model.reference`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numba
 import numpy as np
 
 from distributions.jit import jit
-from simulate import columns as col
-from simulate.formulas import (
+from simulate.model import columns as col
+from simulate.model.formulas import (
     capped_lognormal_mean,
     decode_step_seconds,
     meaningful_response_cost,
@@ -67,11 +67,11 @@ def evaluate_row(x, out, i):
     Parameters
     ----------
     x : ndarray of float64, shape (N_INPUTS,)
-        Inputs in the units of :data:`simulate.columns.INPUTS`.
+        Inputs in the units of :data:`simulate.model.columns.INPUTS`.
     out : ndarray of float64, shape (N_OUTPUTS, n)
         Variable-major outputs (any strides: ``outputs.T`` of a sample-major array
         works); column ``i`` is filled with the outputs of
-        :data:`simulate.columns.OUTPUTS`, NaN where the sample is structurally
+        :data:`simulate.model.columns.OUTPUTS`, NaN where the sample is structurally
         infeasible.
     i : int
         The sample's column in ``out``.
@@ -79,7 +79,7 @@ def evaluate_row(x, out, i):
     Returns
     -------
     int
-        Infeasibility bit mask (0: feasible); see :data:`simulate.columns.FLAG_REASONS`.
+        Infeasibility bit mask (0: feasible); see :data:`simulate.model.columns.FLAG_REASONS`.
     """
     if not _inputs_valid(x):
         _fill_nan(out, i)

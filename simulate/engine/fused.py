@@ -21,13 +21,13 @@ import numpy as np
 
 from distributions.jit import jit
 from distributions.matrix import column_block
-from simulate import columns as col
-from simulate.kernel import _columns_valid, _fill_nan, _inputs_valid, evaluate_valid_row
+from simulate.model import columns as col
+from simulate.model.kernel import _columns_valid, _fill_nan, _inputs_valid, evaluate_valid_row
 
 # Samples per tile: the tile's outputs and sampled values (~50 x 256 doubles) stay in L2.
 TILE = 256
 # Row stride of the tile buffer: an odd number of 64-byte lines, so the kernel's 38
-# writes of one sample land in distinct cache sets (see simulate.model.variable_major_buffer).
+# writes of one sample land in distinct cache sets (see simulate.model.batch.variable_major_buffer).
 TILE_STRIDE = TILE + 8
 N_OUTPUTS = col.N_OUTPUTS
 
@@ -78,12 +78,12 @@ def evaluate_unit_kernel(
         Input value per category (catalog figures driven by a categorical choice).
     selected : ndarray of int64, shape (k,)
         Variables to store, by extended index: ``0 .. N_OUTPUTS - 1`` are kernel
-        outputs (:data:`simulate.columns.OUTPUTS`), ``N_OUTPUTS + j`` is the sampled
+        outputs (:data:`simulate.model.columns.OUTPUTS`), ``N_OUTPUTS + j`` is the sampled
         value of design column ``j`` (category index for a categorical column).
     dest : ndarray of float64, shape (k, n)
         Filled with the selected variables, one row each (any strides).
     flags : ndarray of int64, shape (n,)
-        Filled with the infeasibility bit masks (:data:`simulate.columns.FLAG_REASONS`).
+        Filled with the infeasibility bit masks (:data:`simulate.model.columns.FLAG_REASONS`).
     parts : int
         Contiguous row ranges to split the work into (the thread count).
     """

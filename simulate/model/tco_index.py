@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.loader import Scenario, ScenarioInput
-from scenarios.resolve import input_matrix
-from simulate import columns as col
-from simulate.model import evaluate
+from simulate.model import columns as col
+from simulate.model.batch import evaluate
+from simulate.model.inputs import input_matrix
 
 FACTOR_END_QUANTILES = (0.01, 0.99)
 MAX_SWEEPS = 4

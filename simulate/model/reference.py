@@ -1,6 +1,6 @@
 """Plain-NumPy reference implementation of the cost model.
 
-Written independently of :mod:`simulate.kernel` (whole-array operations, no
+Written independently of :mod:`simulate.model.kernel` (whole-array operations, no
 Numba, no shared helpers) so that it can serve as the test oracle for the kernel
 and as the baseline of the speed benchmark. It must agree with the kernel to
 1e-12 relative on valid inputs.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import erfc
 
-from simulate import columns as col
+from simulate.model import columns as col
 
 
 def _valid_rows(x: np.ndarray) -> np.ndarray:
@@ -32,12 +32,12 @@ def evaluate_reference(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     inputs : ndarray of float64, shape (n, N_INPUTS)
-        One sample per row, columns as in :data:`simulate.columns.INPUTS`.
+        One sample per row, columns as in :data:`simulate.model.columns.INPUTS`.
 
     Returns
     -------
     outputs : ndarray of float64, shape (n, N_OUTPUTS)
-        Outputs as in :data:`simulate.columns.OUTPUTS`, NaN for structurally
+        Outputs as in :data:`simulate.model.columns.OUTPUTS`, NaN for structurally
         infeasible rows.
     flags : ndarray of int64, shape (n,)
         Infeasibility bit masks.

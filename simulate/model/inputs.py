@@ -13,7 +13,7 @@ import numpy as np
 
 from scenarios.loader import Scenario, ScenarioInput
 from scenarios.schema import FIELDS_BY_PATH
-from simulate import columns as col
+from simulate.model import columns as col
 
 HARDWARE_COLUMNS = (
     ("hw_peak_bf16_flops", "peak_bf16_flops"),

@@ -2,14 +2,14 @@
 
 The layer is generic: :meth:`DaskExecutor.map_ordered` sends ``function(payload,
 *task)`` to the workers, one task per item, and hands the results back in task
-order. The payload (a run's :class:`~simulate.engine.ChunkJob`, a Sobol problem) is
+order. The payload (a run's :class:`~simulate.engine.montecarlo.ChunkJob`, a Sobol problem) is
 pickled once on the client and unpickled once per worker process (cached by its
 SHA-256), not once per task. The client holds at most ``window`` results:
 tasks are submitted as earlier ones are consumed, and results that arrive early
 wait in a reorder buffer that the window bounds.
 
 Every task runs the very code the local loop runs (``ChunkJob.columns``,
-``simulate.sobol.evaluate_points``), on block-aligned ranges whose random
+``simulate.sensitivity.sobol.evaluate_points``), on block-aligned ranges whose random
 streams depend only on the root seed and the block number, so a run on a
 cluster is bit-identical to the same run on one machine.
 
@@ -182,7 +182,7 @@ class DaskExecutor:
             Extra arguments of each task.
         consume : callable(index, result)
             Called on the client with each task's result, in task order.
-        interrupt : simulate.interrupt.ChunkInterrupt or None
+        interrupt : simulate.engine.interrupt.ChunkInterrupt or None
             Checked after each result (Ctrl-C between chunks).
         result_bytes : int or None
             Size of one result, to keep the results held on the client under
@@ -271,7 +271,7 @@ class DaskExecutor:
 
         Parameters
         ----------
-        job : simulate.engine.ChunkJob
+        job : simulate.engine.montecarlo.ChunkJob
             The run.
         ranges : sequence of (start, stop)
             Block-aligned chunks, in order.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from simulate.cli_options import confidence_option
+from simulate.cli.options import confidence_option
 
 # Above this many cells a per-sample export is slow and large: say so before writing.
 LARGE_EXPORT_CELLS = 20_000_000
@@ -43,8 +43,8 @@ def export_command(result, output, samples_path, percentiles, confidence):
     per KPI and input (settings and KPI at both ends, swing).
     """
     from results.export import samples_table, summary_table, table_format, write_table
-    from simulate.cli_report import open_results
-    from simulate.cli_run import parse_percentiles
+    from simulate.cli.report import open_results
+    from simulate.cli.run import parse_percentiles
 
     percentile_values = parse_percentiles(percentiles)
     try:
