@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .scipy_twins import PARAM_NAMES, has_scipy_twin, scipy_twin
+
 __all__ = ["Distribution"]
 
 
@@ -39,7 +41,7 @@ class Distribution:
         Family name (a key of ``FAMILIES``).
     params : tuple of float
         Canonical parameters in the units of the input (see
-        ``FAMILIES[family].param_names``). For choice: the values (ascending
+        ``distributions.scipy_twins.PARAM_NAMES[family]``). For choice: the values (ascending
         numbers, or category indices 0..m-1); for empirical: the sorted data.
     code : int
         Family code for the Numba kernels.
@@ -83,10 +85,7 @@ class Distribution:
         return self.code, p4, None
 
     def _scipy(self):
-        from .families import FAMILIES
-
-        make = FAMILIES[self.family].scipy
-        return None if make is None else make(self.params)
+        return scipy_twin(self.family, self.params) if has_scipy_twin(self.family) else None
 
     # -- numbers ---------------------------------------------------------
     def ppf(self, q):
@@ -199,14 +198,12 @@ class Distribution:
     def _items(self) -> tuple:
         if self.source is not None:
             return self.source
-        from .families import FAMILIES
-
         if self.family == "choice":
             vals = self.categories if self.categories is not None else self.params
             return (("values", tuple(vals)), ("weights", tuple(self.weights)))
         if self.family == "empirical":
             return (("values", tuple(self.params)),)
-        items = tuple(zip(FAMILIES[self.family].param_names, self.params, strict=True))
+        items = tuple(zip(PARAM_NAMES[self.family], self.params, strict=True))
         # Infinite truncation bounds are the defaults; TOML has no literal for them.
         return tuple((k, v) for k, v in items if not (isinstance(v, float) and math.isinf(v)))
 

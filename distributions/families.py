@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.special as sc
-import scipy.stats as st
 
 from . import kernels as K
 from .distribution import Distribution
+from .scipy_twins import PARAM_NAMES, has_scipy_twin, scipy_twin
 
 __all__ = ["FAMILIES", "Family"]
 
@@ -107,12 +107,14 @@ def _make_truncnormal(mean, sd, low=-math.inf, high=math.inf, *, where="<params>
         _fail(where, "truncnormal", "sd > 0", sd=sd)
     if math.isnan(low) or math.isnan(high) or not low < high:
         _fail(where, "truncnormal", "low < high", low=low, high=high)
+    from scipy.special import log_ndtr  # only here: scipy.special costs a fraction of a second
+
     a, b = (low - mean) / sd, (high - mean) / sd
     # log-probability of [low, high] under the parent normal, without underflow.
     if a >= 0:
-        logmass = sc.log_ndtr(-a) + math.log1p(-math.exp(sc.log_ndtr(-b) - sc.log_ndtr(-a)))
+        logmass = log_ndtr(-a) + math.log1p(-math.exp(log_ndtr(-b) - log_ndtr(-a)))
     else:
-        logmass = sc.log_ndtr(b) + math.log1p(-math.exp(sc.log_ndtr(a) - sc.log_ndtr(b)))
+        logmass = log_ndtr(b) + math.log1p(-math.exp(log_ndtr(a) - log_ndtr(b)))
     if not logmass > math.log(1e-300):
         raise ValueError(
             f"{where}: truncnormal needs [low, high] to hold non-negligible probability "
@@ -204,63 +206,27 @@ def _make_empirical(values, *, where="<params>"):
     return Distribution("empirical", tuple(float(x) for x in np.sort(v)), K.EMPIRICAL)
 
 
-def _pert_scipy(p):
-    low, mode, high, shape = p
-    w = high - low
-    return st.beta(1 + shape * (mode - low) / w, 1 + shape * (high - mode) / w, loc=low, scale=w)
-
+_MAKERS = {
+    "constant": (K.CONSTANT, _make_constant),
+    "uniform": (K.UNIFORM, _make_uniform),
+    "triangular": (K.TRIANGULAR, _make_triangular),
+    "pert": (K.PERT, _make_pert),
+    "normal": (K.NORMAL, _make_normal),
+    "truncnormal": (K.TRUNCNORMAL, _make_truncnormal),
+    "lognormal": (K.LOGNORMAL, _make_lognormal),
+    "beta": (K.BETA, _make_beta),
+    "gamma": (K.GAMMA, _make_gamma),
+    "choice": (K.CHOICE, _make_choice),
+    "empirical": (K.EMPIRICAL, _make_empirical),
+}
 
 FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in [
-        Family("constant", K.CONSTANT, ("value",), _make_constant, None),
-        Family(
-            "uniform",
-            K.UNIFORM,
-            ("low", "high"),
-            _make_uniform,
-            lambda p: st.uniform(loc=p[0], scale=p[1] - p[0]),
-        ),
-        Family(
-            "triangular",
-            K.TRIANGULAR,
-            ("low", "mode", "high"),
-            _make_triangular,
-            lambda p: st.triang((p[1] - p[0]) / (p[2] - p[0]), loc=p[0], scale=p[2] - p[0]),
-        ),
-        Family("pert", K.PERT, ("low", "mode", "high", "shape"), _make_pert, _pert_scipy),
-        Family("normal", K.NORMAL, ("mean", "sd"), _make_normal, lambda p: st.norm(p[0], p[1])),
-        Family(
-            "truncnormal",
-            K.TRUNCNORMAL,
-            ("mean", "sd", "low", "high"),
-            _make_truncnormal,
-            lambda p: st.truncnorm(
-                (p[2] - p[0]) / p[1], (p[3] - p[0]) / p[1], loc=p[0], scale=p[1]
-            ),
-        ),
-        Family(
-            "lognormal",
-            K.LOGNORMAL,
-            ("median", "sigma"),
-            _make_lognormal,
-            lambda p: st.lognorm(p[1], scale=p[0]),
-        ),
-        Family(
-            "beta",
-            K.BETA,
-            ("a", "b", "low", "high"),
-            _make_beta,
-            lambda p: st.beta(p[0], p[1], loc=p[2], scale=p[3] - p[2]),
-        ),
-        Family(
-            "gamma",
-            K.GAMMA,
-            ("shape", "scale", "loc"),
-            _make_gamma,
-            lambda p: st.gamma(p[0], loc=p[2], scale=p[1]),
-        ),
-        Family("choice", K.CHOICE, (), _make_choice, None),
-        Family("empirical", K.EMPIRICAL, (), _make_empirical, None),
-    ]
+    name: Family(
+        name,
+        code,
+        PARAM_NAMES[name],
+        make,
+        functools.partial(scipy_twin, name) if has_scipy_twin(name) else None,
+    )
+    for name, (code, make) in _MAKERS.items()
 }

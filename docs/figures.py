@@ -14,8 +14,9 @@ from pathlib import Path
 
 from results.plots import sobol_bars
 from results.qq import save_figure
+from results.rankings import sobol_ranking
 from scenarios.loader import load_scenario
-from simulate.sensitivity.sobol import ranking, sobol
+from simulate.sensitivity.sobol import sobol
 
 KPI = "token_cost_per_1k"
 
@@ -24,7 +25,7 @@ def main() -> None:
     scenario = load_scenario()
     for seed in (0, 1, 2):
         ds = sobol(scenario, seed=seed, kpis=[KPI])
-        levers = [(r[0], round(r[4], 3)) for r in ranking(ds, KPI) if r[1] == "lever"]
+        levers = [(r[0], round(r[4], 3)) for r in sobol_ranking(ds, KPI) if r[1] == "lever"]
         print(f"seed {seed}: N = {ds.attrs['N']:,}, levers by ST: {levers}")
         if seed == 0:
             ax = sobol_bars(ds, KPI)

@@ -119,13 +119,13 @@ def sobol_table(ds):
     """
     import pandas as pd
 
-    from simulate.sensitivity.sobol import ranking
+    from results.rankings import sobol_ranking
 
     confidence = float(ds.attrs.get("confidence", np.nan))
     rows = []
     for kpi, unit in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
         dropped = int(ds["n_dropped"].sel(kpi=kpi))
-        for rank, (param, kind, s1, s1c, st, stc) in enumerate(ranking(ds, str(kpi)), 1):
+        for rank, (param, kind, s1, s1c, st, stc) in enumerate(sobol_ranking(ds, str(kpi)), 1):
             rows.append(
                 {
                     "kpi": str(kpi),
@@ -247,13 +247,13 @@ def tornado_table(ds):
     """
     import pandas as pd
 
-    from simulate.sensitivity.tornado import ranked
+    from results.rankings import tornado_ranking
 
     units = dict(zip(ds["param"].values.astype(str), ds["param_units"].values, strict=True))
     rows = []
     for kpi, kpi_unit in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
         sub = ds.sel(kpi=kpi)
-        for rank, param in enumerate(ranked(ds, str(kpi)), 1):
+        for rank, param in enumerate(tornado_ranking(ds, str(kpi)), 1):
             at = sub.sel(param=param)
             row = {
                 "kpi": str(kpi),

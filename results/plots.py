@@ -33,9 +33,9 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     matplotlib.axes.Axes
         The axes drawn on.
     """
-    from simulate.sensitivity.sobol import ranking
+    from results.rankings import sobol_ranking
 
-    rows = ranking(ds, kpi)[:top] if top else ranking(ds, kpi)
+    rows = sobol_ranking(ds, kpi)[:top] if top else sobol_ranking(ds, kpi)
     ax = _axes(ax, (7.5, 0.45 * len(rows) + 1.5))
     y = np.arange(len(rows))[::-1]
     names = [r[0] for r in rows]
@@ -124,9 +124,9 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     ValueError
         If ``kpi`` is not in the dataset.
     """
-    from simulate.sensitivity.tornado import ranked
+    from results.rankings import tornado_ranking
 
-    params = ranked(ds, kpi)
+    params = tornado_ranking(ds, kpi)
     if top:
         params = params[:top]
     sub = ds.sel(kpi=kpi)
@@ -429,7 +429,7 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
             "this Sobol dataset has no convergence history: run `tco sobol --target-ci W` "
             "(sobol(..., target_ci=W))"
         )
-    from simulate.sensitivity.sobol import ranking
+    from results.rankings import sobol_ranking
 
     kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
     n = np.asarray(ds["history_n"].values, dtype=float)
@@ -450,7 +450,7 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
     ax.set_xlabel("base sample size N [samples] (log2 scale)")
     ax.set_ylabel("widest CI half-width of the top indices [1]")
     st_ax = ax.twinx()
-    rows = ranking(ds, kpi)[:top]
+    rows = sobol_ranking(ds, kpi)[:top]
     history = ds["history_ST"].sel(kpi=kpi)
     for param, kind, *_ in rows:
         st_ax.plot(
@@ -538,11 +538,11 @@ def scatter_top_factor(
     if kpi not in ds:
         raise ValueError(f"the run dataset has no KPI {kpi!r}")
     if factor is None and sobol is not None:
-        from simulate.sensitivity.sobol import ranking
+        from results.rankings import sobol_ranking
 
         if kpi not in sobol["kpi"].values:
             raise ValueError(f"the Sobol dataset has no KPI {kpi!r}")
-        sampled = [row[0] for row in ranking(sobol, kpi) if row[0] in ds]
+        sampled = [row[0] for row in sobol_ranking(sobol, kpi) if row[0] in ds]
         if not sampled:
             raise ValueError(
                 "none of the Sobol dataset's parameters is a sampled input of the run "

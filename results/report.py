@@ -547,7 +547,7 @@ def sobol_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     from results import plots
-    from simulate.sensitivity.sobol import ranking
+    from results.rankings import sobol_ranking
 
     ds = result.dataset
     attrs = ds.attrs
@@ -568,7 +568,7 @@ def sobol_section(result: Result, index: int) -> str:
         rows = [
             (str(rank), _tag("code", _e(p)), _e(kind), _with_bounds(s1, s1 - s1c, s1 + s1c),
              _with_bounds(st, st - stc, st + stc))
-            for rank, (p, kind, s1, s1c, st, stc) in enumerate(ranking(ds, kpi), 1)
+            for rank, (p, kind, s1, s1c, st, stc) in enumerate(sobol_ranking(ds, kpi), 1)
         ]  # fmt: skip
         parts.append(_tag("h3", _e(f"{kpi} [{unit}]")))
         if dropped:
@@ -603,7 +603,7 @@ def tornado_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     from results import plots
-    from simulate.sensitivity.tornado import ranked
+    from results.rankings import tornado_ranking
 
     ds = result.dataset
     attrs = ds.attrs
@@ -623,7 +623,7 @@ def tornado_section(result: Result, index: int) -> str:
         sub = ds.sel(kpi=kpi)
         unit = str(sub["kpi_units"].item())
         rows = []
-        for rank, param in enumerate(ranked(ds, kpi), 1):
+        for rank, param in enumerate(tornado_ranking(ds, kpi), 1):
             at = sub.sel(param=param)
             ends = []
             for end in ("low", "high"):
@@ -679,7 +679,7 @@ def _run_command(ds, store: str | None = None) -> str:
 
 
 def _sobol_command(ds) -> str:
-    from simulate.sensitivity.sobol import DEFAULT_KPIS
+    from simulate.model.columns import KPI_NAMES as DEFAULT_KPIS
 
     attrs = ds.attrs
     n = int(ds["history_n"].values[0]) if "history_n" in ds else int(attrs["N"])

@@ -5,8 +5,9 @@ import pytest
 import xarray as xr
 from click.testing import CliRunner
 
+from results.rankings import sobol_ranking
 from scenarios.loader import builtin_text, load_scenario, parse_scenario
-from simulate.sensitivity.sobol import design, evaluate_design, ranking, sobol, sobol_problem
+from simulate.sensitivity.sobol import design, evaluate_design, sobol, sobol_problem
 
 SMALL_N = 2**10
 
@@ -130,7 +131,7 @@ def test_top_three_levers_stable_across_seeds(scenario):
     tops = []
     for seed in (0, 1, 2):
         ds = sobol(scenario, seed=seed, kpis=["token_cost_per_1k"])  # default N
-        levers = [r[0] for r in ranking(ds, "token_cost_per_1k") if r[1] == "lever"]
+        levers = [r[0] for r in sobol_ranking(ds, "token_cost_per_1k") if r[1] == "lever"]
         tops.append(levers[:3])
     assert tops[0] == tops[1] == tops[2]
 

@@ -9,12 +9,13 @@ import xarray as xr
 from click.testing import CliRunner
 
 import simulate.sensitivity.tornado as tornado_module
+from results.rankings import tornado_ranking
 from scenarios.loader import load_scenario
 from simulate.cli.tornado import tornado_command
 from simulate.model import columns as col
 from simulate.model.batch import evaluate
 from simulate.model.inputs import input_matrix
-from simulate.sensitivity.tornado import DEFAULT_KPIS, ranked, save_dataset, tornado
+from simulate.sensitivity.tornado import DEFAULT_KPIS, save_dataset, tornado
 
 SPOT = "power.spot_price_usd_per_mwh"
 ENERGY_KPIS = ["energy_cost_monthly", "inference_cost_monthly", "lifecycle_total"]
@@ -150,7 +151,7 @@ def test_infeasible_range_end_is_nan_with_reason():
     assert "SLO unreachable" in str(at["infeasible"].sel(end="low").values)
     assert str(at["infeasible"].sel(end="high").values) == ""
     assert np.isnan(float(at["swing"]))
-    assert ranked(ds, "lifecycle_total")[-1] == "serving.tpot_slo_s"
+    assert tornado_ranking(ds, "lifecycle_total")[-1] == "serving.tpot_slo_s"
 
 
 def test_infeasible_choice_is_left_out_of_the_ends():
@@ -167,17 +168,17 @@ def test_infeasible_choice_is_left_out_of_the_ends():
 
 def test_ranked_is_sorted_by_absolute_swing(ds):
     for kpi in ds["kpi"].values:
-        order = ranked(ds, str(kpi))
+        order = tornado_ranking(ds, str(kpi))
         swings = ds["abs_swing"].sel(kpi=kpi, param=order).values
         assert sorted(order) == sorted(ds["param"].values.tolist())
         assert np.all(np.diff(swings) <= 0)
     # Signed swings do not decide the order: the cadence lever (negative) ranks first.
-    assert ranked(ds, "lifecycle_total")[0] == "release.cadence_days"
+    assert tornado_ranking(ds, "lifecycle_total")[0] == "release.cadence_days"
 
 
 def test_ranked_unknown_kpi(ds):
     with pytest.raises(ValueError, match="did you mean 'lifecycle_total'"):
-        ranked(ds, "lifecycle_totl")
+        tornado_ranking(ds, "lifecycle_totl")
 
 
 def test_unknown_kpi_is_a_value_error_with_suggestion(scenario):

@@ -37,7 +37,7 @@ def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
 
 def format_ranking(ds) -> str:
     """Per KPI, the parameters ranked by total-order index, with intervals."""
-    from simulate.sensitivity.sobol import ranking
+    from results.rankings import sobol_ranking
 
     confidence = ds.attrs["confidence"]
     lines = []
@@ -50,7 +50,7 @@ def format_ranking(ds) -> str:
         )
         width = max(len(str(p)) for p in ds.param.values)
         lines.append(f"  {'#':>2}  {'parameter':<{width}}  {'kind':<6}  {'S1':>16}  {'ST':>16}")
-        for rank, (param, kind, s1, s1c, st, stc) in enumerate(ranking(ds, str(kpi)), 1):
+        for rank, (param, kind, s1, s1c, st, stc) in enumerate(sobol_ranking(ds, str(kpi)), 1):
             lines.append(
                 f"  {rank:>2}  {param:<{width}}  {kind:<6}  {s1:>7.3f} ±{s1c:<7.3f}  "
                 f"{st:>7.3f} ±{stc:.3f}"

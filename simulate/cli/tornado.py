@@ -79,7 +79,7 @@ def format_tornado(ds) -> str:
     str
         Plain text: one table per KPI with a text bar proportional to |swing|.
     """
-    from simulate.sensitivity.tornado import ranked
+    from results.rankings import tornado_ranking
 
     q_low, q_high = (float(q) for q in ds.attrs["factor_quantiles"])
     lines = [
@@ -95,7 +95,7 @@ def format_tornado(ds) -> str:
     for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
         kpi = str(kpi)
         sub = ds.sel(kpi=kpi)
-        order = ranked(ds, kpi)
+        order = tornado_ranking(ds, kpi)
         rows = []
         for param in order:
             cells = [param, str(kind_by_param[param])]
@@ -169,14 +169,14 @@ def tornado_json(ds) -> dict:
         ``{name: {units, base_value, params: [{param, kind, low, high, swing,
         abs_swing}, ...]}}``, ends as ``{setting, value, infeasible}``; NaN as null.
     """
-    from simulate.sensitivity.tornado import ranked
+    from results.rankings import tornado_ranking
 
     kpis = {}
     for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
         kpi = str(kpi)
         sub = ds.sel(kpi=kpi)
         params = []
-        for param in ranked(ds, kpi):
+        for param in tornado_ranking(ds, kpi):
             at = sub.sel(param=param)
             ends = {
                 end: {

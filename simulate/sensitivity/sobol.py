@@ -480,33 +480,3 @@ def sobol(
         }
     )
     return ds
-
-
-def ranking(ds, kpi: str) -> list[tuple[str, str, float, float, float, float]]:
-    """Parameters of one KPI sorted by total-order index, largest first.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        Output of :func:`sobol`.
-    kpi : str
-        A KPI of the dataset.
-
-    Returns
-    -------
-    list of tuple
-        ``(param, kind, S1, S1_conf, ST, ST_conf)``; NaN indices last.
-    """
-    sub = ds.sel(kpi=kpi)
-    rows = [
-        (
-            str(p),
-            str(kind),
-            float(sub.S1.sel(param=p)),
-            float(sub.S1_conf.sel(param=p)),
-            float(sub.ST.sel(param=p)),
-            float(sub.ST_conf.sel(param=p)),
-        )
-        for p, kind in zip(ds.param.values, ds.kind.values, strict=True)
-    ]
-    return sorted(rows, key=lambda r: (np.isnan(r[4]), -r[4] if not np.isnan(r[4]) else 0))

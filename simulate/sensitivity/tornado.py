@@ -17,7 +17,6 @@ where one call per input would pay the dispatch overhead dozens of times.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,40 +336,6 @@ def tornado(
         "rows_evaluated": n,
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
-
-
-def ranked(ds: xr.Dataset, kpi: str) -> list[str]:
-    """Params of a tornado dataset by absolute swing on one KPI, largest first.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A dataset from :func:`tornado`.
-    kpi : str
-        One of its ``kpi`` labels.
-
-    Returns
-    -------
-    list of str
-        Param key paths sorted by ``abs_swing`` descending; NaN swings last; ties keep
-        the dataset's order.
-
-    Raises
-    ------
-    ValueError
-        If ``kpi`` is not in the dataset.
-    """
-    kpis = [str(v) for v in ds["kpi"].values]
-    if kpi not in kpis:
-        raise ValueError(f"KPI {kpi!r} is not in this tornado{did_you_mean(kpi, kpis)}: {kpis}")
-    swings = ds["abs_swing"].sel(kpi=kpi).values
-    params = [str(v) for v in ds["param"].values]
-    # NaN sorts last: key (is NaN, -|swing|); sorted() is stable, so ties keep their order.
-    order = sorted(
-        range(len(params)),
-        key=lambda i: (math.isnan(swings[i]), 0.0 if math.isnan(swings[i]) else -swings[i]),
-    )
-    return [params[i] for i in order]
 
 
 def save_dataset(ds: xr.Dataset, path: str | Path) -> Path:
