@@ -22,7 +22,7 @@ import numpy as np
 from distributions.jit import jit
 from distributions.matrix import column_block
 from simulate.model import columns as col
-from simulate.model.kernel import _columns_valid, _fill_nan, _inputs_valid, evaluate_valid_row
+from simulate.model.kernel import columns_valid, cost_valid_row, fill_nan, inputs_valid
 
 # Samples per tile: the tile's outputs and sampled values (~50 x 256 doubles) stay in L2.
 TILE = 256
@@ -93,7 +93,7 @@ def evaluate_unit_kernel(
     k = selected.shape[0]
     parts = max(1, min(parts, (n + TILE - 1) // TILE))
     # The base row is checked once; each sample then only needs its varied columns checked.
-    base_valid = _inputs_valid(base_row)
+    base_valid = inputs_valid(base_row)
     for part in numba.prange(parts):
         row = base_row.copy()
         values = np.empty((TILE, dims))
@@ -129,10 +129,10 @@ def evaluate_unit_kernel(
                         else:
                             value = math.nan  # fails the domain check below
                     row[expand_column[p]] = value
-                if base_valid and _columns_valid(row, expand_column):
-                    flags[start + i] = evaluate_valid_row(row, tile, i)
+                if base_valid and columns_valid(row, expand_column):
+                    flags[start + i] = cost_valid_row(row, tile, i)
                 else:
-                    _fill_nan(tile, i)
+                    fill_nan(tile, i)
                     flags[start + i] = col.FLAG_INVALID_INPUT
                 # After the kernel: it NaN-fills every row of the column it rejects.
                 for j in range(dims):

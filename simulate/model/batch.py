@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulate.model import columns as col
-from simulate.model.kernel import evaluate_kernel, evaluate_kernel_serial
+from simulate.model.kernel import cost_rows, cost_rows_serial
 
 # Below this many rows the thread pool's wake-up costs more than it saves.
 PARALLEL_MIN_ROWS = 512
@@ -52,7 +52,7 @@ def evaluate(
         flags = np.empty(x.shape[0], dtype=np.int64)
     if outputs.shape != (x.shape[0], col.N_OUTPUTS) or flags.shape != (x.shape[0],):
         raise ValueError("outputs/flags buffers do not match the number of input rows")
-    kernel = evaluate_kernel if x.shape[0] >= PARALLEL_MIN_ROWS else evaluate_kernel_serial
+    kernel = cost_rows if x.shape[0] >= PARALLEL_MIN_ROWS else cost_rows_serial
     kernel(x, outputs, flags)
     return outputs, flags
 

@@ -1,6 +1,6 @@
 """The Numba-compiled lifecycle cost kernel.
 
-``evaluate_kernel(inputs, outputs, flags)`` reads one row of inputs per sample
+``cost_rows(inputs, outputs, flags)`` reads one row of inputs per sample
 (columns in :mod:`simulate.model.columns`), writes every KPI, internal factor and extra
 into ``outputs`` and an infeasibility bit mask into ``flags``. It never sees
 dicts, files or random state; the equations are documented in ``docs/model.md``
@@ -14,13 +14,17 @@ import numpy as np
 
 from distributions.jit import jit
 from simulate.model import columns as col
-from simulate.model.formulas import (
-    capped_lognormal_mean,
-    decode_step_seconds,
-    meaningful_response_cost,
-    prefill_seconds_per_token,
-    pue_after_capex,
-    training_accelerator_hours,
+from simulate.model.formulas import meaningful_response_cost
+from simulate.model.stages import (
+    fleet_size,
+    inference_monthly_cost,
+    overhead_and_sla,
+    power_and_energy,
+    replica_and_batch,
+    request_shape,
+    serving_rates,
+    training_hourly_cost,
+    training_per_release,
 )
 
 
@@ -39,17 +43,12 @@ def _domain_arrays():
     return lower, lower_open, upper
 
 
-# Reciprocals of the calendar constants, folded so the kernel multiplies instead of dividing.
-MONTHS_PER_YEAR_INV = 1.0 / 12.0
-HOURS_PER_YEAR_INV = 1.0 / col.HOURS_PER_YEAR
-HOURS_PER_MONTH_INV = 1.0 / col.HOURS_PER_MONTH
-
 # Module-level arrays are frozen into the compiled kernel as constants.
 DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
 
 
 @jit
-def _inputs_valid(x):
+def inputs_valid(x):
     """True when every input lies in the domain the equations need (NaN fails)."""
     for j in range(x.shape[0]):
         value = x[j]
@@ -61,7 +60,7 @@ def _inputs_valid(x):
 
 
 @jit
-def evaluate_row(x, out, i):
+def cost_row(x, out, i):
     """Evaluate the lifecycle cost model for one sample.
 
     Parameters
@@ -81,14 +80,14 @@ def evaluate_row(x, out, i):
     int
         Infeasibility bit mask (0: feasible); see :data:`simulate.model.columns.FLAG_REASONS`.
     """
-    if not _inputs_valid(x):
-        _fill_nan(out, i)
+    if not inputs_valid(x):
+        fill_nan(out, i)
         return col.FLAG_INVALID_INPUT
-    return evaluate_valid_row(x, out, i)
+    return cost_valid_row(x, out, i)
 
 
 @jit
-def _columns_valid(x, columns):
+def columns_valid(x, columns):
     """Domain check of some columns only (the rest are known to be valid)."""
     for k in range(columns.shape[0]):
         j = columns[k]
@@ -101,24 +100,26 @@ def _columns_valid(x, columns):
 
 
 @jit
-def _fill_nan(out, i):
+def fill_nan(out, i):
     """Set column ``i`` of a variable-major output array to NaN."""
     for j in range(out.shape[0]):
         out[j, i] = np.nan
 
 
 @jit(inline="always")
-def evaluate_valid_row(x, out, i):
-    """:func:`evaluate_row` for a row already known to lie in the valid domain.
+def cost_valid_row(x, out, i):
+    """:func:`cost_row` for a row already known to lie in the valid domain.
 
-    Writes column ``i`` of the variable-major ``out`` (shape ``(N_OUTPUTS, n)``, any
-    strides). Indexing the 2-D array, rather than taking a view of the column, spares
-    an atomic reference-count update per row; every output is written exactly once on
-    the feasible path, so ``out`` needs no initialisation.
+    Reads the inputs, runs the stages of :mod:`simulate.model.stages` in order and
+    writes column ``i`` of the variable-major ``out`` (shape ``(N_OUTPUTS, n)``,
+    any strides). Indexing the 2-D array, rather than taking a view of the column,
+    spares an atomic reference-count update per row; every output is written
+    exactly once on the feasible path, so ``out`` needs no initialisation.
 
     Inlined into its callers (Numba ``inline="always"``): called out of line, each
     row paid atomic reference-count updates on ``x`` and ``out``, and ``out``'s
-    count is one cache line shared by every thread.
+    count is one cache line shared by every thread. The stages take plain floats,
+    so they are ordinary calls that LLVM inlines.
     """
     # ---- model and accelerator
     weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
@@ -126,60 +127,50 @@ def evaluate_valid_row(x, out, i):
         x[col.IN_N_LAYERS] * x[col.IN_KV_VALUES_PER_TOKEN_PER_LAYER] * x[col.IN_KV_BITS] / 8.0
     )
     params_active = x[col.IN_PARAMS_ACTIVE]
-    memory = x[col.IN_HW_MEMORY_BYTES]
     bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S]
     serving_flops = x[col.IN_HW_PEAK_BF16_FLOPS]
     if x[col.IN_WEIGHT_BITS] <= 8.0 and x[col.IN_HW_PEAK_FP8_FLOPS] > 0.0:
         serving_flops = x[col.IN_HW_PEAK_FP8_FLOPS]
     mbu = x[col.IN_DECODE_MBU]
     mfu_decode = x[col.IN_DECODE_MFU]
-    slo = x[col.IN_TPOT_SLO_S]
 
-    # ---- request shape after the context cap
-    context_limit = x[col.IN_CONTEXT_LIMIT_TOKENS]
-    seq_len, truncated_share = capped_lognormal_mean(
-        x[col.IN_REQUEST_TOKENS_MEAN], x[col.IN_REQUEST_TOKENS_SIGMA], context_limit
+    # ---- request shape, replica and batch
+    (
+        seq_len,
+        truncated_share,
+        prompt_tokens,
+        completion_tokens,
+        resident_context,
+        reserved_context,
+    ) = request_shape(
+        x[col.IN_REQUEST_TOKENS_MEAN],
+        x[col.IN_REQUEST_TOKENS_SIGMA],
+        x[col.IN_CONTEXT_LIMIT_TOKENS],
+        x[col.IN_PROMPT_SHARE],
+        x[col.IN_KV_RESERVATION],
     )
-    prompt_tokens = x[col.IN_PROMPT_SHARE] * seq_len
-    completion_tokens = seq_len - prompt_tokens
-    resident_context = prompt_tokens + 0.5 * completion_tokens
-    reserved_context = resident_context + x[col.IN_KV_RESERVATION] * (
-        context_limit - resident_context
+    tensor_parallel, batch, flag = replica_and_batch(
+        weight_bytes,
+        kv_bytes_per_token,
+        params_active,
+        x[col.IN_HW_MEMORY_BYTES],
+        bandwidth,
+        serving_flops,
+        mbu,
+        mfu_decode,
+        x[col.IN_TPOT_SLO_S],
+        x[col.IN_MAX_TENSOR_PARALLEL],
+        x[col.IN_WEIGHT_MEMORY_FRACTION],
+        x[col.IN_USABLE_MEMORY_FRACTION],
+        resident_context,
+        reserved_context,
     )
+    if flag != 0:
+        fill_nan(out, i)
+        return flag
 
-    # ---- replica size and batch: smallest power-of-two TP that fits and meets the SLO
-    flag = 0
-    tensor_parallel = 0.0
-    batch = 0.0
-    any_fit = False
-    last_failure = 0
-    tp = 1.0
-    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
-        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
-            any_fit = True
-            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
-            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved_context))
-            batch_bandwidth = np.floor(
-                (slo * tp * bandwidth * mbu - weight_bytes)
-                / (kv_bytes_per_token * resident_context)
-            )
-            batch_compute = np.floor(slo * tp * serving_flops * mfu_decode / (2.0 * params_active))
-            batch_slo = min(batch_bandwidth, batch_compute)
-            if batch_memory < 1.0:
-                last_failure = col.FLAG_KV_DOES_NOT_FIT
-            elif batch_slo < 1.0:
-                last_failure = col.FLAG_SLO_UNREACHABLE
-            else:
-                tensor_parallel = tp
-                batch = min(batch_memory, batch_slo)
-                break
-        tp *= 2.0
-    if tensor_parallel == 0.0:
-        _fill_nan(out, i)
-        return col.FLAG_WEIGHTS_DO_NOT_FIT if not any_fit else last_failure
-
-    # ---- replica time per request (roofline)
-    step_s = decode_step_seconds(
+    # ---- serving rates and fleet
+    tokens_per_s_acc, output_tokens_per_s_acc, prefill_share = serving_rates(
         weight_bytes,
         kv_bytes_per_token,
         resident_context,
@@ -190,85 +181,71 @@ def evaluate_valid_row(x, out, i):
         params_active,
         serving_flops,
         mfu_decode,
+        x[col.IN_PREFILL_MFU],
+        seq_len,
+        prompt_tokens,
+        completion_tokens,
     )
-    prefill_s = prompt_tokens * prefill_seconds_per_token(
-        params_active, tensor_parallel, serving_flops, x[col.IN_PREFILL_MFU]
-    )
-    decode_s = completion_tokens * step_s / batch
-    request_s = prefill_s + decode_s
-    # Shared denominators are inverted once (a division costs several multiplies).
-    inv_request_s = 1.0 / request_s
-    inv_replica_s = inv_request_s / tensor_parallel
-    tokens_per_s_acc = seq_len * inv_replica_s
-    output_tokens_per_s_acc = completion_tokens * inv_replica_s
-    prefill_share = prefill_s * inv_request_s
-
-    # ---- demand and fleet
     tokens_per_month = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
-    busy_hours = tokens_per_month / (tokens_per_s_acc * 3600.0)
-    planned_utilization = min(
-        1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO]
+    n_inference, utilization = fleet_size(
+        tokens_per_month,
+        tokens_per_s_acc,
+        x[col.IN_UTILIZATION_TARGET],
+        x[col.IN_UTILIZATION_ACHIEVED_RATIO],
+        x[col.IN_PEAK_TO_AVERAGE],
+        tensor_parallel,
     )
-    n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned_utilization))
-    n_peak = np.ceil(busy_hours * x[col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
-    n_inference = max(n_inference, n_peak, tensor_parallel)
-    n_inference = np.ceil(n_inference / tensor_parallel) * tensor_parallel
-    utilization = busy_hours / (n_inference * col.HOURS_PER_MONTH)
 
-    # ---- power and energy
-    pue = pue_after_capex(
+    # ---- power, energy and the inference cost per month
+    board_w = x[col.IN_HW_BOARD_POWER_W]
+    host_w = x[col.IN_HOST_POWER_W]
+    pue, power_price, fleet_hours, inference_mwh = power_and_energy(
         x[col.IN_PUE_BASE],
         x[col.IN_PUE_FLOOR],
         x[col.IN_PUE_CAPEX_USD],
         x[col.IN_PUE_CAPEX_SCALE_USD],
+        x[col.IN_HEDGE_SHARE],
+        x[col.IN_HEDGED_PRICE_USD_PER_MWH],
+        x[col.IN_SPOT_PRICE_USD_PER_MWH],
+        utilization,
+        board_w,
+        x[col.IN_BOARD_LOAD_FRACTION],
+        x[col.IN_IDLE_POWER_FRACTION],
+        host_w,
+        n_inference,
     )
-    hedge = x[col.IN_HEDGE_SHARE]
-    power_price = (
-        hedge * x[col.IN_HEDGED_PRICE_USD_PER_MWH]
-        + (1.0 - hedge) * x[col.IN_SPOT_PRICE_USD_PER_MWH]
-    )
-    board_w = x[col.IN_HW_BOARD_POWER_W]
-    host_w = x[col.IN_HOST_POWER_W]
-    draw_w = (
-        utilization * board_w * x[col.IN_BOARD_LOAD_FRACTION]
-        + (1.0 - utilization) * board_w * x[col.IN_IDLE_POWER_FRACTION]
-        + host_w
-    )
-    fleet_hours = n_inference * col.HOURS_PER_MONTH
-    inference_mwh = fleet_hours * draw_w * pue * 1e-6
-
-    # ---- inference cost per month
     inv_life_hours = 1.0 / (x[col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR)
     maintenance = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
     facility_kw_month = x[col.IN_FACILITY_USD_PER_KW_MONTH]
     cloud_multiplier = x[col.IN_CLOUD_RATE_MULTIPLIER]
     # Catalog prices are for the accelerator alone; owners also buy its share of the system.
     price_multiplier = x[col.IN_PRICE_MULTIPLIER] * (1.0 + x[col.IN_SYSTEM_COST_FRACTION])
-    amortization = 0.0
-    energy_cost = 0.0
-    facility_cost = 0.0
-    cloud_rent = 0.0
-    if x[col.IN_FLEET_CLOUD] > 0.5:
-        cloud_rent = fleet_hours * x[col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_multiplier
-    else:
-        unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
-        amortization = fleet_hours * unit_price * inv_life_hours
-        facility_cost = (
-            n_inference * (board_w + host_w) * 1e-3 * facility_kw_month
-            + n_inference * unit_price * maintenance * MONTHS_PER_YEAR_INV
-        )
-        energy_cost = inference_mwh * power_price
-    overhead = (
-        x[col.IN_PLATFORM_USD_PER_MONTH]
-        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] * MONTHS_PER_YEAR_INV
-        + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month * 1e-9
+    amortization, energy_cost, facility_cost, cloud_rent = inference_monthly_cost(
+        x[col.IN_FLEET_CLOUD],
+        fleet_hours,
+        n_inference,
+        x[col.IN_HW_CLOUD_USD_PER_HOUR],
+        cloud_multiplier,
+        x[col.IN_HW_PURCHASE_PRICE_USD],
+        price_multiplier,
+        inv_life_hours,
+        maintenance,
+        facility_kw_month,
+        board_w,
+        host_w,
+        inference_mwh,
+        power_price,
     )
-    knee = x[col.IN_SLA_KNEE_UTILIZATION]
-    late_share = 0.0
-    if utilization > knee and knee < 1.0:
-        late_share = min(1.0, (utilization - knee) / (1.0 - knee))
-    sla_penalty = (
-        late_share * tokens_per_month * 1e-3 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
+    overhead, sla_penalty = overhead_and_sla(
+        x[col.IN_PLATFORM_USD_PER_MONTH],
+        x[col.IN_STAFF_FTE],
+        x[col.IN_STAFF_USD_PER_FTE_YEAR],
+        x[col.IN_EGRESS_USD_PER_GB],
+        x[col.IN_EGRESS_BYTES_PER_TOKEN],
+        tokens_per_month,
+        utilization,
+        x[col.IN_SLA_KNEE_UTILIZATION],
+        x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS],
     )
     inference_monthly = (
         amortization + energy_cost + facility_cost + cloud_rent + overhead + sla_penalty
@@ -278,35 +255,37 @@ def evaluate_valid_row(x, out, i):
     train_flops = x[col.IN_TRAIN_PEAK_BF16_FLOPS]
     if x[col.IN_TRAIN_BITS] <= 8.0 and x[col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0:
         train_flops = x[col.IN_TRAIN_PEAK_FP8_FLOPS]
-    goodput = x[col.IN_TRAIN_GOODPUT]
-    train_hours = training_accelerator_hours(
-        params_active, x[col.IN_TRAIN_TOKENS], train_flops, x[col.IN_TRAIN_MFU], goodput
-    )
-    finetune_hours = training_accelerator_hours(
-        params_active,
-        x[col.IN_FINETUNE_TOKENS] * x[col.IN_FINETUNE_RL_FACTOR],
-        train_flops,
-        x[col.IN_FINETUNE_MFU],
-        goodput,
-    )
     n_train = x[col.IN_TRAIN_ACCELERATORS]
-    inv_train_days = 1.0 / (n_train * 24.0)
-    train_days = train_hours * inv_train_days
-    finetune_days = finetune_hours * inv_train_days
+    train_hours, finetune_hours, train_days, finetune_days = training_per_release(
+        params_active,
+        x[col.IN_TRAIN_TOKENS],
+        train_flops,
+        x[col.IN_TRAIN_MFU],
+        x[col.IN_TRAIN_GOODPUT],
+        x[col.IN_FINETUNE_TOKENS],
+        x[col.IN_FINETUNE_RL_FACTOR],
+        x[col.IN_FINETUNE_MFU],
+        n_train,
+    )
     if train_days + finetune_days > x[col.IN_RELEASE_CADENCE_DAYS]:
         flag |= col.FLAG_TRAINING_EXCEEDS_CADENCE
     train_board_w = x[col.IN_TRAIN_BOARD_POWER_W]
     train_draw_w = train_board_w * x[col.IN_TRAIN_LOAD_FRACTION] + host_w
-    if x[col.IN_TRAIN_CLOUD] > 0.5:
-        train_hourly = x[col.IN_TRAIN_CLOUD_USD_PER_HOUR] * cloud_multiplier
-    else:
-        train_price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
-        train_hourly = (
-            train_price * inv_life_hours
-            + train_price * maintenance * HOURS_PER_YEAR_INV
-            + (train_board_w + host_w) * 1e-3 * facility_kw_month * HOURS_PER_MONTH_INV
-            + train_draw_w * pue * 1e-6 * power_price
-        )
+    train_hourly = training_hourly_cost(
+        x[col.IN_TRAIN_CLOUD],
+        x[col.IN_TRAIN_CLOUD_USD_PER_HOUR],
+        cloud_multiplier,
+        x[col.IN_TRAIN_PURCHASE_PRICE_USD],
+        price_multiplier,
+        inv_life_hours,
+        maintenance,
+        facility_kw_month,
+        train_board_w,
+        host_w,
+        train_draw_w,
+        pue,
+        power_price,
+    )
     training_cost = train_hours * train_hourly
     finetune_cost = finetune_hours * train_hourly
 
@@ -415,7 +394,7 @@ def evaluate_valid_row(x, out, i):
     z4_0 = z3_0 + z3_1
     z5_0 = z4_0 + z2_4
     if z5_0 != 0.0:
-        _fill_nan(out, i)
+        fill_nan(out, i)
         return flag | col.FLAG_NON_FINITE
     out[col.OUT_TOKEN_COST_PER_1K, i] = o_token_cost_per_1k
     out[col.OUT_LIFECYCLE_TOTAL, i] = o_lifecycle_total
@@ -459,7 +438,7 @@ def evaluate_valid_row(x, out, i):
 
 
 @jit(parallel=True)
-def evaluate_kernel(inputs, outputs, flags):
+def cost_rows(inputs, outputs, flags):
     """Evaluate the cost model for every row of ``inputs``, in parallel over rows.
 
     Rows are independent, so the result does not depend on the thread count.
@@ -475,16 +454,16 @@ def evaluate_kernel(inputs, outputs, flags):
     """
     by_variable = outputs.T
     for i in numba.prange(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], by_variable, i)
+        flags[i] = cost_row(inputs[i], by_variable, i)
 
 
 @jit
-def evaluate_kernel_serial(inputs, outputs, flags):
-    """Serial twin of :func:`evaluate_kernel` for small batches.
+def cost_rows_serial(inputs, outputs, flags):
+    """Serial twin of :func:`cost_rows` for small batches.
 
     Waking a thread pool costs about a millisecond, far more than a few rows; the
     TCO-index search and tornado runs evaluate many tiny batches.
     """
     by_variable = outputs.T
     for i in range(inputs.shape[0]):
-        flags[i] = evaluate_row(inputs[i], by_variable, i)
+        flags[i] = cost_row(inputs[i], by_variable, i)
