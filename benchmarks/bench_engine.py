@@ -46,7 +46,7 @@ def best_of(fn, repeat=3):
 def kernel_vs_reference(n):
     from scenarios.loader import load_scenario
     from simulate.engine.plan import sampling_plan
-    from simulate.model.batch import evaluate
+    from simulate.model.batch import model_outputs
     from simulate.model.reference import evaluate_reference
 
     plan = sampling_plan(load_scenario())
@@ -54,8 +54,8 @@ def kernel_vs_reference(n):
     inputs = plan.kernel_inputs(plan.transform(unit))
     outputs = np.empty((n, 38))
     flags = np.empty(n, dtype=np.int64)
-    evaluate(inputs[:1000])
-    numba_s = best_of(lambda: evaluate(inputs, outputs, flags))
+    model_outputs(inputs[:1000])
+    numba_s = best_of(lambda: model_outputs(inputs, outputs, flags))
     numpy_s = best_of(lambda: evaluate_reference(inputs), repeat=2)
     print(
         f"1. kernel on {n:,} rows: Numba {numba_s * 1e9 / n:7.1f} ns/row, NumPy reference "

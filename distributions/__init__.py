@@ -19,12 +19,21 @@ pack(dists)
     ``(codes, params, tables, table_len)`` for ``ppf_matrix``.
 prepare_columns(codes, params), ppf_matrix_prepared(...)
     The same mapping with per-column set-up done once (chunked runs).
+ppf_values(...)
+    Its serial twin for a few quantiles at a time.
 """
 
 from .distribution import Distribution
 from .families import FAMILIES, Family
 from .kernels import ppf_scalar
-from .matrix import pack, ppf_column, ppf_matrix, ppf_matrix_prepared, prepare_columns
+from .matrix import (
+    pack,
+    ppf_column,
+    ppf_matrix,
+    ppf_matrix_prepared,
+    ppf_values,
+    prepare_columns,
+)
 from .spec import from_spec
 
 __all__ = [
@@ -37,5 +46,6 @@ __all__ = [
     "ppf_matrix",
     "ppf_matrix_prepared",
     "ppf_scalar",
+    "ppf_values",
     "prepare_columns",
 ]

@@ -89,7 +89,7 @@ class Distribution:
 
     # -- numbers ---------------------------------------------------------
     def ppf(self, q):
-        """Inverse CDF through the Numba kernel.
+        """Inverse CDF through the Numba kernels the runs use (:func:`distributions.ppf_values`).
 
         Parameters
         ----------
@@ -102,18 +102,15 @@ class Distribution:
             Quantiles in the input's units (category index for a string
             choice); a float for scalar input.
         """
-        from .matrix import ppf_column
+        from .matrix import pack, ppf_values, prepare_columns
 
         qa = np.asarray(q, dtype=float)
-        flat = np.ascontiguousarray(qa.ravel())
+        flat = np.ascontiguousarray(qa.reshape(-1, 1))
         out = np.empty_like(flat)
-        code, p4, table = self.kernel_args()
-        if table is None:
-            ppf_column(code, p4, flat, out)
-        else:
-            ppf_column(code, p4, flat, out, table)
+        codes, params, tables, table_len = pack([self])
+        ppf_values(codes, *prepare_columns(codes, params), tables, table_len, flat, out)
         if qa.ndim == 0:
-            return float(out[0])
+            return float(out[0, 0])
         return out.reshape(qa.shape)
 
     def cdf(self, x):

@@ -17,7 +17,13 @@ beta          7     a, b, low, high
 gamma         8     shape, scale, loc, 0
 choice        9     0, 0, 0, 0 (uses the table)
 empirical     10    0, 0, 0, 0 (uses the table)
+passthrough   11    0, 0, 0, 0 (not a distribution: see below)
 ============  ====  ========================================
+
+``PASSTHROUGH`` columns already hold values in the input's units: the transform
+copies them. It lets the one compiled sampling pass also evaluate ready-made rows
+of inputs (``tco calc``, the TCO-index search, the tornado), so none of them
+compiles a kernel of its own.
 
 Table layout for choice/empirical: ``table[0, :m]`` holds the values
 (ascending for numbers and empirical data; category indices 0..m-1 for string
@@ -61,6 +67,7 @@ __all__ = [
     "LOGNORMAL",
     "NORMAL",
     "N_CONST",
+    "PASSTHROUGH",
     "PERT",
     "TRIANGULAR",
     "TRUNCNORMAL",
@@ -84,6 +91,7 @@ BETA = 7
 GAMMA = 8
 CHOICE = 9
 EMPIRICAL = 10
+PASSTHROUGH = 11
 
 N_CONST = 10
 _SQRT1_2 = 0.7071067811865475244

@@ -25,6 +25,7 @@ from .kernels import (
     GAMMA,
     LOGNORMAL,
     N_CONST,
+    PASSTHROUGH,
     PERT,
     _choice_ppf,
     _empirical_ppf,
@@ -42,6 +43,7 @@ __all__ = [
     "ppf_column",
     "ppf_matrix",
     "ppf_matrix_prepared",
+    "ppf_values",
     "prepare_columns",
 ]
 
@@ -257,6 +259,45 @@ def ppf_matrix_prepared(
 
 
 @jit
+def ppf_values(
+    codes,
+    constants,
+    coefficients,
+    intervals,
+    body_coefficients,
+    body_intervals,
+    tables,
+    table_len,
+    u,
+    out,
+):
+    """Serial :func:`ppf_matrix_prepared` for the few quantiles asked for from Python.
+
+    ``Distribution.ppf`` (medians, support checks, the TCO-index ends) maps a handful
+    of probabilities at a time: here without a thread pool, and through the same
+    compiled :func:`column_block` as the runs, so a fresh install compiles the
+    inverse CDFs once. Arguments as for :func:`ppf_matrix_prepared`; the values are
+    those of :func:`ppf_column` to the last bit.
+    """
+    for j in range(codes.shape[0]):
+        column_block(
+            codes[j],
+            constants[j],
+            coefficients[j],
+            intervals[j],
+            body_coefficients[j],
+            body_intervals[j],
+            tables[j],
+            table_len[j],
+            u,
+            out,
+            j,
+            0,
+            u.shape[0],
+        )
+
+
+@jit
 def column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
     """Inverse CDF of rows ``start .. stop`` of column ``j``: ``out[i, j] = ppf_j(u[i, j])``.
 
@@ -301,6 +342,9 @@ def column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
     elif code == EMPIRICAL:
         for i in range(start, stop):
             out[i, j] = _empirical_ppf(table, m, u[i, j])
+    elif code == PASSTHROUGH:
+        for i in range(start, stop):
+            out[i, j] = u[i, j]
     else:
         for i in range(start, stop):
             out[i, j] = ppf_prepared(code, c, u[i, j])

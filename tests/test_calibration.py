@@ -4,7 +4,7 @@ import pytest
 
 from scenarios.loader import load_scenario, parse_scenario
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.inputs import base_matrix
 
 TRAINING = """
@@ -31,7 +31,7 @@ cloud_usd_per_gpu_hour = 2.0
 
 
 def evaluate_text(text):
-    out, flags = evaluate(base_matrix(parse_scenario(text, "calibration.toml")))
+    out, flags = model_outputs(base_matrix(parse_scenario(text, "calibration.toml")))
     return out[0], int(flags[0])
 
 
@@ -77,7 +77,7 @@ def test_mlperf_llama2_70b_h100_fp8_offline_with_default_efficiencies():
     # MLPerf Inference v4.1: 3,066 output tokens/s per H100 offline (2,701 server). The
     # defaults (decode MBU 0.6, decode MFU 0.4, prefill MFU 0.5) were chosen so that the
     # roofline lands near the offline figure; see docs/model.md for the derivation.
-    out, flags = evaluate(base_matrix(load_scenario("mlperf-llama2-70b")))
+    out, flags = model_outputs(base_matrix(load_scenario("mlperf-llama2-70b")))
     assert flags[0] == 0
     per_gpu = out[0, col.OUT_OUTPUT_TOKENS_PER_S_PER_ACCELERATOR]
     assert per_gpu == pytest.approx(3066.0, rel=0.10)

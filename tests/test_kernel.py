@@ -6,7 +6,7 @@ import pytest
 from helpers import default_row, random_valid_inputs
 
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.reference import evaluate_reference
 
 # Same equations, same operation order: only libm differences (erfc, exp, log) remain.
@@ -14,7 +14,7 @@ RTOL = 1e-12
 
 
 def assert_agree(inputs):
-    out, flags = evaluate(inputs)
+    out, flags = model_outputs(inputs)
     ref_out, ref_flags = evaluate_reference(inputs)
     np.testing.assert_array_equal(flags, ref_flags)
     np.testing.assert_array_equal(np.isnan(out), np.isnan(ref_out))
@@ -48,7 +48,7 @@ def test_kernel_matches_reference_on_invalid_inputs(rng):
 def test_no_unflagged_nan_or_inf(rng):
     inputs = random_valid_inputs(rng, 3000)
     inputs[::7, col.IN_TRAIN_TOKENS] = 1e300  # overflow territory
-    out, flags = evaluate(inputs)
+    out, flags = model_outputs(inputs)
     bad = ~np.all(np.isfinite(out), axis=1)
     assert bad.any()
     assert np.all(flags[bad] & col.STRUCTURAL_FLAGS)
@@ -59,9 +59,9 @@ def test_result_independent_of_thread_count(rng):
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one, flags_one = evaluate(inputs)
+        one, flags_one = model_outputs(inputs)
         numba.set_num_threads(max(2, before) if numba.config.NUMBA_NUM_THREADS > 1 else 1)
-        many, flags_many = evaluate(inputs)
+        many, flags_many = model_outputs(inputs)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(one, many)
@@ -70,17 +70,17 @@ def test_result_independent_of_thread_count(rng):
 
 def test_evaluate_rejects_wrong_shape():
     with pytest.raises(ValueError, match=r"inputs must have shape \(n, 73\)"):
-        evaluate(np.zeros((3, 5)))
+        model_outputs(np.zeros((3, 5)))
 
 
 def test_single_row_accepted():
-    out, flags = evaluate(default_row())
+    out, flags = model_outputs(default_row())
     assert out.shape == (1, col.N_OUTPUTS) and flags[0] == 0
 
 
 def test_breakdown_adds_up(rng):
     inputs = random_valid_inputs(rng, 500)
-    out, flags = evaluate(inputs)
+    out, flags = model_outputs(inputs)
     ok = flags & col.STRUCTURAL_FLAGS == 0
     parts = [
         col.OUT_AMORTIZATION_MONTHLY,

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 
 from scenarios.loader import builtin_text, load_scenario, parse_scenario
-from simulate.engine.fused import TILE
 from simulate.engine.montecarlo import evaluate_unit_into
 from simulate.engine.plan import sampling_plan
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
+from simulate.model.fused import TILE
 
 ONE_CATEGORICAL = ["hardware.accelerator={dist='choice', values=['H100', 'B200', 'MI300X']}"]
 TWO_CATEGORICAL = [
@@ -21,7 +21,7 @@ TWO_CATEGORICAL = [
 def separate_passes(plan, unit):
     """Every extended variable of every row (kernel outputs, then sampled values)."""
     values = plan.transform(unit)
-    outputs, flags = evaluate(plan.kernel_inputs(values))
+    outputs, flags = model_outputs(plan.kernel_inputs(values))
     return np.hstack([outputs, values]), flags
 
 

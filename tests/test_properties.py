@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 
 SETTINGS = settings(max_examples=60, deadline=None)
 COSTS = [
@@ -31,7 +31,7 @@ def feasible_row(seed):
     """A random valid row that is structurally feasible (retries a few seeds)."""
     rng = np.random.default_rng(seed)
     rows = random_valid_inputs(rng, 40)
-    _, flags = evaluate(rows)
+    _, flags = model_outputs(rows)
     ok = np.flatnonzero(flags & col.STRUCTURAL_FLAGS == 0)
     return rows[ok[0]].copy()
 
@@ -39,14 +39,14 @@ def feasible_row(seed):
 def sweep(row, column, values):
     rows = np.repeat(row[None, :], len(values), axis=0)
     rows[:, column] = values
-    return evaluate(rows)
+    return model_outputs(rows)
 
 
 @SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
 def test_costs_non_negative_and_finite(seed):
     rows = random_valid_inputs(np.random.default_rng(seed), 200)
-    out, flags = evaluate(rows)
+    out, flags = model_outputs(rows)
     ok = flags & col.STRUCTURAL_FLAGS == 0
     assert ok.any()
     assert np.all(np.isfinite(out[ok]))
@@ -142,7 +142,7 @@ def test_infeasible_when_model_does_not_fit():
     row = default_row(model="llama-3.1-405b")
     row[col.IN_WEIGHT_BITS] = 16.0
     row[col.IN_MAX_TENSOR_PARALLEL] = 4.0  # 810 GB of weights on 4 x 80 GB cannot fit
-    out, flags = evaluate(row)
+    out, flags = model_outputs(row)
     assert flags[0] == col.FLAG_WEIGHTS_DO_NOT_FIT
     assert col.describe_flags(int(flags[0])) == ["weights do not fit the largest allowed replica"]
     assert np.isnan(out).all()
@@ -151,7 +151,7 @@ def test_infeasible_when_model_does_not_fit():
 def test_training_longer_than_cadence_is_flagged_but_priced():
     row = default_row()
     row[col.IN_TRAIN_ACCELERATORS] = 64.0
-    out, flags = evaluate(row)
+    out, flags = model_outputs(row)
     assert flags[0] == col.FLAG_TRAINING_EXCEEDS_CADENCE
     assert out[0, col.OUT_TRAINING_DAYS] > row[col.IN_RELEASE_CADENCE_DAYS]
     assert np.isfinite(out).all()

@@ -41,10 +41,10 @@ def test_default_scenario_has_the_six_levers():
 def test_every_builtin_scenario_loads_and_evaluates():
     names = builtin_names()
     assert "default" in names and "mlperf-llama2-70b" in names
-    from simulate.model.batch import evaluate
+    from simulate.model.batch import model_outputs
 
     for name in names:
-        out, flags = evaluate(base_matrix(load_scenario(name)))
+        out, flags = model_outputs(base_matrix(load_scenario(name)))
         assert flags[0] == 0, name
         assert np.isfinite(out).all(), name
 

@@ -13,7 +13,7 @@ from results.rankings import tornado_ranking
 from scenarios.loader import load_scenario
 from simulate.cli.tornado import tornado_command
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.inputs import input_matrix
 from simulate.sensitivity.tornado import DEFAULT_KPIS, save_dataset, tornado
 
@@ -38,7 +38,7 @@ def ds(scenario):
 def direct(scenario, name, values):
     """KPI ``name`` from one direct evaluate call per value dict (others at base)."""
     rows = [input_matrix(scenario, v, 1)[0] for v in values]
-    outputs, flags = evaluate(np.array(rows))
+    outputs, flags = model_outputs(np.array(rows))
     assert not flags.any()
     return outputs[:, col.OUTPUT_INDEX[name]]
 
@@ -114,7 +114,7 @@ def test_range_lever_ends_and_signed_swing(scenario, ds):
 
 
 def test_base_value_is_the_base_case(scenario, ds):
-    outputs, flags = evaluate(input_matrix(scenario, None, 1))
+    outputs, flags = model_outputs(input_matrix(scenario, None, 1))
     assert flags[0] == 0
     for kpi in ds["kpi"].values:
         assert float(ds["base_value"].sel(kpi=kpi)) == outputs[0, col.OUTPUT_INDEX[str(kpi)]]
@@ -125,9 +125,9 @@ def test_one_kernel_call_for_the_whole_analysis(scenario, monkeypatch):
 
     def counting(inputs, *args, **kwargs):
         calls.append(len(inputs))
-        return evaluate(inputs, *args, **kwargs)
+        return model_outputs(inputs, *args, **kwargs)
 
-    monkeypatch.setattr(tornado_module, "evaluate", counting)
+    monkeypatch.setattr(tornado_module, "model_outputs", counting)
     out = tornado(scenario, ["lifecycle_total"])
     assert len(calls) == 1
     assert calls[0] == out.attrs["rows_evaluated"] > len(out["param"])

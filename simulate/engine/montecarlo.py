@@ -26,12 +26,12 @@ import numpy as np
 from results.store import VariableSpec, open_result, open_writer
 from scenarios.loader import Scenario, load_scenario
 from simulate.engine.design import DESIGNS, unit_block
-from simulate.engine.fused import evaluate_unit_kernel
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.plan import SamplingPlan, sampling_plan
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 from simulate.model import columns as col
-from simulate.model.batch import evaluate, variable_major_buffer
+from simulate.model.batch import model_outputs, variable_major_buffer
+from simulate.model.fused import fused_sample
 from simulate.model.tco_index import DEFINITION, IndexBounds, scenario_bounds
 
 DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
@@ -616,7 +616,7 @@ def evaluate_unit_into(
     -----
     With at most one categorical input varying (every Monte Carlo run of the
     built-in scenarios) this is one fused parallel pass
-    (:func:`simulate.engine.fused.evaluate_unit_kernel`); otherwise the full input
+    (:func:`simulate.model.fused.fused_sample_kernel`); otherwise the full input
     matrix is built and evaluated, with the same results.
     """
     rows = unit.shape[0]
@@ -634,7 +634,7 @@ def evaluate_unit_into(
     if plan.uses_sampled_kernel:
         codes, prepared, tables, table_len = plan.inverse_cdf_arrays
         source, column, categories, table = plan.row_expansion
-        evaluate_unit_kernel(
+        fused_sample(
             codes,
             *prepared,
             tables,
@@ -648,11 +648,11 @@ def evaluate_unit_into(
             selected,
             dest,
             flags,
-            numba.get_num_threads(),
+            threads=numba.get_num_threads(),
         )
         return
     values = plan.transform_independent(unit)
-    outputs, _ = evaluate(plan.kernel_inputs(values), None, flags)
+    outputs, _ = model_outputs(plan.kernel_inputs(values), None, flags)
     for row, index in enumerate(selected):
         if index < col.N_OUTPUTS:
             dest[row] = outputs[:, index]

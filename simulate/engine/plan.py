@@ -148,7 +148,7 @@ class SamplingPlan:
         Returns
         -------
         ndarray of float64, shape (n, N_INPUTS)
-            Rows for :func:`simulate.model.batch.evaluate`.
+            Rows for :func:`simulate.model.batch.model_outputs`.
         """
         by_path = {}
         for j, item in enumerate(self.inputs):
@@ -204,7 +204,7 @@ class SamplingPlan:
         -------
         source, column, categories : ndarray of int64, shape (m,)
         table : ndarray of float64, shape (m, c)
-            See :func:`simulate.engine.fused.evaluate_unit_kernel`.
+            See :func:`simulate.model.fused.fused_sample_kernel`.
         """
         cached = self.__dict__.get("_row_expansion_cache")
         if cached is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from scenarios.loader import Scenario
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.inputs import base_matrix
 from simulate.model.tco_index import IndexBounds, scenario_bounds
 
@@ -54,7 +54,7 @@ def calculate(scenario: Scenario) -> BaseCase:
     BaseCase
         Outputs, infeasibility flags and the TCO index over the scenario's own bounds.
     """
-    outputs, flags = evaluate(base_matrix(scenario))
+    outputs, flags = model_outputs(base_matrix(scenario))
     values = {c.name: float(outputs[0, i]) for i, c in enumerate(col.OUTPUTS)}
     bounds = scenario_bounds(scenario)
     index = float(bounds.index(values["lifecycle_total"]))

@@ -1,15 +1,16 @@
 """The Numba-compiled lifecycle cost kernel.
 
-``cost_rows(inputs, outputs, flags)`` reads one row of inputs per sample
-(columns in :mod:`simulate.model.columns`), writes every KPI, internal factor and extra
-into ``outputs`` and an infeasibility bit mask into ``flags``. It never sees
-dicts, files or random state; the equations are documented in ``docs/model.md``
-and mirrored, independently, by :mod:`simulate.model.reference`.
+``cost_row(x, out, i)`` reads one row of inputs (columns in
+:mod:`simulate.model.columns`), runs the stages of :mod:`simulate.model.stages`,
+writes every KPI, internal factor and extra into column ``i`` of ``out`` and
+returns an infeasibility bit mask. It never sees dicts, files or random state;
+the equations are documented in ``docs/model.md`` and mirrored, independently, by
+:mod:`simulate.model.reference`. Rows reach it through the one compiled pass of
+:mod:`simulate.model.fused`.
 """
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from distributions.jit import jit
@@ -45,6 +46,18 @@ def _domain_arrays():
 
 # Module-level arrays are frozen into the compiled kernel as constants.
 DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
+
+
+def _valid_row() -> np.ndarray:
+    # Every input at the lowest value of its domain that is not excluded: ones, with the
+    # open-below shares at 0.5 and the PUE at its floor of 1.
+    row = np.ones(col.N_INPUTS)
+    row[col.IN_PROMPT_SHARE] = 0.5
+    return row
+
+
+# A row that passes the domain check: the base row of passes whose every column varies.
+VALID_ROW = _valid_row()
 
 
 @jit
@@ -106,7 +119,7 @@ def fill_nan(out, i):
         out[j, i] = np.nan
 
 
-@jit(inline="always")
+@jit
 def cost_valid_row(x, out, i):
     """:func:`cost_row` for a row already known to lie in the valid domain.
 
@@ -435,35 +448,3 @@ def cost_valid_row(x, out, i):
     out[col.OUT_PUE_CAPEX, i] = o_pue_capex
     out[col.OUT_PREFILL_SHARE, i] = o_prefill_share
     return flag
-
-
-@jit(parallel=True)
-def cost_rows(inputs, outputs, flags):
-    """Evaluate the cost model for every row of ``inputs``, in parallel over rows.
-
-    Rows are independent, so the result does not depend on the thread count.
-
-    Parameters
-    ----------
-    inputs : ndarray of float64, shape (n, N_INPUTS)
-        One sample per row.
-    outputs : ndarray of float64, shape (n, N_OUTPUTS)
-        Filled with the outputs.
-    flags : ndarray of int64, shape (n,)
-        Filled with the infeasibility bit masks.
-    """
-    by_variable = outputs.T
-    for i in numba.prange(inputs.shape[0]):
-        flags[i] = cost_row(inputs[i], by_variable, i)
-
-
-@jit
-def cost_rows_serial(inputs, outputs, flags):
-    """Serial twin of :func:`cost_rows` for small batches.
-
-    Waking a thread pool costs about a millisecond, far more than a few rows; the
-    TCO-index search and tornado runs evaluate many tiny batches.
-    """
-    by_variable = outputs.T
-    for i in range(inputs.shape[0]):
-        flags[i] = cost_row(inputs[i], by_variable, i)

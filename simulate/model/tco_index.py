@@ -21,7 +21,7 @@ import numpy as np
 
 from scenarios.loader import Scenario, ScenarioInput
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.inputs import input_matrix
 
 FACTOR_END_QUANTILES = (0.01, 0.99)
@@ -116,7 +116,7 @@ def extreme_case(scenario: Scenario, worst: bool) -> tuple[float, dict]:
     if candidates is None:
         candidates = {item.path: _candidates(item, base[item.path]) for item in varied}
         scenario.cache["tco_index_candidates"] = candidates
-    outputs, flags = evaluate(input_matrix(scenario, current, 1))
+    outputs, flags = model_outputs(input_matrix(scenario, current, 1))
     extreme = outputs[0, col.OUT_LIFECYCLE_TOTAL]
     for _ in range(MAX_SWEEPS):
         changed = False
@@ -126,7 +126,7 @@ def extreme_case(scenario: Scenario, worst: bool) -> tuple[float, dict]:
                 options.append(current[item.path])
             values = dict(current)
             values[item.path] = np.asarray(options)
-            outputs, flags = evaluate(input_matrix(scenario, values, len(options)))
+            outputs, flags = model_outputs(input_matrix(scenario, values, len(options)))
             usable = (flags & col.STRUCTURAL_FLAGS) == 0
             totals = np.where(
                 usable, outputs[:, col.OUT_LIFECYCLE_TOTAL], -np.inf if worst else np.inf

@@ -11,7 +11,7 @@ KPIs are evaluated there:
   and the highest KPI value.
 
 All rows (the base case and every end or choice of every input) go to the kernel in
-one :func:`simulate.model.batch.evaluate` call: a few dozen rows cost one kernel launch,
+one :func:`simulate.model.batch.model_outputs` call: a few dozen rows cost one kernel launch,
 where one call per input would pay the dispatch overhead dozens of times.
 """
 
@@ -27,7 +27,7 @@ import xarray as xr
 from scenarios.errors import did_you_mean
 from scenarios.loader import Scenario, ScenarioInput
 from simulate.model import columns as col
-from simulate.model.batch import evaluate
+from simulate.model.batch import model_outputs
 from simulate.model.inputs import input_matrix
 
 DEFAULT_KPIS: tuple[str, ...] = tuple(col.KPI_NAMES)
@@ -227,7 +227,7 @@ def tornado(
         columns[path] = column
         rows.append(slice(start, stop))
         start = stop
-    outputs, flags = evaluate(input_matrix(scenario, columns, n))
+    outputs, flags = model_outputs(input_matrix(scenario, columns, n))
     structural = (flags & col.STRUCTURAL_FLAGS) != 0
 
     k, p = len(names), len(sweeps)
