@@ -17,7 +17,13 @@ from typing import Any
 
 from distributions import from_spec
 from distributions.copula import prepare_copula
-from scenarios import catalog as cat
+from scenarios.catalog import load_hardware_catalog, load_model_catalog
+from scenarios.catalog_entries import (
+    accelerator_from_table,
+    merge_accelerator,
+    merge_model,
+    model_from_table,
+)
 from scenarios.correlations import MATRIX_KEY, PAIR_KEY, parse_correlations
 from scenarios.errors import ScenarioError, did_you_mean
 from scenarios.scenario import Lever, Scenario, ScenarioInput
@@ -181,11 +187,11 @@ def _reject_unknown_keys(raw: dict, source: str) -> None:
 
 def _merge_catalog(raw: dict, kind: str, source: str) -> dict:
     if kind == "hardware":
-        base = dict(cat.load_hardware_catalog())
-        merge, build = cat.merge_accelerator, cat.accelerator_from_table
+        base = dict(load_hardware_catalog())
+        merge, build = merge_accelerator, accelerator_from_table
     else:
-        base = dict(cat.load_model_catalog())
-        merge, build = cat.merge_model, cat.model_from_table
+        base = dict(load_model_catalog())
+        merge, build = merge_model, model_from_table
     tables = raw.get("catalog", {}).get(kind, {})
     if not isinstance(tables, dict):
         raise ScenarioError(f"{source}: catalog.{kind} must be a table of named entries")
