@@ -1,8 +1,10 @@
 """Fit distribution families to observed data and rank them (the library behind ``tco fit``).
 
-No I/O beyond reading the CSV in :func:`read_column`, no click. Every fitted
-distribution is built through :func:`distributions.from_spec`, so it validates
-exactly as a scenario file would and its :func:`snippet` pastes back in.
+No I/O and no click: the values come from :func:`distributions.fit_data.read_column`
+or any array, and :mod:`distributions.fit_report` writes the results out. Every
+fitted distribution is built through :func:`distributions.from_spec`, so it
+validates exactly as a scenario file would and its
+:func:`~distributions.fit_report.snippet` pastes back in.
 
 Methods (all maximum likelihood, so that AIC compares like with like):
 
@@ -32,14 +34,11 @@ it; with parameters estimated from the same data the p-value is optimistic
 
 from __future__ import annotations
 
-import csv
 import difflib
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from pathlib import Path
 
 import numpy as np
 import scipy.optimize as so
@@ -48,21 +47,15 @@ import scipy.stats as st
 
 from .distribution import Distribution
 from .families import FAMILIES
+from .fit_data import _check_values
 from .spec import from_spec
 
 __all__ = [
     "DEFAULT_FAMILIES",
-    "MIN_POINTS",
     "FitResult",
     "best",
     "fit_candidates",
-    "format_table",
-    "read_column",
-    "snippet",
 ]
-
-MIN_POINTS = 8
-"""Fewest observations accepted: below this no family can be told from another."""
 
 DEFAULT_FAMILIES = (
     "normal",
@@ -84,136 +77,6 @@ _NOT_FITTED = {
     "constant": 'a constant has no spread; write { dist = "constant", value = ... } by hand',
     "choice": "choice is for categories or a few discrete values; write it by hand",
 }
-
-_SIG = 6  # significant digits kept in snippets (relative change <= 5e-6)
-
-
-# -- reading ------------------------------------------------------------------
-
-
-def read_column(path, column: str) -> np.ndarray:
-    """Read one numeric column from a comma-separated file with a header row.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        CSV file; the first row must name the columns. Blank lines are
-        skipped; surrounding spaces in names and cells are ignored.
-    column : str
-        Header name of the column to read (exact, case-sensitive).
-
-    Returns
-    -------
-    ndarray of float64, shape (n,)
-        The values, in file order, in the units of the data.
-
-    Raises
-    ------
-    ValueError
-        Missing or unreadable file, no header row, unknown column (with a
-        did-you-mean and the list of columns), an empty, non-numeric or
-        non-finite cell (naming its line and value), fewer than
-        ``MIN_POINTS`` values, or all values equal (suggesting a constant).
-    """
-    path = Path(path)
-    where = f"{path}:{column}"
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "does not exist"
-        raise ValueError(f"{path}: data file {what}; give the path of a CSV file")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(_rows(csv.reader(fh)))
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path}: not a UTF-8 text file ({exc.reason}); save it as UTF-8 CSV"
-        ) from None
-    except (OSError, csv.Error) as exc:
-        raise ValueError(f"{path}: cannot read the file as CSV: {exc}") from None
-    if not rows:
-        raise ValueError(f"{path}: the file is empty; it needs a header row and data rows")
-    header = [h.strip() for h in rows[0][0]]
-    if column not in header:
-        raise ValueError(_unknown_column(path, column, header))
-    j = header.index(column)
-    out = []
-    for cells, line in rows[1:]:
-        cell = cells[j].strip() if j < len(cells) else ""
-        if cell == "":
-            raise ValueError(
-                f"{where}: empty cell on line {line}; every row needs a value in "
-                f"'{column}' (delete the row or fill it in)"
-            )
-        try:
-            v = float(cell)
-        except ValueError:
-            raise ValueError(
-                f"{where}: non-numeric value {cell!r} on line {line}; the column must hold "
-                "plain numbers (no units, thousands separators or text)"
-            ) from None
-        if not math.isfinite(v):
-            raise ValueError(
-                f"{where}: value {cell!r} on line {line} is not a finite number; remove "
-                "missing (NaN) and infinite values before fitting"
-            )
-        out.append(v)
-    values = np.asarray(out, dtype=float)
-    _check_values(values, where)
-    return values
-
-
-def _rows(reader) -> Iterable[tuple[list[str], int]]:
-    # Skip wholly blank lines (a trailing newline, spacing between blocks).
-    for cells in reader:
-        if cells and any(c.strip() for c in cells):
-            yield cells, reader.line_num
-
-
-def _unknown_column(path: Path, column: str, header: list[str]) -> str:
-    close = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
-    if not close:
-        lowered = {h.lower(): h for h in header}
-        close = [lowered[column.lower()]] if column.lower() in lowered else []
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    msg = f"{path}: no column '{column}'{hint} Columns: {', '.join(header) or '(none)'}"
-    if len(header) == 1 and any(s in header[0] for s in (";", "\t", "|")):
-        msg += "; the file seems to use another separator, tco fit reads comma-separated files"
-    elif header and all(_is_number(h) for h in header):
-        msg += "; the first row looks like data, add a header row naming the columns"
-    return msg
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _check_values(values: np.ndarray, where: str) -> None:
-    if values.ndim != 1:
-        raise ValueError(f"{where}: expected a 1-D array of values, got shape {values.shape}")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{where}: value {values[i]!r} at index {i} is not a finite number; remove "
-            "missing (NaN) and infinite values before fitting"
-        )
-    if values.size < MIN_POINTS:
-        raise ValueError(
-            f"{where}: need at least {MIN_POINTS} values to fit a distribution, got "
-            f"{values.size}; collect more data or write the distribution by hand "
-            "(e.g. a pert from low / most likely / high)"
-        )
-    if values.min() == values.max():
-        raise ValueError(
-            f"{where}: all {values.size} values equal {_fmt(float(values[0]))}; there is "
-            f'no spread to fit, use {{ dist = "constant", value = {_fmt(float(values[0]))} }}'
-        )
-
-
-# -- fitting ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -571,188 +434,3 @@ def best(results: Sequence[FitResult]) -> FitResult:
             "try more families, e.g. --families normal,triangular,pert"
         )
     return min(ranked, key=lambda r: r.aic)
-
-
-# -- output -------------------------------------------------------------------
-
-
-def _fmt(v: float) -> str:
-    # Shortest text that reads back as the same float (TOML-compatible).
-    if v == 0:
-        return "0.0"
-    return repr(float(v))
-
-
-def _round(v: float, ref: float, how: str = "nearest") -> float:
-    """``v`` rounded to ``_SIG`` significant digits of ``ref`` (> 0), in direction ``how``."""
-    if v == 0 or not math.isfinite(v):
-        return v
-    exp = math.floor(math.log10(ref)) - (_SIG - 1)
-    # Beyond ~17 significant digits of v itself there is nothing left to round.
-    exp = max(exp, math.floor(math.log10(abs(v))) - 16)
-    mode = {"nearest": ROUND_HALF_EVEN, "down": ROUND_FLOOR, "up": ROUND_CEILING}[how]
-    return float(Decimal(repr(float(v))).quantize(Decimal(1).scaleb(exp), rounding=mode))
-
-
-def _rounded_items(d: Distribution) -> list[tuple[str, object]]:
-    f, p = d.family, d.params
-    if f == "empirical":
-        return [("values", [float(v) for v in p])]
-    if f in ("uniform", "triangular", "pert"):
-        # Location parameters: digits relative to the width. Bounds round
-        # outwards so every observation keeps a positive density.
-        low, high = p[0], p[-2] if f == "pert" else p[-1]
-        w = high - low
-        items = [("low", _round(low, w, "down"))]
-        if f != "uniform":
-            items.append(("mode", _round(p[1], w)))
-        items.append(("high", _round(high, w, "up")))
-        if f == "pert" and p[3] != 4.0:
-            items.append(("shape", _round(p[3], p[3])))
-        return items
-    if f == "normal":
-        return [("mean", _round(p[0], p[1])), ("sd", _round(p[1], p[1]))]
-    if f == "lognormal":
-        return [("median", _round(p[0], p[0])), ("sigma", _round(p[1], p[1]))]
-    if f == "gamma":
-        items = [("shape", _round(p[0], p[0])), ("scale", _round(p[1], p[1]))]
-        return items + ([("loc", _round(p[2], p[0] * p[1]))] if p[2] != 0 else [])
-    if f == "beta":
-        items = [("a", _round(p[0], p[0])), ("b", _round(p[1], p[1]))]
-        if (p[2], p[3]) != (0.0, 1.0):
-            w = p[3] - p[2]
-            items += [("low", _round(p[2], w, "down")), ("high", _round(p[3], w, "up"))]
-        return items
-    raise ValueError(f"tco fit: no snippet form for family '{f}'")
-
-
-def _toml_value(v) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return _fmt(v)
-
-
-def _toml_key(part: str) -> str:
-    bare = part and all(c.isascii() and (c.isalnum() or c in "_-") for c in part)
-    return part if bare else _toml_value(part)
-
-
-def snippet(result: FitResult, key: str = "x.y", source: str | None = None) -> str:
-    """The fitted distribution as a TOML line to paste into a scenario file.
-
-    Parameters
-    ----------
-    result : FitResult
-        A fitted (not skipped) result, usually ``best(results)``.
-    key : str, optional
-        Dotted scenario key, e.g. ``"power.spot_price_usd_per_mwh"``. The line
-        uses its last part (``spot_price_usd_per_mwh = {...}``) and a comment
-        names the table it belongs under (``[power]``), as scenario files are
-        written.
-    source : str, optional
-        Where the data came from, e.g. ``"prices.csv:price"``, for the comment.
-
-    Returns
-    -------
-    str
-        Comment lines and one ``name = { dist = "...", ... }`` line, ending in a
-        newline. Parameters keep 6 significant digits (of the spread, for
-        location parameters), so the change is at most ~5e-6 of the spread;
-        bounds round outwards so no observation falls outside them. The text
-        parses with ``tomllib`` and ``from_spec`` to the same family.
-
-    Raises
-    ------
-    ValueError
-        If the result was skipped.
-    """
-    if result.distribution is None:
-        raise ValueError(f"tco fit: {result.family} was not fitted ({result.note})")
-    parts = [p.strip() for p in key.split(".")] if key else ["x"]
-    if not all(parts):
-        raise ValueError(f"tco fit: key {key!r} has an empty part; write it as section.name")
-    items = [("dist", result.family), *_rounded_items(result.distribution)]
-    body = ", ".join(f"{k} = {_toml_value(v)}" for k, v in items)
-    stats = f"n = {result.n}"
-    if math.isfinite(result.aic):
-        stats += f", AIC = {result.aic:.6g}"
-    stats += f", KS = {result.ks_statistic:.4g} (p = {result.ks_pvalue:.3g})"
-    lines = [f"# fitted by tco fit from {source or 'data'}, {stats}"]
-    if len(parts) > 1:
-        lines.append(f"# paste under [{'.'.join(_toml_key(p) for p in parts[:-1])}]")
-    lines.append(f"{_toml_key(parts[-1])} = {{ {body} }}")
-    return "\n".join(lines) + "\n"
-
-
-def _params_text(r: FitResult) -> str:
-    if r.distribution is None:
-        return "-"
-    if r.family == "empirical":
-        return f"{r.n} observed values"
-    return ", ".join(f"{k}={v:.6g}" for k, v in _rounded_items(r.distribution))
-
-
-def format_table(results: Sequence[FitResult]) -> str:
-    """The ranked results as a plain-text table.
-
-    Parameters
-    ----------
-    results : sequence of FitResult
-        Output of :func:`fit_candidates`.
-
-    Returns
-    -------
-    str
-        One row per family: rank, family, parameters (units of the data,
-        ``sigma`` and shapes dimensionless), log-likelihood, AIC, AIC minus
-        the best AIC, KS statistic and p-value; notes follow as footnotes.
-    """
-    header = ("#", "family", "parameters", "log-lik", "AIC", "dAIC", "KS", "p-value")
-    ranked = [r for r in results if r.ranked]
-    best_aic = min((r.aic for r in ranked), default=math.nan)
-    rows, notes = [], []
-    rank = 0
-    for r in results:
-        if r.ranked:
-            rank += 1
-        mark = str(rank) if r.ranked else "-"
-        if r.skipped:
-            rows.append((mark, r.family, "skipped (see note)", "", "", "", "", ""))
-        else:
-            aic = f"{r.aic:.2f}" if r.ranked else "n/a"
-            rows.append(
-                (
-                    mark,
-                    r.family,
-                    _params_text(r),
-                    f"{r.log_likelihood:.2f}" if r.ranked else "n/a",
-                    aic,
-                    f"{r.aic - best_aic:.2f}" if r.ranked else "n/a",
-                    f"{r.ks_statistic:.4f}",
-                    f"{r.ks_pvalue:.3g}",
-                )
-            )
-        if r.note:
-            notes.append(f"  {r.family}: {r.note}")
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    left = {1, 2}
-
-    def line(row):
-        cells = [
-            c.ljust(w) if i in left else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        return "  ".join(cells).rstrip()
-
-    out = [line(header), line(tuple("-" * w for w in widths)), *(line(r) for r in rows)]
-    out.append(
-        "Ranked by AIC (lower is better). KS p-values are optimistic: the parameters were "
-        "estimated from the same data."
-    )
-    if any(r.family == "empirical" and not r.skipped for r in results):
-        out.append("empirical is a reference (the data themselves): it has no AIC and never wins.")
-    if notes:
-        out += ["Notes:", *notes]
-    return "\n".join(out)

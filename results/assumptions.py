@@ -160,7 +160,7 @@ def scenario_from_attrs(attrs) -> tuple[object | None, str]:
 
     Returns
     -------
-    scenario : scenarios.loader.Scenario or None
+    scenario : scenarios.scenario.Scenario or None
         The parsed scenario, or None when the result stores no scenario text.
     note : str
         Why the scenario could not be rebuilt, or a caveat about it ("" if none).
@@ -200,7 +200,7 @@ def assumptions(scenario, include_constants: bool = False) -> list[Assumption]:
 
     Parameters
     ----------
-    scenario : scenarios.loader.Scenario
+    scenario : scenarios.scenario.Scenario
         A validated scenario.
     include_constants : bool
         Also list the constants the scenario file sets explicitly (schema defaults
@@ -252,7 +252,7 @@ def catalog_figures(scenario) -> list[CatalogFigure]:
 
     Parameters
     ----------
-    scenario : scenarios.loader.Scenario
+    scenario : scenarios.scenario.Scenario
         A validated scenario (its catalogs include the file's additions).
 
     Returns

@@ -26,7 +26,7 @@ class NumericField:
         Unit of the value as written in the file.
     default : float or None
         Value used when the key is absent; None means the key is required
-        (unless another source supplies it, see ``scenarios.loader``).
+        (unless another source supplies it, see ``scenarios.validate``).
     lower, upper : float
         Bounds of the valid domain.
     lower_open, upper_open : bool

@@ -8,13 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from scenarios.catalog import (
+from scenarios.catalog import load_hardware_catalog, load_model_catalog, lookup
+from scenarios.catalog_entries import (
     Accelerator,
     ModelArch,
     accelerator_from_table,
-    load_hardware_catalog,
-    load_model_catalog,
-    lookup,
     merge_accelerator,
     merge_model,
     model_from_table,

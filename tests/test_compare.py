@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from results.paired import paired_statistics, wilson_interval
 from scenarios.comparisons import COMPARISON_SETS, comparison_members
-from scenarios.loader import builtin_names, builtin_text, load_scenario, parse_scenario
+from scenarios.loader import load_scenario, parse_scenario
+from scenarios.sources import builtin_names, builtin_text
 from simulate.cli.main import main
 from simulate.decisions.compare import compare, default_output_name, factor_union
 from simulate.engine.montecarlo import run

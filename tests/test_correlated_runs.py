@@ -5,7 +5,8 @@ import pytest
 from scipy.stats import kstest, spearmanr
 
 from scenarios.errors import ScenarioError
-from scenarios.loader import builtin_text, parse_scenario
+from scenarios.loader import parse_scenario
+from scenarios.sources import builtin_text
 from simulate.engine.montecarlo import run
 
 CORRELATED = (

@@ -18,7 +18,9 @@ from click.testing import CliRunner
 
 from distributions import fit as F
 from distributions import from_spec
-from distributions.fit import best, fit_candidates, format_table, read_column, snippet
+from distributions.fit import best, fit_candidates
+from distributions.fit_data import read_column
+from distributions.fit_report import format_table, snippet
 from results.qq import qq_plot, save_figure
 from simulate.cli.fit import fit_command
 

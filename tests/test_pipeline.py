@@ -4,7 +4,8 @@ import numba
 import numpy as np
 import pytest
 
-from scenarios.loader import builtin_text, load_scenario, parse_scenario
+from scenarios.loader import load_scenario, parse_scenario
+from scenarios.sources import builtin_text
 from simulate.engine.montecarlo import evaluate_unit_into
 from simulate.engine.plan import sampling_plan
 from simulate.model import columns as col

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from scenarios.errors import ScenarioError
-from scenarios.loader import builtin_names, load_scenario, parse_assignment, parse_scenario
+from scenarios.loader import load_scenario, parse_scenario
+from scenarios.overrides import parse_assignment
+from scenarios.sources import builtin_names
 from simulate.model import columns as col
 from simulate.model.inputs import base_matrix, input_matrix
 

@@ -6,7 +6,8 @@ import xarray as xr
 from click.testing import CliRunner
 
 from results.rankings import sobol_ranking
-from scenarios.loader import builtin_text, load_scenario, parse_scenario
+from scenarios.loader import load_scenario, parse_scenario
+from scenarios.sources import builtin_text
 from simulate.sensitivity.sobol import design, evaluate_design, sobol, sobol_problem
 
 SMALL_N = 2**10

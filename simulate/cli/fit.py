@@ -71,7 +71,9 @@ def fit_command(data, column, families, key, units, qq_path, output):
 
 
 def _run(data, column, families, key, units, qq_path, output):
-    from distributions.fit import best, fit_candidates, format_table, read_column, snippet
+    from distributions.fit import best, fit_candidates
+    from distributions.fit_data import read_column
+    from distributions.fit_report import format_table, snippet
     from results.qq import FIGURE_FORMATS
 
     # Check the output paths before the work, not after the table is printed.

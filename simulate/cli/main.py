@@ -43,7 +43,8 @@ def main():
 def scenarios_command():
     """List the built-in scenarios, then the comparison sets for `tco compare`."""
     from scenarios.comparisons import COMPARISON_SETS, comparison_members
-    from scenarios.loader import builtin_names, load_scenario
+    from scenarios.loader import load_scenario
+    from scenarios.sources import builtin_names
 
     in_sets = comparison_members()
     for name in builtin_names():

@@ -29,7 +29,8 @@ import numpy as np
 from results.paired import median_interval, paired_statistics
 from results.store import save_netcdf
 from results.summary import BOUNDS
-from scenarios.loader import Scenario, load_scenario
+from scenarios.loader import load_scenario
+from scenarios.scenario import Scenario
 from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
 from simulate.engine.design import DESIGNS
 from simulate.engine.interrupt import ChunkInterrupt

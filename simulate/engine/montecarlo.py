@@ -24,7 +24,8 @@ import numba
 import numpy as np
 
 from results.store import VariableSpec, open_result, open_writer
-from scenarios.loader import Scenario, load_scenario
+from scenarios.loader import load_scenario
+from scenarios.scenario import Scenario
 from simulate.engine.design import DESIGNS, unit_block
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.plan import SamplingPlan, sampling_plan

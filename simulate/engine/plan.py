@@ -15,7 +15,7 @@ import numpy as np
 
 from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
 from distributions.copula import apply_copula
-from scenarios.loader import Scenario, ScenarioInput
+from scenarios.scenario import Scenario, ScenarioInput
 from scenarios.schema import FIELDS_BY_PATH
 from simulate.model import columns as col
 from simulate.model.inputs import CATEGORY_DRIVEN_COLUMNS, input_matrix

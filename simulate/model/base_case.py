@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.loader import Scenario
+from scenarios.scenario import Scenario
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
 from simulate.model.inputs import base_matrix

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from scenarios.loader import Scenario, ScenarioInput
+from scenarios.scenario import Scenario, ScenarioInput
 from scenarios.schema import FIELDS_BY_PATH
 from simulate.model import columns as col
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.loader import Scenario, ScenarioInput
+from scenarios.scenario import Scenario, ScenarioInput
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
 from simulate.model.inputs import input_matrix

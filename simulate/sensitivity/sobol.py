@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.loader import Scenario
+from scenarios.scenario import Scenario
 from simulate.engine.montecarlo import evaluate_unit_into
 from simulate.engine.plan import SamplingPlan, lever_distribution
 from simulate.engine.seeding import BLOCK_SIZE

@@ -25,7 +25,7 @@ import numpy as np
 import xarray as xr
 
 from scenarios.errors import did_you_mean
-from scenarios.loader import Scenario, ScenarioInput
+from scenarios.scenario import Scenario, ScenarioInput
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
 from simulate.model.inputs import input_matrix

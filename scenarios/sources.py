@@ -1,0 +1,77 @@
+"""Find a scenario and read its text: a TOML file, or a built-in scenario shipped in the package."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from scenarios.errors import ScenarioError, did_you_mean
+
+BUILTIN_PACKAGE = "scenarios.builtin"
+DEFAULT_SCENARIO = "default"
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped inside the package, sorted.
+
+    Returns
+    -------
+    list of str
+        File stems of ``scenarios/builtin/*.toml``.
+    """
+    folder = resources.files(BUILTIN_PACKAGE.split(".")[0]).joinpath("builtin")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def builtin_text(name: str) -> str:
+    """Content of a built-in scenario file.
+
+    Parameters
+    ----------
+    name : str
+        Built-in scenario name (file stem).
+
+    Returns
+    -------
+    str
+        The TOML text.
+    """
+    folder = resources.files(BUILTIN_PACKAGE.split(".")[0]).joinpath("builtin")
+    return folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def read_scenario_source(name_or_path: str | Path | None) -> tuple[str, str]:
+    """Find a scenario by file path or built-in name and return ``(source, text)``.
+
+    Parameters
+    ----------
+    name_or_path : str, Path or None
+        An existing TOML file, a built-in name, or None for the default scenario.
+
+    Returns
+    -------
+    source : str
+        The path, or ``builtin:NAME``.
+    text : str
+        The file content.
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_SCENARIO
+    path = Path(name_or_path)
+    if path.is_file():
+        try:
+            return str(path), path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{path}: cannot read the scenario file: {exc}") from exc
+    name = str(name_or_path)
+    names = builtin_names()
+    if name in names:
+        return f"builtin:{name}", builtin_text(name)
+    if path.suffix == ".toml" or path.parent != Path("."):
+        raise ScenarioError(
+            f"{name}: no such scenario file (built-in scenarios: {', '.join(names)})"
+        )
+    raise ScenarioError(
+        f"{name}: neither a scenario file nor a built-in scenario{did_you_mean(name, names)}; "
+        f"built-in scenarios: {', '.join(names)} (see `tco scenarios`)"
+    )
