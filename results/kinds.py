@@ -1,14 +1,18 @@
 """Tell what a result dataset is (a run, Sobol indices, a tornado) from its contents.
 
-Kinds are recognised from dimensions, variables and the ``title`` attribute, never
-from the file name, so a renamed file is still read correctly. New kinds are added
-by appending a :class:`ResultKind` to :data:`KINDS`.
+Kinds are recognised from dimensions and variables together with the kind the
+writer declared (:data:`results.provenance.KIND_ATTR`), never from the file name,
+so a renamed file is still read correctly. Files written before that attribute
+existed are recognised by their ``title``. New kinds are added by appending a
+:class:`ResultKind` to :data:`KINDS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from results.provenance import KIND_ATTR
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,19 @@ def _title(ds) -> str:
     return str(ds.attrs.get("title", ""))
 
 
+def _declared(ds, kind: str, legacy_title: Callable[[str], bool]) -> bool:
+    # The writer's declaration; older files only say it in their title.
+    if KIND_ATTR in ds.attrs:
+        return str(ds.attrs[KIND_ATTR]) == kind
+    return legacy_title(_title(ds))
+
+
 def _is_run(ds) -> bool:
     return (
         set(ds.dims) == {"sample"}
         and "tco_index" in ds
         and "infeasible" in ds
-        and _title(ds).startswith("lifecycle-tco Monte Carlo run")
+        and _declared(ds, "run", lambda title: title.startswith("lifecycle-tco Monte Carlo run"))
     )
 
 
@@ -47,7 +58,7 @@ def _is_sobol(ds) -> bool:
     return (
         {"kpi", "param"} <= set(ds.dims)
         and all(name in ds for name in ("S1", "ST", "S1_conf", "ST_conf"))
-        and "Sobol indices" in _title(ds)
+        and _declared(ds, "sobol", lambda title: "Sobol indices" in title)
     )
 
 
@@ -55,11 +66,13 @@ def _is_tornado(ds) -> bool:
     return (
         {"kpi", "param", "end"} <= set(ds.dims)
         and all(name in ds for name in ("value", "swing", "base_value", "setting"))
-        and _title(ds).startswith("Tornado")
+        and _declared(ds, "tornado", lambda title: title.startswith("Tornado"))
     )
 
 
 def _is_compare(ds) -> bool:
+    # By shape alone: runs stacked along a scenario dimension (xarray.concat) read as a
+    # comparison whatever their declared kind.
     return {"scenario", "sample"} <= set(ds.dims)
 
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from results.kinds import result_kind
+from results.provenance import result_scenario_name
 from results.qq import FIGURE_FORMATS, save_figure
 
 __all__ = [
@@ -49,7 +50,7 @@ PLOT_KINDS = {
 
 
 def _label(ds) -> str:
-    return str(ds.attrs.get("scenario_name", "") or ds.attrs.get("scenario", "") or "result")
+    return result_scenario_name(ds.attrs, "result")
 
 
 def _split_compare(ds):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from results.provenance import result_scenario_name
+
 
 def _axes(ax, size=(7.5, 5.0)):
     if ax is not None:
@@ -222,7 +224,7 @@ def distribution_plot(
         datasets = [datasets]
     datasets = list(datasets)
     if labels is None:
-        labels = [str(d.attrs.get("scenario_name", f"run {i + 1}")) for i, d in enumerate(datasets)]
+        labels = [result_scenario_name(d.attrs, f"run {i + 1}") for i, d in enumerate(datasets)]
     if len(labels) != len(datasets):
         raise ValueError(f"{len(labels)} labels for {len(datasets)} datasets")
     samples = []

@@ -222,7 +222,7 @@ def test_layout(ds):
     )
     np.testing.assert_array_equal(ds["abs_swing"].values, np.abs(ds["swing"].values))
     assert (ds["infeasible"].values == "").all()
-    for key in ("scenario", "scenario_source", "scenario_sha256", "swing_definition"):
+    for key in ("scenario_name", "scenario_source", "scenario_sha256", "swing_definition"):
         assert ds.attrs[key]
     assert ds.attrs["scenario_sha256"] == load_scenario().sha256
     np.testing.assert_allclose(ds.attrs["factor_quantiles"], [0.1, 0.9])

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from results.atomic import atomic_path
+from results.provenance import result_scenario_name
 from results.report.compare import compare_section
 from results.report.markup import STYLE, _e, _howto, _note, _section
 from results.report.reproduce import _scenario_argument, provenance_section
@@ -16,7 +17,6 @@ from results.report.result import (
     REPORTED_KINDS,
     Result,
     _scenario_key,
-    _scenario_name,
     compared_scenarios,
 )
 from results.report.run import run_section
@@ -71,7 +71,7 @@ def build_report(
     results = list(results)
     if not results:
         raise ValueError("no result to report: give at least one run, Sobol or tornado file")
-    names = list(dict.fromkeys(_scenario_name(r.dataset.attrs) for r in results))
+    names = list(dict.fromkeys(result_scenario_name(r.dataset.attrs) for r in results))
     title = title or f"Lifecycle TCO report: {', '.join(names)}"
     by_kind = {k: [r for r in results if r.kind == k] for k in REPORTED_KINDS}
 

@@ -9,15 +9,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from results.assumptions import scenario_from_attrs
+from results.provenance import result_scenario_name
 from results.report.markup import _e, _section, _table, _tag
-from results.report.result import Result, _scenario_name, compared_scenarios
+from results.report.result import Result, compared_scenarios
 
 
 def _scenario_argument(attrs) -> str:
     source = str(attrs.get("scenario_source", ""))
     if source.startswith("builtin:"):
         return source.split(":", 1)[1]
-    return source or _scenario_name(attrs)
+    return source or result_scenario_name(attrs)
 
 
 def _set_options(attrs) -> list[str]:
@@ -150,7 +151,7 @@ def provenance_section(results: Sequence[Result]) -> str:
             ("created", attrs.get("created", "not recorded")),
             ("seed", attrs.get("seed", "none (deterministic)")),
             ("size", size),
-            ("scenario", f"{_scenario_name(attrs)} ({attrs.get('scenario_source', '')})"),
+            ("scenario", f"{result_scenario_name(attrs)} ({attrs.get('scenario_source', '')})"),
             ("scenario SHA-256", attrs.get("scenario_sha256", "")),
         ]
         rows += [(k, v) for k, v in attrs.items() if k.endswith("_version")]

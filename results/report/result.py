@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from results.kinds import result_kind
+from results.provenance import result_scenario_name
 
 
 @dataclass(frozen=True)
@@ -60,15 +61,7 @@ REPORTED_KINDS = ("run", "compare", "sobol", "tornado")
 
 def _scenario_key(result: Result) -> str:
     attrs = result.dataset.attrs
-    return str(attrs.get("scenario_sha256", "")) or str(
-        attrs.get("scenario_name", attrs.get("scenario", result.name))
-    )
-
-
-def _scenario_name(attrs) -> str:
-    if "scenario_name" not in attrs and "scenario" not in attrs and "scenarios" in attrs:
-        return " vs ".join(str(attrs["scenarios"]).split())  # a comparison
-    return str(attrs.get("scenario_name", attrs.get("scenario", "unknown")))
+    return str(attrs.get("scenario_sha256", "")) or str(result_scenario_name(attrs, result.name))
 
 
 SCENARIO_ATTRS = ("label", "name", "description", "source", "overrides", "sha256", "toml")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from results.export import run_outputs
+from results.provenance import result_scenario_name
 from results.report.markup import _e, _howto, _section, _table, _tag, _try_figure, _with_bounds
 from results.report.reproduce import _run_command
-from results.report.result import Result, _scenario_name
+from results.report.result import Result
 from results.summary import infeasible_counts, summarize
 from simulate.model import columns as col
 
@@ -106,4 +107,6 @@ def run_section(result: Result, index: int, percentiles, confidence) -> str:
                 "the mean lifecycle cost split into training, fine-tuning and inference parts."
             )
         )
-    return _section(f"run-{index}", f"Monte Carlo summary: {_scenario_name(attrs)}", "".join(parts))
+    return _section(
+        f"run-{index}", f"Monte Carlo summary: {result_scenario_name(attrs)}", "".join(parts)
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from results.assumptions import assumptions, catalog_figures, scenario_from_attrs, toml_comments
+from results.provenance import result_scenario_name
 from results.report.markup import _e, _note, _section, _table, _tag
-from results.report.result import Result, _scenario_name
+from results.report.result import Result
 
 
 def scenario_section(result: Result, index: int) -> str:
@@ -23,7 +24,7 @@ def scenario_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     attrs = result.dataset.attrs
-    name = _scenario_name(attrs)
+    name = result_scenario_name(attrs)
     scenario, caveat = scenario_from_attrs(attrs)
     parts = []
     description = attrs.get("scenario_description") or (scenario.description if scenario else "")

@@ -79,11 +79,13 @@ def format_tornado(ds) -> str:
     str
         Plain text: one table per KPI with a text bar proportional to |swing|.
     """
+    from results.provenance import result_scenario_name
     from results.rankings import tornado_ranking
 
     q_low, q_high = (float(q) for q in ds.attrs["factor_quantiles"])
+    name = result_scenario_name(ds.attrs)
     lines = [
-        f"Tornado of scenario {ds.attrs['scenario']} ({ds.attrs['scenario_source']}): one input "
+        f"Tornado of scenario {name} ({ds.attrs['scenario_source']}): one input "
         f"at a time, others at base; factors at P{q_low * 100:g}/P{q_high * 100:g}, choices at "
         "the lowest/highest KPI"
     ]
@@ -169,6 +171,7 @@ def tornado_json(ds) -> dict:
         ``{name: {units, base_value, params: [{param, kind, low, high, swing,
         abs_swing}, ...]}}``, ends as ``{setting, value, infeasible}``; NaN as null.
     """
+    from results.provenance import result_scenario_name
     from results.rankings import tornado_ranking
 
     kpis = {}
@@ -202,7 +205,7 @@ def tornado_json(ds) -> dict:
             "params": params,
         }
     return {
-        "scenario": ds.attrs["scenario"],
+        "scenario": result_scenario_name(ds.attrs),
         "scenario_source": ds.attrs["scenario_source"],
         "scenario_sha256": ds.attrs["scenario_sha256"],
         "factor_quantiles": [float(q) for q in ds.attrs["factor_quantiles"]],

@@ -19,7 +19,6 @@ that differ only in a lever or a constant), its samples are exactly those of
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from results.paired import median_interval, paired_statistics
+from results.provenance import (
+    infeasible_attrs,
+    output_attrs,
+    provenance_attrs,
+    scenario_attrs,
+    tco_index_attrs,
+)
 from results.store import save_netcdf
 from results.summary import BOUNDS
 from scenarios.loader import load_scenario
@@ -37,7 +43,6 @@ from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.montecarlo import (
     IN_MEMORY_LIMIT_BYTES,
     Workspace,
-    _versions,
     chunk_ranges,
     chunk_unit,
     evaluate_unit,
@@ -389,40 +394,18 @@ def compare(
 
 
 def _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr):
-    data_vars = {}
-    for c in col.OUTPUTS:
-        if c.name in samples:
-            data_vars[c.name] = (
-                ("scenario", "sample"),
-                samples[c.name],
-                {
-                    "units": c.unit,
-                    "long_name": c.long_name,
-                    "better": col.better_direction(c.name),
-                },
-            )
+    dims = ("scenario", "sample")
+    data_vars = {
+        c.name: (dims, samples[c.name], output_attrs(c.name, better=True))
+        for c in col.OUTPUTS
+        if c.name in samples
+    }
     data_vars["tco_index"] = (
-        ("scenario", "sample"),
+        dims,
         samples["tco_index"],
-        {
-            "units": "1",
-            "long_name": "TCO index over the pooled bounds (0-1, higher is worse)",
-            "definition": DEFINITION,
-            "better": "lower",
-        },
+        tco_index_attrs(DEFINITION, pooled=True, better=True),
     )
-    codes = sorted(col.FLAG_REASONS)
-    data_vars["infeasible"] = (
-        ("scenario", "sample"),
-        samples["infeasible"],
-        {
-            "long_name": "infeasibility bit mask (0: feasible)",
-            "flag_masks": " ".join(str(c) for c in codes),
-            "flag_meanings": " ".join(
-                col.FLAG_REASONS[c].replace(" ", "_").replace(",", "") for c in codes
-            ),
-        },
-    )
+    data_vars["infeasible"] = (dims, samples["infeasible"], infeasible_attrs())
     for path in union:
         items = [
             (label, plan.scenario.inputs[path])
@@ -525,8 +508,7 @@ def _statistics(loaded, labels, samples, kpis, confidence) -> dict:
 def _attrs(loaded, labels, plans, union, n, seed_entropy, design, chunk, bounds) -> dict:
     shared = [p for p in union if all(p in plan.paths for plan in plans)]
     attrs = {
-        "title": "lifecycle-tco comparison of " + ", ".join(labels),
-        "Conventions": "CF-1.10",
+        **provenance_attrs("compare", "lifecycle-tco comparison of " + ", ".join(labels)),
         "seed": seed_entropy,
         "design": design,
         "n_samples": n,
@@ -550,21 +532,12 @@ def _attrs(loaded, labels, plans, union, n, seed_entropy, design, chunk, bounds)
         "tco_index_definition": DEFINITION,
         "tco_index_best_usd": bounds.best_usd,
         "tco_index_worst_usd": bounds.worst_usd,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        **_versions(),
     }
     for i, (scenario, label) in enumerate(zip(loaded, labels, strict=True), start=1):
         prefix = f"scenario_{i}_"
-        attrs |= {
-            prefix + "label": label,
-            prefix + "name": scenario.name,
-            prefix + "description": scenario.description,
-            prefix + "source": scenario.source,
-            prefix + "overrides": "\n".join(scenario.overrides),
-            prefix + "sha256": scenario.sha256,
-            prefix + "toml": scenario.text,
-            prefix + "sampled_inputs": " ".join(plans[i - 1].paths),
-        }
+        attrs |= scenario_attrs(scenario, prefix)
+        attrs[prefix + "label"] = label
+        attrs[prefix + "sampled_inputs"] = " ".join(plans[i - 1].paths)
     return attrs
 
 

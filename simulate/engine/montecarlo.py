@@ -10,19 +10,23 @@ memory (refused above :data:`IN_MEMORY_LIMIT_BYTES`).
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import os
-import platform
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numba
 import numpy as np
 
+from results.provenance import (
+    infeasible_attrs,
+    output_attrs,
+    provenance_attrs,
+    scenario_attrs,
+    tco_index_attrs,
+)
 from results.store import VariableSpec, open_result, open_writer
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
@@ -62,47 +66,10 @@ def stored_outputs(store: str) -> list[str]:
     return [c.name for c in col.OUTPUTS if c.name in keep]
 
 
-def _versions() -> dict[str, str]:
-    versions = {"python_version": platform.python_version()}
-    for package in ("lifecycle-tco", "numpy", "numba", "scipy", "xarray", "SALib"):
-        try:
-            versions[f"{package.lower().replace('-', '_')}_version"] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[f"{package.lower().replace('-', '_')}_version"] = "not installed"
-    return versions
-
-
 def _variable_specs(plan: SamplingPlan, outputs: list[str], dtype: str) -> list[VariableSpec]:
-    specs = [
-        VariableSpec(name, dtype, {"units": c.unit, "long_name": c.long_name})
-        for c in col.OUTPUTS
-        if (name := c.name) in outputs
-    ]
-    specs.append(
-        VariableSpec(
-            "tco_index",
-            dtype,
-            {
-                "units": "1",
-                "long_name": "TCO index (0-1, higher is worse)",
-                "definition": DEFINITION,
-            },
-        )
-    )
-    codes = sorted(col.FLAG_REASONS)
-    specs.append(
-        VariableSpec(
-            "infeasible",
-            "int64",
-            {
-                "long_name": "infeasibility bit mask (0: feasible)",
-                "flag_masks": " ".join(str(c) for c in codes),
-                "flag_meanings": " ".join(
-                    col.FLAG_REASONS[c].replace(" ", "_").replace(",", "") for c in codes
-                ),
-            },
-        )
-    )
+    specs = [VariableSpec(name, dtype, output_attrs(name)) for name in outputs]
+    specs.append(VariableSpec("tco_index", dtype, tco_index_attrs(DEFINITION)))
+    specs.append(VariableSpec("infeasible", "int64", infeasible_attrs()))
     for item in plan.inputs:
         attrs = {"long_name": f"sampled input {item.path}", "kind": item.kind}
         if item.categorical:
@@ -154,8 +121,8 @@ def run_attrs(
             if rho[a, b] != 0.0
         )
     return {
-        "title": f"lifecycle-tco Monte Carlo run of scenario {scenario.name}",
-        "Conventions": "CF-1.10",
+        **provenance_attrs("run", f"lifecycle-tco Monte Carlo run of scenario {scenario.name}"),
+        **scenario_attrs(scenario),
         "seed": seed_entropy,
         "design": design,
         "n_samples": n,
@@ -165,14 +132,6 @@ def run_attrs(
         "levers_at_base": levers,
         "correlations": correlations or "none (independent factors)",
         "correlation_method": "Gaussian copula on the unit-cube columns (docs/correlations.md)",
-        "scenario_name": scenario.name,
-        "scenario_description": scenario.description,
-        "scenario_source": scenario.source,
-        "scenario_overrides": "\n".join(scenario.overrides),
-        "scenario_sha256": scenario.sha256,
-        "scenario_toml": scenario.text,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        **_versions(),
     }
 
 

@@ -19,12 +19,12 @@ for each KPI: the streaming Numba estimator of :mod:`simulate.sensitivity.sobol_
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from results.provenance import provenance_attrs, scenario_attrs
 from scenarios.scenario import Scenario
 from simulate.engine.montecarlo import evaluate_unit_into
 from simulate.engine.plan import SamplingPlan, lever_distribution
@@ -452,7 +452,8 @@ def sobol(
     )
     ds.attrs.update(
         {
-            "title": f"lifecycle-tco Sobol indices of scenario {scenario.name}",
+            **provenance_attrs("sobol", f"lifecycle-tco Sobol indices of scenario {scenario.name}"),
+            **scenario_attrs(scenario),
             "N": current,
             "model_evaluations": int(outputs.shape[0]),
             "seed": seed,
@@ -472,11 +473,6 @@ def sobol(
             "correlation_note": correlation_note,
             "executor": "local (Numba threads)" if executor is None else executor.describe(),
             "target_ci": np.nan if target_ci is None else target_ci,
-            "scenario_name": scenario.name,
-            "scenario_source": scenario.source,
-            "scenario_sha256": scenario.sha256,
-            "scenario_toml": scenario.text,
-            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         }
     )
     return ds

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from results.provenance import provenance_attrs, scenario_attrs
 from scenarios.errors import did_you_mean
 from scenarios.scenario import Scenario, ScenarioInput
 from simulate.model import columns as col
@@ -325,11 +326,10 @@ def tornado(
         for var in ("value", "swing", "abs_swing", "base_value"):
             data_vars[var][2]["comment"] = per_kpi
     attrs = {
-        "title": f"Tornado (one-at-a-time sensitivity) of scenario {scenario.name}",
-        "scenario": scenario.name,
-        "scenario_source": scenario.source,
-        "scenario_sha256": scenario.sha256,
-        "scenario_overrides": "\n".join(scenario.overrides),
+        **provenance_attrs(
+            "tornado", f"Tornado (one-at-a-time sensitivity) of scenario {scenario.name}"
+        ),
+        **scenario_attrs(scenario),
         "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
         "swing_definition": DEFINITION,
         "base_infeasible": _reason(flags[0]),
