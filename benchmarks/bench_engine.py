@@ -71,7 +71,8 @@ def path_vs_floor(n):
     stricter ratio, since the floor gets cheaper).
     """
     from scenarios.loader import load_scenario
-    from simulate.engine.montecarlo import DEFAULT_CHUNK_BLOCKS, chunk_ranges, chunk_unit, make_job
+    from simulate.engine.chunks import chunk_ranges, chunk_unit, make_job
+    from simulate.engine.montecarlo import DEFAULT_CHUNK_BLOCKS
     from simulate.engine.seeding import BLOCK_SIZE
 
     job = make_job(load_scenario(), seed=1)
@@ -116,7 +117,8 @@ def path_vs_floor_to_file(n, folder):
     """Floor and path both writing the run's variables to a NetCDF file, as tco run does."""
     from results.store import open_writer
     from scenarios.loader import load_scenario
-    from simulate.engine.montecarlo import _variable_specs, chunk_unit, run, stored_outputs
+    from simulate.engine.chunks import _variable_specs, chunk_unit, stored_outputs
+    from simulate.engine.montecarlo import run
     from simulate.engine.plan import sampling_plan
     from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 

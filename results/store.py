@@ -113,6 +113,9 @@ _remove = remove_path
 class NetCDFWriter(_Writer):
     """Per-sample variables in a NetCDF-4 file written with h5netcdf."""
 
+    #: HDF5 has no concurrent writers: only this process writes the file.
+    shared_by_workers = False
+
     def __init__(self, path, n, variables, attrs, chunk_rows):
         import h5netcdf
 
@@ -149,6 +152,9 @@ class NetCDFWriter(_Writer):
 
 class ZarrWriter(_Writer):
     """Per-sample variables in a Zarr (format 2) store readable by ``xarray.open_zarr``."""
+
+    #: Workers may write their own chunks into the store (:func:`write_zarr_region`).
+    shared_by_workers = True
 
     def __init__(self, path, n, variables, attrs, chunk_rows):
         import zarr

@@ -10,7 +10,8 @@ import pytest
 import xarray as xr
 
 from scenarios.loader import load_scenario
-from simulate.engine.montecarlo import run, stored_outputs
+from simulate.engine.chunks import stored_outputs
+from simulate.engine.montecarlo import run
 from simulate.engine.seeding import BLOCK_SIZE
 from simulate.model import columns as col
 from simulate.model.inputs import input_matrix
@@ -142,8 +143,8 @@ def test_in_memory_run_with_categorical_factors_equals_the_streamed_file(categor
 def test_chunk_blocks_drawn_on_threads_equal_blocks_drawn_in_turn(design):
     import numba
 
+    from simulate.engine.chunks import chunk_unit
     from simulate.engine.design import unit_block
-    from simulate.engine.montecarlo import chunk_unit
     from simulate.engine.seeding import as_seed_sequence
 
     root = as_seed_sequence(17)

@@ -6,7 +6,7 @@ import pytest
 
 from scenarios.loader import load_scenario, parse_scenario
 from scenarios.sources import builtin_text
-from simulate.engine.montecarlo import evaluate_unit_into
+from simulate.engine.chunks import sample_outputs_into
 from simulate.engine.plan import sampling_plan
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
@@ -55,7 +55,7 @@ def test_fused_pass_equals_separate_passes_for_any_thread_count(overrides, lever
             # Rows padded apart, as the engine's blocks are.
             dest = np.full((len(selected), n + 9), -1.0)[:, :n]
             flags = np.full(n, -1, dtype=np.int64)
-            evaluate_unit_into(plan, unit, selected, dest, flags)
+            sample_outputs_into(plan, unit, selected, dest, flags)
             np.testing.assert_array_equal(dest, expected[:, selected].T)
             np.testing.assert_array_equal(flags, expected_flags)
     finally:
@@ -77,7 +77,7 @@ def test_rejected_rows_keep_their_sampled_values_and_flags():
     selected = np.arange(col.N_OUTPUTS + plan.dims, dtype=np.int64)
     dest = np.empty((len(selected), len(unit)))
     flags = np.empty(len(unit), dtype=np.int64)
-    evaluate_unit_into(plan, unit, selected, dest, flags)
+    sample_outputs_into(plan, unit, selected, dest, flags)
     np.testing.assert_array_equal(flags[:3], col.FLAG_INVALID_INPUT)
     keep = np.arange(len(unit)) != 2
     np.testing.assert_array_equal(flags[keep], expected_flags[keep])
@@ -99,7 +99,7 @@ def test_correlated_scenario_goes_through_the_copula():
     selected = np.arange(col.N_OUTPUTS + plan.dims, dtype=np.int64)
     dest = np.empty((len(selected), len(unit)))
     flags = np.empty(len(unit), dtype=np.int64)
-    evaluate_unit_into(plan, unit, selected, dest, flags)
+    sample_outputs_into(plan, unit, selected, dest, flags)
     np.testing.assert_array_equal(dest, expected.T)
     np.testing.assert_array_equal(flags, expected_flags)
     # The copula did act: without it the sampled spot prices differ.
@@ -128,4 +128,4 @@ def test_bad_shapes_are_refused(bad, message):
     if "selected" in bad(plan):
         args["dest"] = np.zeros((len(args["selected"]), 4))
     with pytest.raises(ValueError, match=message):
-        evaluate_unit_into(plan, args["unit"], args["selected"], args["dest"], args["flags"])
+        sample_outputs_into(plan, args["unit"], args["selected"], args["dest"], args["flags"])

@@ -38,16 +38,17 @@ from results.summary import BOUNDS
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
 from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
-from simulate.engine.design import DESIGNS
-from simulate.engine.interrupt import ChunkInterrupt
-from simulate.engine.montecarlo import (
-    IN_MEMORY_LIMIT_BYTES,
+from simulate.engine.chunks import (
     Workspace,
     chunk_ranges,
     chunk_unit,
-    evaluate_unit,
+    sample_outputs,
     stored_outputs,
 )
+from simulate.engine.design import DESIGNS
+from simulate.engine.executor import local_if_none, thread_workspace
+from simulate.engine.interrupt import ChunkInterrupt
+from simulate.engine.montecarlo import IN_MEMORY_LIMIT_BYTES
 from simulate.engine.plan import SamplingPlan, sampling_plan
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 from simulate.model import columns as col
@@ -213,7 +214,7 @@ class CompareJob:
                     self.design, _scenario_root(self.root, s, False), start, stop, plan.dims
                 )
             parts.append(
-                evaluate_unit(
+                sample_outputs(
                     plan, unit, list(self.outputs), list(self.output_index), workspaces[s]
                 )
             )
@@ -221,7 +222,7 @@ class CompareJob:
 
 
 def compare_chunk_task(job: CompareJob, start: int, stop: int, rows: int) -> list[dict]:
-    """A comparison chunk as a Dask task: :meth:`CompareJob.chunk`, copied out.
+    """A comparison chunk, the task every executor runs: :meth:`CompareJob.chunk`.
 
     Parameters
     ----------
@@ -235,13 +236,10 @@ def compare_chunk_task(job: CompareJob, start: int, stop: int, rows: int) -> lis
     Returns
     -------
     list of dict of str to ndarray
-        As :meth:`CompareJob.chunk`, every array an owned copy (the worker thread's
-        buffers are reused by its next task while Dask still holds this result).
+        As :meth:`CompareJob.chunk`: views of this thread's buffers, valid until its
+        next task.
     """
-    from simulate.engine.distributed import thread_workspace
-
-    parts = job.chunk(start, stop, thread_workspace(job, rows))
-    return [{name: np.array(v, copy=True) for name, v in part.items()} for part in parts]
+    return job.chunk(start, stop, thread_workspace(job, rows))
 
 
 def compare(
@@ -363,22 +361,17 @@ def compare(
             progress(stop, n)
 
     rows = min(chunk, n)
+    executor = local_if_none(executor)
     with ChunkInterrupt() as interrupt:
-        if executor is None:
-            workspaces = job.workspace(rows)
-            for index, (start, stop) in enumerate(ranges):
-                consume(index, job.chunk(start, stop, workspaces))
-                interrupt.check()
-        else:
-            executor.map_ordered(
-                compare_chunk_task,
-                job,
-                [(start, stop, rows) for start, stop in ranges],
-                consume,
-                interrupt=interrupt,
-                result_bytes=len(plans) * rows * (len(outputs) + len(union) + 1) * 8,
-                label="tco-compare",
-            )
+        executor.map_ordered(
+            compare_chunk_task,
+            job,
+            [(start, stop, rows) for start, stop in ranges],
+            consume,
+            interrupt=interrupt,
+            result_bytes=len(plans) * rows * (len(outputs) + len(union) + 1) * 8,
+            label="tco-compare",
+        )
     samples["tco_index"] = bounds.index(samples["lifecycle_total"])
 
     dataset = _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr)
@@ -386,7 +379,7 @@ def compare(
         _attrs(loaded, labels, plans, union, n, str(root.entropy), design, chunk, bounds)
     )
     dataset.attrs["common_random_numbers"] = int(common_random_numbers)
-    dataset.attrs["executor"] = "local (Numba threads)" if executor is None else executor.describe()
+    dataset.attrs["executor"] = executor.describe()
     dataset.attrs["confidence"] = float(confidence)
     if output is not None:
         save_netcdf(dataset, output)

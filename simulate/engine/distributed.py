@@ -2,14 +2,15 @@
 
 The layer is generic: :meth:`DaskExecutor.map_ordered` sends ``function(payload,
 *task)`` to the workers, one task per item, and hands the results back in task
-order. The payload (a run's :class:`~simulate.engine.montecarlo.ChunkJob`, a Sobol problem) is
+order. The payload (a run's :class:`~simulate.engine.chunks.ChunkJob`, a Sobol problem) is
 pickled once on the client and unpickled once per worker process (cached by its
 SHA-256), not once per task. The client holds at most ``window`` results:
 tasks are submitted as earlier ones are consumed, and results that arrive early
 wait in a reorder buffer that the window bounds.
 
-Every task runs the very code the local loop runs (``ChunkJob.columns``,
-``simulate.sensitivity.sobol.evaluate_points``), on block-aligned ranges whose random
+Every task runs the very code the local executor runs
+(:func:`simulate.engine.chunks.chunk_columns`, the Sobol and comparison tasks), on
+block-aligned ranges whose random
 streams depend only on the root seed and the block number, so a run on a
 cluster is bit-identical to the same run on one machine.
 
@@ -36,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulate.engine.executor import detached
+
 GATHER_BUDGET_BYTES = 2**30  # results held on the client at once when workers send samples back
 TASKS_PER_THREAD = 2  # in flight per worker thread: one running, one queued behind it
 STOP_TIMEOUT_SECONDS = 600.0
@@ -44,7 +47,6 @@ EXTRA_HINT = "install the optional extra: pip install 'lifecycle-tco[dask]'"
 _PAYLOADS: OrderedDict[str, object] = OrderedDict()
 _PAYLOADS_KEPT = 4
 _PAYLOAD_LOCK = threading.Lock()
-_THREAD_STATE = threading.local()
 
 
 class SharedPayload:
@@ -77,42 +79,21 @@ class SharedPayload:
 def _call(function, payload: SharedPayload, numba_threads: int | None, *args):
     # Runs on a worker. Each task sets its thread's Numba thread count: by default one, so
     # a worker's Dask threads are its parallelism and the cores are not oversubscribed.
+    # The result is detached: the thread reuses its buffers for its next task while Dask
+    # still holds this result for the client.
     if numba_threads is not None:
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
-    return function(payload.load(), *args)
-
-
-def thread_workspace(job, rows: int):
-    """This worker thread's kernel buffers for ``job`` (``job.workspace(rows)``), reused.
-
-    Fresh memory costs page faults, so each thread keeps the buffers of the job it
-    last ran; a new job or size replaces them.
-    """
-    key = (id(job), rows)
-    if getattr(_THREAD_STATE, "key", None) != key:
-        _THREAD_STATE.key = key
-        _THREAD_STATE.workspace = job.workspace(rows)
-    return _THREAD_STATE.workspace
-
-
-def _chunk_columns(job, start: int, stop: int, rows: int) -> dict[str, np.ndarray]:
-    # Copies: the workspace is reused by this thread's next task while Dask still holds
-    # this result for the client.
-    columns = job.columns(start, stop, thread_workspace(job, rows))
-    return {name: np.array(values, copy=True) for name, values in columns.items()}
-
-
-def _chunk_to_zarr(job, start: int, stop: int, rows: int, store: str) -> int:
-    from results.store import write_zarr_region
-
-    write_zarr_region(store, start, job.columns(start, stop, thread_workspace(job, rows)))
-    return stop - start
+    return detached(function(payload.load(), *args))
 
 
 class DaskExecutor:
     """Runs chunk tasks on a Dask cluster through a ``distributed.Client``.
+
+    The same interface as :class:`simulate.engine.executor.LocalExecutor`
+    (:meth:`map_ordered`, :meth:`describe`), plus :meth:`write_store` for runs whose
+    workers write their chunks into a shared Zarr store.
 
     Parameters
     ----------
@@ -126,6 +107,9 @@ class DaskExecutor:
         Numba threads per task (default 1: the worker's Dask threads are the
         parallelism); None leaves the worker's setting.
     """
+
+    in_process = False
+    writes_stores = True
 
     def __init__(self, client, window: int | None = None, numba_threads: int | None = 1):
         if window is not None and (not isinstance(window, int) or window < 1):
@@ -262,59 +246,47 @@ class DaskExecutor:
                 raise TimeoutError(f"tasks {prefix}* still running after {timeout:.0f} s")
             time.sleep(0.05)
 
-    def run_chunks(self, job, ranges, writer, consume, interrupt=None) -> None:
-        """Compute a Monte Carlo run's chunks on the cluster.
+    def write_store(self, job, ranges, writer, consume, interrupt=None) -> None:
+        """Compute a Monte Carlo run's chunks on the workers, each writing its own into a store.
 
-        With a Zarr writer each worker writes its chunk into the store (which must
-        be on a filesystem every worker sees); otherwise the chunks come back to
-        the client in order, for the NetCDF writer or the in-memory dataset.
+        The store (a Zarr writer's temporary folder) must be on a filesystem every
+        worker sees, and its storage chunks must not straddle two tasks; both are
+        checked first.
 
         Parameters
         ----------
-        job : simulate.engine.montecarlo.ChunkJob
+        job : simulate.engine.chunks.ChunkJob
             The run.
         ranges : sequence of (start, stop)
             Block-aligned chunks, in order.
-        writer : results.store writer or None
-            The open writer of the run's output, if any.
-        consume : callable(start, stop, columns or None)
-            Called in order; ``columns`` is None when a worker wrote the chunk itself.
+        writer : results.store.ZarrWriter
+            The open writer of the run's output.
+        consume : callable(index)
+            Called on the client in chunk order, once that chunk is written.
         interrupt : ChunkInterrupt or None
             Checked after each chunk.
         """
-        from results.store import ZarrWriter
+        from simulate.engine.chunks import chunk_to_zarr
 
         rows = max(stop - start for start, stop in ranges)
-        if isinstance(writer, ZarrWriter):
-            store = str(Path(writer.tmp).resolve())
-            for start, stop in ranges:
-                if start % writer.chunk_rows or (
-                    (stop - start) % writer.chunk_rows and stop < writer.n
-                ):
-                    raise ValueError(
-                        f"chunk {start}..{stop} does not align with the store's chunks of "
-                        f"{writer.chunk_rows} rows: concurrent writers would overwrite each other"
-                    )
-            self.check_shared_path(store)
-            self.map_ordered(
-                _chunk_to_zarr,
-                job,
-                [(start, stop, rows, store) for start, stop in ranges],
-                lambda i, _: consume(*ranges[i], None),
-                interrupt=interrupt,
-                label="tco-run-zarr",
-            )
-        else:
-            row_bytes = sum(np.dtype(spec.dtype).itemsize for spec in job.specs)
-            self.map_ordered(
-                _chunk_columns,
-                job,
-                [(start, stop, rows) for start, stop in ranges],
-                lambda i, columns: consume(*ranges[i], columns),
-                interrupt=interrupt,
-                result_bytes=rows * row_bytes,
-                label="tco-run",
-            )
+        store = str(Path(writer.tmp).resolve())
+        for start, stop in ranges:
+            if start % writer.chunk_rows or (
+                (stop - start) % writer.chunk_rows and stop < writer.n
+            ):
+                raise ValueError(
+                    f"chunk {start}..{stop} does not align with the store's chunks of "
+                    f"{writer.chunk_rows} rows: concurrent writers would overwrite each other"
+                )
+        self.check_shared_path(store)
+        self.map_ordered(
+            chunk_to_zarr,
+            job,
+            [(start, stop, rows, store) for start, stop in ranges],
+            lambda i, _: consume(i),
+            interrupt=interrupt,
+            label="tco-run-zarr",
+        )
 
     def check_shared_path(self, path: str) -> None:
         """Raise ValueError unless every worker sees ``path`` (a shared filesystem)."""

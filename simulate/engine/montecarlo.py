@@ -1,88 +1,34 @@
-"""The Monte Carlo engine: design -> inverse CDFs -> cost kernel -> labelled dataset.
+"""A Monte Carlo run: design -> inverse CDFs -> cost kernel -> labelled dataset.
 
-A run is cut into chunks of whole random blocks (:data:`simulate.engine.seeding.BLOCK_SIZE`
-samples each, every block with its own child stream), so results are
-bit-identical for any chunk size and thread count. Chunks are streamed to a
-NetCDF file or Zarr store when an output path is given, so a run never holds
-more than one chunk of samples in memory; without one, the dataset is built in
+The chunks of a run (:mod:`simulate.engine.chunks`) are computed by an executor
+(:mod:`simulate.engine.executor`: here, or on a Dask cluster) and streamed to a
+NetCDF file or Zarr store when an output path is given, so a run never holds more
+than a few chunks of samples in memory; without one, the dataset is built in
 memory (refused above :data:`IN_MEMORY_LIMIT_BYTES`).
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import numpy as np
 
-from results.provenance import (
-    infeasible_attrs,
-    output_attrs,
-    provenance_attrs,
-    scenario_attrs,
-    tco_index_attrs,
-)
-from results.store import VariableSpec, open_result, open_writer
+from results.provenance import provenance_attrs, scenario_attrs
+from results.store import open_result, open_writer
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
-from simulate.engine.design import DESIGNS, unit_block
+from simulate.engine.chunks import chunk_columns, chunk_ranges, make_job
+from simulate.engine.design import DESIGNS
+from simulate.engine.executor import local_if_none
 from simulate.engine.interrupt import ChunkInterrupt
-from simulate.engine.plan import SamplingPlan, sampling_plan
-from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
-from simulate.model import columns as col
-from simulate.model.batch import model_outputs, variable_major_buffer
-from simulate.model.fused import fused_sample
-from simulate.model.tco_index import DEFINITION, IndexBounds, scenario_bounds
+from simulate.engine.plan import SamplingPlan
+from simulate.engine.seeding import BLOCK_SIZE
+from simulate.model.tco_index import DEFINITION
 
 DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
 IN_MEMORY_LIMIT_BYTES = 4 * 2**30
-STORE_LEVELS = ("standard", "all")
-
-
-def stored_outputs(store: str) -> list[str]:
-    """Output columns kept per sample.
-
-    Parameters
-    ----------
-    store : {"standard", "all"}
-        ``standard``: KPIs, internal factors and extras; ``all``: every kernel
-        output (adds serving diagnostics and the monthly cost breakdown).
-
-    Returns
-    -------
-    list of str
-        Output names in kernel order.
-    """
-    if store not in STORE_LEVELS:
-        raise ValueError(f"store = {store!r}: must be one of {', '.join(STORE_LEVELS)}")
-    if store == "all":
-        return [c.name for c in col.OUTPUTS]
-    keep = {*col.KPI_NAMES, *col.FACTOR_NAMES, *col.EXTRA_NAMES}
-    return [c.name for c in col.OUTPUTS if c.name in keep]
-
-
-def _variable_specs(plan: SamplingPlan, outputs: list[str], dtype: str) -> list[VariableSpec]:
-    specs = [VariableSpec(name, dtype, output_attrs(name)) for name in outputs]
-    specs.append(VariableSpec("tco_index", dtype, tco_index_attrs(DEFINITION)))
-    specs.append(VariableSpec("infeasible", "int64", infeasible_attrs()))
-    for item in plan.inputs:
-        attrs = {"long_name": f"sampled input {item.path}", "kind": item.kind}
-        if item.categorical:
-            attrs["flag_values"] = " ".join(str(i) for i in range(len(item.categories)))
-            attrs["flag_meanings"] = " ".join(item.categories)
-            specs.append(VariableSpec(item.path, "int64", attrs))
-        else:
-            attrs["units"] = item.unit
-            attrs["distribution"] = (
-                item.distribution.describe() if item.kind == "factor" else item.describe()
-            )
-            specs.append(VariableSpec(item.path, dtype, attrs))
-    return specs
 
 
 def run_attrs(
@@ -204,458 +150,98 @@ def run(
     if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
         raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
     n = int(n)
+    executor = local_if_none(executor)
     job = make_job(scenario, design, seed, store, precision)
-    specs = list(job.specs)
     chunk = chunk_blocks * BLOCK_SIZE
     attrs = run_attrs(scenario, job.plan, n, str(job.root.entropy), design, chunk)
     attrs |= {
         "tco_index_definition": DEFINITION,
         "tco_index_best_usd": job.bounds.best_usd,
         "tco_index_worst_usd": job.bounds.worst_usd,
+        "executor": executor.describe(),
     }
+    ranges = chunk_ranges(n, chunk)
 
-    attrs["executor"] = "local (Numba threads)" if executor is None else executor.describe()
-
-    writer = None
-    memory = None
-    block = None
-    if output is None:
-        per_row = sum(np.dtype(s.dtype).itemsize for s in specs)
-        if n * per_row > IN_MEMORY_LIMIT_BYTES:
-            raise ValueError(
-                f"n = {n:,}: {n * per_row / 2**30:.1f} GiB would be held in memory; give an "
-                "output file (-o run.nc, or run.zarr) to stream the samples to disk"
-            )
-        if executor is None and precision == "float64":
-            # The kernel writes straight into the dataset's arrays: no copy per chunk.
-            block, memory = job.allocate(n)
-        else:
-            memory = {s.name: np.empty(n, dtype=s.dtype) for s in specs}
-
-    def consume(start: int, stop: int, columns: dict[str, np.ndarray] | None) -> None:
-        # ``None``: the chunk is already in place (written to the store by the Dask worker
-        # that computed it, or by the kernel straight into the in-memory arrays).
-        if columns is not None:
-            if writer is not None:
-                writer.write(start, columns)
-            else:
-                for name, values in columns.items():
-                    memory[name][start:stop] = values
+    def report(stop: int) -> None:
         if progress is not None:
             progress(stop, n)
 
-    ranges = chunk_ranges(n, chunk)
-    try:
-        with ChunkInterrupt() as interrupt:
-            if output is not None:
-                # Workers writing one Zarr store side by side need storage chunks that never
-                # straddle two tasks: a divisor of the task's chunk.
-                storage_rows = min(chunk, BLOCK_SIZE * 4)
-                if executor is not None:
-                    storage_rows = math.gcd(chunk, BLOCK_SIZE * 4)
-                writer = open_writer(output, n, specs, attrs, storage_rows, fmt=fmt)
-            if executor is not None:
-                executor.run_chunks(job, ranges, writer, consume, interrupt)
-            elif block is not None:
-                for start, stop in ranges:
-                    job.fill_memory(start, stop, block, memory)
-                    consume(start, stop, None)
-                    interrupt.check()
-            else:
-                workspace = job.workspace(min(chunk, n))
-                for start, stop in ranges:
-                    consume(start, stop, job.columns(start, stop, workspace))
-                    interrupt.check()
-            if writer is not None:
-                path = writer.commit()
-                return open_result(path)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-
-    data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in specs}
+    with ChunkInterrupt() as interrupt:
+        if output is not None:
+            path = _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, report)
+            return open_result(path)
+        memory = _run_in_memory(job, n, ranges, executor, interrupt, report)
+    data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in job.specs}
     sample = xr.Variable("sample", np.arange(n), {"long_name": "sample index"})
     return xr.Dataset(data_vars, coords={"sample": sample}, attrs=attrs)
 
 
-def chunk_ranges(n: int, chunk: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` of each chunk of a run: starts on block boundaries.
-
-    Parameters
-    ----------
-    n : int
-        Number of samples.
-    chunk : int
-        Samples per chunk, a multiple of :data:`~simulate.engine.seeding.BLOCK_SIZE`.
-
-    Returns
-    -------
-    list of tuple of int
-        Half-open sample ranges covering ``0 .. n`` in order.
-    """
-    if chunk % BLOCK_SIZE:
-        raise ValueError(f"chunk = {chunk}: must be a multiple of BLOCK_SIZE = {BLOCK_SIZE}")
-    return [(start, min(start + chunk, n)) for start in range(0, n, chunk)]
-
-
-@dataclass(frozen=True)
-class ChunkJob:
-    """Everything needed to compute any chunk of a run, in this process or on a worker.
-
-    It pickles (plain data, the plan and the root seed), so a Dask worker gets
-    the very object the local loop uses and runs the same :meth:`columns`.
-
-    Attributes
-    ----------
-    plan : SamplingPlan
-        Sampled inputs.
-    design : str
-        Unit-cube design.
-    root : numpy.random.SeedSequence
-        The run's root seed (each block derives its own stream from it).
-    outputs : tuple of str
-        Stored kernel outputs.
-    output_index : tuple of int
-        Their kernel column numbers.
-    specs : tuple of VariableSpec
-        Every stored variable with its storage dtype.
-    bounds : IndexBounds
-        Best and worst lifecycle totals for the TCO index.
-    """
-
-    plan: SamplingPlan
-    design: str
-    root: np.random.SeedSequence
-    outputs: tuple[str, ...]
-    output_index: tuple[int, ...]
-    specs: tuple[VariableSpec, ...]
-    bounds: IndexBounds
-
-    @property
-    def block_names(self) -> list[str]:
-        """Stored variables computed as float64 rows of a block, in row order.
-
-        The stored outputs, ``tco_index`` and every sampled input (categorical ones
-        as category indices, converted to int64 when stored).
-        """
-        return [*self.outputs, "tco_index", *self.plan.paths]
-
-    @property
-    def selected(self) -> np.ndarray:
-        """Extended variable index of each block row (see :func:`evaluate_unit_into`).
-
-        ``tco_index`` starts as a copy of the lifecycle total, mapped in place.
-        """
-        return np.array(
-            [
-                *self.output_index,
-                col.OUTPUT_INDEX["lifecycle_total"],
-                *(col.N_OUTPUTS + j for j in range(self.plan.dims)),
-            ],
-            dtype=np.int64,
-        )
-
-    def workspace(self, rows: int) -> Workspace:
-        """Kernel buffers for chunks of up to ``rows`` samples."""
-        return Workspace(rows)
-
-    def fill(self, start: int, stop: int, block: np.ndarray, flags: np.ndarray) -> None:
-        """Compute samples ``start .. stop`` (block-aligned start) into caller's arrays.
-
-        Parameters
-        ----------
-        start, stop : int
-            Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
-        block : ndarray of float64, shape (len(block_names), stop - start)
-            Filled with :attr:`block_names`, one row each (rows may be strided apart).
-        flags : ndarray of int64, shape (stop - start,)
-            Filled with the infeasibility bit masks.
-        """
-        unit = chunk_unit(self.design, self.root, start, stop, self.plan.dims)
-        evaluate_unit_into(self.plan, unit, self.selected, block, flags)
-        tco_index = block[len(self.outputs)]
-        self.bounds.index(tco_index, out=tco_index)
-
-    def allocate(self, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Arrays of a whole in-memory run for :meth:`fill_memory` (float64 storage).
-
-        Parameters
-        ----------
-        n : int
-            Number of samples.
-
-        Returns
-        -------
-        block : ndarray of float64, shape (len(block_names), n)
-            Rows padded apart (:func:`simulate.model.batch.variable_major_buffer`).
-        memory : dict of str to ndarray
-            Every stored variable by name: rows of ``block``, and int64 arrays for
-            ``infeasible`` and categorical inputs.
-        """
-        block = variable_major_buffer(len(self.block_names), n)
-        memory = dict(zip(self.block_names, block, strict=True))
-        memory["infeasible"] = np.empty(n, dtype=np.int64)
-        for spec in self.specs:
-            if spec.dtype == "int64":
-                memory[spec.name] = np.empty(n, dtype=np.int64)
-        return block, memory
-
-    def fill_memory(
-        self, start: int, stop: int, block: np.ndarray, memory: dict[str, np.ndarray]
-    ) -> None:
-        """:meth:`fill` straight into the arrays of :meth:`allocate`, samples ``start .. stop``."""
-        self.fill(start, stop, block[:, start:stop], memory["infeasible"][start:stop])
-        for row, name in enumerate(self.block_names):
-            if memory[name].dtype == np.int64:
-                memory[name][start:stop] = block[row, start:stop]
-
-    def columns(self, start: int, stop: int, workspace: Workspace) -> dict[str, np.ndarray]:
-        """Stored variables of samples ``start .. stop`` (block-aligned start).
-
-        Parameters
-        ----------
-        start, stop : int
-            Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
-        workspace : Workspace
-            Buffers with room for ``stop - start`` rows.
-
-        Returns
-        -------
-        dict of str to ndarray
-            One array per stored variable, in its storage dtype; float64 columns
-            may be views of ``workspace`` (copy them before the next chunk).
-        """
-        rows = stop - start
-        names = self.block_names
-        block = workspace.block(len(names), rows)
-        flags = workspace.flags[:rows]
-        self.fill(start, stop, block, flags)
-        columns = dict(zip(names, block, strict=True))
-        columns["infeasible"] = flags
-        return {s.name: columns[s.name].astype(s.dtype, copy=False) for s in self.specs}
-
-
-def make_job(
-    scenario: Scenario,
-    design: str = "mc",
-    seed: int | np.random.SeedSequence | None = None,
-    store: str = "standard",
-    precision: str = "float64",
-) -> ChunkJob:
-    """Everything :func:`run` needs to compute its chunks (plan, seed, TCO-index bounds).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        A validated scenario.
-    design, seed, store, precision
-        As for :func:`run`.
-
-    Returns
-    -------
-    ChunkJob
-        The run's chunk computation; costs the TCO-index bounds search.
-    """
-    plan = sampling_plan(scenario)
-    outputs = stored_outputs(store)
-    return ChunkJob(
-        plan,
-        design,
-        as_seed_sequence(seed),
-        tuple(outputs),
-        tuple(col.OUTPUT_INDEX[name] for name in outputs),
-        tuple(_variable_specs(plan, outputs, precision)),
-        scenario_bounds(scenario),
-    )
-
-
-class Workspace:
-    """Buffers reused by every chunk of a run (fresh memory costs page faults).
-
-    Parameters
-    ----------
-    rows : int
-        Largest chunk, samples.
-    """
-
-    def __init__(self, rows: int):
-        self.rows = rows
-        self.flags = np.empty(rows, dtype=np.int64)
-        self._block = variable_major_buffer(0, rows)
-
-    def block(self, variables: int, rows: int) -> np.ndarray:
-        """A ``(variables, rows)`` float64 view, rows padded apart; grown on demand."""
-        if self._block.shape[0] < variables:
-            self._block = variable_major_buffer(variables, self.rows)
-        return self._block[:variables, :rows]
-
-
-def chunk_unit(
-    design: str, root: np.random.SeedSequence, start: int, stop: int, dims: int
-) -> np.ndarray:
-    """Unit-cube points of samples ``start .. stop`` (block-aligned start).
-
-    Parameters
-    ----------
-    design : {"mc", "lhs", "sobol"}
-        Unit-cube design.
-    root : SeedSequence
-        The run's root sequence.
-    start, stop : int
-        Sample range; ``start`` is a multiple of :data:`~simulate.engine.seeding.BLOCK_SIZE`.
-    dims : int
-        Design columns.
-
-    Returns
-    -------
-    ndarray of float64, shape (stop - start, dims)
-        The points, block by block (each block from its own stream).
-    """
-    unit = np.empty((stop - start, dims))
-
-    def fill(blocks: range) -> None:
-        for block in blocks:
-            first = block * BLOCK_SIZE - start
-            rows = min(BLOCK_SIZE, stop - start - first)
-            unit_block(design, root, block, rows, dims, out=unit[first : first + rows])
-
-    blocks = range(start // BLOCK_SIZE, (stop + BLOCK_SIZE - 1) // BLOCK_SIZE)
-    # Blocks are independent streams and NumPy draws without the GIL, so the blocks
-    # of a chunk are drawn on as many threads as Numba may use (same bits as one).
-    threads = min(numba.get_num_threads(), len(blocks))
-    if threads <= 1:
-        fill(blocks)
-    else:
-        tasks = [_block_pool().submit(fill, blocks[t::threads]) for t in range(threads)]
-        for task in tasks:
-            task.result()
-    return unit
-
-
-_POOL: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _block_pool() -> ThreadPoolExecutor:
-    """This process's thread pool for drawing blocks (made anew after a fork)."""
-    global _POOL
-    if _POOL is None or _POOL[0] != os.getpid():
-        _POOL = (os.getpid(), ThreadPoolExecutor(numba.config.NUMBA_NUM_THREADS, "tco-blocks"))
-    return _POOL[1]
-
-
-def evaluate_unit_into(
-    plan: SamplingPlan,
-    unit: np.ndarray,
-    selected: np.ndarray,
-    dest: np.ndarray,
-    flags: np.ndarray,
-    independent: bool = False,
-) -> None:
-    """Evaluate the kernel on unit-cube points, writing only the variables asked for.
-
-    Parameters
-    ----------
-    plan : SamplingPlan
-        Sampled inputs; ``unit`` has one column per ``plan.inputs`` entry.
-    unit : ndarray of float64, shape (rows, plan.dims)
-        Design points in (0, 1), before the copula.
-    selected : ndarray of int64, shape (k,)
-        Extended variable indices: ``0 .. N_OUTPUTS - 1`` kernel outputs
-        (:data:`simulate.model.columns.OUTPUTS`), ``N_OUTPUTS + j`` the sampled value of
-        ``plan.inputs[j]`` (category index for a categorical input).
-    dest : ndarray of float64, shape (k, rows)
-        Filled with the selected variables, one row each (any strides).
-    flags : ndarray of int64, shape (rows,)
-        Filled with the infeasibility bit masks.
-    independent : bool
-        Ignore the scenario's correlations (Sobol estimators assume independent
-        inputs); by default the copula is applied first.
-
-    Notes
-    -----
-    With at most one categorical input varying (every Monte Carlo run of the
-    built-in scenarios) this is one fused parallel pass
-    (:func:`simulate.model.fused.fused_sample_kernel`); otherwise the full input
-    matrix is built and evaluated, with the same results.
-    """
-    rows = unit.shape[0]
-    selected = np.ascontiguousarray(selected, dtype=np.int64)
-    if unit.ndim != 2 or unit.shape[1] != plan.dims:
-        raise ValueError(f"unit must have shape (rows, {plan.dims}), got {unit.shape}")
-    if dest.shape != (len(selected), rows) or flags.shape != (rows,):
+def _run_in_memory(job, n, ranges, executor, interrupt, report) -> dict[str, np.ndarray]:
+    """Every stored variable of the run as an in-memory array, by name."""
+    per_row = sum(np.dtype(s.dtype).itemsize for s in job.specs)
+    if n * per_row > IN_MEMORY_LIMIT_BYTES:
         raise ValueError(
-            f"dest must have shape ({len(selected)}, {rows}) and flags ({rows},), got "
-            f"{dest.shape} and {flags.shape}"
+            f"n = {n:,}: {n * per_row / 2**30:.1f} GiB would be held in memory; give an "
+            "output file (-o run.nc, or run.zarr) to stream the samples to disk"
         )
-    if len(selected) and (selected.min() < 0 or selected.max() >= col.N_OUTPUTS + plan.dims):
-        raise ValueError(f"selected indices must lie in 0 .. {col.N_OUTPUTS + plan.dims - 1}")
-    unit = np.ascontiguousarray(unit) if independent else plan.correlate(unit)
-    if plan.uses_sampled_kernel:
-        codes, prepared, tables, table_len = plan.inverse_cdf_arrays
-        source, column, categories, table = plan.row_expansion
-        fused_sample(
-            codes,
-            *prepared,
-            tables,
-            table_len,
-            unit,
-            plan.base_row,
-            source,
-            column,
-            categories,
-            table,
-            selected,
-            dest,
-            flags,
-            threads=numba.get_num_threads(),
+    if executor.in_process and job.float64:
+        # The kernel writes straight into the dataset's arrays: no copy per chunk.
+        block, memory = job.allocate(n)
+
+        def fill(job, start, stop):
+            job.fill_memory(start, stop, block, memory)
+
+        executor.map_ordered(
+            fill, job, ranges, lambda i, _: report(ranges[i][1]), interrupt=interrupt
         )
-        return
-    values = plan.transform_independent(unit)
-    outputs, _ = model_outputs(plan.kernel_inputs(values), None, flags)
-    for row, index in enumerate(selected):
-        if index < col.N_OUTPUTS:
-            dest[row] = outputs[:, index]
+        return memory
+    memory = {s.name: np.empty(n, dtype=s.dtype) for s in job.specs}
+
+    def consume(index: int, columns: dict[str, np.ndarray]) -> None:
+        start, stop = ranges[index]
+        for name, values in columns.items():
+            memory[name][start:stop] = values
+        report(stop)
+
+    _map_chunks(job, ranges, executor, consume, interrupt)
+    return memory
+
+
+def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, report) -> Path:
+    """Stream the run's chunks to a NetCDF file or Zarr store; the committed path."""
+    chunk = max(stop - start for start, stop in ranges)
+    # Workers writing one Zarr store side by side need storage chunks that never
+    # straddle two tasks: a divisor of the task's chunk.
+    storage_rows = math.gcd(chunk, BLOCK_SIZE * 4)
+    if executor.in_process:
+        storage_rows = min(chunk, BLOCK_SIZE * 4)
+    writer = open_writer(output, n, list(job.specs), attrs, storage_rows, fmt=fmt)
+    try:
+        if executor.writes_stores and writer.shared_by_workers:
+            executor.write_store(job, ranges, writer, lambda i: report(ranges[i][1]), interrupt)
         else:
-            dest[row] = values[:, index - col.N_OUTPUTS]
+
+            def consume(index: int, columns: dict[str, np.ndarray]) -> None:
+                writer.write(ranges[index][0], columns)
+                report(ranges[index][1])
+
+            _map_chunks(job, ranges, executor, consume, interrupt)
+        return writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
-def evaluate_unit(
-    plan: SamplingPlan,
-    unit: np.ndarray,
-    outputs: list[str],
-    output_index: list[int],
-    workspace: Workspace,
-) -> dict[str, np.ndarray]:
-    """Evaluate the kernel on unit-cube points: inputs and outputs by name.
-
-    Parameters
-    ----------
-    plan : SamplingPlan
-        Sampled inputs; ``unit`` has one column per ``plan.inputs`` entry.
-    unit : ndarray of float64, shape (rows, plan.dims)
-        Design points in (0, 1), before the copula.
-    outputs : list of str
-        Output names to return.
-    output_index : list of int
-        Their kernel columns.
-    workspace : Workspace
-        Buffers of at least ``rows`` rows; the returned outputs are views into it,
-        valid until the next evaluation with the same workspace.
-
-    Returns
-    -------
-    dict of str to ndarray
-        Each output, ``infeasible`` (bit mask) and each sampled input by key path.
-    """
-    rows = unit.shape[0]
-    selected = [*output_index, *(col.N_OUTPUTS + j for j in range(plan.dims))]
-    block = workspace.block(len(selected), rows)
-    flags = workspace.flags[:rows]
-    evaluate_unit_into(plan, unit, np.asarray(selected, dtype=np.int64), block, flags)
-    columns = {name: block[r] for r, name in enumerate(outputs)}
-    columns["infeasible"] = flags
-    for j, item in enumerate(plan.inputs):
-        value = block[len(outputs) + j]
-        columns[item.path] = value.astype(np.int64) if item.categorical else value
-    return columns
+def _map_chunks(job, ranges, executor, consume, interrupt) -> None:
+    # The chunks' stored variables, computed by the executor's tasks, consumed in order.
+    rows = max(stop - start for start, stop in ranges)
+    row_bytes = sum(np.dtype(spec.dtype).itemsize for spec in job.specs)
+    executor.map_ordered(
+        chunk_columns,
+        job,
+        [(start, stop, rows) for start, stop in ranges],
+        consume,
+        interrupt=interrupt,
+        result_bytes=rows * row_bytes,
+        label="tco-run",
+    )

@@ -113,7 +113,7 @@ class SamplingPlan:
     def transform_independent(self, unit: np.ndarray) -> np.ndarray:
         """Map unit-cube points through each column's inverse CDF, ignoring correlations.
 
-        The full-matrix path of :func:`simulate.engine.montecarlo.evaluate_unit_into` uses this
+        The full-matrix path of :func:`simulate.engine.chunks.sample_outputs_into` uses this
         (after the copula, or without it for Sobol analyses, whose estimators assume
         independent inputs).
 

@@ -26,7 +26,8 @@ import numpy as np
 
 from results.provenance import provenance_attrs, scenario_attrs
 from scenarios.scenario import Scenario
-from simulate.engine.montecarlo import evaluate_unit_into
+from simulate.engine.chunks import sample_outputs_into
+from simulate.engine.executor import local_if_none
 from simulate.engine.plan import SamplingPlan, lever_distribution
 from simulate.engine.seeding import BLOCK_SIZE
 from simulate.model import columns as col
@@ -208,16 +209,12 @@ def evaluate_design(
         (start, min(start + EVALUATION_CHUNK, points.shape[0]))
         for start in range(0, points.shape[0], EVALUATION_CHUNK)
     ]
-    if executor is None:
-        for start, stop in ranges:
-            result[start:stop] = evaluate_points((problem, index), points[start:stop])
-        return result
 
     def consume(i, values):
         start, stop = ranges[i]
         result[start:stop] = values
 
-    executor.map_ordered(
+    local_if_none(executor).map_ordered(
         evaluate_points,
         (problem, index),
         [(points[start:stop],) for start, stop in ranges],
@@ -247,7 +244,7 @@ def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarra
     rows = points.shape[0]
     kpis = np.empty((len(index), rows))
     flags = np.empty(rows, dtype=np.int64)
-    evaluate_unit_into(
+    sample_outputs_into(
         problem.plan, points, np.asarray(index, dtype=np.int64), kpis, flags, independent=True
     )
     return kpis.T
@@ -471,7 +468,7 @@ def sobol(
             "infeasible_policy": "base points with any infeasible sample in their block are "
             "dropped (indices describe the feasible input space)",
             "correlation_note": correlation_note,
-            "executor": "local (Numba threads)" if executor is None else executor.describe(),
+            "executor": local_if_none(executor).describe(),
             "target_ci": np.nan if target_ci is None else target_ci,
         }
     )
