@@ -50,13 +50,17 @@ from simulate.engine.executor import local_if_none, thread_workspace
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.montecarlo import IN_MEMORY_LIMIT_BYTES
 from simulate.engine.plan import SamplingPlan, sampling_plan
-from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.engine.seeding import (
+    BLOCK_SIZE,
+    INDEPENDENT_STREAM_KEY,
+    as_seed_sequence,
+    block_seed,
+)
 from simulate.model import columns as col
 from simulate.model.tco_index import DEFINITION, pooled_bounds
 
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and scenario
 CANONICAL_ORDER = {path: i for i, path in enumerate([*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH])}
-INDEPENDENT_STREAM_KEY = 2**62  # spawn key of a scenario's own root without CRN
 DIFFERENCE_DIRECTION = "B - A: each scenario minus the first (baseline) scenario"
 
 
@@ -143,9 +147,7 @@ def check_kpis(kpis: Sequence[str]) -> list[str]:
 def _scenario_root(root: np.random.SeedSequence, index: int, common: bool):
     if common:
         return root
-    return np.random.SeedSequence(
-        entropy=root.entropy, spawn_key=(*root.spawn_key, INDEPENDENT_STREAM_KEY + index)
-    )
+    return block_seed(root, INDEPENDENT_STREAM_KEY + index)
 
 
 @dataclass(frozen=True)

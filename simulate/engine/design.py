@@ -17,10 +17,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import qmc
 
-from simulate.engine.seeding import BLOCK_SIZE, block_generator
+from simulate.engine.seeding import BLOCK_SIZE, RUN_SOBOL_SCRAMBLE_KEY, block_generator
 
 DESIGNS = ("mc", "lhs", "sobol")
-SOBOL_SCRAMBLE_KEY = 2**63 - 1  # a block number no run reaches
 
 
 def unit_block(
@@ -72,7 +71,8 @@ def unit_block(
         # Every block shares one scrambling, then skips ahead. The scrambling stream is a
         # child kept apart from the blocks' and built afresh: scipy spawns from the
         # generator's SeedSequence, which would otherwise mutate a shared one.
-        sampler = qmc.Sobol(d=dims, scramble=True, rng=block_generator(root, SOBOL_SCRAMBLE_KEY))
+        scrambling = block_generator(root, RUN_SOBOL_SCRAMBLE_KEY)
+        sampler = qmc.Sobol(d=dims, scramble=True, rng=scrambling)
         if block_index:
             sampler.fast_forward(block_index * BLOCK_SIZE)
         points = sampler.random(n_rows)

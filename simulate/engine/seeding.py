@@ -14,6 +14,13 @@ import numpy as np
 
 BLOCK_SIZE = 16384  # samples per random block: the unit of reproducibility
 
+# Spawn keys of the streams that are not sample blocks, far above any block number, so
+# no stream is ever drawn twice for two purposes.
+RUN_SOBOL_SCRAMBLE_KEY = 2**63 - 1  # the scrambling of a run's Sobol design
+SOBOL_DESIGN_KEY = 2**63 - 2  # the scrambling of a Sobol analysis's Saltelli design
+SOBOL_BOOTSTRAP_KEY = 2**63 - 3  # the bootstrap of a Sobol analysis's intervals
+INDEPENDENT_STREAM_KEY = 2**62  # + i: scenario i's own stream in a comparison without CRN
+
 
 def as_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
     """Normalise a user seed into a SeedSequence.
@@ -56,6 +63,29 @@ def block_seed(root: np.random.SeedSequence, block_index: int) -> np.random.Seed
     return np.random.SeedSequence(
         entropy=root.entropy, spawn_key=(*root.spawn_key, int(block_index))
     )
+
+
+def derived_seed(root: np.random.SeedSequence, key: int) -> int:
+    """An integer seed for a library that takes one (SALib, the bootstrap), from ``root``.
+
+    The integer comes from the child stream ``key`` (one of the keys above), so it
+    differs from every sample block's stream. It is never 0: SALib reads a seed of
+    0 as "no seed" and would draw unseeded.
+
+    Parameters
+    ----------
+    root : SeedSequence
+        The analysis's root sequence.
+    key : int
+        Spawn key of the purpose (e.g. :data:`SOBOL_DESIGN_KEY`).
+
+    Returns
+    -------
+    int
+        A seed in ``1 .. 2**32 - 1``.
+    """
+    state = int(block_seed(root, key).generate_state(1, np.uint32)[0])
+    return state % (2**32 - 1) + 1
 
 
 def block_generator(root: np.random.SeedSequence, block_index: int) -> np.random.Generator:

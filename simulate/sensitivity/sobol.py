@@ -29,7 +29,14 @@ from scenarios.scenario import Scenario
 from simulate.engine.chunks import sample_outputs_into
 from simulate.engine.executor import local_if_none
 from simulate.engine.plan import SamplingPlan, lever_distribution
-from simulate.engine.seeding import BLOCK_SIZE
+from simulate.engine.seeding import (
+    BLOCK_SIZE,
+    SOBOL_BOOTSTRAP_KEY,
+    SOBOL_DESIGN_KEY,
+    as_seed_sequence,
+    derived_seed,
+    seed_to_int,
+)
 from simulate.model import columns as col
 
 DEFAULT_KPIS = (*col.KPI_NAMES,)
@@ -37,6 +44,15 @@ DEFAULT_N = 2**14
 ESTIMATORS = ("numba", "salib")
 TOP_K_FOR_CONVERGENCE = 3
 EVALUATION_CHUNK = 16 * BLOCK_SIZE
+INDEX_LABELS = {
+    "S1": "first-order Sobol index (Saltelli 2010)",
+    "S1_conf": "half-width of the bootstrap confidence interval of S1",
+    "ST": "total-order Sobol index (Jansen 1999)",
+    "ST_conf": "half-width of the bootstrap confidence interval of ST",
+    "S2": "second-order Sobol index (Saltelli 2002)",
+    "S2_conf": "half-width of the bootstrap confidence interval of S2",
+    "n_dropped": "base points dropped because a sample in their block was infeasible",
+}
 
 
 @dataclass(frozen=True)
@@ -302,7 +318,7 @@ def _widest_top_half_width(per_kpi, k=TOP_K_FOR_CONVERGENCE) -> float:
 def sobol(
     scenario: Scenario,
     n: int = DEFAULT_N,
-    seed: int = 0,
+    seed: int | np.random.SeedSequence = 0,
     kpis: Sequence[str] = DEFAULT_KPIS,
     second_order: bool = False,
     levers_only: bool = False,
@@ -324,8 +340,10 @@ def sobol(
         A validated scenario.
     n : int
         Base sample count N (a power of two). With ``target_ci``, the starting N.
-    seed : int
-        Seed of the design's scrambling and of the bootstrap.
+    seed : int or SeedSequence
+        Root seed (:func:`simulate.engine.seeding.as_seed_sequence`; 0 by default, so an
+        analysis repeats unless asked otherwise). The design's scrambling and the
+        bootstrap draw from two child streams of it (never SALib's unseeded 0).
     kpis : sequence of str
         Outputs to analyse (any name of :data:`simulate.model.columns.OUTPUTS`).
     second_order : bool
@@ -359,88 +377,26 @@ def sobol(
         KPI, the ``kind`` of each parameter; with ``target_ci`` the convergence
         history (dim ``step``); N, seed and provenance in attrs.
     """
-    import xarray as xr
-
-    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX]
-    if unknown:
-        from scenarios.errors import did_you_mean
-
-        raise ValueError(
-            f"KPI {unknown[0]!r} is not an output{did_you_mean(unknown[0], col.OUTPUT_INDEX)}; "
-            f"KPIs: {', '.join(col.KPI_NAMES)} (any output of `tco calc --json` works)"
-        )
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator = {estimator!r}: must be one of {', '.join(ESTIMATORS)}")
-    if not isinstance(resamples, int) or resamples < 2:
-        raise ValueError(f"resamples = {resamples!r}: need at least 2 bootstrap resamples")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence = {confidence}: must lie in (0, 1)")
-    if target_ci is not None and not target_ci > 0:
-        raise ValueError(f"target_ci = {target_ci}: must be a positive half-width, e.g. 0.02")
-    if max_n < n:
-        raise ValueError(f"max_n = {max_n} is below N = {n}")
+    _check_options(kpis, estimator, resamples, confidence, target_ci, n, max_n)
     problem = sobol_problem(scenario, levers_only, factors_only, groups)
     kpis = list(kpis)
-
-    outputs = np.empty((0, len(kpis)))
-    history = []
-    current = n
-    while True:
-        points = design(problem, current, second_order, seed)
-        new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
-        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis, executor)])
-        per_kpi = _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed)
-        widest = _widest_top_half_width(per_kpi)
-        history.append((current, widest, per_kpi))
-        if progress is not None:
-            progress(
-                f"N = {current:,}: {outputs.shape[0]:,} model evaluations, widest top-index "
-                f"half-width {widest:.4f}"
-            )
-        if target_ci is None or widest < target_ci or current * 2 > max_n:
-            break
-        current *= 2
-
-    params = problem.params
-    data = {}
-    for key in ("S1", "S1_conf", "ST", "ST_conf"):
-        data[key] = (("kpi", "param"), np.array([np.asarray(r[key]) for r, _ in per_kpi]))
-    if second_order:
-        for key in ("S2", "S2_conf"):
-            data[key] = (
-                ("kpi", "param", "param2"),
-                np.array([np.asarray(r[key]) for r, _ in per_kpi]),
-            )
-    data["n_dropped"] = (("kpi",), np.array([dropped for _, dropped in per_kpi]))
-    if target_ci is not None:
-        data["history_n"] = (("step",), np.array([h[0] for h in history]))
-        data["history_widest_half_width"] = (("step",), np.array([h[1] for h in history]))
-        for key in ("S1", "ST"):
-            data[f"history_{key}"] = (
-                ("step", "kpi", "param"),
-                np.array([[np.asarray(r[key]) for r, _ in h[2]] for h in history]),
-            )
-    coords = {
-        "kpi": kpis,
-        "param": params,
-        "kind": ("param", problem.kinds),
-        "kpi_units": ("kpi", [col.OUTPUTS[col.OUTPUT_INDEX[k]].unit for k in kpis]),
-    }
-    if second_order:
-        coords["param2"] = params
-    ds = xr.Dataset(data, coords=coords)
-    labels = {
-        "S1": "first-order Sobol index (Saltelli 2010)",
-        "S1_conf": "half-width of the bootstrap confidence interval of S1",
-        "ST": "total-order Sobol index (Jansen 1999)",
-        "ST_conf": "half-width of the bootstrap confidence interval of ST",
-        "S2": "second-order Sobol index (Saltelli 2002)",
-        "S2_conf": "half-width of the bootstrap confidence interval of S2",
-        "n_dropped": "base points dropped because a sample in their block was infeasible",
-    }
-    for name, label in labels.items():
-        if name in ds:
-            ds[name].attrs.update({"long_name": label, "units": "1"})
+    root = as_seed_sequence(seed)
+    seeds = (derived_seed(root, SOBOL_DESIGN_KEY), derived_seed(root, SOBOL_BOOTSTRAP_KEY))
+    evaluations, history = _converge(
+        problem,
+        kpis,
+        n,
+        second_order,
+        estimator,
+        resamples,
+        confidence,
+        target_ci,
+        max_n,
+        seeds,
+        progress,
+        executor,
+    )
+    ds = _indices_dataset(problem, kpis, history, second_order, with_history=target_ci is not None)
     correlation_note = (
         "scenario declares rank correlations; Sobol indices assume independent inputs, so the "
         "factors were sampled independently here (correlations ignored)"
@@ -451,9 +407,11 @@ def sobol(
         {
             **provenance_attrs("sobol", f"lifecycle-tco Sobol indices of scenario {scenario.name}"),
             **scenario_attrs(scenario),
-            "N": current,
-            "model_evaluations": int(outputs.shape[0]),
-            "seed": seed,
+            "N": history[-1][0],
+            "model_evaluations": evaluations,
+            "seed": seed_to_int(root),
+            "seed_method": "design scrambling and bootstrap seeds derived from the root seed's "
+            "child streams (simulate.engine.seeding.derived_seed)",
             "second_order": int(second_order),
             "estimator": estimator,
             "resamples": resamples,
@@ -472,4 +430,106 @@ def sobol(
             "target_ci": np.nan if target_ci is None else target_ci,
         }
     )
+    return ds
+
+
+def _check_options(kpis, estimator, resamples, confidence, target_ci, n, max_n) -> None:
+    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX]
+    if unknown:
+        from scenarios.errors import did_you_mean
+
+        raise ValueError(
+            f"KPI {unknown[0]!r} is not an output{did_you_mean(unknown[0], col.OUTPUT_INDEX)}; "
+            f"KPIs: {', '.join(col.KPI_NAMES)} (any output of `tco calc --json` works)"
+        )
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator = {estimator!r}: must be one of {', '.join(ESTIMATORS)}")
+    if not isinstance(resamples, int) or resamples < 2:
+        raise ValueError(f"resamples = {resamples!r}: need at least 2 bootstrap resamples")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence = {confidence}: must lie in (0, 1)")
+    if target_ci is not None and not target_ci > 0:
+        raise ValueError(f"target_ci = {target_ci}: must be a positive half-width, e.g. 0.02")
+    if max_n < n:
+        raise ValueError(f"max_n = {max_n} is below N = {n}")
+
+
+def _converge(
+    problem,
+    kpis,
+    n,
+    second_order,
+    estimator,
+    resamples,
+    confidence,
+    target_ci,
+    max_n,
+    seeds,
+    progress,
+    executor,
+):
+    """Design, evaluate, analyse; with ``target_ci`` double N until the intervals are narrow.
+
+    Returns the number of model evaluations and the history: per round ``(N, widest
+    top-index half-width, per-KPI results)``, the last round being the answer.
+    """
+    design_seed, bootstrap_seed = seeds
+    outputs = np.empty((0, len(kpis)))
+    history = []
+    current = n
+    while True:
+        points = design(problem, current, second_order, design_seed)
+        new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
+        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis, executor)])
+        per_kpi = _analyze(
+            problem, outputs, second_order, estimator, resamples, confidence, bootstrap_seed
+        )
+        widest = _widest_top_half_width(per_kpi)
+        history.append((current, widest, per_kpi))
+        if progress is not None:
+            progress(
+                f"N = {current:,}: {outputs.shape[0]:,} model evaluations, widest top-index "
+                f"half-width {widest:.4f}"
+            )
+        if target_ci is None or widest < target_ci or current * 2 > max_n:
+            return int(outputs.shape[0]), history
+        current *= 2
+
+
+def _indices_dataset(problem, kpis, history, second_order, with_history):
+    """The indices of the last round (and the convergence history) as a labelled dataset."""
+    import xarray as xr
+
+    per_kpi = history[-1][2]
+    params = problem.params
+    data = {}
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        data[key] = (("kpi", "param"), np.array([np.asarray(r[key]) for r, _ in per_kpi]))
+    if second_order:
+        for key in ("S2", "S2_conf"):
+            data[key] = (
+                ("kpi", "param", "param2"),
+                np.array([np.asarray(r[key]) for r, _ in per_kpi]),
+            )
+    data["n_dropped"] = (("kpi",), np.array([dropped for _, dropped in per_kpi]))
+    if with_history:
+        data["history_n"] = (("step",), np.array([h[0] for h in history]))
+        data["history_widest_half_width"] = (("step",), np.array([h[1] for h in history]))
+        for key in ("S1", "ST"):
+            data[f"history_{key}"] = (
+                ("step", "kpi", "param"),
+                np.array([[np.asarray(r[key]) for r, _ in h[2]] for h in history]),
+            )
+    coords = {
+        "kpi": kpis,
+        "param": params,
+        "kind": ("param", problem.kinds),
+        "kpi_units": ("kpi", [col.OUTPUTS[col.OUTPUT_INDEX[k]].unit for k in kpis]),
+    }
+    if second_order:
+        coords["param2"] = params
+    ds = xr.Dataset(data, coords=coords)
+    for name, label in INDEX_LABELS.items():
+        if name in ds:
+            ds[name].attrs.update({"long_name": label, "units": "1"})
     return ds
