@@ -1,12 +1,14 @@
-"""The stages of the cost model for one sample, each a small scalar function.
+"""The stages of the cost model for one sample, in the order the kernel runs them.
 
-The kernel (:mod:`simulate.model.kernel`) reads a row of inputs and runs these in
-order: request shape -> replica and batch -> serving time -> fleet -> power ->
-inference cost -> training -> lifecycle KPIs. Every stage takes and returns plain
-floats (tuples for several results), never arrays: a call then costs no
-reference counting, so Numba compiles each stage once and LLVM inlines it into
-every caller. The equations, units and sources are in ``docs/model.md``; the
-independent NumPy twin of the whole chain is :mod:`simulate.model.reference`.
+request shape -> replica and batch -> serving rates -> fleet -> power and energy ->
+inference cost -> training -> lifecycle KPIs. Each stage reads the inputs it needs
+from the sample's input row ``x`` (columns of :mod:`simulate.model.columns`) and
+takes what earlier stages computed as plain floats; it returns floats (a tuple
+for several). The stages are inlined into :func:`simulate.model.kernel.cost_valid_row`
+(Numba ``inline="always"``): passed an array out of line, each call would pay
+reference-count updates on it. The equations, units and sources are in
+``docs/model.md``; the independent NumPy twin of the whole chain is
+:mod:`simulate.model.reference`.
 
 Units: SI for physics (FLOP/s, bytes, bytes/s, W, s), US dollars, MWh for
 energy, and the time base in the name (``_monthly``, ``_hours``, ``_days``).
@@ -21,6 +23,7 @@ from simulate.model import columns as col
 from simulate.model.formulas import (
     capped_lognormal_mean,
     decode_step_seconds,
+    meaningful_response_cost,
     prefill_seconds_per_token,
     pue_after_capex,
     training_accelerator_hours,
@@ -31,87 +34,67 @@ MONTHS_PER_YEAR_INV = 1.0 / 12.0
 HOURS_PER_YEAR_INV = 1.0 / col.HOURS_PER_YEAR
 HOURS_PER_MONTH_INV = 1.0 / col.HOURS_PER_MONTH
 
+stage = jit(inline="always")
 
-@jit
-def request_shape(mean_tokens, sigma, context_limit, prompt_share, kv_reservation):
+
+@stage
+def serving_footprint(x):
+    """Bytes of served weights and of KV cache per token, and the serving peak.
+
+    Returns
+    -------
+    weight_bytes, kv_bytes_per_token : float
+        B and B per token of context.
+    serving_flops : float
+        Peak FLOP/s per accelerator: FP8 for weights of 8 bits or fewer where the
+        accelerator has it, else BF16.
+    """
+    weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
+    kv_bytes_per_token = (
+        x[col.IN_N_LAYERS] * x[col.IN_KV_VALUES_PER_TOKEN_PER_LAYER] * x[col.IN_KV_BITS] / 8.0
+    )
+    serving_flops = x[col.IN_HW_PEAK_BF16_FLOPS]
+    if x[col.IN_WEIGHT_BITS] <= 8.0 and x[col.IN_HW_PEAK_FP8_FLOPS] > 0.0:
+        serving_flops = x[col.IN_HW_PEAK_FP8_FLOPS]
+    return weight_bytes, kv_bytes_per_token, serving_flops
+
+
+@stage
+def request_shape(x):
     """Tokens of a request after the context cap, and the context the KV cache holds.
-
-    Parameters
-    ----------
-    mean_tokens : float
-        Mean requested tokens per request before the cap.
-    sigma : float
-        Log-space spread of tokens per request.
-    context_limit : float
-        Platform cap on tokens per request.
-    prompt_share : float
-        Prompt share of a request's tokens, in (0, 1).
-    kv_reservation : float
-        KV reserved per sequence: 0 the mean resident context .. 1 the cap.
 
     Returns
     -------
     seq_len, truncated_share, prompt_tokens, completion_tokens : float
-        Mean tokens per request after the cap (tokens), share of requests truncated,
-        and the prompt and completion tokens of a mean request.
+        Mean tokens per request after the cap, share of requests truncated, and the
+        prompt and completion tokens of a mean request.
     resident_context, reserved_context : float
         Mean context resident during decode, and the context reserved per sequence
         for admission (tokens).
     """
-    seq_len, truncated_share = capped_lognormal_mean(mean_tokens, sigma, context_limit)
-    prompt_tokens = prompt_share * seq_len
-    completion_tokens = seq_len - prompt_tokens
-    resident_context = prompt_tokens + 0.5 * completion_tokens
-    reserved_context = resident_context + kv_reservation * (context_limit - resident_context)
-    return (
-        seq_len,
-        truncated_share,
-        prompt_tokens,
-        completion_tokens,
-        resident_context,
-        reserved_context,
+    context_limit = x[col.IN_CONTEXT_LIMIT_TOKENS]
+    seq_len, truncated_share = capped_lognormal_mean(
+        x[col.IN_REQUEST_TOKENS_MEAN], x[col.IN_REQUEST_TOKENS_SIGMA], context_limit
     )
+    prompt_tokens = x[col.IN_PROMPT_SHARE] * seq_len
+    completion_tokens = seq_len - prompt_tokens
+    resident = prompt_tokens + 0.5 * completion_tokens
+    reserved = resident + x[col.IN_KV_RESERVATION] * (context_limit - resident)
+    return seq_len, truncated_share, prompt_tokens, completion_tokens, resident, reserved
 
 
-@jit
-def replica_and_batch(
-    weight_bytes,
-    kv_bytes_per_token,
-    params_active,
-    memory_bytes,
-    bandwidth,
-    serving_flops,
-    mbu,
-    mfu_decode,
-    tpot_slo_s,
-    max_tensor_parallel,
-    weight_memory_fraction,
-    usable_memory_fraction,
-    resident_context,
-    reserved_context,
-):
+@stage
+def replica_and_batch(x, weight_bytes, kv_bytes_per_token, serving_flops, resident, reserved):
     """The smallest power-of-two replica whose weights fit and whose decode meets the SLO.
 
     Parameters
     ----------
-    weight_bytes, kv_bytes_per_token : float
-        Served weights (B) and KV cache per token of context (B).
-    params_active : float
-        Parameters active per token.
-    memory_bytes, bandwidth, serving_flops : float
-        Per accelerator: memory (B), memory bandwidth (B/s), peak FLOP/s at the
-        serving precision.
-    mbu, mfu_decode : float
-        Achieved shares of peak bandwidth and FLOP/s in decode.
-    tpot_slo_s : float
-        Time-per-output-token objective (s).
-    max_tensor_parallel : float
-        Largest accelerators per replica allowed.
-    weight_memory_fraction, usable_memory_fraction : float
-        Largest share of replica memory the weights may take; share usable for
-        weights plus KV cache.
-    resident_context, reserved_context : float
-        From :func:`request_shape` (tokens).
+    x : ndarray of float64
+        The input row.
+    weight_bytes, kv_bytes_per_token, serving_flops : float
+        From :func:`serving_footprint`.
+    resident, reserved : float
+        Resident and reserved context per sequence (:func:`request_shape`), tokens.
 
     Returns
     -------
@@ -121,21 +104,24 @@ def replica_and_batch(
     flag : int
         0, or why no replica works (:data:`simulate.model.columns.FLAG_REASONS`).
     """
+    memory = x[col.IN_HW_MEMORY_BYTES]
+    slo = x[col.IN_TPOT_SLO_S]
+    bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S]
+    mbu = x[col.IN_DECODE_MBU]
+    mfu_decode = x[col.IN_DECODE_MFU]
+    params_active = x[col.IN_PARAMS_ACTIVE]
     any_fit = False
     last_failure = 0
     tp = 1.0
-    while tp <= max_tensor_parallel:
-        if weight_bytes <= weight_memory_fraction * tp * memory_bytes:
+    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
+        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
             any_fit = True
-            kv_room = tp * memory_bytes * usable_memory_fraction - weight_bytes
-            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved_context))
+            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
+            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
             batch_bandwidth = np.floor(
-                (tpot_slo_s * tp * bandwidth * mbu - weight_bytes)
-                / (kv_bytes_per_token * resident_context)
+                (slo * tp * bandwidth * mbu - weight_bytes) / (kv_bytes_per_token * resident)
             )
-            batch_compute = np.floor(
-                tpot_slo_s * tp * serving_flops * mfu_decode / (2.0 * params_active)
-            )
+            batch_compute = np.floor(slo * tp * serving_flops * mfu_decode / (2.0 * params_active))
             batch_slo = min(batch_bandwidth, batch_compute)
             if batch_memory < 1.0:
                 last_failure = col.FLAG_KV_DOES_NOT_FIT
@@ -147,37 +133,20 @@ def replica_and_batch(
     return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT
 
 
-@jit
-def serving_rates(
-    weight_bytes,
-    kv_bytes_per_token,
-    resident_context,
-    batch,
-    tensor_parallel,
-    bandwidth,
-    mbu,
-    params_active,
-    serving_flops,
-    mfu_decode,
-    mfu_prefill,
-    seq_len,
-    prompt_tokens,
-    completion_tokens,
-):
+@stage
+def serving_rates(x, weight_bytes, kv_bytes_per_token, serving_flops, shape, tp, batch):
     """Throughput of one accelerator from the replica's roofline time per request.
 
     Parameters
     ----------
-    weight_bytes, kv_bytes_per_token, resident_context : float
-        As for :func:`replica_and_batch`.
-    batch, tensor_parallel : float
+    x : ndarray of float64
+        The input row.
+    weight_bytes, kv_bytes_per_token, serving_flops : float
+        From :func:`serving_footprint`.
+    shape : tuple of float
+        From :func:`request_shape`.
+    tp, batch : float
         From :func:`replica_and_batch`.
-    bandwidth, mbu, params_active, serving_flops, mfu_decode : float
-        As for :func:`replica_and_batch`.
-    mfu_prefill : float
-        Achieved share of peak FLOP/s in prefill.
-    seq_len, prompt_tokens, completion_tokens : float
-        From :func:`request_shape` (tokens).
 
     Returns
     -------
@@ -186,103 +155,62 @@ def serving_rates(
     prefill_share : float
         Prefill share of the serving accelerator-seconds.
     """
+    seq_len, _, prompt_tokens, completion_tokens, resident, _ = shape
+    params_active = x[col.IN_PARAMS_ACTIVE]
     step_s = decode_step_seconds(
         weight_bytes,
         kv_bytes_per_token,
-        resident_context,
+        resident,
         batch,
-        tensor_parallel,
-        bandwidth,
-        mbu,
+        tp,
+        x[col.IN_HW_BANDWIDTH_BYTES_PER_S],
+        x[col.IN_DECODE_MBU],
         params_active,
         serving_flops,
-        mfu_decode,
+        x[col.IN_DECODE_MFU],
     )
     prefill_s = prompt_tokens * prefill_seconds_per_token(
-        params_active, tensor_parallel, serving_flops, mfu_prefill
+        params_active, tp, serving_flops, x[col.IN_PREFILL_MFU]
     )
-    decode_s = completion_tokens * step_s / batch
-    request_s = prefill_s + decode_s
+    request_s = prefill_s + completion_tokens * step_s / batch
     # Shared denominators are inverted once (a division costs several multiplies).
     inv_request_s = 1.0 / request_s
-    inv_replica_s = inv_request_s / tensor_parallel
+    inv_replica_s = inv_request_s / tp
     return seq_len * inv_replica_s, completion_tokens * inv_replica_s, prefill_s * inv_request_s
 
 
-@jit
-def fleet_size(
-    tokens_per_month,
-    tokens_per_s,
-    utilization_target,
-    achieved_ratio,
-    peak_to_average,
-    tensor_parallel,
-):
+@stage
+def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     """Inference accelerators for the demand, and the utilisation they then run at.
 
     Parameters
     ----------
+    x : ndarray of float64
+        The input row.
     tokens_per_month : float
         Tokens served per month.
     tokens_per_s : float
         Tokens per second per accelerator (:func:`serving_rates`).
-    utilization_target, achieved_ratio : float
-        Fleet utilisation target and achieved / target ratio.
-    peak_to_average : float
-        Peak-to-average demand ratio (>= 1).
-    tensor_parallel : float
+    tp : float
         Accelerators per replica: the fleet is whole replicas.
 
     Returns
     -------
-    n_inference : float
-        Accelerators in the inference fleet.
-    utilization : float
-        Busy share of the fleet's hours.
+    n_inference, utilization : float
+        Accelerators in the inference fleet, and the busy share of their hours.
     """
     busy_hours = tokens_per_month / (tokens_per_s * 3600.0)
-    planned_utilization = min(1.0, utilization_target * achieved_ratio)
-    n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned_utilization))
-    n_peak = np.ceil(busy_hours * peak_to_average / col.HOURS_PER_MONTH)
-    n_inference = max(n_inference, n_peak, tensor_parallel)
-    n_inference = np.ceil(n_inference / tensor_parallel) * tensor_parallel
+    planned = min(1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO])
+    n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned))
+    n_peak = np.ceil(busy_hours * x[col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
+    n_inference = max(n_inference, n_peak, tp)
+    n_inference = np.ceil(n_inference / tp) * tp
     return n_inference, busy_hours / (n_inference * col.HOURS_PER_MONTH)
 
 
-@jit
-def power_and_energy(
-    pue_base,
-    pue_floor,
-    pue_capex_usd,
-    pue_capex_scale_usd,
-    hedge_share,
-    hedged_price,
-    spot_price,
-    utilization,
-    board_w,
-    board_load_fraction,
-    idle_power_fraction,
-    host_w,
-    n_inference,
-):
+@stage
+def power_and_energy(x, utilization, n_inference):
     """PUE after the CAPEX, the blended power price and the fleet's monthly energy.
-
-    Parameters
-    ----------
-    pue_base, pue_floor : float
-        PUE before the CAPEX and the floor unlimited CAPEX reaches.
-    pue_capex_usd, pue_capex_scale_usd : float
-        CAPEX spent and the CAPEX that removes 63% of the reducible PUE (USD).
-    hedge_share : float
-        Share of energy bought at the hedged price.
-    hedged_price, spot_price : float
-        Power prices (USD/MWh).
-    utilization : float
-        Busy share of the fleet (:func:`fleet_size`).
-    board_w, board_load_fraction, idle_power_fraction, host_w : float
-        Board power (W), busy and idle draw as shares of it, host power (W).
-    n_inference : float
-        Inference accelerators.
 
     Returns
     -------
@@ -291,97 +219,80 @@ def power_and_energy(
     fleet_hours, inference_mwh : float
         Accelerator-hours per month and facility energy per month (MWh).
     """
-    pue = pue_after_capex(pue_base, pue_floor, pue_capex_usd, pue_capex_scale_usd)
-    power_price = hedge_share * hedged_price + (1.0 - hedge_share) * spot_price
+    pue = pue_after_capex(
+        x[col.IN_PUE_BASE],
+        x[col.IN_PUE_FLOOR],
+        x[col.IN_PUE_CAPEX_USD],
+        x[col.IN_PUE_CAPEX_SCALE_USD],
+    )
+    hedge = x[col.IN_HEDGE_SHARE]
+    power_price = (
+        hedge * x[col.IN_HEDGED_PRICE_USD_PER_MWH]
+        + (1.0 - hedge) * x[col.IN_SPOT_PRICE_USD_PER_MWH]
+    )
+    board_w = x[col.IN_HW_BOARD_POWER_W]
     draw_w = (
-        utilization * board_w * board_load_fraction
-        + (1.0 - utilization) * board_w * idle_power_fraction
-        + host_w
+        utilization * board_w * x[col.IN_BOARD_LOAD_FRACTION]
+        + (1.0 - utilization) * board_w * x[col.IN_IDLE_POWER_FRACTION]
+        + x[col.IN_HOST_POWER_W]
     )
     fleet_hours = n_inference * col.HOURS_PER_MONTH
     return pue, power_price, fleet_hours, fleet_hours * draw_w * pue * 1e-6
 
 
-@jit
-def inference_monthly_cost(
-    fleet_cloud,
-    fleet_hours,
-    n_inference,
-    cloud_usd_per_hour,
-    cloud_multiplier,
-    purchase_price_usd,
-    price_multiplier,
-    inv_life_hours,
-    maintenance_per_year,
-    facility_usd_per_kw_month,
-    board_w,
-    host_w,
-    inference_mwh,
-    power_price,
-):
+@stage
+def ownership_rates(x):
+    """What owning an accelerator costs per unit of its price and life.
+
+    Returns
+    -------
+    inv_life_hours : float
+        1 / amortisation life (1/h).
+    price_multiplier : float
+        Paid price / catalog price, the server and network share included (catalog
+        prices are for the accelerator alone).
+    """
+    inv_life_hours = 1.0 / (x[col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR)
+    return inv_life_hours, x[col.IN_PRICE_MULTIPLIER] * (1.0 + x[col.IN_SYSTEM_COST_FRACTION])
+
+
+@stage
+def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power_price, owning):
     """The hardware share of the inference fleet's monthly cost: owned or rented.
 
     Parameters
     ----------
-    fleet_cloud : float
-        1 for a rented fleet, 0 for an owned one.
-    fleet_hours, n_inference : float
-        Accelerator-hours per month and fleet size.
-    cloud_usd_per_hour, cloud_multiplier : float
-        Catalog cloud rate (USD/h) and its multiplier.
-    purchase_price_usd, price_multiplier : float
-        Catalog purchase price (USD) and its multiplier (the system share included).
-    inv_life_hours : float
-        1 / amortisation life (1/h).
-    maintenance_per_year, facility_usd_per_kw_month : float
-        Maintenance as a share of the price per year; facility cost per kW-month.
-    board_w, host_w : float
-        Board and host power per accelerator (W).
-    inference_mwh, power_price : float
-        From :func:`power_and_energy`.
+    x : ndarray of float64
+        The input row.
+    fleet_hours, n_inference, inference_mwh, power_price : float
+        From :func:`fleet_size` and :func:`power_and_energy`.
+    owning : tuple of float
+        From :func:`ownership_rates`.
 
     Returns
     -------
     amortization, energy_cost, facility_cost, cloud_rent : float
         USD/month (an owned fleet pays the first three, a rented one the rent).
     """
-    if fleet_cloud > 0.5:
-        return 0.0, 0.0, 0.0, fleet_hours * cloud_usd_per_hour * cloud_multiplier
-    unit_price = purchase_price_usd * price_multiplier
-    amortization = fleet_hours * unit_price * inv_life_hours
+    if x[col.IN_FLEET_CLOUD] > 0.5:
+        rent = fleet_hours * x[col.IN_HW_CLOUD_USD_PER_HOUR] * x[col.IN_CLOUD_RATE_MULTIPLIER]
+        return 0.0, 0.0, 0.0, rent
+    inv_life_hours, price_multiplier = owning
+    unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
     facility_cost = (
-        n_inference * (board_w + host_w) * 1e-3 * facility_usd_per_kw_month
-        + n_inference * unit_price * maintenance_per_year * MONTHS_PER_YEAR_INV
+        n_inference
+        * (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W])
+        * 1e-3
+        * x[col.IN_FACILITY_USD_PER_KW_MONTH]
+        + n_inference * unit_price * x[col.IN_MAINTENANCE_FRACTION_PER_YEAR] * MONTHS_PER_YEAR_INV
     )
+    amortization = fleet_hours * unit_price * inv_life_hours
     return amortization, inference_mwh * power_price, facility_cost, 0.0
 
 
-@jit
-def overhead_and_sla(
-    platform_usd_per_month,
-    staff_fte,
-    staff_usd_per_fte_year,
-    egress_usd_per_gb,
-    egress_bytes_per_token,
-    tokens_per_month,
-    utilization,
-    sla_knee_utilization,
-    sla_penalty_usd_per_1k_late_tokens,
-):
-    """Platform overhead and the SLA credits paid when the fleet runs above the knee.
-
-    Parameters
-    ----------
-    platform_usd_per_month : float
-        Software licences, monitoring, storage (USD/month).
-    staff_fte, staff_usd_per_fte_year : float
-        Engineering staff and cost per FTE (USD/year).
-    egress_usd_per_gb, egress_bytes_per_token : float
-        Egress price (USD/GB) and bytes per served token.
-    tokens_per_month, utilization : float
-        Tokens served per month and the fleet's utilisation.
-    sla_knee_utilization, sla_penalty_usd_per_1k_late_tokens : float
-        Utilisation above which latency SLAs slip, and the credit per 1k late tokens.
+@stage
+def overhead_and_sla(x, tokens_per_month, utilization):
+    """Platform overhead, and the SLA credits paid when the fleet runs above the knee.
 
     Returns
     -------
@@ -389,108 +300,100 @@ def overhead_and_sla(
         USD/month.
     """
     overhead = (
-        platform_usd_per_month
-        + staff_fte * staff_usd_per_fte_year * MONTHS_PER_YEAR_INV
-        + egress_usd_per_gb * egress_bytes_per_token * tokens_per_month * 1e-9
+        x[col.IN_PLATFORM_USD_PER_MONTH]
+        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] * MONTHS_PER_YEAR_INV
+        + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month * 1e-9
     )
+    knee = x[col.IN_SLA_KNEE_UTILIZATION]
     late_share = 0.0
-    if utilization > sla_knee_utilization and sla_knee_utilization < 1.0:
-        late_share = min(1.0, (utilization - sla_knee_utilization) / (1.0 - sla_knee_utilization))
-    return overhead, late_share * tokens_per_month * 1e-3 * sla_penalty_usd_per_1k_late_tokens
+    if utilization > knee and knee < 1.0:
+        late_share = min(1.0, (utilization - knee) / (1.0 - knee))
+    sla_penalty = (
+        late_share * tokens_per_month * 1e-3 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
+    )
+    return overhead, sla_penalty
 
 
-@jit
-def training_per_release(
-    params_active,
-    train_tokens,
-    train_flops,
-    train_mfu,
-    goodput,
-    finetune_tokens,
-    finetune_rl_factor,
-    finetune_mfu,
-    n_train,
-):
+@stage
+def training_per_release(x):
     """Accelerator-hours and wall-clock days of pre-training and fine-tuning a release.
-
-    Parameters
-    ----------
-    params_active : float
-        Parameters active per token.
-    train_tokens, train_flops, train_mfu, goodput : float
-        Pre-training tokens, peak FLOP/s per accelerator at the training precision,
-        MFU, and the share of wall time not lost to failures.
-    finetune_tokens, finetune_rl_factor, finetune_mfu : float
-        Fine-tuning tokens, RL compute multiplier (>= 1) and MFU.
-    n_train : float
-        Accelerators in the training cluster.
 
     Returns
     -------
     train_hours, finetune_hours : float
         Accelerator-hours per release.
     train_days, finetune_days : float
-        Wall-clock days per release on ``n_train`` accelerators.
+        Wall-clock days per release on the training cluster.
     """
+    params_active = x[col.IN_PARAMS_ACTIVE]
+    train_flops = x[col.IN_TRAIN_PEAK_BF16_FLOPS]
+    if x[col.IN_TRAIN_BITS] <= 8.0 and x[col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0:
+        train_flops = x[col.IN_TRAIN_PEAK_FP8_FLOPS]
+    goodput = x[col.IN_TRAIN_GOODPUT]
     train_hours = training_accelerator_hours(
-        params_active, train_tokens, train_flops, train_mfu, goodput
+        params_active, x[col.IN_TRAIN_TOKENS], train_flops, x[col.IN_TRAIN_MFU], goodput
     )
     finetune_hours = training_accelerator_hours(
-        params_active, finetune_tokens * finetune_rl_factor, train_flops, finetune_mfu, goodput
+        params_active,
+        x[col.IN_FINETUNE_TOKENS] * x[col.IN_FINETUNE_RL_FACTOR],
+        train_flops,
+        x[col.IN_FINETUNE_MFU],
+        goodput,
     )
-    inv_train_days = 1.0 / (n_train * 24.0)
-    return (
-        train_hours,
-        finetune_hours,
-        train_hours * inv_train_days,
-        finetune_hours * inv_train_days,
-    )
+    inv_train_days = 1.0 / (x[col.IN_TRAIN_ACCELERATORS] * 24.0)
+    train_days = train_hours * inv_train_days
+    return train_hours, finetune_hours, train_days, finetune_hours * inv_train_days
 
 
-@jit
-def training_hourly_cost(
-    train_cloud,
-    cloud_usd_per_hour,
-    cloud_multiplier,
-    purchase_price_usd,
-    price_multiplier,
-    inv_life_hours,
-    maintenance_per_year,
-    facility_usd_per_kw_month,
-    board_w,
-    host_w,
-    draw_w,
-    pue,
-    power_price,
-):
-    """Cost of one training accelerator-hour: the cloud rate, or an owner's all-in cost.
-
-    Parameters
-    ----------
-    train_cloud : float
-        1 for a rented cluster, 0 for an owned one.
-    cloud_usd_per_hour, cloud_multiplier : float
-        Catalog cloud rate (USD/h) and its multiplier.
-    purchase_price_usd, price_multiplier, inv_life_hours : float
-        As for :func:`inference_monthly_cost`.
-    maintenance_per_year, facility_usd_per_kw_month : float
-        As for :func:`inference_monthly_cost`.
-    board_w, host_w, draw_w : float
-        Board power, host power and busy draw per accelerator (W).
-    pue, power_price : float
-        From :func:`power_and_energy`.
+@stage
+def training_hourly_cost(x, pue, power_price, owning):
+    """One training accelerator-hour: its busy draw (W) and its cost (USD/h).
 
     Returns
     -------
-    float
-        USD per accelerator-hour.
+    draw_w : float
+        Busy board draw plus host power per training accelerator, W.
+    usd_per_hour : float
+        The cloud rate, or an owner's amortisation, maintenance, facility and energy.
     """
-    if train_cloud > 0.5:
-        return cloud_usd_per_hour * cloud_multiplier
-    price = purchase_price_usd * price_multiplier
-    return (
+    board_w = x[col.IN_TRAIN_BOARD_POWER_W]
+    host_w = x[col.IN_HOST_POWER_W]
+    draw_w = board_w * x[col.IN_TRAIN_LOAD_FRACTION] + host_w
+    if x[col.IN_TRAIN_CLOUD] > 0.5:
+        return draw_w, x[col.IN_TRAIN_CLOUD_USD_PER_HOUR] * x[col.IN_CLOUD_RATE_MULTIPLIER]
+    inv_life_hours, price_multiplier = owning
+    price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
+    usd_per_hour = (
         price * inv_life_hours
-        + price * maintenance_per_year * HOURS_PER_YEAR_INV
-        + (board_w + host_w) * 1e-3 * facility_usd_per_kw_month * HOURS_PER_MONTH_INV
+        + price * x[col.IN_MAINTENANCE_FRACTION_PER_YEAR] * HOURS_PER_YEAR_INV
+        + (board_w + host_w) * 1e-3 * x[col.IN_FACILITY_USD_PER_KW_MONTH] * HOURS_PER_MONTH_INV
         + draw_w * pue * 1e-6 * power_price
     )
+    return draw_w, usd_per_hour
+
+
+@stage
+def per_token_extras(x, cost_per_token, seq_len, completion_tokens, prefill_share):
+    """Cost per request, per meaningful response and per 1M prompt and output tokens.
+
+    Returns
+    -------
+    cost_per_request, cost_per_meaningful_response : float
+        USD/request and USD/response (seed 003's ``E_t * AA * C_t + P_t * C_p``).
+    input_cost_per_1m, output_cost_per_1m : float
+        USD per 1M prompt tokens and per 1M output tokens (serving time split by
+        prefill share).
+    """
+    # requests = tokens / seq_len, so cost per request is cost per token times seq_len.
+    cost_per_request = cost_per_token * seq_len
+    meaningful = meaningful_response_cost(
+        completion_tokens,
+        x[col.IN_ATTEMPTS_PER_RESPONSE],
+        cost_per_request / completion_tokens,
+        x[col.IN_GUARD_TOKENS_PER_RESPONSE],
+        x[col.IN_GUARD_USD_PER_TOKEN],
+    )
+    prompt_share = x[col.IN_PROMPT_SHARE]
+    input_1m = cost_per_token * prefill_share / prompt_share * 1e6
+    output_1m = cost_per_token * (1.0 - prefill_share) / (1.0 - prompt_share) * 1e6
+    return cost_per_request, meaningful, input_1m, output_1m
