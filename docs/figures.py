@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from results.figures import save_figure
 from results.plots import sobol_bars
-from results.qq import save_figure
 from results.rankings import sobol_ranking
 from scenarios.loader import load_scenario
 from simulate.sensitivity.sobol import sobol

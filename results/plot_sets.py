@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from results.figures import FIGURE_FORMATS, save_figure
 from results.kinds import result_kind
 from results.provenance import result_scenario_name
-from results.qq import FIGURE_FORMATS, save_figure
 
 __all__ = [
     "DEFAULT_KPI",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import platform
 from collections.abc import Mapping
-from importlib import metadata
 
 from simulate.model import columns as col
 
@@ -45,6 +44,8 @@ def package_versions() -> dict[str, str]:
     dict of str to str
         ``python_version`` and ``<package>_version`` (``"not installed"`` when absent).
     """
+    from importlib import metadata  # here: it costs a share of `tco --help`'s start-up
+
     versions = {"python_version": platform.python_version()}
     for package in _VERSIONED:
         key = f"{package.lower().replace('-', '_')}_version"

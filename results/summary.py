@@ -28,6 +28,9 @@ from simulate.model import columns as col
 
 DEFAULT_PERCENTILES = (5.0, 50.0, 95.0)
 STREAM_CHUNK_ROWS = 2**20
+# Above this many samples a variable is not loaded whole: statistics stream over chunks.
+STREAMING_SUMMARY_SAMPLES = 2**26
+FLAG_CHUNK_ROWS = 2**22
 BOUNDS = ("estimate", "lower", "upper")
 
 
@@ -125,6 +128,7 @@ def summarize(
     names: Iterable[str],
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     confidence: float = 0.95,
+    streaming: bool | None = None,
 ):
     """Summaries of several per-sample variables as an xarray Dataset.
 
@@ -138,6 +142,11 @@ def summarize(
         Percentiles in (0, 100).
     confidence : float
         Confidence level of the intervals.
+    streaming : bool or None
+        Compute in passes over chunks (:func:`summarize_chunked`: the same numbers,
+        memory bounded) instead of loading each variable whole. None (default): when
+        the run has more than :data:`STREAMING_SUMMARY_SAMPLES` samples, as a run
+        larger than memory needs.
 
     Returns
     -------
@@ -145,6 +154,10 @@ def summarize(
         One variable per name with dims (``statistic``, ``bound``), its ``units``
         and ``n_valid`` in attrs; ``confidence`` and the method in dataset attrs.
     """
+    if streaming is None:
+        streaming = dataset.sizes["sample"] > STREAMING_SUMMARY_SAMPLES
+    if streaming:
+        return summarize_chunked(dataset, names, percentiles, confidence)
     results = {}
     for name in names:
         results[name] = summarize_values(dataset[name].values, percentiles, confidence)
@@ -279,21 +292,25 @@ def _as_dataset(dataset, results, percentiles, confidence, method):
     )
 
 
-def infeasible_counts(flags: np.ndarray) -> dict[str, int]:
+def infeasible_counts(flags) -> dict[str, int]:
     """Samples per infeasibility reason, plus ``"any"``.
 
     Parameters
     ----------
-    flags : ndarray of int
-        The run's ``infeasible`` bit mask (0: feasible).
+    flags : ndarray of int or xarray.DataArray
+        The run's ``infeasible`` bit mask (0: feasible); a (lazily loaded) variable
+        of a stored run is read in chunks, so a run larger than memory can be counted.
 
     Returns
     -------
     dict of str to int
         ``"any"`` first, then each reason of :data:`simulate.model.columns.FLAG_REASONS`.
     """
-    flags = np.asarray(flags)
-    counts = {"any": int(np.count_nonzero(flags))}
-    for bit, reason in col.FLAG_REASONS.items():
-        counts[reason] = int(np.count_nonzero(flags & bit))
+    counts = {"any": 0, **dict.fromkeys(col.FLAG_REASONS.values(), 0)}
+    for start in range(0, max(len(flags), 1), FLAG_CHUNK_ROWS):
+        part = flags[start : start + FLAG_CHUNK_ROWS]
+        part = np.asarray(getattr(part, "values", part))
+        counts["any"] += int(np.count_nonzero(part))
+        for bit, reason in col.FLAG_REASONS.items():
+            counts[reason] += int(np.count_nonzero(part & bit))
     return counts

@@ -21,7 +21,8 @@ from distributions import from_spec
 from distributions.fit import best, fit_candidates
 from distributions.fit_data import read_column
 from distributions.fit_report import format_table, snippet
-from results.qq import qq_plot, save_figure
+from results.figures import save_figure
+from results.qq import qq_plot
 from simulate.cli.fit import fit_command
 
 N = 2000

@@ -5,7 +5,7 @@ import pytest
 from matplotlib.image import imread
 
 from results import plots
-from results.qq import save_figure
+from results.figures import save_figure
 from scenarios.loader import load_scenario
 from simulate.engine.montecarlo import run
 from simulate.sensitivity.sobol import sobol

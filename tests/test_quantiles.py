@@ -102,12 +102,12 @@ def test_tco_run_summarises_a_large_store_in_passes_with_the_same_numbers(tmp_pa
 
     from click.testing import CliRunner
 
-    import simulate.cli.run
+    import results.summary
     from simulate.cli.main import main
 
     args = ["run", "-n", "40000", "--seed", "2", "--json", "--percentiles", "1,50,99"]
     in_memory = CliRunner().invoke(main, [*args, "--no-save"])
-    monkeypatch.setattr(simulate.cli.run, "STREAMING_SUMMARY_SAMPLES", 0)
+    monkeypatch.setattr(results.summary, "STREAMING_SUMMARY_SAMPLES", 0)
     streamed = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "r.zarr")])
     assert in_memory.exit_code == 0 and streamed.exit_code == 0, streamed.output
     expected = json.loads(in_memory.stdout)

@@ -43,8 +43,8 @@ def export_command(result, output, samples_path, percentiles, confidence):
     per KPI and input (settings and KPI at both ends, swing).
     """
     from results.export import samples_table, summary_table, table_format, write_table
+    from simulate.cli.jobs import parse_percentiles
     from simulate.cli.report import open_results
-    from simulate.cli.run import parse_percentiles
 
     percentile_values = parse_percentiles(percentiles)
     try:

@@ -74,7 +74,7 @@ def _run(data, column, families, key, units, qq_path, output):
     from distributions.fit import best, fit_candidates
     from distributions.fit_data import read_column
     from distributions.fit_report import format_table, snippet
-    from results.qq import FIGURE_FORMATS
+    from results.figures import FIGURE_FORMATS
 
     # Check the output paths before the work, not after the table is printed.
     if qq_path is not None and qq_path.suffix.lower() not in FIGURE_FORMATS:
@@ -105,7 +105,8 @@ def _run(data, column, families, key, units, qq_path, output):
         _write_text(output, text)
         click.echo(f"wrote {output}", err=True)
     if qq_path is not None:
-        from results.qq import qq_plot, save_figure
+        from results.figures import save_figure
+        from results.qq import qq_plot
 
         ax = qq_plot(values, winner.distribution, units=units, title=key or column)
         save_figure(ax.figure, qq_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 SET_HELP = (
@@ -113,3 +115,18 @@ def design_option(help_text: str):
         show_default=True,
         help=help_text,
     )
+
+
+def domain_errors(func):
+    """Turn a bad-scenario error from the library into a clean click error."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from scenarios.errors import ScenarioError
+
+        try:
+            return func(*args, **kwargs)
+        except ScenarioError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper

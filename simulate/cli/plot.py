@@ -99,8 +99,8 @@ def plot_command(results, plot, kpi, top, sobol_path, output):
 
     Several RESULT files are overlaid in a distribution plot.
     """
+    from results.figures import save_figure
     from results.plot_sets import draw, plot_file_name, result_kind
-    from results.qq import save_figure
 
     datasets = [_open(path) for path in results]
     try:

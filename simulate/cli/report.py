@@ -66,7 +66,7 @@ def report_command(results, output, percentiles, confidence, title):
     provenance of every result. Figures are embedded; the file opens offline.
     """
     from results.report import build_report, write_report
-    from simulate.cli.run import parse_percentiles
+    from simulate.cli.jobs import parse_percentiles
 
     percentile_values = parse_percentiles(percentiles)
     opened = open_results(results)

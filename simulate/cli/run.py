@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sys
 import time
 
 import click
-import numpy as np
 
-from results.summary import infeasible_counts
+from simulate.cli.jobs import parse_percentiles, reported_job
 from simulate.cli.options import (
     confidence_option,
     dask_options,
     design_option,
-    enter_executor,
     json_option,
     samples_option,
     scenario_argument,
@@ -23,113 +19,6 @@ from simulate.cli.options import (
 )
 from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.model import columns as col
-
-STREAMING_SUMMARY_SAMPLES = 2**26  # above this, summaries stream over the file's chunks
-FLAG_CHUNK = 2**22
-
-
-@contextlib.contextmanager
-def reported_job(scheduler: str | None = None, dask_workers: int | None = None):
-    """A long job's executor and progress line, with failures turned into CLI messages.
-
-    Ctrl-C closes the progress line, says that no result file was written (the
-    writers delete their temporary output) and exits with status 130; a
-    ``ValueError``, ``OSError`` or ``RuntimeError`` (a lost Dask cluster) becomes a
-    ``click.ClickException`` with its message, without a traceback. A local Dask
-    cluster started for the job is shut down when it ends.
-
-    Parameters
-    ----------
-    scheduler, dask_workers
-        ``--scheduler`` / ``--dask-workers`` (see :func:`enter_executor`).
-
-    Yields
-    ------
-    executor : simulate.engine.distributed.DaskExecutor or None
-        Where to run the chunks (None: here, on the Numba threads).
-    reporter : ProgressReporter
-        The progress callback; closed however the job ends.
-    """
-    with contextlib.ExitStack() as stack:
-        executor = enter_executor(stack, scheduler, dask_workers)
-        reporter = ProgressReporter()
-        try:
-            yield executor, reporter
-        except KeyboardInterrupt:
-            reporter.close()
-            click.echo("\nInterrupted: no result file was written.", err=True)
-            sys.exit(130)
-        except (ValueError, OSError, RuntimeError) as exc:
-            reporter.close()
-            raise click.ClickException(str(exc)) from None
-        reporter.close()
-
-
-class ProgressReporter:
-    """A progress line with rate and ETA on stderr, shown only for runs over ~2 s.
-
-    On a terminal the line is rewritten in place; otherwise a line is printed at
-    every tenth of the run, so logs stay readable.
-    """
-
-    def __init__(self, stream=None, min_seconds: float = 2.0):
-        self.stream = stream or sys.stderr
-        self.min_seconds = min_seconds
-        self.start = time.monotonic()
-        self.shown = False
-        self.last_decile = -1
-        self.tty = getattr(self.stream, "isatty", lambda: False)()
-
-    def __call__(self, done: int, total: int) -> None:
-        elapsed = time.monotonic() - self.start
-        rate = done / elapsed if elapsed > 0 else float("inf")
-        eta = (total - done) / rate if rate > 0 else 0.0
-        if not self.shown and elapsed + eta < self.min_seconds:
-            return
-        self.shown = True
-        text = (
-            f"{done / total:6.1%}  {done:,}/{total:,} samples  {rate:,.0f} samples/s  "
-            f"ETA {eta:,.0f} s"
-        )
-        if self.tty:
-            self.stream.write("\r" + text)
-        else:
-            decile = int(10 * done / total)
-            if decile == self.last_decile:
-                return
-            self.last_decile = decile
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def close(self) -> None:
-        """End the progress line."""
-        if self.shown and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def parse_percentiles(text: str) -> tuple[float, ...]:
-    """Parse ``"5,50,95"`` into percentiles in (0, 100)."""
-    try:
-        values = tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise click.BadParameter(f"{text!r}: give comma-separated numbers, e.g. 5,50,95") from None
-    if not values or any(not 0 < v < 100 for v in values):
-        raise click.BadParameter(f"{text!r}: percentiles must lie in (0, 100), e.g. 5,50,95")
-    return values
-
-
-# One definition of the per-reason counts, shared with reports and exports.
-flag_counts = infeasible_counts
-
-
-def chunked_flag_counts(flags) -> dict[str, int]:
-    """:func:`flag_counts` of a (possibly lazily loaded) ``infeasible`` variable, in chunks."""
-    total: dict[str, int] = {}
-    for start in range(0, flags.shape[0], FLAG_CHUNK):
-        part = flag_counts(np.asarray(flags[start : start + FLAG_CHUNK].values))
-        total = {key: total.get(key, 0) + value for key, value in part.items()}
-    return total or flag_counts(np.zeros(0, dtype=np.int64))
 
 
 @click.command("run")
@@ -205,8 +94,9 @@ def run_command(
     share of infeasible samples by reason, and writes the per-sample dataset.
     """
     import numba
+    import numpy as np
 
-    from results.summary import summarize, summarize_chunked
+    from results.summary import infeasible_counts, summarize
     from results.table import format_summary
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
@@ -247,12 +137,8 @@ def run_command(
         )
     elapsed = time.monotonic() - start
     names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
-    if n > STREAMING_SUMMARY_SAMPLES:
-        # Too big to hold a column in memory: statistics in passes over the stored chunks.
-        summary = summarize_chunked(dataset, names, percentile_values, confidence)
-    else:
-        summary = summarize(dataset, names, percentile_values, confidence)
-    counts = chunked_flag_counts(dataset["infeasible"])
+    summary = summarize(dataset, names, percentile_values, confidence)
+    counts = infeasible_counts(dataset["infeasible"])
     if plots_dir is not None:
         write_standard_plots(dataset, plots_dir, err=as_json)
     if as_json:

@@ -1,0 +1,209 @@
+"""Text and JSON of a comparison result: medians, paired differences, P(A better)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from results.table import format_value
+from simulate.model import columns as col
+
+DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
+
+
+def _interval(row, as_percent: bool = False) -> str:
+
+    estimate, lower, upper = (float(v) for v in row)
+    if math.isnan(estimate):
+        return "n/a"
+    if as_percent:
+        return f"{_percent(estimate)} [{_percent(lower)}, {_percent(upper)}]"
+    return f"{format_value(estimate)} [{format_value(lower)}, {format_value(upper)}]"
+
+
+def _relative_interval(row) -> str:
+    # As `tco run` prints: the estimate and the interval's larger half-width, relative.
+    estimate, lower, upper = (float(v) for v in row)
+    if math.isnan(estimate):
+        return "n/a"
+    half = max(abs(upper - estimate), abs(estimate - lower))
+    if estimate == 0:
+        return _interval(row)
+    return f"{format_value(estimate)} ±{half / abs(estimate) * 100:.2g}%"
+
+
+def _percent(share: float) -> str:
+    # Shares near 0 or 1 keep two significant digits of their distance from the end, so a
+    # Wilson bound of 0.019% does not print as 0.0%.
+    if 0.0 < share < 0.001:
+        return f"{share * 100:.2g}%"
+    if 0.999 < share < 1.0:
+        decimals = math.ceil(-math.log10((1.0 - share) * 100)) + 1
+        return f"{share * 100:.{decimals}f}%"
+    return f"{share:.1%}"
+
+
+def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    widths = [max(len(row[j]) for row in rows) for j in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[j]) if j in right else cell.ljust(widths[j])
+            for j, cell in enumerate(row)
+        ]
+        lines.append(("  " + "  ".join(cells)).rstrip())
+    return lines
+
+
+def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
+    """The ``tco compare`` report: medians, paired differences, P(A better), TCO index.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        Output of :func:`simulate.decisions.compare.compare`.
+    kpis : list of str
+        The KPIs compared.
+    confidence : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    str
+        Plain-text tables.
+    """
+    labels = [str(s) for s in dataset["scenario"].values]
+    level = f"{confidence:.0%}"
+    lines = [f"Medians (±: half-width of the {level} confidence interval, relative)"]
+    rows = [["KPI", "unit", *labels]]
+    names = [*kpis, *(["tco_index"] if "tco_index" not in kpis else [])]
+    for name in names:
+        var = dataset[f"{name}_median"]
+        title = "tco_index (pooled)" if name == "tco_index" else name
+        rows.append([title, var.attrs["units"], *(_relative_interval(r) for r in var.values)])
+    lines += _table(rows, right=set(range(2, len(labels) + 2)))
+
+    directions = [col.better_direction(name) for name in kpis]
+    all_costs = all(d == "lower" for d in directions)
+    p_head = "P(A cheaper)" if all_costs else "P(A better)"
+    for c, comparison in enumerate(dataset["comparison"].values):
+        a = str(dataset["comparison_a"].values[c])
+        b = str(dataset["comparison_b"].values[c])
+        lines += ["", f"{comparison}: B = {b}, A = {a} (paired samples)"]
+        head = ["KPI", f"median B - A [{level} CI]", "% of A", f"{p_head} [{level} CI]", "ties"]
+        head += ["pairs"] if all_costs else ["better", "pairs"]
+        rows = [head]
+        for name, direction in zip(kpis, directions, strict=True):
+            difference = dataset[f"{name}_difference"].values[c]
+            median_a = float(dataset[f"{name}_median"].values[0, 0])
+            relative = difference[0] / median_a if median_a else math.nan
+            row = [
+                name,
+                _interval(difference),
+                "n/a" if math.isnan(relative) else f"{relative:+.1%}",
+                _interval(dataset[f"{name}_prob_a_better"].values[c], as_percent=True),
+                f"{float(dataset[f'{name}_prob_tie'].values[c]):.1%}",
+            ]
+            if not all_costs:
+                row.append(DIRECTION_WORDS[direction])
+            row.append(f"{int(dataset[f'{name}_n_paired'].values[c]):,}")
+            rows.append(row)
+        lines += _table(rows, right=set(range(1, len(head))))
+
+    n = dataset.sizes["sample"]
+    lines.append("")
+    if all_costs:
+        lines.append(
+            f"{p_head}: share of paired samples where A costs strictly less than B; ties "
+            "(equal values) apart."
+        )
+    else:
+        lines.append(
+            f"{p_head}: share of paired samples where A is strictly better than B: lower "
+            "for costs, energy and time, higher for throughput and efficiency (column "
+            "better; '-': no better direction, share where A is lower); ties apart."
+        )
+    lines.append(
+        "Difference: median of the per-sample B - A (order-statistic interval); % of A: "
+        "that median over A's median. Pairs: samples with the KPI defined in both."
+    )
+    infeasible = dataset["infeasible"].values
+    counts = ", ".join(
+        f"{label} {np.count_nonzero(infeasible[s]):,} ({np.count_nonzero(infeasible[s]) / n:.2%})"
+        for s, label in enumerate(labels)
+    )
+    lines.append(f"Infeasible samples (any reason) of {n:,}: {counts}")
+    lines.append(
+        f"{dataset.attrs['tco_index_definition']} (here best "
+        f"${dataset.attrs['tco_index_best_usd']:,.0f}, worst "
+        f"${dataset.attrs['tco_index_worst_usd']:,.0f})"
+    )
+    return "\n".join(lines)
+
+
+def comparison_json(dataset, kpis: list[str]) -> dict:
+    """The statistics of a comparison as plain JSON-ready data.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        Output of :func:`simulate.decisions.compare.compare`.
+    kpis : list of str
+        The KPIs compared.
+
+    Returns
+    -------
+    dict
+        ``medians`` per KPI and scenario, ``comparisons`` per B vs A, ``infeasible``
+        counts per scenario and the TCO index bounds.
+    """
+    labels = [str(s) for s in dataset["scenario"].values]
+
+    def bounds(row):
+        return {
+            key: (None if math.isnan(v) else float(v))
+            for key, v in zip(("estimate", "lower", "upper"), row, strict=True)
+        }
+
+    names = [*kpis, *(["tco_index"] if "tco_index" not in kpis else [])]
+    medians = {
+        name: {
+            "units": dataset[f"{name}_median"].attrs["units"],
+            "better": col.better_direction(name),
+            **{
+                label: bounds(dataset[f"{name}_median"].values[s]) for s, label in enumerate(labels)
+            },
+        }
+        for name in names
+    }
+    comparisons = []
+    for c, comparison in enumerate(dataset["comparison"].values):
+        comparisons.append(
+            {
+                "label": str(comparison),
+                "a": str(dataset["comparison_a"].values[c]),
+                "b": str(dataset["comparison_b"].values[c]),
+                "kpis": {
+                    name: {
+                        "difference_b_minus_a": bounds(dataset[f"{name}_difference"].values[c]),
+                        "prob_a_better": bounds(dataset[f"{name}_prob_a_better"].values[c]),
+                        "prob_tie": float(dataset[f"{name}_prob_tie"].values[c]),
+                        "prob_a_worse": float(dataset[f"{name}_prob_a_worse"].values[c]),
+                        "n_paired": int(dataset[f"{name}_n_paired"].values[c]),
+                    }
+                    for name in kpis
+                },
+            }
+        )
+    infeasible = dataset["infeasible"].values
+    return {
+        "medians": medians,
+        "comparisons": comparisons,
+        "infeasible": {
+            label: int(np.count_nonzero(infeasible[s])) for s, label in enumerate(labels)
+        },
+        "tco_index_definition": dataset.attrs["tco_index_definition"],
+        "tco_index_best_usd": float(dataset.attrs["tco_index_best_usd"]),
+        "tco_index_worst_usd": float(dataset.attrs["tco_index_worst_usd"]),
+    }

@@ -1,0 +1,5 @@
+"""``python -m simulate.cli``: the ``tco`` command."""
+
+from simulate.cli.main import main
+
+main()

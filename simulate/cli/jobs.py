@@ -1,0 +1,102 @@
+"""What every long ``tco`` job shares: its executor, a progress line, clean failures."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+import click
+
+from simulate.cli.options import enter_executor
+
+
+@contextlib.contextmanager
+def reported_job(scheduler: str | None = None, dask_workers: int | None = None):
+    """A long job's executor and progress line, with failures turned into CLI messages.
+
+    Ctrl-C closes the progress line, says that no result file was written (the
+    writers delete their temporary output) and exits with status 130; a
+    ``ValueError``, ``OSError`` or ``RuntimeError`` (a lost Dask cluster) becomes a
+    ``click.ClickException`` with its message, without a traceback. A local Dask
+    cluster started for the job is shut down when it ends.
+
+    Parameters
+    ----------
+    scheduler, dask_workers
+        ``--scheduler`` / ``--dask-workers`` (see :func:`enter_executor`).
+
+    Yields
+    ------
+    executor : simulate.engine.distributed.DaskExecutor or None
+        Where to run the chunks (None: here, on the Numba threads).
+    reporter : ProgressReporter
+        The progress callback; closed however the job ends.
+    """
+    with contextlib.ExitStack() as stack:
+        executor = enter_executor(stack, scheduler, dask_workers)
+        reporter = ProgressReporter()
+        try:
+            yield executor, reporter
+        except KeyboardInterrupt:
+            reporter.close()
+            click.echo("\nInterrupted: no result file was written.", err=True)
+            sys.exit(130)
+        except (ValueError, OSError, RuntimeError) as exc:
+            reporter.close()
+            raise click.ClickException(str(exc)) from None
+        reporter.close()
+
+
+class ProgressReporter:
+    """A progress line with rate and ETA on stderr, shown only for runs over ~2 s.
+
+    On a terminal the line is rewritten in place; otherwise a line is printed at
+    every tenth of the run, so logs stay readable.
+    """
+
+    def __init__(self, stream=None, min_seconds: float = 2.0):
+        self.stream = stream or sys.stderr
+        self.min_seconds = min_seconds
+        self.start = time.monotonic()
+        self.shown = False
+        self.last_decile = -1
+        self.tty = getattr(self.stream, "isatty", lambda: False)()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.start
+        rate = done / elapsed if elapsed > 0 else float("inf")
+        eta = (total - done) / rate if rate > 0 else 0.0
+        if not self.shown and elapsed + eta < self.min_seconds:
+            return
+        self.shown = True
+        text = (
+            f"{done / total:6.1%}  {done:,}/{total:,} samples  {rate:,.0f} samples/s  "
+            f"ETA {eta:,.0f} s"
+        )
+        if self.tty:
+            self.stream.write("\r" + text)
+        else:
+            decile = int(10 * done / total)
+            if decile == self.last_decile:
+                return
+            self.last_decile = decile
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def parse_percentiles(text: str) -> tuple[float, ...]:
+    """Parse ``"5,50,95"`` into percentiles in (0, 100)."""
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: give comma-separated numbers, e.g. 5,50,95") from None
+    if not values or any(not 0 < v < 100 for v in values):
+        raise click.BadParameter(f"{text!r}: percentiles must lie in (0, 100), e.g. 5,50,95")
+    return values
