@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -102,13 +103,12 @@ class Distribution:
             Quantiles in the input's units (category index for a string
             choice); a float for scalar input.
         """
-        from .matrix import pack, ppf_values, prepare_columns
+        from .matrix import ppf_values
 
         qa = np.asarray(q, dtype=float)
         flat = np.ascontiguousarray(qa.reshape(-1, 1))
         out = np.empty_like(flat)
-        codes, params, tables, table_len = pack([self])
-        ppf_values(codes, *prepare_columns(codes, params), tables, table_len, flat, out)
+        ppf_values(*_inverse_cdf_arrays(self), flat, out)
         if qa.ndim == 0:
             return float(out[0, 0])
         return out.reshape(qa.shape)
@@ -215,3 +215,18 @@ class Distribution:
         """Short text such as ``"lognormal(p10=50, p90=140)"``."""
         args = ", ".join(f"{k}={_short(v)}" for k, v in self._items())
         return f"{self.family}({args})"
+
+
+@functools.lru_cache(maxsize=256)
+def _inverse_cdf_arrays(dist: Distribution) -> tuple:
+    """The arrays :func:`distributions.ppf_values` takes for one distribution, built once.
+
+    A scenario asks each distribution for several quantiles (its support check, its
+    median, the TCO-index ends); the set-up of a beta or gamma column (its Chebyshev
+    tables) costs milliseconds, so it is made once per distribution and process. The
+    arrays are shared: callers must not write to them.
+    """
+    from .matrix import pack, prepare_columns
+
+    codes, params, tables, table_len = pack([dist])
+    return (codes, *prepare_columns(codes, params), tables, table_len)

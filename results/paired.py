@@ -22,9 +22,8 @@ have NaN costs); the number of pairs is returned.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
-from results.summary import summarize_values
+from results.summary import summarize_values, two_sided_z
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -48,7 +47,7 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
         raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
     if trials <= 0:
         return float("nan"), float("nan")
-    z = float(norm.ppf(0.5 + confidence / 2.0))
+    z = two_sided_z(confidence)
     share = successes / trials
     denominator = 1.0 + z * z / trials
     centre = (share + z * z / (2.0 * trials)) / denominator

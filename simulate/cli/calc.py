@@ -7,6 +7,7 @@ import math
 
 import click
 
+from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.options import domain_errors, json_option, scenario_argument
 
 
@@ -14,6 +15,7 @@ from simulate.cli.options import domain_errors, json_option, scenario_argument
 @scenario_argument
 @json_option("one object keyed by output name")
 @domain_errors
+@announces_compilation
 def calc_command(scenario, overrides, as_json):
     """Evaluate the model once at base values and print every KPI with units.
 

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.jobs import reported_job
 from simulate.cli.options import (
     SET_HELP,
@@ -47,6 +48,7 @@ from simulate.model import columns as col
 @plots_option
 @dask_options
 @json_option("the medians, differences and probabilities")
+@announces_compilation
 def compare_command(
     scenarios,
     overrides,

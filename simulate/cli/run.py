@@ -7,6 +7,7 @@ import time
 
 import click
 
+from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.jobs import parse_percentiles, reported_job
 from simulate.cli.options import (
     confidence_option,
@@ -69,6 +70,7 @@ from simulate.model import columns as col
 @dask_options
 @plots_option
 @json_option("the summary")
+@announces_compilation
 def run_command(
     scenario,
     n,

@@ -7,6 +7,7 @@ import json
 
 import click
 
+from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.options import (
     confidence_option,
     dask_options,
@@ -137,6 +138,7 @@ def format_ranking(ds) -> str:
 @dask_options
 @plots_option
 @json_option("the indices")
+@announces_compilation
 def sobol_command(
     scenario,
     n,

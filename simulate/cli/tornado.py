@@ -10,6 +10,7 @@ import math
 
 import click
 
+from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.options import json_option, scenario_argument
 from simulate.cli.plot import plots_option, write_standard_plots
 
@@ -239,6 +240,7 @@ def tornado_json(ds) -> dict:
 )
 @plots_option
 @json_option("one object")
+@announces_compilation
 def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_json):
     """One-at-a-time swings: every lever and uncertain factor moved to its two ends.
 

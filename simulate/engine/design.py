@@ -15,7 +15,6 @@ made on any worker:
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import qmc
 
 from simulate.engine.seeding import BLOCK_SIZE, RUN_SOBOL_SCRAMBLE_KEY, block_generator
 
@@ -65,9 +64,13 @@ def unit_block(
     if design == "mc":
         points = block_generator(root, block_index).random(out=out)
     elif design == "lhs":
+        from scipy.stats import qmc  # here: scipy.stats costs most of a second to import
+
         sampler = qmc.LatinHypercube(d=dims, rng=block_generator(root, block_index))
         points = sampler.random(n_rows)
     else:
+        from scipy.stats import qmc
+
         # Every block shares one scrambling, then skips ahead. The scrambling stream is a
         # child kept apart from the blocks' and built afresh: scipy spawns from the
         # generator's SeedSequence, which would otherwise mutate a shared one.

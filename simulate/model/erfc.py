@@ -7,8 +7,10 @@ capped lognormal request length), a third of the whole model. Here
 intervals of width 1/2 reproduces it to a few units in the last place; ``exp`` is
 the only transcendental call left. Negative arguments use ``erfc(x) = 2 - erfc(-x)``.
 
-The table is fitted at import from :func:`scipy.special.erfcx` at Chebyshev points;
-``tests/test_formulas.py`` checks the result against :func:`math.erfc`.
+The table (:mod:`simulate.model.erfc_table`) was fitted to :func:`scipy.special.erfcx`
+at Chebyshev points by :func:`fit_erfcx_table` and ships as constants: start-up needs
+no SciPy, and every machine evaluates the same bits. ``tests/test_erfc.py`` refits
+it and checks the function against :func:`math.erfc`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.polynomial import chebyshev
-from scipy import special
 
 from distributions.jit import jit
+from simulate.model.erfc_table import ERFCX_COEFFICIENTS
 
-__all__ = ["ERFC_X_MAX", "erfc"]
+__all__ = ["ERFC_X_MAX", "erfc", "fit_erfcx_table"]
 
 ERFC_DEGREE = 12
 ERFC_STEP = 0.5  # interval width in x
@@ -29,8 +30,21 @@ ERFC_X_MAX = 26.5  # erfc(26.5) ~ 1e-307; beyond it libm handles the underflow
 ERFC_INTERVALS = int(ERFC_X_MAX / ERFC_STEP)
 
 
-def _erfcx_table() -> np.ndarray:
-    """Monomial coefficients of erfcx on each interval, in the local coordinate [-1, 1]."""
+def fit_erfcx_table() -> np.ndarray:
+    """Fit the monomial coefficients of erfcx on each interval, local coordinate [-1, 1].
+
+    How :data:`simulate.model.erfc_table.ERFCX_COEFFICIENTS` was made (and is
+    checked): the degree-12 polynomial through erfcx at the 13 Chebyshev points of
+    the first kind of each interval of width :data:`ERFC_STEP`.
+
+    Returns
+    -------
+    ndarray of float64, shape (ERFC_INTERVALS, ERFC_DEGREE + 1)
+        Row ``j``: coefficients of ``t**0 .. t**12`` on ``[j, j + 1] * ERFC_STEP``.
+    """
+    from numpy.polynomial import chebyshev
+    from scipy import special
+
     nodes = np.cos(np.pi * (np.arange(ERFC_DEGREE + 1) + 0.5) / (ERFC_DEGREE + 1))
     table = np.empty((ERFC_INTERVALS, ERFC_DEGREE + 1))
     for j in range(ERFC_INTERVALS):
@@ -41,7 +55,7 @@ def _erfcx_table() -> np.ndarray:
 
 
 # Module-level arrays are frozen into compiled code as constants.
-ERFCX_TABLE = _erfcx_table()
+ERFCX_TABLE = np.array(ERFCX_COEFFICIENTS)
 
 
 @jit

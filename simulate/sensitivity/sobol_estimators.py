@@ -58,9 +58,9 @@ import warnings
 
 import numba
 import numpy as np
-from scipy.stats import norm
 
 from distributions.jit import jit
+from results.summary import two_sided_z
 
 __all__ = [
     "CHUNK_INDICES",
@@ -466,7 +466,7 @@ def analyze_many(
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` of shape (n_outputs, D); with second
         order ``S2``, ``S2_conf`` of shape (n_outputs, D, D), NaN on and below the
         diagonal. Indices are dimensionless; ``*_conf`` are half-widths
-        ``norm.ppf(0.5 + conf_level / 2) * std(resampled estimates, ddof=1)``.
+        ``Phi^-1(0.5 + conf_level / 2) * std(resampled estimates, ddof=1)``.
 
     Raises
     ------
@@ -540,7 +540,7 @@ def analyze_many(
     s1, st, s2 = _resample_estimates(
         Y, mu, sd, shift, N, D, calc_second_order, int(num_resamples), rng, chunk_rows
     )
-    z = norm.ppf(0.5 + conf_level / 2)
+    z = two_sided_z(conf_level)
     out["S1_conf"][:] = z * s1.std(axis=1, ddof=1)
     out["ST_conf"][:] = z * st.std(axis=1, ddof=1)
     if calc_second_order:
@@ -565,7 +565,7 @@ def analyze(
     standardised with its mean and (ddof=0) standard deviation, then the
     Saltelli 2010 first-order, Jansen total-order and Saltelli 2002 second-order
     estimators are applied. Confidence half-widths are
-    ``norm.ppf(0.5 + conf_level / 2) * std(resampled estimates, ddof=1)`` over
+    ``Phi^-1(0.5 + conf_level / 2) * std(resampled estimates, ddof=1)`` over
     ``num_resamples`` with-replacement resamples of the ``N`` base points, computed
     in ``O(N x D)`` memory.
 
