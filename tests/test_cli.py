@@ -170,6 +170,7 @@ def test_run_bad_input(runner, args, message):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
     import signal
     import subprocess

@@ -15,6 +15,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+# Every test here starts or uses a local cluster of worker processes: the slow set.
+pytestmark = pytest.mark.slow
+
 from click.testing import CliRunner  # noqa: E402
 
 from simulate.engine.distributed import DaskExecutor, SharedPayload, dask_executor  # noqa: E402

@@ -242,6 +242,7 @@ run("default", n={n}, seed=21, output=sys.argv[1]).close()
 """
 
 
+@pytest.mark.slow
 def test_bit_identical_with_one_or_two_numba_threads(tmp_path):
     paths = []
     for threads in ("1", "2"):

@@ -42,7 +42,7 @@ def selection(plan):
 )
 def test_fused_pass_equals_separate_passes_for_any_thread_count(overrides, levers):
     plan = sampling_plan(load_scenario(None, overrides), include_levers=levers)
-    assert plan.uses_sampled_kernel == (overrides != TWO_CATEGORICAL)
+    assert plan.fused_pass_applies == (overrides != TWO_CATEGORICAL)
     # Tiles split mid-way and a short last tile per thread.
     n = 5 * TILE + 37
     unit = np.random.default_rng(3).random((n, plan.dims))

@@ -88,6 +88,7 @@ def test_distribution_of_a_comparison_overlays_each_scenario(files):
     assert any("stay" in t for t in legend) and any("move" in t for t in legend)
 
 
+@pytest.mark.slow
 def test_tco_plot_writes_each_kind(files, tmp_path):
     runner = CliRunner()
     cases = [
@@ -131,6 +132,7 @@ def test_tco_plot_errors(files, tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_run_tornado_sobol_and_compare_take_plots_dir(tmp_path):
     runner = CliRunner()
     commands = {

@@ -82,6 +82,7 @@ def _rows(table):
     return [[_text(td) for td in tr.findall(XHTML + "td")] for tr in table.iter(XHTML + "tr")][1:]
 
 
+@pytest.mark.slow
 def test_report_is_well_formed_and_has_every_section(full, files):
     text, root = full
     assert text.startswith("<!DOCTYPE html>")
@@ -251,6 +252,7 @@ def test_tornado_command_reproduces_the_tornado(files):
     )
 
 
+@pytest.mark.slow
 def test_missing_analyses_are_explained_not_omitted(files):
     root = ET.fromstring(_report(files, "standard.nc", output="standard.html"))
     howtos = [_text(p) for p in root.iter(XHTML + "p") if p.get("class") == "howto"]
@@ -267,6 +269,7 @@ def test_a_sobol_result_alone_still_shows_the_assumptions(files):
     assert any("tco run default -o run.nc" in h for h in howtos)
 
 
+@pytest.mark.slow
 def test_results_of_different_scenarios_are_flagged(files):
     other = tornado(load_scenario("mlperf-llama2-70b"), ["lifecycle_total"])
     results = as_results([("run.nc", open_result(files / "standard.nc")), ("other.nc", other)])
@@ -276,6 +279,7 @@ def test_results_of_different_scenarios_are_flagged(files):
     assert [_text(h) for h in _all(root, "h2")].count("Provenance") == 1
 
 
+@pytest.mark.slow
 def test_unknown_files_and_bad_targets_fail_cleanly(files, tmp_path):
     odd = tmp_path / "odd.nc"
     save_netcdf(xr.Dataset({"x": ("foo", np.arange(3.0))}, attrs={"title": "something"}), odd)

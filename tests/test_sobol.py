@@ -128,6 +128,7 @@ def test_bad_arguments(scenario, kwargs, message):
         sobol(scenario, **({"n": SMALL_N} | kwargs))
 
 
+@pytest.mark.slow
 def test_top_three_levers_stable_across_seeds(scenario):
     tops = []
     for seed in (0, 1, 2):

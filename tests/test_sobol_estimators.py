@@ -279,6 +279,7 @@ def test_analyze_rejects_bad_input():
 # --------------------------------------------------------------------- determinism
 
 
+@pytest.mark.slow
 def test_several_outputs_equal_one_at_a_time():
     U = _unit_sample(_problem(6), 2**10, True)
     X = _to_domain(U, 0.0, 1.0)

@@ -390,7 +390,7 @@ def sample_outputs_into(
     if len(selected) and (selected.min() < 0 or selected.max() >= col.N_OUTPUTS + plan.dims):
         raise ValueError(f"selected indices must lie in 0 .. {col.N_OUTPUTS + plan.dims - 1}")
     unit = np.ascontiguousarray(unit) if independent else plan.correlate(unit)
-    if plan.uses_sampled_kernel:
+    if plan.fused_pass_applies:
         codes, prepared, tables, table_len = plan.inverse_cdf_arrays
         source, column, categories, table = plan.row_expansion
         fused_sample(

@@ -196,7 +196,7 @@ class SamplingPlan:
     def row_expansion(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """How design columns set kernel input columns, as arrays for the fused pass.
 
-        Only when :attr:`uses_sampled_kernel`. Each entry ``p`` sets kernel column
+        Only when :attr:`fused_pass_applies`. Each entry ``p`` sets kernel column
         ``column[p]`` from design column ``source[p]``: the sampled value itself, or,
         for a categorical column with ``categories[p]`` choices, ``table[p, index]``.
 
@@ -236,7 +236,7 @@ class SamplingPlan:
         return cached
 
     @property
-    def uses_sampled_kernel(self) -> bool:
+    def fused_pass_applies(self) -> bool:
         """Whether the fused pass applies (at most one categorical input varies)."""
         return sum(item.categorical for item in self.inputs) <= 1
 
