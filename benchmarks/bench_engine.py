@@ -13,7 +13,10 @@ It prints, for the built-in default scenario (12 uncertain factors):
    (target: within 2x of the floor); both in memory, so disk speed does not blur it;
 3. end-to-end ``tco run`` throughput (samples/s) and peak resident memory at 1M and 10M
    samples, each in a fresh process writing a NetCDF file;
-4. Numba compile time: a cold start (empty Numba cache) against a warm one.
+4. Numba compile time: a cold start (empty Numba cache) against a warm one;
+5. with ``--baseline DIR`` (another source tree, e.g. ``git worktree add /tmp/base
+   <commit>``), the in-memory path per sample of this tree against that one, in
+   alternated processes (target: no more than 10% slower).
 
 Timings are the best of a few repeats, since these machines are noisy; ratios are taken
 from measurements made back to back in the same process.
@@ -198,10 +201,74 @@ def cold_vs_warm(folder):
     )
 
 
+# The in-memory path of a run after its set-up, best of 5, in ns/sample; written for both
+# the current layout and the one before the rooms (simulate/engine.py).
+PATH_PROBE = """
+import time
+from scenarios.loader import load_scenario
+try:
+    from simulate.engine.chunks import chunk_ranges, make_job
+except ImportError:
+    from simulate.engine import chunk_ranges, make_job
+n = {n}
+job = make_job(load_scenario(), seed=1)
+ranges = chunk_ranges(n, 16 * 16384)
+block, memory = job.allocate(n)
+def path():
+    for start, stop in ranges:
+        job.fill_memory(start, stop, block, memory)
+path()
+best = float("inf")
+for _ in range(5):
+    start = time.perf_counter()
+    path()
+    best = min(best, time.perf_counter() - start)
+print(best * 1e9 / n)
+"""
+
+
+def against_baseline(baseline, n, pairs=5):
+    """Per-sample time of the in-memory path, this tree over ``baseline``, alternated."""
+    from pathlib import Path
+
+    trees = {"this tree": Path(__file__).resolve().parents[1], "baseline": baseline.resolve()}
+    caches = {name: tempfile.mkdtemp(prefix="tco-bench-") for name in trees}
+    times = {name: [] for name in trees}
+    for rep in range(pairs + 1):  # the first pair compiles each tree's kernels
+        for name, tree in trees.items():
+            env = {**os.environ, "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": caches[name]}
+            done = subprocess.run(
+                [sys.executable, "-c", PATH_PROBE.format(n=n)],
+                env=env,
+                cwd=tempfile.gettempdir(),
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            if rep:
+                times[name].append(float(done.stdout))
+    for cache in caches.values():
+        shutil.rmtree(cache, ignore_errors=True)
+    ratios = sorted(a / b for a, b in zip(times["this tree"], times["baseline"], strict=True))
+    ours, theirs = np.median(times["this tree"]), np.median(times["baseline"])
+    print(
+        f"5. in-memory path, {n:,} samples: this tree {ours:6.1f} ns/sample, baseline "
+        f"{theirs:6.1f} ns/sample -> ratio {np.median(ratios):4.2f} (pairs {ratios[0]:.2f}-"
+        f"{ratios[-1]:.2f}; target <= 1.10)"
+    )
+
+
 def main():
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, no 10M run")
+    parser.add_argument("--baseline", type=Path, help="another source tree to compare with")
+    parser.add_argument("--only-baseline", action="store_true", help="only section 5")
     args = parser.parse_args()
+    if args.only_baseline:
+        against_baseline(args.baseline, 262_144 if args.quick else 2_097_152)
+        return
     print(f"numba threads: {numba.get_num_threads()}, cores: {os.cpu_count()}")
     kernel_vs_reference(200_000 if args.quick else 1_000_000)
     path_vs_floor(262_144 if args.quick else 2_097_152)
@@ -210,6 +277,8 @@ def main():
         for n in (1_000_000,) if args.quick else (1_000_000, 10_000_000):
             end_to_end(n, folder)
         cold_vs_warm(folder)
+    if args.baseline is not None:
+        against_baseline(args.baseline, 262_144 if args.quick else 2_097_152)
 
 
 if __name__ == "__main__":
