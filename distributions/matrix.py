@@ -45,6 +45,7 @@ __all__ = [
     "ppf_matrix_prepared",
     "ppf_values",
     "prepare_columns",
+    "rows_block",
 ]
 
 
@@ -231,7 +232,7 @@ def ppf_matrix_prepared(
     Blocks of rows run in parallel; each element depends only on its own ``u``, so
     the result equals :func:`ppf_matrix`'s for any thread count (tested).
     """
-    n, k = u.shape
+    n = u.shape[0]
     # Blocks of rows outer (one parallel loop), then columns, then the block's rows:
     # each column is one tight loop with one branch decision, as column-at-a-time
     # was, but the block (ROW_BLOCK x k values) stays in L1 instead of every column
@@ -240,22 +241,20 @@ def ppf_matrix_prepared(
     for block in numba.prange(blocks):
         start = block * ROW_BLOCK
         stop = min(start + ROW_BLOCK, n)
-        for j in range(k):
-            column_block(
-                codes[j],
-                constants[j],
-                coefficients[j],
-                intervals[j],
-                body_coefficients[j],
-                body_intervals[j],
-                tables[j],
-                table_len[j],
-                u,
-                out,
-                j,
-                start,
-                stop,
-            )
+        rows_block(
+            codes,
+            constants,
+            coefficients,
+            intervals,
+            body_coefficients,
+            body_intervals,
+            tables,
+            table_len,
+            u,
+            out,
+            start,
+            stop,
+        )
 
 
 @jit
@@ -279,6 +278,43 @@ def ppf_values(
     inverse CDFs once. Arguments as for :func:`ppf_matrix_prepared`; the values are
     those of :func:`ppf_column` to the last bit.
     """
+    rows_block(
+        codes,
+        constants,
+        coefficients,
+        intervals,
+        body_coefficients,
+        body_intervals,
+        tables,
+        table_len,
+        u,
+        out,
+        0,
+        u.shape[0],
+    )
+
+
+@jit
+def rows_block(
+    codes,
+    constants,
+    coefficients,
+    intervals,
+    body_coefficients,
+    body_intervals,
+    tables,
+    table_len,
+    u,
+    out,
+    start,
+    stop,
+):
+    """Rows ``start .. stop`` of every column: ``out[i, j] = ppf_j(u[i, j])``.
+
+    The one loop over columns that every caller shares (the parallel and serial
+    matrix maps, the fused pass of a run). Arguments as for
+    :func:`ppf_matrix_prepared`, plus the half-open row range.
+    """
     for j in range(codes.shape[0]):
         column_block(
             codes[j],
@@ -292,8 +328,8 @@ def ppf_values(
             u,
             out,
             j,
-            0,
-            u.shape[0],
+            start,
+            stop,
         )
 
 

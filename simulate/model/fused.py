@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from distributions.jit import jit
-from distributions.matrix import column_block
+from distributions.matrix import rows_block
 from simulate.model import columns as col
 from simulate.model.kernel import columns_valid, cost_valid_row, fill_nan, inputs_valid
 
@@ -41,7 +41,6 @@ __all__ = [
     "TILE",
     "fused_sample",
     "fused_sample_kernel",
-    "fused_sample_serial",
 ]
 
 
@@ -51,14 +50,13 @@ def fused_sample(*args, threads: int) -> None:
     Parameters
     ----------
     *args
-        The arguments of :func:`fused_sample_serial` (those of
-        :func:`fused_sample_kernel` without ``parts``).
+        The arguments of :func:`fused_sample_kernel` without ``parts``.
     threads : int
         Threads to split the rows over (``numba.get_num_threads()``).
     """
-    unit = args[8]
+    unit, base_row = args[8], args[9]
     if threads <= 1 or unit.shape[0] < PARALLEL_MIN_ROWS:
-        fused_sample_serial(*args)
+        fused_rows(*args, 0, unit.shape[0], inputs_valid(base_row))
     else:
         fused_sample_kernel(*args, threads)
 
@@ -135,7 +133,6 @@ def fused_sample_kernel(
             table_len,
             unit,
             base_row,
-            base_valid,
             expand_source,
             expand_column,
             expand_categories,
@@ -145,52 +142,8 @@ def fused_sample_kernel(
             flags,
             part * n // parts,
             (part + 1) * n // parts,
+            base_valid,
         )
-
-
-@jit
-def fused_sample_serial(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    unit,
-    base_row,
-    expand_source,
-    expand_column,
-    expand_categories,
-    expand_table,
-    selected,
-    dest,
-    flags,
-):
-    """:func:`fused_sample_kernel` on the calling thread (same arguments but ``parts``)."""
-    fused_rows(
-        codes,
-        constants,
-        coefficients,
-        intervals,
-        body_coefficients,
-        body_intervals,
-        tables,
-        table_len,
-        unit,
-        base_row,
-        inputs_valid(base_row),
-        expand_source,
-        expand_column,
-        expand_categories,
-        expand_table,
-        selected,
-        dest,
-        flags,
-        0,
-        unit.shape[0],
-    )
 
 
 @jit
@@ -205,7 +158,6 @@ def fused_rows(
     table_len,
     unit,
     base_row,
-    base_valid,
     expand_source,
     expand_column,
     expand_categories,
@@ -215,6 +167,7 @@ def fused_rows(
     flags,
     part_start,
     part_stop,
+    base_valid,
 ):
     """Rows ``part_start .. part_stop`` of :func:`fused_sample_kernel`, tile by tile.
 
@@ -229,23 +182,20 @@ def fused_rows(
     tile = np.empty((N_OUTPUTS + dims, TILE_STRIDE))
     for start in range(part_start, part_stop, TILE):
         rows = min(TILE, part_stop - start)
-        tile_unit = unit[start : start + rows]
-        for j in range(dims):
-            column_block(
-                codes[j],
-                constants[j],
-                coefficients[j],
-                intervals[j],
-                body_coefficients[j],
-                body_intervals[j],
-                tables[j],
-                table_len[j],
-                tile_unit,
-                values,
-                j,
-                0,
-                rows,
-            )
+        rows_block(
+            codes,
+            constants,
+            coefficients,
+            intervals,
+            body_coefficients,
+            body_intervals,
+            tables,
+            table_len,
+            unit[start : start + rows],
+            values,
+            0,
+            rows,
+        )
         for i in range(rows):
             for p in range(m):
                 value = values[i, expand_source[p]]

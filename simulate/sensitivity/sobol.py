@@ -266,9 +266,17 @@ def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarra
     return kpis.T
 
 
-def _analyze(problem, outputs, second_order, estimator, resamples, confidence, seed):
+def _analyze(problem, outputs, analysis):
+    # Indices of every KPI column of ``outputs``, with the chosen estimator.
     from simulate.sensitivity.sobol_estimators import analyze, drop_incomplete
 
+    second_order = analysis.second_order
+    options = {
+        "calc_second_order": second_order,
+        "num_resamples": analysis.resamples,
+        "conf_level": analysis.confidence,
+        "seed": analysis.bootstrap_seed,
+    }
     d = len(problem.params)
     per_kpi = []
     for k in range(outputs.shape[1]):
@@ -278,27 +286,13 @@ def _analyze(problem, outputs, second_order, estimator, resamples, confidence, s
             result = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
             if second_order:
                 result |= {"S2": np.full((d, d), np.nan), "S2_conf": np.full((d, d), np.nan)}
-        elif estimator == "salib":
+        elif analysis.estimator == "salib":
             from SALib.analyze import sobol as sobol_analyze
 
-            result = sobol_analyze.analyze(
-                problem.salib_problem(),
-                y,
-                calc_second_order=second_order,
-                num_resamples=resamples,
-                conf_level=confidence,
-                seed=seed,
-            )
+            result = sobol_analyze.analyze(problem.salib_problem(), y, **options)
             result = {key: np.asarray(value) for key, value in result.items()}
         else:
-            result = analyze(
-                y,
-                d,
-                calc_second_order=second_order,
-                num_resamples=resamples,
-                conf_level=confidence,
-                seed=seed,
-            )
+            result = analyze(y, d, **options)
         per_kpi.append((result, dropped))
     return per_kpi
 
@@ -381,20 +375,16 @@ def sobol(
     problem = sobol_problem(scenario, levers_only, factors_only, groups)
     kpis = list(kpis)
     root = as_seed_sequence(seed)
-    seeds = (derived_seed(root, SOBOL_DESIGN_KEY), derived_seed(root, SOBOL_BOOTSTRAP_KEY))
-    evaluations, history = _converge(
-        problem,
-        kpis,
-        n,
+    analysis = _Analysis(
         second_order,
         estimator,
         resamples,
         confidence,
-        target_ci,
-        max_n,
-        seeds,
-        progress,
-        executor,
+        derived_seed(root, SOBOL_DESIGN_KEY),
+        derived_seed(root, SOBOL_BOOTSTRAP_KEY),
+    )
+    evaluations, history = _converge(
+        problem, kpis, analysis, (n, target_ci, max_n), progress, executor
     )
     ds = _indices_dataset(problem, kpis, history, second_order, with_history=target_ci is not None)
     correlation_note = (
@@ -454,36 +444,35 @@ def _check_options(kpis, estimator, resamples, confidence, target_ci, n, max_n) 
         raise ValueError(f"max_n = {max_n} is below N = {n}")
 
 
-def _converge(
-    problem,
-    kpis,
-    n,
-    second_order,
-    estimator,
-    resamples,
-    confidence,
-    target_ci,
-    max_n,
-    seeds,
-    progress,
-    executor,
-):
-    """Design, evaluate, analyse; with ``target_ci`` double N until the intervals are narrow.
+@dataclass(frozen=True)
+class _Analysis:
+    """How each round is designed and analysed (see :func:`sobol`)."""
 
-    Returns the number of model evaluations and the history: per round ``(N, widest
-    top-index half-width, per-KPI results)``, the last round being the answer.
+    second_order: bool
+    estimator: str
+    resamples: int
+    confidence: float
+    design_seed: int
+    bootstrap_seed: int
+
+
+def _converge(problem, kpis, analysis: _Analysis, budget, progress, executor):
+    """Design, evaluate, analyse; with a target half-width double N until it is met.
+
+    ``budget`` is ``(N, target_ci, max_n)``. Returns the number of model evaluations
+    and the history: per round ``(N, widest top-index half-width, per-KPI results)``,
+    the last round being the answer.
     """
-    design_seed, bootstrap_seed = seeds
+    n, target_ci, max_n = budget
+    second_order = analysis.second_order
     outputs = np.empty((0, len(kpis)))
     history = []
     current = n
     while True:
-        points = design(problem, current, second_order, design_seed)
+        points = design(problem, current, second_order, analysis.design_seed)
         new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
         outputs = np.vstack([outputs, evaluate_design(problem, new, kpis, executor)])
-        per_kpi = _analyze(
-            problem, outputs, second_order, estimator, resamples, confidence, bootstrap_seed
-        )
+        per_kpi = _analyze(problem, outputs, analysis)
         widest = _widest_top_half_width(per_kpi)
         history.append((current, widest, per_kpi))
         if progress is not None:
