@@ -160,8 +160,8 @@ class CompareJob:
         One per scenario.
     picks : tuple of ndarray of int64
         Per scenario, the columns of the shared design holding its factors.
-    union_size : int
-        Columns of the shared design (every factor of any scenario).
+    union : tuple of str
+        Key paths of the shared design's columns (every factor of any scenario).
     design : str
         Unit-cube design.
     root : numpy.random.SeedSequence
@@ -176,7 +176,7 @@ class CompareJob:
 
     plans: tuple[SamplingPlan, ...]
     picks: tuple[np.ndarray, ...]
-    union_size: int
+    union: tuple[str, ...]
     design: str
     root: np.random.SeedSequence
     outputs: tuple[str, ...]
@@ -206,7 +206,7 @@ class CompareJob:
         """
         shared = None
         if self.common_random_numbers:
-            shared = chunk_unit(self.design, self.root, start, stop, self.union_size)
+            shared = chunk_unit(self.design, self.root, start, stop, len(self.union))
         parts = []
         for s, plan in enumerate(self.plans):
             if shared is not None:
@@ -316,69 +316,17 @@ def compare(
         raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
     kpis = check_kpis(kpis)
     n = int(n)
-    labels = scenario_labels(loaded)
-    plans = [sampling_plan(s) for s in loaded]
-    union = factor_union(plans)
-    column_of = {path: j for j, path in enumerate(union)}
-    picks = [np.array([column_of[p] for p in plan.paths], dtype=np.int64) for plan in plans]
-    outputs = stored_outputs("standard")
-    outputs += [k for k in kpis if k not in outputs and k != "tco_index"]
-    outputs = [c.name for c in col.OUTPUTS if c.name in outputs]  # kernel order
-    output_index = [col.OUTPUT_INDEX[name] for name in outputs]
-
-    per_row = (len(outputs) + len(union) + 2) * 8
-    if len(loaded) * n * per_row > IN_MEMORY_LIMIT_BYTES:
-        raise ValueError(
-            f"n = {n:,}: {len(loaded) * n * per_row / 2**30:.1f} GiB would be held in memory "
-            f"for {len(loaded)} scenarios; compare with fewer samples"
-        )
-    root = as_seed_sequence(seed)
-    bounds = pooled_bounds(loaded)
-    shape = (len(loaded), n)
-    samples = {name: np.empty(shape) for name in outputs}
-    samples["infeasible"] = np.empty(shape, dtype=np.int64)
-    factors = {path: np.full(shape, np.nan) for path in union}
-
-    chunk = chunk_blocks * BLOCK_SIZE
-    job = CompareJob(
-        plans=tuple(plans),
-        picks=tuple(picks),
-        union_size=len(union),
-        design=design,
-        root=root,
-        outputs=tuple(outputs),
-        output_index=tuple(output_index),
-        common_random_numbers=bool(common_random_numbers),
-    )
-    ranges = chunk_ranges(n, chunk)
-
-    def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
-        start, stop = ranges[index]
-        for s, (plan, columns) in enumerate(zip(plans, parts, strict=True)):
-            for name in (*outputs, "infeasible"):
-                samples[name][s, start:stop] = columns[name]
-            for path in plan.paths:
-                factors[path][s, start:stop] = columns[path]
-        if progress is not None:
-            progress(stop, n)
-
-    rows = min(chunk, n)
+    job = compare_job(loaded, kpis, design, seed, common_random_numbers)
     executor = local_if_none(executor)
-    with ChunkInterrupt() as interrupt:
-        executor.map_ordered(
-            compare_chunk_task,
-            job,
-            [(start, stop, rows) for start, stop in ranges],
-            consume,
-            interrupt=interrupt,
-            result_bytes=len(plans) * rows * (len(outputs) + len(union) + 1) * 8,
-            label="tco-compare",
-        )
+    chunk = chunk_blocks * BLOCK_SIZE
+    samples, factors = _sample(job, n, chunk, executor, progress)
+    bounds = pooled_bounds(loaded)
     samples["tco_index"] = bounds.index(samples["lifecycle_total"])
 
+    labels, plans, union = scenario_labels(loaded), list(job.plans), job.union
     dataset = _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr)
     dataset.attrs.update(
-        _attrs(loaded, labels, plans, union, n, str(root.entropy), design, chunk, bounds)
+        _attrs(loaded, labels, plans, union, n, str(job.root.entropy), design, chunk, bounds)
     )
     dataset.attrs["common_random_numbers"] = int(common_random_numbers)
     dataset.attrs["executor"] = executor.describe()
@@ -386,6 +334,83 @@ def compare(
     if output is not None:
         save_netcdf(dataset, output)
     return dataset
+
+
+def compare_job(scenarios, kpis, design, seed, common_random_numbers) -> CompareJob:
+    """The plans, shared design columns, seed and stored outputs of a comparison.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The validated scenarios, the baseline first.
+    kpis : list of str
+        Checked KPI names (:func:`check_kpis`); stored beside the standard outputs.
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design.
+    seed : int, SeedSequence or None
+        Root seed.
+    common_random_numbers : bool
+        Shared uniforms for shared factors.
+
+    Returns
+    -------
+    CompareJob
+    """
+    plans = [sampling_plan(s) for s in scenarios]
+    union = factor_union(plans)
+    column_of = {path: j for j, path in enumerate(union)}
+    picks = [np.array([column_of[p] for p in plan.paths], dtype=np.int64) for plan in plans]
+    outputs = stored_outputs("standard")
+    outputs += [k for k in kpis if k not in outputs and k != "tco_index"]
+    outputs = [c.name for c in col.OUTPUTS if c.name in outputs]  # kernel order
+    return CompareJob(
+        plans=tuple(plans),
+        picks=tuple(picks),
+        union=tuple(union),
+        design=design,
+        root=as_seed_sequence(seed),
+        outputs=tuple(outputs),
+        output_index=tuple(col.OUTPUT_INDEX[name] for name in outputs),
+        common_random_numbers=bool(common_random_numbers),
+    )
+
+
+def _sample(job: CompareJob, n: int, chunk: int, executor, progress):
+    """Every scenario's samples, by chunks on the executor: outputs and sampled factors."""
+    per_row = (len(job.outputs) + len(job.union) + 2) * 8
+    if len(job.plans) * n * per_row > IN_MEMORY_LIMIT_BYTES:
+        raise ValueError(
+            f"n = {n:,}: {len(job.plans) * n * per_row / 2**30:.1f} GiB would be held in "
+            f"memory for {len(job.plans)} scenarios; compare with fewer samples"
+        )
+    shape = (len(job.plans), n)
+    samples = {name: np.empty(shape) for name in job.outputs}
+    samples["infeasible"] = np.empty(shape, dtype=np.int64)
+    factors = {path: np.full(shape, np.nan) for path in job.union}
+    ranges = chunk_ranges(n, chunk)
+
+    def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
+        start, stop = ranges[index]
+        for s, (plan, columns) in enumerate(zip(job.plans, parts, strict=True)):
+            for name in (*job.outputs, "infeasible"):
+                samples[name][s, start:stop] = columns[name]
+            for path in plan.paths:
+                factors[path][s, start:stop] = columns[path]
+        if progress is not None:
+            progress(stop, n)
+
+    rows = min(chunk, n)
+    with ChunkInterrupt() as interrupt:
+        executor.map_ordered(
+            compare_chunk_task,
+            job,
+            [(start, stop, rows) for start, stop in ranges],
+            consume,
+            interrupt=interrupt,
+            result_bytes=len(job.plans) * rows * (len(job.outputs) + len(job.union) + 1) * 8,
+            label="tco-compare",
+        )
+    return samples, factors
 
 
 def _dataset(loaded, labels, plans, union, samples, factors, kpis, confidence, xr):

@@ -208,10 +208,19 @@ def tornado(
     names = check_kpis(kpis)
     quantiles = check_quantiles(factor_quantiles)
     sweeps = [_sweep(item, quantiles) for item in (*scenario.levers(), *scenario.factors())]
+    columns, rows, n = _sweep_rows(scenario, sweeps)
+    outputs, flags = model_outputs(input_matrix(scenario, columns, n))
+    ends = _ends(sweeps, rows, outputs, flags, names)
+    return _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n)
 
-    # Row 0 is the base case; each sweep then takes one row per setting. Every input
-    # is passed as a full column of base values with its own rows overwritten, so the
-    # whole analysis is one input matrix and one kernel call.
+
+def _sweep_rows(scenario: Scenario, sweeps: list[_Sweep]):
+    """Input columns of the whole analysis: row 0 the base case, then each sweep's rows.
+
+    Every input is a full column of base values with its own rows overwritten, so the
+    whole analysis is one input matrix and one kernel call. Returns the columns by key
+    path, each sweep's rows (a slice) and the number of rows.
+    """
     n = 1 + sum(len(s.values) for s in sweeps)
     base = scenario.base_values()
     columns: dict[str, np.ndarray] = {}
@@ -228,9 +237,12 @@ def tornado(
         columns[path] = column
         rows.append(slice(start, stop))
         start = stop
-    outputs, flags = model_outputs(input_matrix(scenario, columns, n))
-    structural = (flags & col.STRUCTURAL_FLAGS) != 0
+    return columns, rows, n
 
+
+def _ends(sweeps, rows, outputs, flags, names):
+    """Each sweep's two ends per KPI: values, settings, reasons, excluded choices."""
+    structural = (flags & col.STRUCTURAL_FLAGS) != 0
     k, p = len(names), len(sweeps)
     value = np.full((k, p, 2), np.nan)
     setting = np.empty((k, p, 2), dtype=object)
@@ -264,6 +276,12 @@ def tornado(
                 if not s.item.categorical:
                     setting_value[i, j, e] = s.values[r]
                 infeasible[i, j, e] = _reason(codes[r])
+    return value, setting, setting_value, infeasible, excluded
+
+
+def _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n):
+    """The labelled dataset of a tornado (layout in :func:`tornado`)."""
+    value, setting, setting_value, infeasible, excluded = ends
     swing = value[:, :, 1] - value[:, :, 0]
     base_value = outputs[0, [col.OUTPUT_INDEX[name] for name in names]]
 
