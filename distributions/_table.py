@@ -38,7 +38,7 @@ import math
 
 import numpy as np
 
-from ._special import _gamma_solve, beta_log_ppf_pair, beta_ppf_pair
+from ._special import _gamma_solve, beta_log_ppf_pair, beta_ppf_pair, gamma_ppf, ndtri
 from .jit import jit
 
 __all__ = [
@@ -52,7 +52,8 @@ __all__ = [
     "T_MAX",
     "body_ppf",
     "build_table",
-    "fit_body_interval",
+    "fit_interval",
+    "fit_table",
     "table_ppf",
 ]
 
@@ -69,6 +70,11 @@ BODY_LO = 1.0 / 32.0
 BODY_HI = 1.0 - 1.0 / 32.0
 NB_START = 16
 NB_MAX = 256
+# What a table interpolates (fit_table).
+TARGET_LOG_TAIL = 0
+TARGET_BETA_BODY = 1
+TARGET_GAMMA_BODY = 2
+TARGET_LOGNORMAL_BODY = 3
 
 
 @jit
@@ -172,34 +178,72 @@ def build_table(kind, a, b, lb, c_half, coef):
     L. N. Trefethen, Approximation Theory and Approximation Practice (2019),
     chapters 3 and 8 (Chebyshev interpolation and its error estimate).
     """
+    return fit_table(TARGET_LOG_TAIL, kind, a, b, lb, c_half, -T_MAX, T_MAX, N_START, N_MAX, coef)
+
+
+@jit
+def fit_table(target, kind, a, b, lb, c_half, lo, hi, n_start, n_max, coef):
+    """The one Chebyshev fitter of the quantile tables: equal intervals, doubled until good.
+
+    Each of ``n`` equal intervals of ``[lo, hi]`` gets the degree-``DEG`` polynomial
+    through the exact target at the first-kind Chebyshev points; ``n`` doubles from
+    ``n_start`` until every interval passes :func:`fit_interval`'s error estimate.
+
+    Parameters
+    ----------
+    target : int
+        What is interpolated: ``TARGET_LOG_TAIL`` (log x at the logit coordinate, the
+        tail table), or ``TARGET_BETA_BODY``, ``TARGET_GAMMA_BODY``,
+        ``TARGET_LOGNORMAL_BODY`` (the quantile at q, the body tables).
+    kind, a, b, lb, c_half : float
+        The family's constants: for the tail as for :func:`build_table`; for the
+        bodies ``a, b, lb, c_half`` are the column's prepared constants 0-3.
+    lo, hi : float
+        The coordinate's range.
+    n_start, n_max : int
+        First and largest number of intervals.
+    coef : ndarray of float64, shape (>= n_max, DEG + 1)
+        Output: monomial coefficients per interval.
+
+    Returns
+    -------
+    int
+        Intervals used, or 0 if ``n_max`` was not enough.
+    """
     m = DEG + 1
     nodes = np.empty(m)
     for i in range(m):
         nodes[i] = math.cos(math.pi * (i + 0.5) / m)
     vals = np.empty(m)
     cheb = np.empty(m)
-    n = N_START
-    while n <= N_MAX:
-        h = 2.0 * T_MAX / n
+    n = n_start
+    while n <= n_max:
+        h = (hi - lo) / n
         ok = True
         for j in range(n):
-            centre = -T_MAX + (j + 0.5) * h
-            gmax = 0.0
+            centre = lo + (j + 0.5) * h
             for i in range(m):
-                vals[i] = _log_exact_at_logit(kind, a, b, lb, c_half, centre + 0.5 * h * nodes[i])
-                gmax = max(gmax, abs(vals[i]))
-            _chebyshev_coefficients(vals, cheb)
-            # The node values carry ~1e-15 relative noise from the exact
-            # solver, so the tail estimate cannot go below a few 1e-15.
-            tail = abs(cheb[m - 1]) + abs(cheb[m - 2]) + abs(cheb[m - 3])
-            if not (tail <= 1e-14 + 2e-16 * gmax):
+                vals[i] = _target_value(target, kind, a, b, lb, c_half, centre + 0.5 * h * nodes[i])
+            if not fit_interval(vals, cheb, coef[j], target == TARGET_LOG_TAIL):
                 ok = False
                 break
-            _cheb_to_monomial(cheb, coef[j])
         if ok:
             return n
         n *= 2
     return 0
+
+
+@jit
+def _target_value(target, kind, a, b, lb, c_half, x):
+    # The exact value a table interpolates, at coordinate x.
+    if target == TARGET_LOG_TAIL:
+        return _log_exact_at_logit(kind, a, b, lb, c_half, x)
+    if target == TARGET_BETA_BODY:
+        # The standardized beta quantile directly (no rounding of loc + scale x).
+        return beta_ppf_pair(a, b, x, 1.0 - x, lb, c_half)
+    if target == TARGET_GAMMA_BODY:
+        return gamma_ppf(a, x, lb)
+    return math.exp(a + b * ndtri(x))  # lognormal: a = log median, b = sigma
 
 
 @jit(fastmath={"contract"})
@@ -246,33 +290,43 @@ def table_ppf(kind, a, b, lb, c_half, coef, n, q):
 
 
 @jit
-def fit_body_interval(vals, cheb, coef_row):
-    """Fit one interval of a body table from the quantile at its Chebyshev points.
+def fit_interval(vals, cheb, coef_row, absolute):
+    """Fit one interval of a table from the exact values at its Chebyshev points.
 
     Parameters
     ----------
     vals : ndarray of float64, shape (DEG + 1,)
-        The exact quantile at the first-kind Chebyshev points ``cos(pi (i + 1/2) /
+        The exact target at the first-kind Chebyshev points ``cos(pi (i + 1/2) /
         (DEG + 1))`` of the interval's local coordinate.
     cheb : ndarray of float64, shape (DEG + 1,)
         Scratch space.
     coef_row : ndarray of float64, shape (DEG + 1,)
         Output: monomial coefficients in the local coordinate on [-1, 1].
+    absolute : bool
+        The tail table's test (``log x``, whose values may cross 0): the trailing
+        Chebyshev coefficients below ``1e-14 + 2e-16 max|value|``, since the node
+        values carry ~1e-15 noise from the exact solver and the second term is the
+        rounding floor of storing ``log x``. Otherwise the bodies' relative test:
+        below ``1e-14`` times the smallest ``|value|``.
 
     Returns
     -------
     bool
-        Whether the trailing Chebyshev coefficients (the error estimate, Trefethen
-        2019, chapter 8) are below ``1e-14`` relative to the smallest ``|value|``:
-        a relative bound, since body values may be far from 1 in either direction.
+        Whether the trailing coefficients (the error estimate, Trefethen 2019,
+        chapter 8) pass the test.
     """
     m = DEG + 1
-    vmin = math.inf
-    for i in range(m):
-        vmin = min(vmin, abs(vals[i]))
     _chebyshev_coefficients(vals, cheb)
     tail = abs(cheb[m - 1]) + abs(cheb[m - 2]) + abs(cheb[m - 3])
     _cheb_to_monomial(cheb, coef_row)
+    if absolute:
+        gmax = 0.0
+        for i in range(m):
+            gmax = max(gmax, abs(vals[i]))
+        return tail <= 1e-14 + 2e-16 * gmax
+    vmin = math.inf
+    for i in range(m):
+        vmin = min(vmin, abs(vals[i]))
     return tail <= 1e-14 * vmin
 
 

@@ -51,9 +51,12 @@ from ._table import (
     N_MAX,
     NB_MAX,
     NB_START,
+    TARGET_BETA_BODY,
+    TARGET_GAMMA_BODY,
+    TARGET_LOGNORMAL_BODY,
     body_ppf,
     build_table,
-    fit_body_interval,
+    fit_table,
     table_ppf,
 )
 from .jit import jit
@@ -311,34 +314,15 @@ def build_body_table(code, cst, coef):
     """
     if not has_body_table(code):
         return 0
-    m = DEG + 1
-    nodes = np.empty(m)
-    for i in range(m):
-        nodes[i] = math.cos(math.pi * (i + 0.5) / m)
-    vals = np.empty(m)
-    cheb = np.empty(m)
-    n = NB_START
-    while n <= NB_MAX:
-        h = (BODY_HI - BODY_LO) / n
-        ok = True
-        for j in range(n):
-            centre = BODY_LO + (j + 0.5) * h
-            for i in range(m):
-                q = centre + 0.5 * h * nodes[i]
-                if code == PERT or code == BETA:
-                    # The standardized beta quantile directly (no rounding of loc + scale x).
-                    vals[i] = beta_ppf_pair(cst[0], cst[1], q, 1.0 - q, cst[2], cst[3])
-                elif code == GAMMA:
-                    vals[i] = gamma_ppf(cst[0], q, cst[2])
-                else:
-                    vals[i] = math.exp(cst[0] + cst[1] * ndtri(q))
-            if not fit_body_interval(vals, cheb, coef[j]):
-                ok = False
-                break
-        if ok:
-            return n
-        n *= 2
-    return 0
+    if code == PERT or code == BETA:
+        target = TARGET_BETA_BODY
+    elif code == GAMMA:
+        target = TARGET_GAMMA_BODY
+    else:
+        target = TARGET_LOGNORMAL_BODY
+    return fit_table(
+        target, 0, cst[0], cst[1], cst[2], cst[3], BODY_LO, BODY_HI, NB_START, NB_MAX, coef
+    )
 
 
 @jit
