@@ -1,0 +1,1 @@
+"""The ``tco`` command line: one thin module per command (entry point ``simulate.cli.main``)."""

@@ -1,0 +1,1 @@
+"""Decisions between scenarios: comparisons on common random numbers."""

@@ -1,0 +1,1 @@
+"""The sampling engine: plans, designs, seeding, chunks, and where their tasks run."""
