@@ -73,7 +73,6 @@ def compare_command(
     scenario over the pooled bounds; writes the per-sample dataset (dims scenario,
     sample). --set applies to every scenario.
     """
-    import numpy as np
 
     from results.comparison_table import comparison_json, format_comparison
     from scenarios.errors import ScenarioError
@@ -103,7 +102,9 @@ def compare_command(
             f"Note: Sobol points are balanced for N a power of two; N = {n:,} is not.", err=True
         )
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
+        from simulate.engine.seeding import fresh_seed
+
+        seed = fresh_seed()
     labels = scenario_labels(loaded)
     if output is None and not no_save:
         output = default_output_name(labels, n, seed)

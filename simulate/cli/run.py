@@ -96,7 +96,6 @@ def run_command(
     share of infeasible samples by reason, and writes the per-sample dataset.
     """
     import numba
-    import numpy as np
 
     from results.summary import infeasible_counts, summarize
     from results.table import format_summary
@@ -120,7 +119,9 @@ def run_command(
     if loaded.copula is not None and loaded.copula.warning:
         click.echo(f"Warning: {loaded.copula.warning}", err=True)
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
+        from simulate.engine.seeding import fresh_seed
+
+        seed = fresh_seed()
     if output is None and not no_save:
         output = f"{loaded.name}-n{n}-seed{seed}.nc"
     with reported_job(scheduler, dask_workers) as (executor, reporter):

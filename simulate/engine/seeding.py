@@ -45,6 +45,17 @@ def as_seed_sequence(seed: int | np.random.SeedSequence | None) -> np.random.See
     return np.random.SeedSequence(int(seed))
 
 
+def fresh_seed() -> int:
+    """A new root seed from OS entropy, as an integer that reproduces it (``--seed``).
+
+    Returns
+    -------
+    int
+        The entropy of a fresh :class:`numpy.random.SeedSequence` (128 bits).
+    """
+    return int(np.random.SeedSequence().entropy)
+
+
 def block_seed(root: np.random.SeedSequence, block_index: int) -> np.random.SeedSequence:
     """The child sequence of one block, independent of every other block's.
 
