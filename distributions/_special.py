@@ -637,6 +637,7 @@ def gamma_ppf(a, q, lga):
         return 0.0
     if q == 1.0:
         return math.inf
-    if q <= 0.5:
-        return _gamma_solve(a, q, False, lga)
-    return _gamma_solve(a, 1.0 - q, True, lga)
+    # One call with a run-time flag: calls with the constants True and False would each
+    # compile a specialisation of the solver (Numba types constants as literals).
+    upper = q > 0.5
+    return _gamma_solve(a, 1.0 - q if upper else q, upper, lga)

@@ -83,9 +83,8 @@ def _exact_std(kind, a, b, lb, c_half, q, qc):
     # (each accurate to full relative precision on its own small side).
     if kind == KIND_BETA:
         return beta_ppf_pair(a, b, q, qc, lb, c_half)
-    if q <= 0.5:
-        return _gamma_solve(a, q, False, lb)
-    return _gamma_solve(a, qc, True, lb)
+    upper = q > 0.5  # a run-time flag: one compiled solver (see gamma_ppf)
+    return _gamma_solve(a, qc if upper else q, upper, lb)
 
 
 @jit
@@ -178,7 +177,21 @@ def build_table(kind, a, b, lb, c_half, coef):
     L. N. Trefethen, Approximation Theory and Approximation Practice (2019),
     chapters 3 and 8 (Chebyshev interpolation and its error estimate).
     """
-    return fit_table(TARGET_LOG_TAIL, kind, a, b, lb, c_half, -T_MAX, T_MAX, N_START, N_MAX, coef)
+    # Integers made at run time: passed as module constants, Numba would type them as
+    # literals and compile fit_table once more for every caller.
+    return fit_table(
+        np.int64(TARGET_LOG_TAIL),
+        kind,
+        a,
+        b,
+        lb,
+        c_half,
+        -T_MAX,
+        T_MAX,
+        np.int64(N_START),
+        np.int64(N_MAX),
+        coef,
+    )
 
 
 @jit

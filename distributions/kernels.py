@@ -320,8 +320,19 @@ def build_body_table(code, cst, coef):
         target = TARGET_GAMMA_BODY
     else:
         target = TARGET_LOGNORMAL_BODY
+    # Integers made at run time, so this call shares build_table's compiled fit_table.
     return fit_table(
-        target, 0, cst[0], cst[1], cst[2], cst[3], BODY_LO, BODY_HI, NB_START, NB_MAX, coef
+        np.int64(target),
+        np.int64(KIND_BETA),
+        cst[0],
+        cst[1],
+        cst[2],
+        cst[3],
+        BODY_LO,
+        BODY_HI,
+        np.int64(NB_START),
+        np.int64(NB_MAX),
+        coef,
     )
 
 
@@ -399,7 +410,7 @@ def lognormal_value(cst, body, nb, q):
     """Lognormal quantile: body table, else the exact formula (arguments as above)."""
     if nb > 0 and q >= BODY_LO and q <= BODY_HI:
         return body_ppf(body, nb, q)
-    return ppf_prepared(LOGNORMAL, cst, q)
+    return ppf_prepared(np.int64(LOGNORMAL), cst, q)
 
 
 @jit(parallel=True)

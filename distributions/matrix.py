@@ -289,7 +289,7 @@ def ppf_values(
         table_len,
         u,
         out,
-        0,
+        np.int64(0),  # not the literal 0: the same compiled rows_block as every caller
         u.shape[0],
     )
 
@@ -371,7 +371,7 @@ def column_block(code, c, coef, nt, body, nb, table, m, u, out, j, start, stop):
             if nb > 0 and q >= BODY_LO and q <= BODY_HI:
                 out[i, j] = body_ppf(body, nb, q)
             else:
-                out[i, j] = ppf_prepared(LOGNORMAL, c, q)
+                out[i, j] = ppf_prepared(code, c, q)  # code, not the literal: one compile
     elif code == CHOICE:
         for i in range(start, stop):
             out[i, j] = _choice_ppf(table, m, u[i, j])

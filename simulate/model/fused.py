@@ -193,7 +193,7 @@ def fused_rows(
             table_len,
             unit[start : start + rows],
             values,
-            0,
+            np.int64(0),  # not the literal 0: one compiled rows_block for every caller
             rows,
         )
         for i in range(rows):
