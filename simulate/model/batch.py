@@ -1,10 +1,11 @@
 """The cost model on a matrix of ready-made input rows (validating wrapper).
 
-Rows go through the same compiled pass as a Monte Carlo chunk
-(:func:`simulate.model.fused.fused_sample`), with every column marked
-``PASSTHROUGH`` so the inverse-CDF step copies the values. One kernel then serves
-``tco calc``, the TCO-index search, the tornado and the runs: a fresh install
-compiles it once.
+A few rows (``tco calc``, the TCO-index search, the tornado) go through the same
+compiled pass as a Monte Carlo chunk (:func:`simulate.model.fused.fused_sample`),
+with every column marked ``PASSTHROUGH`` so the inverse-CDF step copies the values:
+a fresh install compiles one kernel for them and the runs. Many rows go to the
+parallel row loop (:func:`simulate.model.kernel.cost_rows`), which skips that copy
+(about 4x faster per row) and compiles only when first needed.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def model_outputs(
     ValueError
         If the array does not have ``N_INPUTS`` columns, or a buffer does not match.
     """
-    from simulate.model.fused import fused_sample
+    from simulate.model.fused import PARALLEL_MIN_ROWS, fused_sample
     from simulate.model.kernel import VALID_ROW
 
     x = np.ascontiguousarray(inputs, dtype=np.float64)
@@ -106,6 +107,14 @@ def model_outputs(
         flags = np.empty(n, dtype=np.int64)
     if (outputs is not None and outputs.shape != (n, col.N_OUTPUTS)) or flags.shape != (n,):
         raise ValueError("outputs/flags buffers do not match the number of input rows")
+    threads = numba.get_num_threads()
+    if n >= PARALLEL_MIN_ROWS and threads > 1:
+        from simulate.model.kernel import cost_rows
+
+        if outputs is None:
+            outputs = np.empty((n, col.N_OUTPUTS))
+        cost_rows(x, outputs, flags)
+        return outputs, flags
     codes, prepared, tables, table_len, expansion, table = _passthrough_columns()
     by_variable = variable_major_buffer(col.N_OUTPUTS, n)
     fused_sample(
@@ -120,7 +129,7 @@ def model_outputs(
         np.arange(col.N_OUTPUTS, dtype=np.int64),
         by_variable,
         flags,
-        threads=numba.get_num_threads(),
+        threads=1,
     )
     if outputs is None:
         return by_variable.T, flags

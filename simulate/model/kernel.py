@@ -11,6 +11,7 @@ the equations are documented in ``docs/model.md`` and mirrored, independently, b
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from distributions.jit import jit
@@ -321,3 +322,26 @@ def store_outputs(out, i, values):
     out[35, i] = values[35]
     out[36, i] = values[36]
     out[37, i] = values[37]
+
+
+@jit(parallel=True)
+def cost_rows(inputs, outputs, flags):
+    """The cost model on every row of a large matrix, in parallel over rows.
+
+    :func:`simulate.model.batch.model_outputs` takes this path for many rows (the
+    full-matrix path of runs with several categorical inputs varying); a few rows go
+    through the compiled pass of every run instead, which copies each column first.
+    Rows are independent, so the result does not depend on the thread count.
+
+    Parameters
+    ----------
+    inputs : ndarray of float64, shape (n, N_INPUTS)
+        One sample per row.
+    outputs : ndarray of float64, shape (n, N_OUTPUTS)
+        Filled with the outputs.
+    flags : ndarray of int64, shape (n,)
+        Filled with the infeasibility bit masks.
+    """
+    by_variable = outputs.T
+    for i in numba.prange(inputs.shape[0]):
+        flags[i] = cost_row(inputs[i], by_variable, i)
