@@ -50,7 +50,7 @@ def kernel_vs_reference(n):
     from scenarios.loader import load_scenario
     from simulate.engine.plan import sampling_plan
     from simulate.model.batch import model_outputs
-    from simulate.model.reference import evaluate_reference
+    from simulate.model.reference import reference_outputs
 
     plan = sampling_plan(load_scenario())
     unit = np.random.default_rng(1).random((n, plan.dims))
@@ -59,7 +59,7 @@ def kernel_vs_reference(n):
     flags = np.empty(n, dtype=np.int64)
     model_outputs(inputs[:1000])
     numba_s = best_of(lambda: model_outputs(inputs, outputs, flags))
-    numpy_s = best_of(lambda: evaluate_reference(inputs), repeat=2)
+    numpy_s = best_of(lambda: reference_outputs(inputs), repeat=2)
     print(
         f"1. kernel on {n:,} rows: Numba {numba_s * 1e9 / n:7.1f} ns/row, NumPy reference "
         f"{numpy_s * 1e9 / n:7.1f} ns/row -> {numpy_s / numba_s:5.1f}x (target >= 5x)"

@@ -15,7 +15,7 @@ from simulate.engine.montecarlo import run
 from simulate.engine.seeding import BLOCK_SIZE
 from simulate.model import columns as col
 from simulate.model.inputs import input_matrix
-from simulate.model.reference import evaluate_reference
+from simulate.model.reference import reference_outputs
 
 N = BLOCK_SIZE * 2 + 1234  # not a multiple of the block: the last block is short
 
@@ -69,7 +69,7 @@ def test_stored_values_are_the_kernel_outputs_of_the_stored_inputs(scenario, ref
         path: reference_run[path].values for path in reference_run.attrs["sampled_inputs"].split()
     }
     inputs = input_matrix(scenario, values, N)
-    expected, flags = evaluate_reference(inputs)
+    expected, flags = reference_outputs(inputs)
     np.testing.assert_array_equal(reference_run["infeasible"].values, flags)
     for name in stored_outputs("standard"):
         np.testing.assert_allclose(

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from results.rankings import sobol_ranking
 from scenarios.loader import load_scenario, parse_scenario
 from scenarios.sources import builtin_text
-from simulate.sensitivity.sobol import design, evaluate_design, sobol, sobol_problem
+from simulate.sensitivity.sobol import design, kpis_at_design, sobol, sobol_problem
 
 SMALL_N = 2**10
 
@@ -106,7 +106,7 @@ def test_design_prefix_property(scenario):
     problem = sobol_problem(scenario, levers_only=True)
     small, large = design(problem, 64, False, 5), design(problem, 128, False, 5)
     np.testing.assert_array_equal(small, large[: len(small)])
-    values = evaluate_design(problem, small, ["lifecycle_total"])
+    values = kpis_at_design(problem, small, ["lifecycle_total"])
     assert values.shape == (64 * 8, 1)
 
 

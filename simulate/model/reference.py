@@ -26,7 +26,7 @@ def _valid_rows(x: np.ndarray) -> np.ndarray:
     return ok
 
 
-def evaluate_reference(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def reference_outputs(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Evaluate the cost model with whole-array NumPy operations.
 
     Parameters
@@ -51,7 +51,7 @@ def evaluate_reference(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # Evaluate on a sanitised copy so invalid rows cannot raise warnings; they are masked below.
     x = np.where(valid[:, None], x, _harmless_row(x)[None, :])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        _evaluate(x, out, flags)
+        _reference_rows(x, out, flags)
     out[~valid] = np.nan
     flags[~valid] = col.FLAG_INVALID_INPUT  # the stand-in row's own flags do not count
     return out, flags
@@ -65,7 +65,7 @@ def _harmless_row(x: np.ndarray) -> np.ndarray:
     return row
 
 
-def _evaluate(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
+def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     n = x.shape[0]
     weight_bytes = x[:, col.IN_PARAMS_TOTAL] * x[:, col.IN_WEIGHT_BITS] / 8.0
     kv_per_token = (

@@ -197,7 +197,7 @@ def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.n
     return points
 
 
-def evaluate_design(
+def kpis_at_design(
     problem: SobolProblem, points: np.ndarray, kpis: Sequence[str], executor=None
 ) -> np.ndarray:
     """KPIs at design points: independent marginals (no copula), then the cost kernel.
@@ -231,7 +231,7 @@ def evaluate_design(
         result[start:stop] = values
 
     local_if_none(executor).map_ordered(
-        evaluate_points,
+        kpis_at_points,
         (problem, index),
         [(points[start:stop],) for start, stop in ranges],
         consume,
@@ -241,8 +241,8 @@ def evaluate_design(
     return result
 
 
-def evaluate_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarray) -> np.ndarray:
-    """KPIs at one chunk of design points (the task of :func:`evaluate_design`).
+def kpis_at_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarray) -> np.ndarray:
+    """KPIs at one chunk of design points (the task of :func:`kpis_at_design`).
 
     Parameters
     ----------
@@ -471,7 +471,7 @@ def _converge(problem, kpis, analysis: _Analysis, budget, progress, executor):
     while True:
         points = design(problem, current, second_order, analysis.design_seed)
         new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
-        outputs = np.vstack([outputs, evaluate_design(problem, new, kpis, executor)])
+        outputs = np.vstack([outputs, kpis_at_design(problem, new, kpis, executor)])
         per_kpi = _analyze(problem, outputs, analysis)
         widest = _widest_top_half_width(per_kpi)
         history.append((current, widest, per_kpi))
