@@ -22,7 +22,7 @@ import time
 import numba
 import numpy as np
 
-from distributions import FAMILIES, pack, ppf_column, ppf_matrix_prepared, prepare_columns
+from distributions import FAMILIES, inverse_cdfs, ppf_column, ppf_matrix_prepared
 
 F = FAMILIES
 CASES = [
@@ -67,10 +67,8 @@ def main(n: int = 1_000_000) -> None:
         ppf_column(code, p4, u, out)
         expect = ref.ppf(u)
         diff = np.max(np.abs(out - expect) / np.maximum(np.abs(expect), 1e-300))
-        codes, params, tables, table_len = pack([d])
-        prepared = prepare_columns(codes, params)
         in_run = np.empty((n, 1))
-        matrix = (codes, *prepared, tables, table_len, u[:, None], in_run)
+        matrix = (inverse_cdfs([d]), u[:, None], in_run)
         t_run = _best(lambda matrix=matrix: ppf_matrix_prepared(*matrix))
         # Both routes, one diff: the worse of the two against scipy.
         diff = max(diff, np.max(np.abs(in_run[:, 0] - expect) / np.maximum(np.abs(expect), 1e-300)))

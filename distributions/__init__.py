@@ -17,9 +17,10 @@ ppf_scalar(code, params4, u)
     Exact scalar quantile, callable from other ``@njit`` code.
 pack(dists)
     ``(codes, params, tables, table_len)`` for ``ppf_matrix``.
-prepare_columns(codes, params), ppf_matrix_prepared(...)
-    The same mapping with per-column set-up done once (chunked runs).
-ppf_values(...)
+inverse_cdfs(dists), ppf_matrix_prepared(icdf, u, out)
+    The same mapping with per-column set-up done once (chunked runs);
+    prepare_columns(codes, params) is that set-up.
+ppf_values(icdf, u, out)
     Its serial twin for a few quantiles at a time.
 """
 
@@ -27,6 +28,7 @@ from .distribution import Distribution
 from .families import FAMILIES, Family
 from .kernels import ppf_scalar
 from .matrix import (
+    inverse_cdfs,
     pack,
     ppf_column,
     ppf_matrix,
@@ -41,6 +43,7 @@ __all__ = [
     "Distribution",
     "Family",
     "from_spec",
+    "inverse_cdfs",
     "pack",
     "ppf_column",
     "ppf_matrix",

@@ -108,7 +108,7 @@ class Distribution:
         qa = np.asarray(q, dtype=float)
         flat = np.ascontiguousarray(qa.reshape(-1, 1))
         out = np.empty_like(flat)
-        ppf_values(*_inverse_cdf_arrays(self), flat, out)
+        ppf_values(_inverse_cdfs(self), flat, out)
         if qa.ndim == 0:
             return float(out[0, 0])
         return out.reshape(qa.shape)
@@ -218,15 +218,14 @@ class Distribution:
 
 
 @functools.lru_cache(maxsize=256)
-def _inverse_cdf_arrays(dist: Distribution) -> tuple:
-    """The arrays :func:`distributions.ppf_values` takes for one distribution, built once.
+def _inverse_cdfs(dist: Distribution) -> tuple:
+    """The inverse-CDF arrays of one distribution (:func:`distributions.inverse_cdfs`), once.
 
     A scenario asks each distribution for several quantiles (its support check, its
     median, the TCO-index ends); the set-up of a beta or gamma column (its Chebyshev
     tables) costs milliseconds, so it is made once per distribution and process. The
     arrays are shared: callers must not write to them.
     """
-    from .matrix import pack, prepare_columns
+    from .matrix import inverse_cdfs
 
-    codes, params, tables, table_len = pack([dist])
-    return (codes, *prepare_columns(codes, params), tables, table_len)
+    return inverse_cdfs([dist])

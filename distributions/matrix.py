@@ -39,6 +39,7 @@ ROW_BLOCK = 256  # rows per work item of ppf_matrix_prepared: 256 x 12 doubles f
 
 __all__ = [
     "column_block",
+    "inverse_cdfs",
     "pack",
     "ppf_column",
     "ppf_matrix",
@@ -197,31 +198,35 @@ def prepare_columns(codes, params):
     return constants, coefficients, intervals, body_coefficients, body_intervals
 
 
+def inverse_cdfs(dists) -> tuple:
+    """The inverse-CDF arrays of some distributions, set up once, as one tuple.
+
+    Parameters
+    ----------
+    dists : sequence of Distribution
+        One per column.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(codes, constants, coefficients, intervals, body_coefficients,
+        body_intervals, tables, table_len)``: :func:`pack` and :func:`prepare_columns`
+        in one, the argument every prepared map takes.
+    """
+    codes, params, tables, table_len = pack(list(dists))
+    return (codes, *prepare_columns(codes, params), tables, table_len)
+
+
 @jit(parallel=True)
-def ppf_matrix_prepared(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    u,
-    out,
-):
+def ppf_matrix_prepared(icdf, u, out):
     """:func:`ppf_matrix` with the set-up of :func:`prepare_columns` done beforehand.
 
     Parameters
     ----------
-    codes : ndarray of int64, shape (k,)
-        Family code per column.
-    constants, coefficients, intervals, body_coefficients, body_intervals
-        The output of :func:`prepare_columns`.
-    tables : ndarray of float64, shape (k, 2, m)
-        Choice/empirical tables (from :func:`pack`).
-    table_len : ndarray of int64, shape (k,)
-        Used length of each table.
+    icdf : tuple of ndarray
+        The columns' inverse CDFs (:func:`inverse_cdfs`): ``codes`` (int64, (k,)),
+        the five arrays of :func:`prepare_columns`, the choice/empirical ``tables``
+        (float64, (k, 2, m), from :func:`pack`) and ``table_len`` (int64, (k,)).
     u : ndarray of float64, shape (n, k)
         Points of the unit cube.
     out : ndarray of float64, shape (n, k)
@@ -240,36 +245,11 @@ def ppf_matrix_prepared(
     blocks = (n + ROW_BLOCK - 1) // ROW_BLOCK
     for block in numba.prange(blocks):
         start = block * ROW_BLOCK
-        stop = min(start + ROW_BLOCK, n)
-        rows_block(
-            codes,
-            constants,
-            coefficients,
-            intervals,
-            body_coefficients,
-            body_intervals,
-            tables,
-            table_len,
-            u,
-            out,
-            start,
-            stop,
-        )
+        rows_block(icdf, u, out, start, min(start + ROW_BLOCK, n))
 
 
 @jit
-def ppf_values(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    u,
-    out,
-):
+def ppf_values(icdf, u, out):
     """Serial :func:`ppf_matrix_prepared` for the few quantiles asked for from Python.
 
     ``Distribution.ppf`` (medians, support checks, the TCO-index ends) maps a handful
@@ -278,50 +258,26 @@ def ppf_values(
     inverse CDFs once. Arguments as for :func:`ppf_matrix_prepared`; the values are
     those of :func:`ppf_column` to the last bit.
     """
-    rows_block(
-        codes,
-        constants,
-        coefficients,
-        intervals,
-        body_coefficients,
-        body_intervals,
-        tables,
-        table_len,
-        u,
-        out,
-        np.int64(0),  # not the literal 0: the same compiled rows_block as every caller
-        u.shape[0],
-    )
+    # np.int64(0), not the literal 0: the same compiled rows_block as every caller.
+    rows_block(icdf, u, out, np.int64(0), u.shape[0])
 
 
 @jit
-def rows_block(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    u,
-    out,
-    start,
-    stop,
-):
+def rows_block(icdf, u, out, start, stop):
     """Rows ``start .. stop`` of every column: ``out[i, j] = ppf_j(u[i, j])``.
 
     The one loop over columns that every caller shares (the parallel and serial
     matrix maps, the fused pass of a run). Arguments as for
     :func:`ppf_matrix_prepared`, plus the half-open row range.
     """
+    codes, constants, coefficients, intervals, body, body_intervals, tables, table_len = icdf
     for j in range(codes.shape[0]):
         column_block(
             codes[j],
             constants[j],
             coefficients[j],
             intervals[j],
-            body_coefficients[j],
+            body[j],
             body_intervals[j],
             tables[j],
             table_len[j],

@@ -356,7 +356,7 @@ def test_prepared_matrix_equals_ppf_matrix_for_every_family_and_thread_count():
         for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
             numba.set_num_threads(threads)
             got = np.empty_like(u)
-            ppf_matrix_prepared(codes, *prepared, tables, table_len, u, got)
+            ppf_matrix_prepared((codes, *prepared, tables, table_len), u, got)
             np.testing.assert_array_equal(got, expected)
     finally:
         numba.set_num_threads(before)

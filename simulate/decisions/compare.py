@@ -40,12 +40,12 @@ from scenarios.scenario import Scenario
 from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
 from simulate.engine.chunks import (
     Workspace,
+    checked_sampling,
     chunk_ranges,
     chunk_unit,
     sample_outputs,
     stored_outputs,
 )
-from simulate.engine.design import DESIGNS
 from simulate.engine.executor import local_if_none, thread_workspace
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.montecarlo import IN_MEMORY_LIMIT_BYTES
@@ -306,19 +306,12 @@ def compare(
     import xarray as xr
 
     loaded = resolve_scenarios(scenarios, overrides)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n = {n!r}: the number of samples must be a positive integer")
-    if design not in DESIGNS:
-        raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    n, chunk = checked_sampling(n, design, chunk_blocks)
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
-    if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
-        raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
     kpis = check_kpis(kpis)
-    n = int(n)
     job = compare_job(loaded, kpis, design, seed, common_random_numbers)
     executor = local_if_none(executor)
-    chunk = chunk_blocks * BLOCK_SIZE
     samples, factors = _sample(job, n, chunk, executor, progress)
     bounds = pooled_bounds(loaded)
     samples["tco_index"] = bounds.index(samples["lifecycle_total"])

@@ -20,7 +20,7 @@ import numpy as np
 from results.provenance import infeasible_attrs, output_attrs, tco_index_attrs
 from results.store import VariableSpec
 from scenarios.scenario import Scenario
-from simulate.engine.design import unit_block
+from simulate.engine.design import DESIGNS, unit_block
 from simulate.engine.executor import thread_workspace
 from simulate.engine.plan import SamplingPlan, sampling_plan
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
@@ -71,6 +71,37 @@ def _variable_specs(plan: SamplingPlan, outputs: list[str], dtype: str) -> list[
             )
             specs.append(VariableSpec(item.path, dtype, attrs))
     return specs
+
+
+def checked_sampling(n, design: str, chunk_blocks) -> tuple[int, int]:
+    """Validate the size, design and chunking of a sampled job (a run, a comparison).
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (a positive integer).
+    design : str
+        Unit-cube design, one of :data:`simulate.engine.design.DESIGNS`.
+    chunk_blocks : int
+        Blocks of :data:`~simulate.engine.seeding.BLOCK_SIZE` samples per chunk.
+
+    Returns
+    -------
+    n, chunk : int
+        The number of samples as an ``int`` and the samples per chunk.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, its value and what it must be.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ValueError(f"n = {n!r}: the number of samples must be a positive integer")
+    if design not in DESIGNS:
+        raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    if isinstance(chunk_blocks, bool) or not isinstance(chunk_blocks, int) or chunk_blocks < 1:
+        raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
+    return int(n), chunk_blocks * BLOCK_SIZE
 
 
 def chunk_ranges(n: int, chunk: int) -> list[tuple[int, int]]:
@@ -391,19 +422,11 @@ def sample_outputs_into(
         raise ValueError(f"selected indices must lie in 0 .. {col.N_OUTPUTS + plan.dims - 1}")
     unit = np.ascontiguousarray(unit) if independent else plan.correlate(unit)
     if plan.fused_pass_applies:
-        codes, prepared, tables, table_len = plan.inverse_cdf_arrays
-        source, column, categories, table = plan.row_expansion
         fused_sample(
-            codes,
-            *prepared,
-            tables,
-            table_len,
+            plan.inverse_cdfs,
             unit,
             plan.base_row,
-            source,
-            column,
-            categories,
-            table,
+            plan.row_expansion,
             selected,
             dest,
             flags,

@@ -19,8 +19,7 @@ from results.provenance import provenance_attrs, scenario_attrs
 from results.store import open_result, open_writer
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
-from simulate.engine.chunks import chunk_columns, chunk_ranges, make_job
-from simulate.engine.design import DESIGNS
+from simulate.engine.chunks import checked_sampling, chunk_columns, chunk_ranges, make_job
 from simulate.engine.executor import local_if_none
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.plan import SamplingPlan
@@ -141,18 +140,11 @@ def run(
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ValueError(f"n = {n!r}: the number of samples must be a positive integer")
-    if design not in DESIGNS:
-        raise ValueError(f"design = {design!r}: must be one of {', '.join(DESIGNS)}")
+    n, chunk = checked_sampling(n, design, chunk_blocks)
     if precision not in ("float64", "float32"):
         raise ValueError(f"precision = {precision!r}: must be float64 or float32")
-    if not isinstance(chunk_blocks, int) or chunk_blocks < 1:
-        raise ValueError(f"chunk_blocks = {chunk_blocks!r}: must be a positive integer")
-    n = int(n)
     executor = local_if_none(executor)
     job = make_job(scenario, design, seed, store, precision)
-    chunk = chunk_blocks * BLOCK_SIZE
     attrs = run_attrs(scenario, job.plan, n, str(job.root.entropy), design, chunk)
     attrs |= {
         "tco_index_definition": DEFINITION,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from distributions import Distribution, from_spec, pack, ppf_matrix_prepared, prepare_columns
+from distributions import Distribution, from_spec, inverse_cdfs, ppf_matrix_prepared
 from distributions.copula import apply_copula
 from scenarios.scenario import Scenario, ScenarioInput
 from scenarios.schema import FIELDS_BY_PATH
@@ -129,10 +129,7 @@ class SamplingPlan:
         """
         values = np.empty_like(unit)
         if self.dims:
-            codes, prepared, tables, table_len = self.inverse_cdf_arrays
-            ppf_matrix_prepared(
-                codes, *prepared, tables, table_len, np.ascontiguousarray(unit), values
-            )
+            ppf_matrix_prepared(self.inverse_cdfs, np.ascontiguousarray(unit), values)
         return values
 
     def kernel_inputs(self, values: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -241,17 +238,15 @@ class SamplingPlan:
         return sum(item.categorical for item in self.inputs) <= 1
 
     @property
-    def inverse_cdf_arrays(self):
-        """``(codes, prepared, tables, table_len)`` of the design columns' inverse CDFs.
+    def inverse_cdfs(self) -> tuple:
+        """The design columns' inverse CDFs (:func:`distributions.inverse_cdfs`).
 
-        ``prepared`` is :func:`distributions.prepare_columns`'s output; the arrays are
-        what :func:`distributions.ppf_matrix_prepared` takes. Built once per plan: the
-        tables cost milliseconds per column.
+        The tuple every prepared map and the fused pass take; built once per plan, since
+        the tables cost milliseconds per column.
         """
         cached = self.__dict__.get("_inverse_cdf_cache")
         if cached is None:
-            codes, params, tables, table_len = pack(list(self.distributions))
-            cached = (codes, prepare_columns(codes, params), tables, table_len)
+            cached = inverse_cdfs(self.distributions)
             object.__setattr__(self, "_inverse_cdf_cache", cached)
         return cached
 

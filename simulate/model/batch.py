@@ -49,17 +49,21 @@ def variable_major_buffer(variables: int, rows: int) -> np.ndarray:
 
 @functools.cache
 def _passthrough_columns():
-    """Inverse-CDF arrays that copy every input column as it is (built once)."""
+    """Inverse CDFs and row expansion that copy every input column as it is (built once)."""
     from distributions.kernels import PASSTHROUGH
     from distributions.matrix import prepare_columns
 
     codes = np.full(col.N_INPUTS, PASSTHROUGH, dtype=np.int64)
     prepared = prepare_columns(codes, np.zeros((col.N_INPUTS, 4)))
-    tables = np.zeros((col.N_INPUTS, 2, 1))
-    table_len = np.zeros(col.N_INPUTS, dtype=np.int64)
+    icdf = (
+        codes,
+        *prepared,
+        np.zeros((col.N_INPUTS, 2, 1)),
+        np.zeros(col.N_INPUTS, dtype=np.int64),
+    )
     every = np.arange(col.N_INPUTS, dtype=np.int64)
-    expansion = (every, every.copy(), np.zeros(col.N_INPUTS, dtype=np.int64))
-    return codes, prepared, tables, table_len, expansion, np.zeros((col.N_INPUTS, 1))
+    zeros = np.zeros(col.N_INPUTS, dtype=np.int64)
+    return icdf, (every, every.copy(), zeros, np.zeros((col.N_INPUTS, 1)))
 
 
 def model_outputs(
@@ -115,22 +119,10 @@ def model_outputs(
             outputs = np.empty((n, col.N_OUTPUTS))
         cost_rows(x, outputs, flags)
         return outputs, flags
-    codes, prepared, tables, table_len, expansion, table = _passthrough_columns()
+    icdf, expansion = _passthrough_columns()
     by_variable = variable_major_buffer(col.N_OUTPUTS, n)
-    fused_sample(
-        codes,
-        *prepared,
-        tables,
-        table_len,
-        x,
-        VALID_ROW,
-        *expansion,
-        table,
-        np.arange(col.N_OUTPUTS, dtype=np.int64),
-        by_variable,
-        flags,
-        threads=1,
-    )
+    every_output = np.arange(col.N_OUTPUTS, dtype=np.int64)
+    fused_sample(icdf, x, VALID_ROW, expansion, every_output, by_variable, flags, threads=1)
     if outputs is None:
         return by_variable.T, flags
     outputs[...] = by_variable.T

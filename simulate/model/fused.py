@@ -44,17 +44,17 @@ __all__ = [
 ]
 
 
-def fused_sample(*args, threads: int) -> None:
+def fused_sample(icdf, unit, base_row, expansion, selected, dest, flags, threads: int) -> None:
     """Run :func:`fused_sample_kernel` on ``threads`` threads, or serially for few rows.
 
     Parameters
     ----------
-    *args
-        The arguments of :func:`fused_sample_kernel` without ``parts``.
+    icdf, unit, base_row, expansion, selected, dest, flags
+        As for :func:`fused_sample_kernel`.
     threads : int
         Threads to split the rows over (``numba.get_num_threads()``).
     """
-    unit, base_row = args[8], args[9]
+    args = (icdf, unit, base_row, expansion, selected, dest, flags)
     if threads <= 1 or unit.shape[0] < PARALLEL_MIN_ROWS:
         fused_rows(*args, 0, unit.shape[0], inputs_valid(base_row))
     else:
@@ -62,47 +62,26 @@ def fused_sample(*args, threads: int) -> None:
 
 
 @jit(parallel=True)
-def fused_sample_kernel(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    unit,
-    base_row,
-    expand_source,
-    expand_column,
-    expand_categories,
-    expand_table,
-    selected,
-    dest,
-    flags,
-    parts,
-):
+def fused_sample_kernel(icdf, unit, base_row, expansion, selected, dest, flags, parts):
     """Inverse CDFs, the cost kernel and the copy-out of a chunk, in one parallel pass.
 
     Parameters
     ----------
-    codes, constants, coefficients, intervals, body_coefficients, body_intervals, tables, table_len
-        The design columns' inverse CDFs, as for
-        :func:`distributions.matrix.ppf_matrix_prepared`.
+    icdf : tuple of ndarray
+        The design columns' inverse CDFs (:func:`distributions.inverse_cdfs`).
     unit : ndarray of float64, shape (n, dims)
         Unit-cube points (after the copula, if any), C-contiguous.
     base_row : ndarray of float64, shape (N_INPUTS,)
         Kernel inputs at the scenario's base values.
-    expand_source : ndarray of int64, shape (m,)
-        Design column that sets kernel input column ``expand_column[p]``.
-    expand_column : ndarray of int64, shape (m,)
-        Kernel input columns that vary (each at most once).
-    expand_categories : ndarray of int64, shape (m,)
-        0 when the sampled value is the input itself; else the number of categories
-        of a categorical design column, whose value (a category index) picks
-        ``expand_table[p, index]``.
-    expand_table : ndarray of float64, shape (m, c)
-        Input value per category (catalog figures driven by a categorical choice).
+    expansion : tuple of ndarray
+        How design columns set kernel input columns
+        (:attr:`simulate.engine.plan.SamplingPlan.row_expansion`): ``source`` (int64,
+        (m,)), the design column that sets kernel input column ``column[p]``;
+        ``column`` (int64, (m,)), the kernel input columns that vary (each at most
+        once); ``categories`` (int64, (m,)), 0 when the sampled value is the input
+        itself, else the number of categories of a categorical design column, whose
+        value (a category index) picks ``table[p, index]``; ``table`` (float64, (m,
+        c)), the input value per category (catalog figures a choice drives).
     selected : ndarray of int64, shape (k,)
         Variables to store, by extended index: ``0 .. N_OUTPUTS - 1`` are kernel
         outputs (:data:`simulate.model.columns.OUTPUTS`), ``N_OUTPUTS + j`` is the sampled
@@ -122,58 +101,20 @@ def fused_sample_kernel(
     # parallel lowering stays small (it dominated the compile time when the whole tile
     # loop sat inside it) and the serial part compiles once.
     for part in numba.prange(parts):
-        fused_rows(
-            codes,
-            constants,
-            coefficients,
-            intervals,
-            body_coefficients,
-            body_intervals,
-            tables,
-            table_len,
-            unit,
-            base_row,
-            expand_source,
-            expand_column,
-            expand_categories,
-            expand_table,
-            selected,
-            dest,
-            flags,
-            part * n // parts,
-            (part + 1) * n // parts,
-            base_valid,
-        )
+        start, stop = part * n // parts, (part + 1) * n // parts
+        fused_rows(icdf, unit, base_row, expansion, selected, dest, flags, start, stop, base_valid)
 
 
 @jit
 def fused_rows(
-    codes,
-    constants,
-    coefficients,
-    intervals,
-    body_coefficients,
-    body_intervals,
-    tables,
-    table_len,
-    unit,
-    base_row,
-    expand_source,
-    expand_column,
-    expand_categories,
-    expand_table,
-    selected,
-    dest,
-    flags,
-    part_start,
-    part_stop,
-    base_valid,
+    icdf, unit, base_row, expansion, selected, dest, flags, part_start, part_stop, base_valid
 ):
     """Rows ``part_start .. part_stop`` of :func:`fused_sample_kernel`, tile by tile.
 
     Arguments as for :func:`fused_sample_kernel`; ``base_valid`` says whether the
     base row passed the domain check.
     """
+    expand_source, expand_column, expand_categories, expand_table = expansion
     dims = unit.shape[1]
     m = expand_column.shape[0]
     k = selected.shape[0]
@@ -182,20 +123,8 @@ def fused_rows(
     tile = np.empty((N_OUTPUTS + dims, TILE_STRIDE))
     for start in range(part_start, part_stop, TILE):
         rows = min(TILE, part_stop - start)
-        rows_block(
-            codes,
-            constants,
-            coefficients,
-            intervals,
-            body_coefficients,
-            body_intervals,
-            tables,
-            table_len,
-            unit[start : start + rows],
-            values,
-            np.int64(0),  # not the literal 0: one compiled rows_block for every caller
-            rows,
-        )
+        # np.int64(0), not the literal 0: one compiled rows_block for every caller.
+        rows_block(icdf, unit[start : start + rows], values, np.int64(0), rows)
         for i in range(rows):
             for p in range(m):
                 value = values[i, expand_source[p]]
