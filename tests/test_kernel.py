@@ -69,7 +69,7 @@ def test_result_independent_of_thread_count(rng):
 
 
 def test_evaluate_rejects_wrong_shape():
-    with pytest.raises(ValueError, match=r"inputs must have shape \(n, 73\)"):
+    with pytest.raises(ValueError, match=rf"inputs must have shape \(n, {col.N_INPUTS}\)"):
         model_outputs(np.zeros((3, 5)))
 
 
@@ -96,7 +96,15 @@ def test_breakdown_adds_up(rng):
     # Input and output prices recover the lifecycle total from the tokens served.
     months = inputs[ok, col.IN_HORIZON_YEARS] * 12
     tokens = out[ok, col.OUT_TOKENS_PER_MONTH] * months
-    phi = inputs[ok, col.IN_PROMPT_SHARE]
+    # The prompt share of the tokens served: fixed prompts (benchmark-style rows) or phi.
+    fixed_prompt = np.minimum(
+        inputs[ok, col.IN_FIXED_INPUT_TOKENS], inputs[ok, col.IN_CONTEXT_LIMIT_TOKENS]
+    )
+    phi = np.where(
+        inputs[ok, col.IN_FIXED_OUTPUT_TOKENS] > 0,
+        fixed_prompt / out[ok, col.OUT_AVG_SEQ_LEN],
+        inputs[ok, col.IN_PROMPT_SHARE],
+    )
     recovered = (
         out[ok, col.OUT_INPUT_COST_PER_1M] * tokens * phi
         + out[ok, col.OUT_OUTPUT_COST_PER_1M] * tokens * (1 - phi)
