@@ -45,6 +45,33 @@ def test_kernel_matches_reference_on_invalid_inputs(rng):
     assert np.isnan(out[:5]).all()
 
 
+def test_domain_check_matches_reference_at_every_bound():
+    # Each column at its bounds and one double either side of them: the kernel's
+    # branch-free check (open bounds moved to the next double) against the reference.
+    from simulate.model.kernel import DOMAIN_LOWER, DOMAIN_UPPER, inputs_valid
+    from simulate.model.reference import _valid_rows
+
+    base = default_row()
+    rows = []
+    for j in range(col.N_INPUTS):
+        upper = DOMAIN_UPPER[j] if np.isfinite(DOMAIN_UPPER[j]) else 1e6
+        for value in (
+            DOMAIN_LOWER[j],
+            np.nextafter(DOMAIN_LOWER[j], np.inf),
+            np.nextafter(DOMAIN_LOWER[j], -np.inf),
+            upper,
+            np.nextafter(upper, np.inf),
+            np.nan,
+        ):
+            row = base.copy()
+            row[j] = value
+            rows.append(row)
+    rows = np.array(rows)
+    kernel = np.array([inputs_valid(row) for row in rows])
+    np.testing.assert_array_equal(kernel, _valid_rows(rows))
+    assert 0.3 < kernel.mean() < 0.9  # both outcomes occur at many bounds
+
+
 def test_no_unflagged_nan_or_inf(rng):
     inputs = random_valid_inputs(rng, 3000)
     inputs[::7, col.IN_TRAIN_TOKENS] = 1e300  # overflow territory

@@ -53,6 +53,11 @@ def _domain_arrays():
 
 # Module-level arrays are frozen into the compiled kernel as constants.
 DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
+# The least valid value of each column: an open lower bound L becomes the next double
+# above it, since ``v > L`` is exactly ``v >= nextafter(L, inf)`` (no fast-math, so
+# subnormals and NaN compare as IEEE says). One closed interval per column lets the
+# check run without a branch per column.
+DOMAIN_LEAST = np.where(DOMAIN_LOWER_OPEN, np.nextafter(DOMAIN_LOWER, np.inf), DOMAIN_LOWER)
 
 
 def _valid_row() -> np.ndarray:
@@ -69,14 +74,16 @@ VALID_ROW = _valid_row()
 
 @jit
 def inputs_valid(x):
-    """True when every input lies in the domain the equations need (NaN fails)."""
+    """True when every input lies in the domain the equations need (NaN fails).
+
+    Branch-free over the columns (an early exit per column cost a fifth of the whole
+    model at a hundred columns): valid rows, the common case, read every column anyway.
+    """
+    valid = True
     for j in range(x.shape[0]):
         value = x[j]
-        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
-            return False
-        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
-            return False
-    return True
+        valid &= (value >= DOMAIN_LEAST[j]) & (value <= DOMAIN_UPPER[j])
+    return valid
 
 
 @jit
@@ -112,9 +119,7 @@ def columns_valid(x, columns):
     for k in range(columns.shape[0]):
         j = columns[k]
         value = x[j]
-        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
-            return False
-        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
+        if not (value >= DOMAIN_LEAST[j] and value <= DOMAIN_UPPER[j]):
             return False
     return True
 

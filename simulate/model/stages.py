@@ -340,6 +340,93 @@ def largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s):
 
 
 @stage
+def linear_replica_and_batch(x, footprint, shape, fractions):
+    """:func:`replica_and_batch` for a dense model with no TTFT bound, in closed form.
+
+    There TPOT is linear in the batch, ``TPOT(b) = t_0 + A / s + c_f + (P / s + c_t
+    + r t_pre) b``, and every time but the all-reduces scales as ``1 / s`` with the
+    replica's scale ``s`` (its accelerators, times ``serving.internode_efficiency``
+    past a node). The terms are formed once per row at ``s = 1`` and each replica size
+    only rescales them: the same equations as :func:`tpot_seconds` and
+    :func:`largest_batch`, evaluated in a different order (equal to rounding), at a
+    fraction of the cost of the general scan. Same parameters and returns as
+    :func:`replica_and_batch`.
+    """
+    weight_bytes, _, kv_bytes_per_token, serving_flops, _ = footprint
+    mbu, mfu_decode, mfu_prefill = fractions
+    _, _, prompt_tokens, completion_tokens, resident, reserved = shape
+    # Seconds on one accelerator: the weight read of a step, the GEMMs and attention of
+    # one sequence in a step, and the prefill FLOPs of one prompt token.
+    chip_bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S] * mbu
+    chip_decode_flops = serving_flops * mfu_decode
+    cached = x[col.IN_PREFIX_CACHE_HIT_SHARE]
+    attention_flops = 4.0 * x[col.IN_N_LAYERS] * x[col.IN_ATTENTION_DIM] * resident
+    weight_read_s = weight_bytes / chip_bandwidth
+    sequence_s = 2.0 * x[col.IN_PARAMS_ACTIVE] / chip_decode_flops + max(
+        kv_bytes_per_token * resident / chip_bandwidth, attention_flops / chip_decode_flops
+    )
+    prefill_flops = 2.0 * x[col.IN_PARAMS_ACTIVE] + 2.0 * x[col.IN_N_LAYERS] * x[
+        col.IN_ATTENTION_DIM
+    ] * prompt_tokens * (1.0 + cached)
+    prefill_s = prefill_flops / (serving_flops * mfu_prefill)
+    new_prompt_per_output = prompt_tokens * (1.0 - cached) / completion_tokens
+    overhead = x[col.IN_STEP_OVERHEAD_S]
+    tpot_limit = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]
+    memory = x[col.IN_HW_MEMORY_BYTES]
+    fixed_batch = x[col.IN_FIXED_BATCH]
+    any_fit = False
+    last_failure = 0
+    best_tp = 0.0
+    best_batch = 0.0
+    best_rate = 0.0
+    best_tpot = 0.0
+    best_prefill_s = 0.0
+    tp = 1.0
+    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
+        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
+            any_fit = True
+            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
+            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
+            scale = tp
+            if tp > x[col.IN_HW_SCALE_UP_SIZE]:
+                scale = tp * x[col.IN_INTERNODE_EFFICIENCY]
+            inverse_scale = 1.0 / scale
+            comm_fixed, comm_per_token = allreduce_seconds(x, tp)
+            prefill_token_s = prefill_s * inverse_scale + comm_per_token
+            fixed = overhead + weight_read_s * inverse_scale + comm_fixed
+            per_batch = (
+                sequence_s * inverse_scale
+                + comm_per_token
+                + new_prompt_per_output * prefill_token_s
+            )
+            batch = 0.0
+            if fixed_batch > 0.0:
+                if batch_memory < fixed_batch:
+                    last_failure = col.FLAG_KV_DOES_NOT_FIT
+                elif fixed + per_batch * fixed_batch > tpot_limit:
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+                else:
+                    batch = fixed_batch
+            elif batch_memory < 1.0:
+                last_failure = col.FLAG_KV_DOES_NOT_FIT
+            else:
+                if tpot_limit > fixed:
+                    batch = min(batch_memory, np.floor((tpot_limit - fixed) / per_batch))
+                if batch < 1.0:
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+            if batch >= 1.0:
+                tpot = fixed + per_batch * batch
+                rate = batch / (tpot * tp)
+                if rate > best_rate:
+                    best_tp, best_batch, best_rate = tp, batch, rate
+                    best_tpot, best_prefill_s = tpot, prefill_token_s
+        tp *= 2.0
+    if best_tp > 0.0:
+        return best_tp, best_batch, 0, best_tpot, best_prefill_s
+    return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT, 0.0, 0.0
+
+
+@stage
 def replica_and_batch(x, footprint, shape, fractions):
     """The power-of-two replica and batch that serve the most tokens per accelerator.
 
@@ -367,6 +454,8 @@ def replica_and_batch(x, footprint, shape, fractions):
         The chosen replica's time per output token and prefill seconds per new prompt
         token (0 when no replica works), so later stages need not recompute them.
     """
+    if x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf:
+        return linear_replica_and_batch(x, footprint, shape, fractions)
     weight_bytes, _, kv_bytes_per_token, _, _ = footprint
     reserved = shape[5]
     memory = x[col.IN_HW_MEMORY_BYTES]
