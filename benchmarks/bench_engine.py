@@ -4,7 +4,7 @@ Run from the repository root (after ``pip install .``)::
 
     python benchmarks/bench_engine.py [--quick]
 
-It prints, for the built-in default scenario (12 uncertain factors):
+It prints, for the built-in default scenario (15 uncertain factors):
 
 1. the Numba kernel against the plain-NumPy reference model on the same input rows
    (target: at least 5x faster on 2 cores);
