@@ -4,7 +4,7 @@ Run from the repository root (after ``pip install .``)::
 
     python benchmarks/bench_engine.py [--quick]
 
-It prints, for the built-in default scenario (12 uncertain factors):
+It prints, for the built-in default scenario (15 uncertain factors):
 
 1. the Numba kernel against the plain-NumPy reference model on the same input rows
    (target: at least 5x faster on 2 cores);
@@ -16,7 +16,8 @@ It prints, for the built-in default scenario (12 uncertain factors):
 4. Numba compile time: a cold start (empty Numba cache) against a warm one;
 5. with ``--baseline DIR`` (another source tree, e.g. ``git worktree add /tmp/base
    <commit>``), the in-memory path per sample of this tree against that one, in
-   alternated processes (target: no more than 10% slower).
+   alternated processes (target: no more than 10% slower), and the cost model alone per
+   row on each tree's default scenario (target: no more than 1.3x).
 
 Timings are the best of a few repeats, since these machines are noisy; ratios are taken
 from measurements made back to back in the same process.
@@ -55,7 +56,9 @@ def kernel_vs_reference(n):
     plan = sampling_plan(load_scenario())
     unit = np.random.default_rng(1).random((n, plan.dims))
     inputs = plan.kernel_inputs(plan.transform(unit))
-    outputs = np.empty((n, 38))
+    from simulate.model import columns as col
+
+    outputs = np.empty((n, col.N_OUTPUTS))
     flags = np.empty(n, dtype=np.int64)
     model_outputs(inputs[:1000])
     numba_s = best_of(lambda: model_outputs(inputs, outputs, flags))
@@ -227,8 +230,28 @@ print(best * 1e9 / n)
 """
 
 
-def against_baseline(baseline, n, pairs=5):
-    """Per-sample time of the in-memory path, this tree over ``baseline``, alternated."""
+# The cost model alone on the default scenario's sampled input rows, best of 5, ns/row.
+KERNEL_PROBE = """
+import time
+import numpy as np
+from scenarios.loader import load_scenario
+from simulate.engine.plan import sampling_plan
+from simulate.model.batch import model_outputs
+n = {n}
+plan = sampling_plan(load_scenario())
+inputs = plan.kernel_inputs(plan.transform(np.random.default_rng(1).random((n, plan.dims))))
+model_outputs(inputs[:1000])
+best = float("inf")
+for _ in range(5):
+    start = time.perf_counter()
+    model_outputs(inputs)
+    best = min(best, time.perf_counter() - start)
+print(best * 1e9 / n)
+"""
+
+
+def _alternated(baseline, probe, pairs):
+    """Per-sample times of ``probe`` in this tree and ``baseline``, run in turns."""
     from pathlib import Path
 
     trees = {"this tree": Path(__file__).resolve().parents[1], "baseline": baseline.resolve()}
@@ -238,7 +261,7 @@ def against_baseline(baseline, n, pairs=5):
         for name, tree in trees.items():
             env = {**os.environ, "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": caches[name]}
             done = subprocess.run(
-                [sys.executable, "-c", PATH_PROBE.format(n=n)],
+                [sys.executable, "-c", probe],
                 env=env,
                 cwd=tempfile.gettempdir(),
                 check=True,
@@ -250,7 +273,22 @@ def against_baseline(baseline, n, pairs=5):
     for cache in caches.values():
         shutil.rmtree(cache, ignore_errors=True)
     ratios = sorted(a / b for a, b in zip(times["this tree"], times["baseline"], strict=True))
-    ours, theirs = np.median(times["this tree"]), np.median(times["baseline"])
+    return np.median(times["this tree"]), np.median(times["baseline"]), ratios
+
+
+def kernel_against_baseline(baseline, n, pairs=5):
+    """Per-row cost of the cost model alone, this tree over ``baseline``, alternated."""
+    ours, theirs, ratios = _alternated(baseline, KERNEL_PROBE.format(n=n), pairs)
+    print(
+        f"6. cost model per row, default scenario, {n:,} rows: this tree {ours:6.1f} ns/row, "
+        f"baseline {theirs:6.1f} ns/row -> ratio {np.median(ratios):4.2f} (pairs "
+        f"{ratios[0]:.2f}-{ratios[-1]:.2f}; target <= 1.30)"
+    )
+
+
+def against_baseline(baseline, n, pairs=5):
+    """Per-sample time of the in-memory path, this tree over ``baseline``, alternated."""
+    ours, theirs, ratios = _alternated(baseline, PATH_PROBE.format(n=n), pairs)
     print(
         f"5. in-memory path, {n:,} samples: this tree {ours:6.1f} ns/sample, baseline "
         f"{theirs:6.1f} ns/sample -> ratio {np.median(ratios):4.2f} (pairs {ratios[0]:.2f}-"
@@ -268,6 +306,7 @@ def main():
     args = parser.parse_args()
     if args.only_baseline:
         against_baseline(args.baseline, 262_144 if args.quick else 2_097_152)
+        kernel_against_baseline(args.baseline, 262_144 if args.quick else 1_048_576)
         return
     print(f"numba threads: {numba.get_num_threads()}, cores: {os.cpu_count()}")
     kernel_vs_reference(200_000 if args.quick else 1_000_000)
@@ -279,6 +318,7 @@ def main():
         cold_vs_warm(folder)
     if args.baseline is not None:
         against_baseline(args.baseline, 262_144 if args.quick else 2_097_152)
+        kernel_against_baseline(args.baseline, 262_144 if args.quick else 1_048_576)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,24 @@ class Accelerator:
         Range of the purchase price per accelerator, $.
     cloud_usd_per_hour_low, cloud_usd_per_hour_high : float
         Range of the cloud rental rate, $ per GPU-hour.
+    peak_fp4_flops : float
+        Dense FP4 (NVFP4 / MXFP4) tensor peak, FLOP/s; 0 when there is no FP4 path.
+    scale_up_size : int
+        Accelerators in one scale-up domain (NVLink or Infinity Fabric: 8 in an
+        HGX/OAM node, 72 in a GB200 NVL72 rack); replicas larger than this cross
+        the scale-out network.
+    scale_up_link_bytes_per_s : float
+        Scale-up (NVLink / Infinity Fabric) bandwidth per accelerator, one way, B/s;
+        0 when not given (tensor-parallel all-reduces then cost only their latency).
+    compute_efficiency_low, compute_efficiency_high : float
+        Range of the serving software's achieved FLOP/s relative to the reference
+        stack (H100 with TensorRT-LLM = 1): multiplies the scenario's decode and
+        prefill MFU. A newer part or a less mature stack reaches a lower share of
+        its peak.
+    bandwidth_efficiency_low, bandwidth_efficiency_high : float
+        The same for achieved memory bandwidth (multiplies the decode MBU).
+    training_efficiency_low, training_efficiency_high : float
+        The same for training MFU (reference: H100 at the Llama 3 runs' MFU = 1).
     sources : dict[str, str]
         Field name -> ``"source (date)"`` for every figure above.
     """
@@ -78,6 +96,15 @@ class Accelerator:
     purchase_price_usd_high: float
     cloud_usd_per_hour_low: float
     cloud_usd_per_hour_high: float
+    peak_fp4_flops: float = 0.0
+    scale_up_size: float = 8.0
+    scale_up_link_bytes_per_s: float = 0.0
+    compute_efficiency_low: float = 1.0
+    compute_efficiency_high: float = 1.0
+    bandwidth_efficiency_low: float = 1.0
+    bandwidth_efficiency_high: float = 1.0
+    training_efficiency_low: float = 1.0
+    training_efficiency_high: float = 1.0
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -116,6 +143,16 @@ class ModelArch:
         Pre-training tokens, where published.
     source : str
         Source and date of the figures.
+    attention_dim : int
+        Width of attention per layer for FLOP counting, ``n_heads * head_dim`` for
+        multi-head and grouped-query attention (larger for DeepSeek's MLA, whose
+        absorbed attention works on 576-wide latent vectors per head).
+    moe_experts, moe_experts_per_token : int
+        Routed experts per MoE layer and experts each token is routed to (0, 0 for a
+        dense model).
+    moe_routed_params : float
+        Parameters in all routed experts of all layers (0 for a dense model): the
+        weights a decode step reads only for the experts its batch touches.
     """
 
     name: str
@@ -131,6 +168,10 @@ class ModelArch:
     kv_values_per_token_per_layer: int
     training_tokens: float | None
     source: str
+    attention_dim: int = 0
+    moe_experts: int = 0
+    moe_experts_per_token: int = 0
+    moe_routed_params: float = 0.0
 
     def kv_bytes_per_token(self, kv_bits: float | np.ndarray) -> float | np.ndarray:
         """KV-cache bytes one token occupies across all layers.
@@ -185,6 +226,7 @@ class _Figure:
     scale: float  # multiply the file's human unit by this to get SI
     unit: str  # human unit, for error messages
     allow_zero: bool = False
+    optional: bool = False  # absent from a new entry: the dataclass default
 
 
 _HW_FIGURES: tuple[_Figure, ...] = (
@@ -211,6 +253,50 @@ _HW_FIGURES: tuple[_Figure, ...] = (
         1.0,
         "$ per GPU-hour",
     ),
+    _Figure(
+        "fp4_dense_tflops",
+        ("peak_fp4_flops",),
+        1e12,
+        "dense FP4 peak in TFLOP/s; 0 when the chip has no FP4 path",
+        allow_zero=True,
+        optional=True,
+    ),
+    _Figure(
+        "scale_up_domain",
+        ("scale_up_size",),
+        1.0,
+        "accelerators in one NVLink / Infinity Fabric domain",
+        optional=True,
+    ),
+    _Figure(
+        "scale_up_bandwidth_gbps",
+        ("scale_up_link_bytes_per_s",),
+        1e9,
+        "scale-up link bandwidth per accelerator, one way, GB/s (half the bidirectional figure)",
+        allow_zero=True,
+        optional=True,
+    ),
+    _Figure(
+        "serving_compute_efficiency",
+        ("compute_efficiency_low", "compute_efficiency_high"),
+        1.0,
+        "achieved serving FLOP/s relative to H100 + TensorRT-LLM (1 = the same share of peak)",
+        optional=True,
+    ),
+    _Figure(
+        "serving_bandwidth_efficiency",
+        ("bandwidth_efficiency_low", "bandwidth_efficiency_high"),
+        1.0,
+        "achieved decode bandwidth relative to H100 + TensorRT-LLM",
+        optional=True,
+    ),
+    _Figure(
+        "training_compute_efficiency",
+        ("training_efficiency_low", "training_efficiency_high"),
+        1.0,
+        "achieved training MFU relative to the H100 reference runs",
+        optional=True,
+    ),
 )
 _HW_STRINGS = ("long_name", "vendor")
 _HW_KEYS = (*_HW_STRINGS, *(f.key for f in _HW_FIGURES), "note")
@@ -230,6 +316,10 @@ _MODEL_OPTIONAL = (
     "params_active",
     "kv_values_per_token_per_layer",
     "training_tokens",
+    "attention_dim",
+    "moe_experts",
+    "moe_experts_per_token",
+    "moe_routed_params",
     "date",
     "note",
 )
@@ -391,7 +481,7 @@ def _build_accelerator(
     if base is None:
         _require(
             table,
-            (*_HW_STRINGS, *(f.key for f in _HW_FIGURES)),
+            (*_HW_STRINGS, *(f.key for f in _HW_FIGURES if not f.optional)),
             where,
             "a new accelerator needs every figure; to change some figures of a catalog "
             "accelerator, use its catalog name",
@@ -547,6 +637,7 @@ def _build_model(
         )
     elif base is None:
         values["training_tokens"] = None
+    _model_moe_and_attention(values, table, label, base)
     if "source" in table:
         source = _string(table["source"], label + "source", "where the figures come from")
         values["source"] = f"{source} ({table['date']})" if "date" in table else source
@@ -565,6 +656,57 @@ def _build_model(
             f"{values['n_heads']} (grouped-query attention shares KV heads)"
         )
     return ModelArch(**values)
+
+
+def _model_moe_and_attention(values: dict, table: Mapping[str, Any], label: str, base) -> None:
+    """Attention width and mixture-of-experts figures, checked against each other."""
+    if "attention_dim" in table:
+        values["attention_dim"] = _integer(
+            table["attention_dim"], label + "attention_dim", "attention width per layer"
+        )
+    elif base is None or base.attention_dim == base.n_heads * base.head_dim:
+        values["attention_dim"] = values["n_heads"] * values["head_dim"]
+    for key in ("moe_experts", "moe_experts_per_token"):
+        if key in table:
+            number = _number(
+                table[key], label + key, "a whole number, 0 for a dense model", allow_zero=True
+            )
+            if number != int(number):
+                raise ValueError(f"{label}{key} = {_fmt(table[key])}: must be a whole number")
+            values[key] = int(number)
+        elif base is None:
+            values[key] = 0
+    if "moe_routed_params" in table:
+        values["moe_routed_params"] = _number(
+            table["moe_routed_params"],
+            label + "moe_routed_params",
+            "parameters in all routed experts, 0 for a dense model",
+            allow_zero=True,
+        )
+    elif base is None:
+        values["moe_routed_params"] = 0.0
+    experts, per_token = values["moe_experts"], values["moe_experts_per_token"]
+    routed = values["moe_routed_params"]
+    if experts == 0 and per_token == 0 and routed == 0:
+        return
+    fix = (
+        "give all three of moe_experts (routed experts per layer), moe_experts_per_token "
+        "and moe_routed_params (their parameters in all layers), or none for a dense model"
+    )
+    if not (experts > 0 and 0 < per_token <= experts and 0 < routed <= values["params_total"]):
+        raise ValueError(
+            f"{label}moe_experts = {experts}, moe_experts_per_token = {per_token}, "
+            f"moe_routed_params = {_fmt(routed)}: inconsistent; {fix} (0 < per token <= "
+            "experts, routed <= params_total)"
+        )
+    implied = values["params_total"] - routed + routed * per_token / experts
+    if abs(implied - values["params_active"]) > 0.05 * values["params_active"]:
+        raise ValueError(
+            f"{label}params_active = {_fmt(values['params_active'])}: the MoE figures imply "
+            f"{_fmt(implied)} active parameters (params_total - moe_routed_params + "
+            "moe_routed_params * moe_experts_per_token / moe_experts); make them agree "
+            "within 5%"
+        )
 
 
 def model_from_table(

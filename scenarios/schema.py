@@ -149,6 +149,17 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "(an 8-GPU HGX server adds roughly 40-60%)",
     ),
     _f(
+        "hardware.efficiency_quantile",
+        "efficiency_quantile",
+        "1",
+        0.5,
+        0,
+        1,
+        "where the serving and training software efficiency sits within the accelerator's "
+        "catalog range (0 the low end, 1 the high end); sample it, e.g. "
+        '{dist = "uniform", low = 0, high = 1}, to carry that uncertainty',
+    ),
+    _f(
         "hardware.life_years",
         "hardware_life_years",
         "year",
@@ -244,27 +255,30 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         0.6,
         0,
         1,
-        "achieved share of peak memory bandwidth in decode",
+        "achieved share of peak memory bandwidth in decode (Databricks, Oct 2023: 0.55-0.60 "
+        "measured on A100 and H100)",
         lower_open=True,
     ),
     _f(
         "serving.decode_mfu",
         "decode_mfu",
         "1",
-        0.4,
+        0.75,
         0,
         1,
-        "achieved share of peak FLOP/s in decode",
+        "achieved share of peak FLOP/s in decode on the reference stack (fitted to MLPerf "
+        "Inference v5.0 Llama-2-70B on H100; docs/calibration.md)",
         lower_open=True,
     ),
     _f(
         "serving.prefill_mfu",
         "prefill_mfu",
         "1",
-        0.5,
+        0.75,
         0,
         1,
-        "achieved share of peak FLOP/s in prefill",
+        "achieved share of peak FLOP/s in prefill on the reference stack (fitted with "
+        "decode_mfu; docs/calibration.md)",
         lower_open=True,
     ),
     _f(
@@ -324,6 +338,118 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "time-per-output-token SLO (0.05 s = 20 tokens/s per user)",
         lower_open=True,
+    ),
+    _f(
+        "serving.ttft_slo_s",
+        "ttft_slo_s",
+        "s",
+        INF,
+        0,
+        INF,
+        "time-to-first-token SLO at P99 (inf: none, offline; MLPerf Llama-2-70B server 2 s, "
+        "interactive 0.45 s)",
+        lower_open=True,
+    ),
+    _f(
+        "serving.step_overhead_s",
+        "step_overhead_s",
+        "s",
+        0.008,
+        0,
+        INF,
+        "fixed time of every decode iteration besides its weight reads, GEMMs, attention "
+        "and all-reduces (kernel launches, scheduling, sampling); fitted to MLPerf "
+        "Llama-2-70B interactive results (docs/calibration.md)",
+    ),
+    _f(
+        "serving.allreduce_latency_s",
+        "allreduce_latency_s",
+        "s",
+        1e-5,
+        0,
+        INF,
+        "fixed time of one tensor-parallel all-reduce (each layer does two per step); "
+        "5-20 us is typical of NCCL and TensorRT-LLM all-reduces of small messages on "
+        "NVLink (judgement)",
+    ),
+    _f(
+        "serving.tpot_tail_factor",
+        "tpot_tail_factor",
+        "1",
+        1.15,
+        1,
+        INF,
+        "P99 over mean of a request's time per output token: the TPOT SLO binds the "
+        "slowest requests, so the mean must stay below tpot_slo_s / this (MLPerf "
+        "Llama-2-70B server and interactive logs: median 1.13, quartiles 1.09-1.22)",
+    ),
+    _f(
+        "serving.compute_bits",
+        "compute_bits",
+        "bit",
+        0.0,
+        0,
+        32,
+        "serving math precision: 16 BF16, 8 FP8, 4 FP4 (NVFP4/MXFP4); 0 follows "
+        "model.weight_bits; a path the accelerator lacks falls back to the next wider one",
+    ),
+    _f(
+        "serving.prefix_cache_hit_share",
+        "prefix_cache_hit_share",
+        "1",
+        0.0,
+        0,
+        1,
+        "share of prompt tokens found in a prefix cache (their prefill is not recomputed)",
+    ),
+    _f(
+        "serving.input_tokens",
+        "fixed_input_tokens",
+        "tokens",
+        0.0,
+        0,
+        INF,
+        "fixed prompt tokens per request, benchmark style (0: the lognormal request shape)",
+    ),
+    _f(
+        "serving.output_tokens",
+        "fixed_output_tokens",
+        "tokens",
+        0.0,
+        0,
+        INF,
+        "fixed output tokens per request, with serving.input_tokens (0: lognormal shape)",
+    ),
+    _f(
+        "serving.batch_size",
+        "fixed_batch",
+        "sequences",
+        0.0,
+        0,
+        INF,
+        "fixed decode batch per replica where it is known (0: the largest the memory and "
+        "the latency targets allow)",
+    ),
+    _f(
+        "serving.internode_efficiency",
+        "internode_efficiency",
+        "1",
+        0.8,
+        0,
+        1,
+        "share of the achieved FLOP/s and bandwidth a replica keeps when it spans more than "
+        "one scale-up domain (scale-out network between nodes)",
+        lower_open=True,
+    ),
+    _f(
+        "serving.measured_output_tokens_per_s",
+        "measured_output_tokens_per_s",
+        "tokens/s",
+        0.0,
+        0,
+        INF,
+        "output tokens/s per accelerator measured on your own stack for this workload; "
+        "replaces the roofline (0: use the roofline)",
     ),
     # demand
     _f(
@@ -476,7 +602,50 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         16.0,
         1,
         32,
-        "training math precision: 8 uses the FP8 peak, else BF16",
+        "training math precision: 8 runs FP8 GEMMs (training.fp8_speedup over BF16), else BF16",
+    ),
+    _f(
+        "training.fp8_speedup",
+        "train_fp8_speedup",
+        "1",
+        1.2,
+        0,
+        INF,
+        "achieved FP8 training speed over achieved BF16 on the same chip, used when "
+        "precision_bits <= 8 and the chip has FP8 (measured 1.1-1.4: torchtitan 1.28, "
+        "MosaicML 1.15-1.35; not the 2x of the peaks)",
+        lower_open=True,
+    ),
+    _f(
+        "training.mfu_size_exponent",
+        "train_mfu_size_exponent",
+        "1",
+        0.1,
+        0,
+        INF,
+        "MFU falls as (active params / mfu_reference_params)^exponent below the reference "
+        "size; 0.1 is a judgement between Llama 2 on A100 (about 0) and Llama 3.1 on H100 "
+        "(about 0.2)",
+    ),
+    _f(
+        "training.measured_mfu",
+        "train_measured_mfu",
+        "1",
+        0.0,
+        0,
+        1,
+        "a run's own measured MFU (model FLOPs 6 N D over the BF16 peak), replacing the "
+        "catalog efficiency, size and FP8 factors; 0 uses them",
+    ),
+    _f(
+        "training.mfu_reference_params",
+        "train_mfu_reference_params",
+        "1",
+        400e9,
+        0,
+        INF,
+        "active parameters at which training.mfu applies (larger models keep it)",
+        lower_open=True,
     ),
     _f(
         "training.accelerators",

@@ -67,6 +67,11 @@ def read_scenario_source(name_or_path: str | Path | None) -> tuple[str, str]:
     names = builtin_names()
     if name in names:
         return f"builtin:{name}", builtin_text(name)
+    # Calibration cases (`tco calibrate`) are built-in scenarios too, named after their source.
+    from scenarios.calibration_cases import calibration_names, calibration_text
+
+    if name in calibration_names():
+        return f"builtin:{name}", calibration_text(name)
     if path.suffix == ".toml" or path.parent != Path("."):
         raise ScenarioError(
             f"{name}: no such scenario file (built-in scenarios: {', '.join(names)})"

@@ -104,6 +104,7 @@ def validate_scenario(raw: dict, text: str, source: str, overrides: tuple[str, .
         inputs[path] = _categorical_input(path, spec, source)
 
     _check_categories(inputs, hardware, models, source)
+    _check_precisions(inputs, hardware, source)
     _check_required(inputs, models, source)
 
     copula = _correlations(raw, inputs, source)
@@ -367,6 +368,46 @@ def _check_categories(inputs: dict, hardware: dict, models: dict, source: str) -
                         else ""
                     )
                 )
+
+
+# Math paths: the catalog field that says a chip has the path, and its name.
+_PATHS = {
+    4.0: ("peak_fp4_flops", "FP4", "fp4_dense_tflops"),
+    8.0: ("peak_fp8_flops", "FP8", "fp8_dense_tflops"),
+}
+
+
+def _check_precisions(inputs: dict, hardware: dict, source: str) -> None:
+    """A precision asked for explicitly that no accelerator of the scenario has is an error.
+
+    When only some accelerators of a lever lack the path, those fall back to the next
+    wider one (docs/model.md, "Precision"); when all of them lack it, the key cannot
+    mean what the user wrote.
+    """
+    serving = inputs["hardware.accelerator"].categories
+    training = inputs["training.accelerator"].categories
+    if "same" in training:
+        training = [*serving, *(t for t in training if t != "same")]
+    checks = (
+        ("serving.compute_bits", serving, "omit it to follow model.weight_bits"),
+        ("training.precision_bits", training, "use precision_bits = 16"),
+    )
+    for path, accelerators, fix in checks:
+        item = inputs[path]
+        if not item.explicit or item.kind != "constant" or not item.value:
+            continue
+        bits = 4.0 if item.value <= 4.0 else 8.0 if item.value <= 8.0 else None
+        if bits is None or (path == "training.precision_bits" and bits == 4.0):
+            continue
+        field, label, key = _PATHS[bits]
+        lacking = [a for a in dict.fromkeys(accelerators) if getattr(hardware[a], field) <= 0]
+        if lacking and len(lacking) == len(set(accelerators)):
+            having = sorted(n for n, a in hardware.items() if getattr(a, field) > 0)
+            raise ScenarioError(
+                f"{source}: {path} = {item.value:g} asks for the {label} math path, which "
+                f"{', '.join(lacking)} lack(s) (catalog {key} = 0); {fix}, or choose an "
+                f"accelerator with {label}: {', '.join(having)}"
+            )
 
 
 def _check_required(inputs: dict, models: dict, source: str) -> None:

@@ -57,4 +57,59 @@ def random_valid_inputs(rng, n):
     rows[:, col.IN_PUE_CAPEX_USD] = rng.uniform(0, 3e7, n)
     rows[:, col.IN_STAFF_FTE] = rng.uniform(0, 10, n)
     rows[:, col.IN_FINETUNE_TOKENS] = rng.uniform(0, 1e11, n)
+    # The mechanisms whose defaults switch them off, each on for a share of the rows.
+    rows[:, col.IN_TTFT_SLO_S] = np.where(rng.random(n) < 0.5, np.inf, rng.uniform(0.05, 5, n))
+    rows[:, col.IN_COMPUTE_BITS] = rng.choice([0.0, 4.0, 8.0, 16.0], n)
+    rows[:, col.IN_HW_PEAK_FP4_FLOPS] *= rng.random(n) < 0.5
+    rows[:, col.IN_HW_PEAK_FP4_FLOPS] += (rng.random(n) < 0.3) * 9e15
+    rows[:, col.IN_PREFIX_CACHE_HIT_SHARE] = rng.choice([0.0, 0.3, 0.9], n)
+    fixed = rng.random(n) < 0.3
+    rows[:, col.IN_FIXED_INPUT_TOKENS] = np.where(fixed, rng.uniform(1, 4000, n), 0.0)
+    rows[:, col.IN_FIXED_OUTPUT_TOKENS] = np.where(fixed, rng.uniform(1, 2000, n), 0.0)
+    rows[:, col.IN_FIXED_BATCH] = np.where(rng.random(n) < 0.2, rng.integers(1, 256, n), 0.0)
+    rows[:, col.IN_MEASURED_OUTPUT_TOKENS_PER_S] = np.where(
+        rng.random(n) < 0.2, rng.uniform(100, 5000, n), 0.0
+    )
+    rows[:, col.IN_HW_SCALE_UP_SIZE] = rng.choice([1.0, 2.0, 8.0, 72.0], n)
+    rows[:, col.IN_HW_LINK_BYTES_PER_S] *= rng.random(n) < 0.8
+    rows[:, col.IN_TRAIN_MEASURED_MFU] = np.where(
+        rng.random(n) < 0.2, rng.uniform(0.1, 0.6, n), 0.0
+    )
+    rows[:, col.IN_TRAIN_MFU_SIZE_EXPONENT] = rng.uniform(0, 0.4, n)
+    rows[:, col.IN_TRAIN_FP8_SPEEDUP] = rng.uniform(1.0, 1.6, n)
+    rows[:, col.IN_STEP_OVERHEAD_S] = rng.choice([0.0, 0.002, 0.01], n)
+    rows[:, col.IN_TPOT_TAIL_FACTOR] = rng.choice([1.0, 1.5], n)
+    moe = rng.random(n) < 0.3
+    experts = rng.choice([8.0, 64.0, 256.0], n)
+    routed = rows[:, col.IN_PARAMS_TOTAL] * rng.uniform(0.5, 0.97, n)
+    per_token = np.minimum(experts, rng.choice([1.0, 2.0, 8.0], n))
+    rows[:, col.IN_MOE_EXPERTS] = np.where(moe, experts, 0.0)
+    rows[:, col.IN_MOE_EXPERTS_PER_TOKEN] = np.where(moe, per_token, 0.0)
+    rows[:, col.IN_MOE_ROUTED_PARAMS] = np.where(moe, routed, 0.0)
+    rows[:, col.IN_PARAMS_ACTIVE] = np.where(
+        moe,
+        rows[:, col.IN_PARAMS_TOTAL] - routed + routed * per_token / experts,
+        rows[:, col.IN_PARAMS_ACTIVE],
+    )
     return rows
+
+
+def without_optional_mechanisms(row):
+    """``row`` with the mechanisms that defaults switch off switched off again.
+
+    Fixed request lengths, a fixed batch, a TTFT bound, a measured throughput and a
+    prefix cache each change what a property test sweeps; tests of the plain roofline
+    start from a row without them.
+    """
+    row = row.copy()
+    for column in (
+        col.IN_FIXED_INPUT_TOKENS,
+        col.IN_FIXED_OUTPUT_TOKENS,
+        col.IN_FIXED_BATCH,
+        col.IN_MEASURED_OUTPUT_TOKENS_PER_S,
+        col.IN_PREFIX_CACHE_HIT_SHARE,
+        col.IN_TRAIN_MEASURED_MFU,
+    ):
+        row[column] = 0.0
+    row[col.IN_TTFT_SLO_S] = np.inf
+    return row

@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulate.model",),
     ("results",),
     ("simulate.engine",),
-    ("simulate.sensitivity", "simulate.decisions"),
+    ("simulate.sensitivity", "simulate.decisions", "simulate.calibration"),
     ("simulate.cli", "simulate"),
 )
 RANK = {room: rank for rank, rooms in enumerate(LAYERS) for room in rooms}

@@ -50,6 +50,16 @@ FIGURE_FIELDS = (
     "cloud_usd_per_hour_low",
     "cloud_usd_per_hour_high",
 )
+# Figures every packaged entry sources as well: efficiencies and the scale-up domain.
+# FP4 peak and link bandwidth are sourced where the chip has them (0 by default).
+PACKAGED_FIELDS = (
+    *FIGURE_FIELDS,
+    "scale_up_size",
+    "compute_efficiency_low",
+    "compute_efficiency_high",
+    "training_efficiency_low",
+    "training_efficiency_high",
+)
 WHERE = "scenario.toml: hardware.catalog.MYGPU"
 
 # A complete user table in the plain-number form scenario files may use.
@@ -114,7 +124,9 @@ def test_loaders_are_cached_but_return_fresh_dicts():
 
 def test_every_hardware_figure_has_source_and_date(hardware):
     for acc in hardware.values():
-        assert set(acc.sources) == set(FIGURE_FIELDS), acc.name
+        optional = {"peak_fp4_flops", "scale_up_link_bytes_per_s"}
+        assert set(PACKAGED_FIELDS) <= set(acc.sources) <= set(PACKAGED_FIELDS) | optional
+        assert (acc.peak_fp4_flops > 0) == ("peak_fp4_flops" in acc.sources), acc.name
         for field_name, text in acc.sources.items():
             # "source (date)": the date is the last parenthesised part.
             assert text.endswith(")") and " (" in text, (acc.name, field_name, text)
@@ -191,8 +203,10 @@ def test_model_architectures(models):
     assert (ds.n_layers, ds.hidden_size, ds.n_heads) == (61, 7168, 128)
     assert ds.params_total == 671e9 and ds.params_active == 37e9
     for model in models.values():
-        # hidden = heads * head_dim holds for every listed model (DeepSeek: v_head_dim).
-        assert model.n_heads * model.head_dim == model.hidden_size or model.name == "deepseek-v3"
+        # hidden = heads * head_dim holds for every listed model but DeepSeek's MLA
+        # (head_dim is v_head_dim) and Qwen3, whose 64 query heads of 128 span 8,192.
+        exceptions = ("deepseek-v3", "deepseek-r1", "qwen3-235b-a22b")
+        assert model.n_heads * model.head_dim == model.hidden_size or model.name in exceptions
 
 
 def test_dense_models_have_active_equal_total(models):
@@ -418,3 +432,40 @@ def test_lookup_unknown_name_suggests_and_lists(hardware, models):
         lookup(hardware, "H10", "scenario.toml: levers.accelerator")
     with pytest.raises(ValueError, match=r"did you mean 'llama-3.1-70b'"):
         lookup(models, "llama-3.1-70B", "scenario.toml: model")
+
+
+def test_moe_figures_must_agree_with_the_active_parameters():
+    moe = {**MYMODEL, "moe_experts": 8, "moe_experts_per_token": 2}
+    with pytest.raises(ValueError, match="give all three of moe_experts"):
+        model_from_table("mine", moe, "scenario.toml: models.mine")
+    total = MYMODEL["params_total"]
+    inconsistent = {**moe, "moe_routed_params": 0.9 * total}  # implies 0.325 x total active
+    with pytest.raises(ValueError, match=r"params_active = .*imply .* within 5%"):
+        model_from_table("mine", inconsistent, "scenario.toml: models.mine")
+    agreeing = {**inconsistent, "params_active": total - 0.9 * total + 0.9 * total * 2 / 8}
+    model = model_from_table("mine", agreeing, "scenario.toml: models.mine")
+    assert model.moe_experts == 8 and model.moe_routed_params == pytest.approx(0.9 * total)
+
+
+def test_new_catalog_figures_are_sourced():
+    hardware = load_hardware_catalog()
+    for name in ("B200", "GB200", "MI355X"):
+        assert hardware[name].peak_fp4_flops > 0
+        assert "peak_fp4_flops" in hardware[name].sources
+    assert hardware["GB200"].scale_up_size == 72
+    for name, accelerator in hardware.items():
+        assert accelerator.compute_efficiency_low <= accelerator.compute_efficiency_high, name
+        assert "compute_efficiency_low" in accelerator.sources, name
+    models = load_model_catalog()
+    for name in ("mixtral-8x7b", "qwen3-235b-a22b", "deepseek-r1", "gpt-3-175b", "bloom-176b"):
+        assert name in models
+
+
+def test_docs_catalog_md_is_current():
+    from pathlib import Path
+
+    from scenarios.catalog_docs import GENERATED_FROM, catalog_tables
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "catalog.md").read_text()
+    assert GENERATED_FROM + text.split(GENERATED_FROM, 1)[1] == catalog_tables()
+    assert "REFERENCE" not in text and "e+" not in text

@@ -114,7 +114,9 @@ def test_infeasible_base_case_exits_non_zero_with_reason(runner):
 def test_scenarios_lists_builtins(runner):
     result = runner.invoke(main, ["scenarios"])
     assert result.exit_code == 0
-    assert "default" in result.output and "mlperf-llama2-70b" in result.output
+    assert "default" in result.output and "fleet-cloud" in result.output
+    # The calibration cases are built-in scenarios too, pointed to from the listing.
+    assert "tco calibrate --list" in result.output
 
 
 def test_catalog_listings(runner):

@@ -215,8 +215,9 @@ def test_higher_is_better_kpis_are_phrased_as_better(accelerators):
 
 def test_infeasible_rows_are_left_out_of_the_pairs():
     # A tight latency SLO on small replicas is out of reach when the sampled decode
-    # bandwidth utilisation is low: some rows of B are infeasible (cost NaN), none of A's.
-    tight = load_scenario("default", ["serving.max_tensor_parallel=2", "serving.tpot_slo_s=0.02"])
+    # bandwidth utilisation is low or the step overhead high: some rows of B are
+    # infeasible (cost NaN; about two in three at seed 1), none of A's.
+    tight = load_scenario("default", ["serving.max_tensor_parallel=2", "serving.tpot_slo_s=0.03"])
     result = compare(["default", tight], n=N, seed=1, kpis=["token_cost_per_1k"])
     infeasible = result["infeasible"].values
     structural = (infeasible & col.STRUCTURAL_FLAGS) != 0

@@ -45,6 +45,33 @@ def test_kernel_matches_reference_on_invalid_inputs(rng):
     assert np.isnan(out[:5]).all()
 
 
+def test_domain_check_matches_reference_at_every_bound():
+    # Each column at its bounds and one double either side of them: the kernel's
+    # branch-free check (open bounds moved to the next double) against the reference.
+    from simulate.model.kernel import DOMAIN_LOWER, DOMAIN_UPPER, inputs_valid
+    from simulate.model.reference import _valid_rows
+
+    base = default_row()
+    rows = []
+    for j in range(col.N_INPUTS):
+        upper = DOMAIN_UPPER[j] if np.isfinite(DOMAIN_UPPER[j]) else 1e6
+        for value in (
+            DOMAIN_LOWER[j],
+            np.nextafter(DOMAIN_LOWER[j], np.inf),
+            np.nextafter(DOMAIN_LOWER[j], -np.inf),
+            upper,
+            np.nextafter(upper, np.inf),
+            np.nan,
+        ):
+            row = base.copy()
+            row[j] = value
+            rows.append(row)
+    rows = np.array(rows)
+    kernel = np.array([inputs_valid(row) for row in rows])
+    np.testing.assert_array_equal(kernel, _valid_rows(rows))
+    assert 0.3 < kernel.mean() < 0.9  # both outcomes occur at many bounds
+
+
 def test_no_unflagged_nan_or_inf(rng):
     inputs = random_valid_inputs(rng, 3000)
     inputs[::7, col.IN_TRAIN_TOKENS] = 1e300  # overflow territory
@@ -69,7 +96,7 @@ def test_result_independent_of_thread_count(rng):
 
 
 def test_evaluate_rejects_wrong_shape():
-    with pytest.raises(ValueError, match=r"inputs must have shape \(n, 73\)"):
+    with pytest.raises(ValueError, match=rf"inputs must have shape \(n, {col.N_INPUTS}\)"):
         model_outputs(np.zeros((3, 5)))
 
 
@@ -96,7 +123,15 @@ def test_breakdown_adds_up(rng):
     # Input and output prices recover the lifecycle total from the tokens served.
     months = inputs[ok, col.IN_HORIZON_YEARS] * 12
     tokens = out[ok, col.OUT_TOKENS_PER_MONTH] * months
-    phi = inputs[ok, col.IN_PROMPT_SHARE]
+    # The prompt share of the tokens served: fixed prompts (benchmark-style rows) or phi.
+    fixed_prompt = np.minimum(
+        inputs[ok, col.IN_FIXED_INPUT_TOKENS], inputs[ok, col.IN_CONTEXT_LIMIT_TOKENS]
+    )
+    phi = np.where(
+        inputs[ok, col.IN_FIXED_OUTPUT_TOKENS] > 0,
+        fixed_prompt / out[ok, col.OUT_AVG_SEQ_LEN],
+        inputs[ok, col.IN_PROMPT_SHARE],
+    )
     recovered = (
         out[ok, col.OUT_INPUT_COST_PER_1M] * tokens * phi
         + out[ok, col.OUT_OUTPUT_COST_PER_1M] * tokens * (1 - phi)

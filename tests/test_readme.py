@@ -62,7 +62,9 @@ def test_readme_model_example_runs():
     namespace = {}
     exec(api_block(["calculate(", "model_outputs("]), namespace)
     outputs, flags = namespace["outputs"], namespace["flags"]
-    assert flags[0] == 0 and outputs[0].shape == (38,)
+    from simulate.model import columns
+
+    assert flags[0] == 0 and outputs[0].shape == (columns.N_OUTPUTS,)
     assert namespace["case"].outputs["token_cost_per_1k"] > 0
 
 

@@ -271,7 +271,7 @@ def test_a_sobol_result_alone_still_shows_the_assumptions(files):
 
 @pytest.mark.slow
 def test_results_of_different_scenarios_are_flagged(files):
-    other = tornado(load_scenario("mlperf-llama2-70b"), ["lifecycle_total"])
+    other = tornado(load_scenario("mlperf-v5.0-llama2-70b-h100-offline"), ["lifecycle_total"])
     results = as_results([("run.nc", open_result(files / "standard.nc")), ("other.nc", other)])
     root = ET.fromstring(build_report(results))
     notes = [_text(p) for p in root.iter(XHTML + "p") if p.get("class") == "note"]

@@ -42,7 +42,7 @@ def test_default_scenario_has_the_six_levers():
 
 def test_every_builtin_scenario_loads_and_evaluates():
     names = builtin_names()
-    assert "default" in names and "mlperf-llama2-70b" in names
+    assert "default" in names and "fleet-cloud" in names
     from simulate.model.batch import model_outputs
 
     for name in names:

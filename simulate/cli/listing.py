@@ -22,6 +22,14 @@ def scenarios_command():
         click.echo(f"  tco compare {' '.join(members)}")
         for name in members:
             click.echo(f"  {name:<22} {load_scenario(name).description}")
+    from scenarios.calibration_cases import calibration_names
+
+    click.echo("")
+    click.echo(
+        f"Calibration cases: {len(calibration_names())} built-in scenarios named after the "
+        "published benchmark or run they reproduce, e.g. mlperf-v5.0-llama2-70b-h100-offline; "
+        "`tco calibrate --list` names them, `tco calibrate` checks them."
+    )
 
 
 @click.group("catalog")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from simulate.cli.calc import calc_command
+from simulate.cli.calibrate import calibrate_command
 from simulate.cli.compare import compare_command
 from simulate.cli.export import export_command
 from simulate.cli.fit import fit_command
@@ -42,6 +43,7 @@ for _command in (
     tornado_command,
     plot_command,
     compare_command,
+    calibrate_command,
     report_command,
     export_command,
     catalog_group,

@@ -113,7 +113,42 @@ IN_GUARD_TOKENS_PER_RESPONSE = 70
 IN_GUARD_USD_PER_TOKEN = 71
 # Server, network and storage bought with each accelerator.
 IN_SYSTEM_COST_FRACTION = 72
-N_INPUTS = 73
+# Precision, software efficiency and scale-up domain of the inference accelerator.
+IN_HW_PEAK_FP4_FLOPS = 73
+IN_HW_SCALE_UP_SIZE = 74
+IN_HW_COMPUTE_EFF_LOW = 75
+IN_HW_COMPUTE_EFF_HIGH = 76
+IN_HW_BANDWIDTH_EFF_LOW = 77
+IN_HW_BANDWIDTH_EFF_HIGH = 78
+IN_TRAIN_EFF_LOW = 79
+IN_TRAIN_EFF_HIGH = 80
+IN_EFFICIENCY_QUANTILE = 81
+IN_COMPUTE_BITS = 82
+# Model shape beyond the parameter count: attention width and mixture of experts.
+IN_ATTENTION_DIM = 83
+IN_MOE_EXPERTS = 84
+IN_MOE_EXPERTS_PER_TOKEN = 85
+IN_MOE_ROUTED_PARAMS = 86
+# Workload and latency class.
+IN_PREFIX_CACHE_HIT_SHARE = 87
+IN_FIXED_INPUT_TOKENS = 88
+IN_FIXED_OUTPUT_TOKENS = 89
+IN_FIXED_BATCH = 90
+IN_TTFT_SLO_S = 91
+IN_INTERNODE_EFFICIENCY = 92
+IN_MEASURED_OUTPUT_TOKENS_PER_S = 93
+# Training efficiency beyond one flat MFU.
+IN_TRAIN_FP8_SPEEDUP = 94
+IN_TRAIN_MFU_SIZE_EXPONENT = 95
+IN_TRAIN_MFU_REFERENCE_PARAMS = 96
+IN_STEP_OVERHEAD_S = 97
+IN_TPOT_TAIL_FACTOR = 98
+# Tensor-parallel communication: the scale-up link, the model width, all-reduce latency.
+IN_HW_LINK_BYTES_PER_S = 99
+IN_HIDDEN_SIZE = 100
+IN_ALLREDUCE_LATENCY_S = 101
+IN_TRAIN_MEASURED_MFU = 102
+N_INPUTS = 103
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -189,6 +224,42 @@ INPUTS: tuple[Column, ...] = (
     Column("guard_tokens_per_response", "tokens", "pre/post-processing tokens per response"),
     Column("guard_usd_per_token", "USD", "cost per pre/post-processing token"),
     Column("system_cost_fraction", "1", "server/network share per accelerator / its price"),
+    Column("hw_peak_fp4_flops", "FLOP/s", "inference accelerator dense FP4 peak (0: none)"),
+    Column("hw_scale_up_size", "accelerators", "accelerators in one NVLink/IF domain"),
+    Column("hw_compute_eff_low", "1", "serving FLOP/s efficiency vs H100 reference, low"),
+    Column("hw_compute_eff_high", "1", "serving FLOP/s efficiency vs H100 reference, high"),
+    Column("hw_bandwidth_eff_low", "1", "serving bandwidth efficiency vs H100 reference, low"),
+    Column("hw_bandwidth_eff_high", "1", "serving bandwidth efficiency vs H100 reference, high"),
+    Column("train_eff_low", "1", "training MFU efficiency vs H100 reference, low"),
+    Column("train_eff_high", "1", "training MFU efficiency vs H100 reference, high"),
+    Column("efficiency_quantile", "1", "position in the catalog efficiency ranges (0 low, 1 high)"),
+    Column("compute_bits", "bit", "serving math precision (0: follow the weights)"),
+    Column("attention_dim", "1", "attention width per layer (FLOP counting)"),
+    Column("moe_experts", "1", "routed experts per MoE layer (0: dense)"),
+    Column("moe_experts_per_token", "1", "experts each token is routed to"),
+    Column("moe_routed_params", "1", "parameters in all routed experts"),
+    Column("prefix_cache_hit_share", "1", "share of prompt tokens served from a prefix cache"),
+    Column("fixed_input_tokens", "tokens", "fixed prompt tokens per request (0: lognormal)"),
+    Column("fixed_output_tokens", "tokens", "fixed output tokens per request (0: lognormal)"),
+    Column("fixed_batch", "sequences", "fixed decode batch per replica (0: the model's)"),
+    Column("ttft_slo_s", "s", "time-to-first-token objective (P99)"),
+    Column("internode_efficiency", "1", "efficiency kept by replicas across scale-up domains"),
+    Column(
+        "measured_output_tokens_per_s",
+        "tokens/s",
+        "measured output tokens/s per accelerator (0: roofline)",
+    ),
+    Column("train_fp8_speedup", "1", "achieved FP8 training speed / achieved BF16"),
+    Column(
+        "train_mfu_size_exponent", "1", "exponent of training MFU in model size below the reference"
+    ),
+    Column("train_mfu_reference_params", "1", "active parameters at which training.mfu applies"),
+    Column("step_overhead_s", "s", "fixed time of every decode iteration (launch, scheduling)"),
+    Column("tpot_tail_factor", "1", "P99 over mean of a request's time per output token"),
+    Column("hw_link_bytes_per_s", "B/s", "scale-up link bandwidth per accelerator, one way"),
+    Column("hidden_size", "1", "model width (values per token between layers)"),
+    Column("allreduce_latency_s", "s", "fixed time of one tensor-parallel all-reduce"),
+    Column("train_measured_mfu", "1", "a run's measured MFU vs BF16 peak (0: the function)"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -230,7 +301,14 @@ OUT_OVERHEAD_MONTHLY = 34
 OUT_SLA_PENALTY_MONTHLY = 35
 OUT_PUE_CAPEX = 36
 OUT_PREFILL_SHARE = 37
-N_OUTPUTS = 38
+OUT_TTFT_S = 38
+OUT_TPOT_S = 39
+OUT_USD_PER_ACCELERATOR_HOUR = 40
+OUT_PEAK_PFLOP_PER_USD = 41
+OUT_SERVING_COMPUTE_BITS = 42
+OUT_TRAINING_MFU = 43
+OUT_MOE_TOUCHED_SHARE = 44
+N_OUTPUTS = 45
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -271,6 +349,17 @@ OUTPUTS: tuple[Column, ...] = (
     Column("sla_penalty_monthly", "USD/month", "inference: SLA credits above the knee"),
     Column("pue_capex", "USD", "one-off PUE improvement CAPEX"),
     Column("prefill_share", "1", "prefill share of serving accelerator-seconds"),
+    Column("ttft_s", "s", "time to first token at the chosen batch and load (P99 model)"),
+    Column("tpot_s", "s", "time per output token at the chosen batch, prefill included"),
+    Column("usd_per_accelerator_hour", "USD/h", "all-in inference cost per accelerator-hour"),
+    Column(
+        "peak_pflop_per_usd",
+        "PFLOP/USD",
+        "serving peak PFLOP (1e15 FLOP) per all-in inference dollar",
+    ),
+    Column("serving_compute_bits", "bit", "precision of the serving math path used"),
+    Column("training_mfu", "1", "achieved training MFU vs the BF16 peak"),
+    Column("moe_touched_share", "1", "share of routed experts a decode step reads"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes
@@ -304,6 +393,10 @@ INPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(INPUTS)}
 OUTPUT_INDEX: dict[str, int] = {c.name: i for i, c in enumerate(OUTPUTS)}
 
 EXTRA_NAMES = (
+    "ttft_s",
+    "tpot_s",
+    "usd_per_accelerator_hour",
+    "peak_pflop_per_usd",
     "tokens_per_dollar",
     "tokens_per_kwh",
     "joules_per_token",
@@ -351,6 +444,20 @@ POSITIVE_INPUTS = (
     IN_FINETUNE_MFU,
     IN_HORIZON_YEARS,
     IN_ATTEMPTS_PER_RESPONSE,
+    IN_HW_SCALE_UP_SIZE,
+    IN_HW_COMPUTE_EFF_LOW,
+    IN_HW_COMPUTE_EFF_HIGH,
+    IN_HW_BANDWIDTH_EFF_LOW,
+    IN_HW_BANDWIDTH_EFF_HIGH,
+    IN_TRAIN_EFF_LOW,
+    IN_TRAIN_EFF_HIGH,
+    IN_ATTENTION_DIM,
+    IN_TTFT_SLO_S,
+    IN_INTERNODE_EFFICIENCY,
+    IN_TRAIN_FP8_SPEEDUP,
+    IN_TRAIN_MFU_REFERENCE_PARAMS,
+    IN_TPOT_TAIL_FACTOR,
+    IN_HIDDEN_SIZE,
 )
 AT_MOST_ONE_INPUTS = (
     IN_WEIGHT_MEMORY_FRACTION,
@@ -366,6 +473,10 @@ AT_MOST_ONE_INPUTS = (
     IN_FINETUNE_MFU,
     IN_SLA_KNEE_UTILIZATION,
     IN_IDLE_POWER_FRACTION,
+    IN_EFFICIENCY_QUANTILE,
+    IN_PREFIX_CACHE_HIT_SHARE,
+    IN_INTERNODE_EFFICIENCY,
+    IN_TRAIN_MEASURED_MFU,
 )
 # Also: 0 < prompt_share < 1, PUE >= 1, finetune_rl_factor >= 1, peak_to_average >= 1.
 
@@ -394,6 +505,8 @@ HIGHER_IS_BETTER = frozenset(
         "utilization",
         "tokens_per_s_per_accelerator",
         "output_tokens_per_s_per_accelerator",
+        "peak_pflop_per_usd",
+        "training_mfu",
     }
 )
 # Sizes and shares that are neither good nor bad in themselves.
@@ -407,6 +520,8 @@ NO_BETTER_DIRECTION = frozenset(
         "releases_in_horizon",
         "truncated_share",
         "prefill_share",
+        "serving_compute_bits",
+        "moe_touched_share",
     }
 )
 

@@ -23,6 +23,13 @@ HARDWARE_COLUMNS = (
     ("hw_board_power_w", "board_power_w"),
     ("hw_purchase_price_usd", "purchase_price_usd"),
     ("hw_cloud_usd_per_hour", "cloud_usd_per_hour"),
+    ("hw_peak_fp4_flops", "peak_fp4_flops"),
+    ("hw_scale_up_size", "scale_up_size"),
+    ("hw_link_bytes_per_s", "scale_up_link_bytes_per_s"),
+    ("hw_compute_eff_low", "compute_efficiency_low"),
+    ("hw_compute_eff_high", "compute_efficiency_high"),
+    ("hw_bandwidth_eff_low", "bandwidth_efficiency_low"),
+    ("hw_bandwidth_eff_high", "bandwidth_efficiency_high"),
 )
 TRAIN_HARDWARE_COLUMNS = (
     ("train_peak_bf16_flops", "peak_bf16_flops"),
@@ -30,12 +37,19 @@ TRAIN_HARDWARE_COLUMNS = (
     ("train_board_power_w", "board_power_w"),
     ("train_purchase_price_usd", "purchase_price_usd"),
     ("train_cloud_usd_per_hour", "cloud_usd_per_hour"),
+    ("train_eff_low", "training_efficiency_low"),
+    ("train_eff_high", "training_efficiency_high"),
 )
 MODEL_COLUMNS = (
     ("params_total", "params_total"),
     ("params_active", "params_active"),
     ("n_layers", "n_layers"),
     ("kv_values_per_token_per_layer", "kv_values_per_token_per_layer"),
+    ("attention_dim", "attention_dim"),
+    ("hidden_size", "hidden_size"),
+    ("moe_experts", "moe_experts"),
+    ("moe_experts_per_token", "moe_experts_per_token"),
+    ("moe_routed_params", "moe_routed_params"),
 )
 # Columns set from categorical inputs (catalog look-ups and ownership flags).
 CATEGORY_DRIVEN_COLUMNS = (
@@ -182,9 +196,11 @@ def _resolve_all(
         for column, _ in TRAIN_HARDWARE_COLUMNS:
             x[rows, col.INPUT_INDEX[column]] = sub[:, col.INPUT_INDEX[column]]
     if same.any():
-        for train_column, attr in TRAIN_HARDWARE_COLUMNS:
-            hw_column = next(c for c, a in HARDWARE_COLUMNS if a == attr)
-            x[same, col.INPUT_INDEX[train_column]] = x[same, col.INPUT_INDEX[hw_column]]
+        # "same": the training columns of the serving accelerator's own catalog entry.
+        sub = np.empty((int(same.sum()), col.N_INPUTS))
+        _lookup(accelerators, TRAIN_HARDWARE_COLUMNS, hw_idx[same], sub)
+        for column, _ in TRAIN_HARDWARE_COLUMNS:
+            x[same, col.INPUT_INDEX[column]] = sub[:, col.INPUT_INDEX[column]]
 
     fleet_names = inputs["fleet.ownership"].categories
     fleet_cloud = np.array([name == "cloud" for name in fleet_names], dtype=np.float64)

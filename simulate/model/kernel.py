@@ -17,6 +17,7 @@ import numpy as np
 from distributions.jit import jit
 from simulate.model import columns as col
 from simulate.model.stages import (
+    achieved_fractions,
     fleet_size,
     inference_hardware_monthly,
     overhead_and_sla,
@@ -28,6 +29,7 @@ from simulate.model.stages import (
     serving_footprint,
     serving_rates,
     training_hourly_cost,
+    training_mfu,
     training_per_release,
 )
 
@@ -51,6 +53,11 @@ def _domain_arrays():
 
 # Module-level arrays are frozen into the compiled kernel as constants.
 DOMAIN_LOWER, DOMAIN_LOWER_OPEN, DOMAIN_UPPER = _domain_arrays()
+# The least valid value of each column: an open lower bound L becomes the next double
+# above it, since ``v > L`` is exactly ``v >= nextafter(L, inf)`` (no fast-math, so
+# subnormals and NaN compare as IEEE says). One closed interval per column lets the
+# check run without a branch per column.
+DOMAIN_LEAST = np.where(DOMAIN_LOWER_OPEN, np.nextafter(DOMAIN_LOWER, np.inf), DOMAIN_LOWER)
 
 
 def _valid_row() -> np.ndarray:
@@ -67,14 +74,16 @@ VALID_ROW = _valid_row()
 
 @jit
 def inputs_valid(x):
-    """True when every input lies in the domain the equations need (NaN fails)."""
+    """True when every input lies in the domain the equations need (NaN fails).
+
+    Branch-free over the columns (an early exit per column cost a fifth of the whole
+    model at a hundred columns): valid rows, the common case, read every column anyway.
+    """
+    valid = True
     for j in range(x.shape[0]):
         value = x[j]
-        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
-            return False
-        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
-            return False
-    return True
+        valid &= (value >= DOMAIN_LEAST[j]) & (value <= DOMAIN_UPPER[j])
+    return valid
 
 
 @jit
@@ -110,9 +119,7 @@ def columns_valid(x, columns):
     for k in range(columns.shape[0]):
         j = columns[k]
         value = x[j]
-        if not (value >= DOMAIN_LOWER[j] and value <= DOMAIN_UPPER[j]):
-            return False
-        if DOMAIN_LOWER_OPEN[j] and value == DOMAIN_LOWER[j]:
+        if not (value >= DOMAIN_LEAST[j] and value <= DOMAIN_UPPER[j]):
             return False
     return True
 
@@ -134,19 +141,17 @@ def cost_valid_row(x, out, i):
     reference-count update per row; every output is written exactly once on the
     feasible path, so ``out`` needs no initialisation.
     """
-    # ---- serving: request shape, replica, batch and throughput
-    weight_bytes, kv_bytes_per_token, serving_flops = serving_footprint(x)
+    # ---- serving: request shape, replica, batch, throughput and latency
+    footprint = serving_footprint(x)
     shape = request_shape(x)
-    seq_len, truncated_share, _, completion_tokens, resident, reserved = shape
-    tp, batch, flag = replica_and_batch(
-        x, weight_bytes, kv_bytes_per_token, serving_flops, resident, reserved
-    )
+    fractions = achieved_fractions(x)
+    seq_len, truncated_share, _, _, _, _ = shape
+    tp, batch, flag, tpot, prefill_token_s = replica_and_batch(x, footprint, shape, fractions)
     if flag != 0:
         fill_nan(out, i)
         return flag
-    tokens_per_s, output_tokens_per_s, prefill_share = serving_rates(
-        x, weight_bytes, kv_bytes_per_token, serving_flops, shape, tp, batch
-    )
+    rates = serving_rates(x, tp, batch, tpot, prefill_token_s, shape)
+    tokens_per_s, output_tokens_per_s, prefill_share, ttft, touched = rates
 
     # ---- fleet, power and the inference cost per month
     tokens_per_month = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
@@ -162,7 +167,8 @@ def cost_valid_row(x, out, i):
     )
 
     # ---- training and fine-tuning per release
-    train_hours, finetune_hours, train_days, finetune_days = training_per_release(x)
+    mfu_train = training_mfu(x)
+    train_hours, finetune_hours, train_days, finetune_days = training_per_release(x, mfu_train)
     if train_days + finetune_days > x[col.IN_RELEASE_CADENCE_DAYS]:
         flag |= col.FLAG_TRAINING_EXCEEDS_CADENCE
     train_draw_w, train_hourly = training_hourly_cost(x, pue, power_price, owning)
@@ -180,8 +186,9 @@ def cost_valid_row(x, out, i):
     lifecycle = releases * (training_cost + finetune_cost) + months * inference_monthly + pue_capex
     cost_per_token = lifecycle / (tokens_per_month * months)
     per_request, meaningful, input_1m, output_1m = per_token_extras(
-        x, cost_per_token, seq_len, completion_tokens, prefill_share
+        x, cost_per_token, shape, prefill_share
     )
+    usd_per_accelerator_hour = inference_monthly / fleet_hours
 
     # In the order of simulate.model.columns.OUTPUTS.
     values = (
@@ -224,6 +231,13 @@ def cost_valid_row(x, out, i):
         sla_penalty,
         pue_capex,
         prefill_share,
+        ttft,
+        tpot,
+        usd_per_accelerator_hour,
+        footprint[3] * 3600.0e-15 / usd_per_accelerator_hour,
+        footprint[4],
+        mfu_train,
+        touched,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -234,12 +248,12 @@ def cost_valid_row(x, out, i):
 
 @jit(inline="always")
 def all_finite(values):
-    """Whether every one of the 38 output values is finite (NaN and inf fail).
+    """Whether every output value is finite (NaN and inf fail).
 
     ``v * 0`` is 0 for finite ``v`` and NaN otherwise, so one branch-free sum finds
     any non-finite value (an early-exit loop cost twice the whole model). The sum is
     a tree over constant tuple indices: a loop with a running index made Numba select
-    each element through a switch, and one chain of 38 dependent additions is slow.
+    each element through a switch, and one chain of dependent additions is slow.
     """
     a0 = values[0] * 0.0 + values[1] * 0.0
     a1 = values[2] * 0.0 + values[3] * 0.0
@@ -260,6 +274,10 @@ def all_finite(values):
     a16 = values[32] * 0.0 + values[33] * 0.0
     a17 = values[34] * 0.0 + values[35] * 0.0
     a18 = values[36] * 0.0 + values[37] * 0.0
+    a19 = values[38] * 0.0 + values[39] * 0.0
+    a20 = values[40] * 0.0 + values[41] * 0.0
+    a21 = values[42] * 0.0 + values[43] * 0.0
+    a22 = values[44] * 0.0
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5
@@ -269,21 +287,25 @@ def all_finite(values):
     b1_6 = a12 + a13
     b1_7 = a14 + a15
     b1_8 = a16 + a17
+    b1_9 = a18 + a19
+    b1_10 = a20 + a21
     b2_0 = b1_0 + b1_1
     b2_1 = b1_2 + b1_3
     b2_2 = b1_4 + b1_5
     b2_3 = b1_6 + b1_7
-    b2_4 = b1_8 + a18
+    b2_4 = b1_8 + b1_9
+    b2_5 = b1_10 + a22
     b3_0 = b2_0 + b2_1
     b3_1 = b2_2 + b2_3
+    b3_2 = b2_4 + b2_5
     b4_0 = b3_0 + b3_1
-    b5_0 = b4_0 + b2_4
+    b5_0 = b4_0 + b3_2
     return b5_0 == 0.0
 
 
 @jit(inline="always")
 def store_outputs(out, i, values):
-    """Write the 38 output values into column ``i`` of ``out`` (constant indices, no loop)."""
+    """Write the output values into column ``i`` of ``out`` (constant indices, no loop)."""
     out[0, i] = values[0]
     out[1, i] = values[1]
     out[2, i] = values[2]
@@ -322,6 +344,13 @@ def store_outputs(out, i, values):
     out[35, i] = values[35]
     out[36, i] = values[36]
     out[37, i] = values[37]
+    out[38, i] = values[38]
+    out[39, i] = values[39]
+    out[40, i] = values[40]
+    out[41, i] = values[41]
+    out[42, i] = values[42]
+    out[43, i] = values[43]
+    out[44, i] = values[44]
 
 
 @jit(parallel=True)

@@ -15,7 +15,9 @@ from simulate.model import columns as col
 
 
 def _valid_rows(x: np.ndarray) -> np.ndarray:
-    ok = np.all(np.isfinite(x) & (x >= 0.0), axis=1)
+    finite = np.isfinite(x)
+    finite[:, col.IN_TTFT_SLO_S] |= x[:, col.IN_TTFT_SLO_S] == np.inf  # no TTFT bound
+    ok = np.all(finite & (x >= 0.0), axis=1)
     positive = list(col.POSITIVE_INPUTS)
     unit_interval = list(col.AT_MOST_ONE_INPUTS)
     ok &= np.all(x[:, positive] > 0.0, axis=1)
@@ -65,9 +67,61 @@ def _harmless_row(x: np.ndarray) -> np.ndarray:
     return row
 
 
+def _allreduce(x, tp):
+    """Fixed and per-token seconds of a step's tensor-parallel all-reduces."""
+    m = np.minimum(tp, x[:, col.IN_HW_SCALE_UP_SIZE])
+    layers2 = 2.0 * x[:, col.IN_N_LAYERS]
+    link = x[:, col.IN_HW_LINK_BYTES_PER_S]
+    safe_link = np.where(link > 0.0, link, 1.0)
+    per_token = np.where(
+        (m > 1.0) & (link > 0.0),
+        layers2 * 2.0 * (m - 1.0) / m * 2.0 * x[:, col.IN_HIDDEN_SIZE] / safe_link,
+        0.0,
+    )
+    fixed = np.where(m > 1.0, layers2 * x[:, col.IN_ALLREDUCE_LATENCY_S], 0.0)
+    return fixed, per_token
+
+
+def _latency(x, b, tp, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape):
+    """TPOT and P99 TTFT of ``b`` sequences on ``tp`` accelerators, element-wise."""
+    mbu, mfu_dec, mfu_pre = fractions
+    prompt, completion, resident = shape
+    spans = tp > x[:, col.IN_HW_SCALE_UP_SIZE]
+    scale = np.where(spans, tp * x[:, col.IN_INTERNODE_EFFICIENCY], tp)
+    bw = scale * x[:, col.IN_HW_BANDWIDTH_BYTES_PER_S] * mbu
+    dec = scale * flops * mfu_dec
+    pre = scale * flops * mfu_pre
+    experts = x[:, col.IN_MOE_EXPERTS]
+    safe_experts = np.where(experts > 0.0, experts, 1.0)
+    touched = np.where(
+        experts > 0.0, 1.0 - (1.0 - x[:, col.IN_MOE_EXPERTS_PER_TOKEN] / safe_experts) ** b, 1.0
+    )
+    read = weight_bytes - routed_bytes + routed_bytes * touched
+    n_act = x[:, col.IN_PARAMS_ACTIVE]
+    d_attn = x[:, col.IN_N_LAYERS] * x[:, col.IN_ATTENTION_DIM]
+    gemm = read / bw + 2.0 * n_act * b / dec
+    attention = np.maximum(kv_per_token * resident / bw, 4.0 * d_attn * resident / dec)
+    comm_fixed, comm_per_token = _allreduce(x, tp)
+    step = x[:, col.IN_STEP_OVERHEAD_S] + comm_fixed + gemm + b * (attention + comm_per_token)
+    hit = x[:, col.IN_PREFIX_CACHE_HIT_SHARE]
+    t_pre = (2.0 * n_act + 2.0 * d_attn * prompt * (1.0 + hit)) / pre + comm_per_token
+    service = prompt * (1.0 - hit) * t_pre
+    tpot = step + b / completion * service
+    rho = b / (completion * tpot) * service
+    safe_rho = np.where((rho > 0.01) & (rho < 1.0), rho, 0.5)
+    wait = np.where(
+        rho > 0.01,
+        rho * service / (2.0 * (1.0 - safe_rho)) * np.log(100.0 * safe_rho) / safe_rho,
+        0.0,
+    )
+    ttft = np.where(rho >= 1.0, np.inf, service + wait)
+    return tpot, ttft, touched, t_pre, service, bw, dec
+
+
 def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     n = x.shape[0]
     weight_bytes = x[:, col.IN_PARAMS_TOTAL] * x[:, col.IN_WEIGHT_BITS] / 8.0
+    routed_bytes = x[:, col.IN_MOE_ROUTED_PARAMS] * x[:, col.IN_WEIGHT_BITS] / 8.0
     kv_per_token = (
         x[:, col.IN_N_LAYERS]
         * x[:, col.IN_KV_VALUES_PER_TOKEN_PER_LAYER]
@@ -76,14 +130,34 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     )
     n_act = x[:, col.IN_PARAMS_ACTIVE]
     memory = x[:, col.IN_HW_MEMORY_BYTES]
-    bandwidth = x[:, col.IN_HW_BANDWIDTH_BYTES_PER_S]
-    use_fp8 = (x[:, col.IN_WEIGHT_BITS] <= 8.0) & (x[:, col.IN_HW_PEAK_FP8_FLOPS] > 0.0)
-    flops = np.where(use_fp8, x[:, col.IN_HW_PEAK_FP8_FLOPS], x[:, col.IN_HW_PEAK_BF16_FLOPS])
-    mbu = x[:, col.IN_DECODE_MBU]
-    mfu_dec = x[:, col.IN_DECODE_MFU]
-    slo = x[:, col.IN_TPOT_SLO_S]
+    # Math path: the narrowest the precision allows and the chip has (FP4, FP8, BF16).
+    bits = np.where(
+        x[:, col.IN_COMPUTE_BITS] == 0.0, x[:, col.IN_WEIGHT_BITS], x[:, col.IN_COMPUTE_BITS]
+    )
+    fp4 = (bits <= 4.0) & (x[:, col.IN_HW_PEAK_FP4_FLOPS] > 0.0)
+    fp8 = ~fp4 & (bits <= 8.0) & (x[:, col.IN_HW_PEAK_FP8_FLOPS] > 0.0)
+    flops = np.where(
+        fp4,
+        x[:, col.IN_HW_PEAK_FP4_FLOPS],
+        np.where(fp8, x[:, col.IN_HW_PEAK_FP8_FLOPS], x[:, col.IN_HW_PEAK_BF16_FLOPS]),
+    )
+    path_bits = np.where(fp4, 4.0, np.where(fp8, 8.0, 16.0))
+    q = x[:, col.IN_EFFICIENCY_QUANTILE]
 
-    # Sequence length after the cap: partial expectation of a lognormal.
+    def within(low, high):
+        return x[:, low] + q * (x[:, high] - x[:, low])
+
+    compute_eff = within(col.IN_HW_COMPUTE_EFF_LOW, col.IN_HW_COMPUTE_EFF_HIGH)
+    bandwidth_eff = within(col.IN_HW_BANDWIDTH_EFF_LOW, col.IN_HW_BANDWIDTH_EFF_HIGH)
+    fractions = (
+        np.minimum(1.0, x[:, col.IN_DECODE_MBU] * bandwidth_eff),
+        np.minimum(1.0, x[:, col.IN_DECODE_MFU] * compute_eff),
+        np.minimum(1.0, x[:, col.IN_PREFILL_MFU] * compute_eff),
+    )
+    slo = x[:, col.IN_TPOT_SLO_S] / x[:, col.IN_TPOT_TAIL_FACTOR]
+    ttft_slo = x[:, col.IN_TTFT_SLO_S]
+
+    # Request shape: fixed lengths (benchmark style) or the capped lognormal mean.
     cap = x[:, col.IN_CONTEXT_LIMIT_TOKENS]
     mean_len = x[:, col.IN_REQUEST_TOKENS_MEAN]
     sigma = x[:, col.IN_REQUEST_TOKENS_SIGMA]
@@ -93,51 +167,106 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     z = (np.log(cap) - mu) / safe_sigma
     below = 0.5 * erfc(-(z - safe_sigma) / np.sqrt(2.0))
     above = 0.5 * erfc(z / np.sqrt(2.0))
-    seq_len = np.where(spread, mean_len * below + cap * above, np.minimum(mean_len, cap))
-    truncated = np.where(spread, above, (mean_len > cap).astype(np.float64))
-    prompt = x[:, col.IN_PROMPT_SHARE] * seq_len
-    completion = seq_len - prompt
+    fixed = x[:, col.IN_FIXED_OUTPUT_TOKENS] > 0.0
+    lognormal_len = np.where(spread, mean_len * below + cap * above, np.minimum(mean_len, cap))
+    fixed_prompt = np.minimum(x[:, col.IN_FIXED_INPUT_TOKENS], cap)
+    fixed_completion = np.minimum(x[:, col.IN_FIXED_OUTPUT_TOKENS], cap - fixed_prompt)
+    seq_len = np.where(fixed, fixed_prompt + fixed_completion, lognormal_len)
+    over = x[:, col.IN_FIXED_INPUT_TOKENS] + x[:, col.IN_FIXED_OUTPUT_TOKENS] > cap
+    truncated = np.where(
+        fixed,
+        over.astype(np.float64),
+        np.where(spread, above, (mean_len > cap).astype(np.float64)),
+    )
+    prompt = np.where(fixed, fixed_prompt, x[:, col.IN_PROMPT_SHARE] * seq_len)
+    completion = np.where(fixed, fixed_completion, seq_len - prompt)
     resident = prompt + 0.5 * completion
     reserved = resident + x[:, col.IN_KV_RESERVATION] * (cap - resident)
+    shape = (prompt, completion, resident)
 
-    # Replica size: scan powers of two, keep the first that fits and meets the SLO.
+    # Replica size: scan powers of two, keep the one with the most output per accelerator.
     tensor_parallel = np.zeros(n)
     batch = np.zeros(n)
+    best_rate = np.zeros(n)
     any_fit = np.zeros(n, dtype=bool)
     last_failure = np.zeros(n, dtype=np.int64)
     max_tp = x[:, col.IN_MAX_TENSOR_PARALLEL]
+    fixed_batch = x[:, col.IN_FIXED_BATCH]
+    search = (x[:, col.IN_MOE_EXPERTS] > 0.0) | np.isfinite(ttft_slo)
     tp = 1.0
     while tp <= max_tp.max():
-        undecided = (tensor_parallel == 0.0) & (tp <= max_tp)
-        fits = undecided & (weight_bytes <= x[:, col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory)
+        fits = (tp <= max_tp) & (weight_bytes <= x[:, col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory)
         any_fit |= fits
         kv_room = tp * memory * x[:, col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
         b_mem = np.floor(kv_room / (kv_per_token * reserved))
-        b_bw = np.floor((slo * tp * bandwidth * mbu - weight_bytes) / (kv_per_token * resident))
-        b_fl = np.floor(slo * tp * flops * mfu_dec / (2.0 * n_act))
-        b_slo = np.minimum(b_bw, b_fl)
-        kv_fail = fits & (b_mem < 1.0)
-        slo_fail = fits & ~kv_fail & (b_slo < 1.0)
-        chosen = fits & ~kv_fail & ~slo_fail
+        tps = np.full(n, tp)
+
+        def ok(b, tps=tps):
+            tpot, ttft, *_ = _latency(
+                x, b, tps, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape
+            )
+            return (tpot <= slo) & (ttft <= ttft_slo)
+
+        # Dense, no TTFT bound: TPOT(b) = A + (B + E) b, below the SLO up to a bound.
+        _, _, _, t_pre, _, bw, dec = _latency(
+            x, np.ones(n), tps, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape
+        )
+        comm_fixed, comm_per_token = _allreduce(x, tps)
+        fixed_s = weight_bytes / bw + x[:, col.IN_STEP_OVERHEAD_S] + comm_fixed
+        per_gemm = 2.0 * n_act / dec
+        d_attn = x[:, col.IN_N_LAYERS] * x[:, col.IN_ATTENTION_DIM]
+        per_attention = np.maximum(kv_per_token * resident / bw, 4.0 * d_attn * resident / dec)
+        per_batch = (
+            per_attention
+            + comm_per_token
+            + prompt * (1.0 - x[:, col.IN_PREFIX_CACHE_HIT_SHARE]) / completion * t_pre
+        )
+        bound = np.floor((slo - fixed_s) / (per_gemm + per_batch))
+        closed = np.where(slo <= fixed_s, 0.0, np.minimum(b_mem, bound))
+        # Otherwise bisection between a batch that meets the targets and one that does not.
+        b_top = np.maximum(b_mem, 1.0)
+        top_ok = ok(b_top)
+        one_ok = ok(np.ones(n))
+        low, high = np.ones(n), b_top.copy()
+        active = search & ~top_ok & one_ok
+        while np.any(active & (high - low > 1.0)):
+            step = active & (high - low > 1.0)
+            middle = np.floor(0.5 * (low + high))
+            good = ok(np.where(step, middle, 1.0))
+            low = np.where(step & good, middle, low)
+            high = np.where(step & ~good, middle, high)
+        searched = np.where(top_ok, b_mem, np.where(one_ok, low, 0.0))
+        best = np.where(search, searched, closed)
+        kv_fail = fits & np.where(fixed_batch > 0.0, b_mem < fixed_batch, b_mem < 1.0)
+        fixed_ok = ok(np.where(fixed_batch > 0.0, fixed_batch, 1.0))
+        slo_fail = fits & ~kv_fail & np.where(fixed_batch > 0.0, ~fixed_ok, best < 1.0)
+        works = fits & ~kv_fail & ~slo_fail
         last_failure[kv_fail] = col.FLAG_KV_DOES_NOT_FIT
         last_failure[slo_fail] = col.FLAG_SLO_UNREACHABLE
+        b_here = np.where(works, np.where(fixed_batch > 0.0, fixed_batch, best), 1.0)
+        tpot_here, *_ = _latency(
+            x, b_here, tps, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape
+        )
+        rate = b_here / (tpot_here * tp)
+        chosen = works & (rate > best_rate)
+        best_rate[chosen] = rate[chosen]
         tensor_parallel[chosen] = tp
-        batch[chosen] = np.minimum(b_mem, b_slo)[chosen]
+        batch[chosen] = b_here[chosen]
         tp *= 2.0
     structural = tensor_parallel == 0.0
     flags[structural] |= np.where(any_fit, last_failure, col.FLAG_WEIGHTS_DO_NOT_FIT)[structural]
     tp_safe = np.where(structural, 1.0, tensor_parallel)
     b_safe = np.where(structural, 1.0, batch)
 
-    memory_s = (weight_bytes + b_safe * kv_per_token * resident) / (tp_safe * bandwidth * mbu)
-    compute_s = 2.0 * n_act * b_safe / (tp_safe * flops * mfu_dec)
-    step_s = np.maximum(memory_s, compute_s)
-    prefill_s = prompt * (2.0 * n_act / (tp_safe * flops * x[:, col.IN_PREFILL_MFU]))
-    decode_s = completion * step_s / b_safe
-    request_s = prefill_s + decode_s
-    per_acc = seq_len / (request_s * tp_safe)
+    tpot, ttft, touched, t_pre, service, _, _ = _latency(
+        x, b_safe, tp_safe, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape
+    )
+    request_s = completion * tpot / b_safe
     out_per_acc = completion / (request_s * tp_safe)
-    prefill_share = prefill_s / request_s
+    measured = x[:, col.IN_MEASURED_OUTPUT_TOKENS_PER_S]
+    out_per_acc = np.where(measured > 0.0, measured, out_per_acc)
+    per_acc = out_per_acc * seq_len / completion
+    prefill_share = service / request_s
 
     tokens_month = x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
     busy_hours = tokens_month / (per_acc * 3600.0)
@@ -196,16 +325,25 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     penalty = late * tokens_month / 1000.0 * x[:, col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
     monthly = amort + energy + facility + rent + overhead + penalty
 
-    use_fp8_train = (x[:, col.IN_TRAIN_BITS] <= 8.0) & (x[:, col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0)
-    train_flops = np.where(
-        use_fp8_train, x[:, col.IN_TRAIN_PEAK_FP8_FLOPS], x[:, col.IN_TRAIN_PEAK_BF16_FLOPS]
-    )
+    # Training MFU: a large model's MFU, the chip's efficiency, a size penalty, FP8 speed-up.
+    train_eff = within(col.IN_TRAIN_EFF_LOW, col.IN_TRAIN_EFF_HIGH)
+    size = n_act / x[:, col.IN_TRAIN_MFU_REFERENCE_PARAMS]
+    size_factor = np.where(size < 1.0, size ** x[:, col.IN_TRAIN_MFU_SIZE_EXPONENT], 1.0)
+    fp8_train = (x[:, col.IN_TRAIN_BITS] <= 8.0) & (x[:, col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0)
+    speedup = np.where(fp8_train, x[:, col.IN_TRAIN_FP8_SPEEDUP], 1.0)
+    factor = train_eff * size_factor * speedup
+    # A measured MFU replaces the function; fine-tuning keeps its ratio to training.mfu.
+    measured_mfu = x[:, col.IN_TRAIN_MEASURED_MFU]
+    factor = np.where(measured_mfu > 0.0, measured_mfu / x[:, col.IN_TRAIN_MFU], factor)
+    mfu_train = x[:, col.IN_TRAIN_MFU] * factor
+    train_flops = x[:, col.IN_TRAIN_PEAK_BF16_FLOPS]
     goodput = x[:, col.IN_TRAIN_GOODPUT]
     train_h = (
-        6.0 * n_act * x[:, col.IN_TRAIN_TOKENS] / (train_flops * x[:, col.IN_TRAIN_MFU] * 3600.0)
+        6.0 * n_act * x[:, col.IN_TRAIN_TOKENS] / (train_flops * mfu_train * 3600.0)
     ) / goodput
     ft_tokens = x[:, col.IN_FINETUNE_TOKENS] * x[:, col.IN_FINETUNE_RL_FACTOR]
-    ft_h = (6.0 * n_act * ft_tokens / (train_flops * x[:, col.IN_FINETUNE_MFU] * 3600.0)) / goodput
+    ft_mfu = x[:, col.IN_FINETUNE_MFU] * factor
+    ft_h = (6.0 * n_act * ft_tokens / (train_flops * ft_mfu * 3600.0)) / goodput
     n_train = x[:, col.IN_TRAIN_ACCELERATORS]
     train_days = train_h / n_train / 24.0
     ft_days = ft_h / n_train / 24.0
@@ -240,7 +378,8 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     # tokens/kWh = (tokens/s) / W * 3.6e6 J/kWh, at the fleet's facility-level draw.
     serving_w = mwh * 1e6 / col.HOURS_PER_MONTH
     tokens_kwh = tokens_month / (col.HOURS_PER_MONTH * 3600.0) / serving_w * 3.6e6
-    phi = x[:, col.IN_PROMPT_SHARE]
+    phi = prompt / seq_len
+    usd_per_acc_h = monthly / (fleet * col.HOURS_PER_MONTH)
 
     values = {
         col.OUT_TOKEN_COST_PER_1K: lifecycle / tokens_total * 1000.0,
@@ -287,6 +426,13 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_SLA_PENALTY_MONTHLY: penalty,
         col.OUT_PUE_CAPEX: capex,
         col.OUT_PREFILL_SHARE: prefill_share,
+        col.OUT_TTFT_S: ttft,
+        col.OUT_TPOT_S: tpot,
+        col.OUT_USD_PER_ACCELERATOR_HOUR: usd_per_acc_h,
+        col.OUT_PEAK_PFLOP_PER_USD: flops * 3600.0 * 1e-15 / usd_per_acc_h,
+        col.OUT_SERVING_COMPUTE_BITS: path_bits,
+        col.OUT_TRAINING_MFU: mfu_train,
+        col.OUT_MOE_TOUCHED_SHARE: touched,
     }
     for j, value in values.items():
         out[:, j] = value

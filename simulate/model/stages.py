@@ -16,15 +16,15 @@ energy, and the time base in the name (``_monthly``, ``_hours``, ``_days``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from distributions.jit import jit
 from simulate.model import columns as col
 from simulate.model.formulas import (
     capped_lognormal_mean,
-    decode_step_seconds,
     meaningful_response_cost,
-    prefill_seconds_per_token,
     pue_after_capex,
     training_accelerator_hours,
 )
@@ -39,29 +39,74 @@ stage = jit(inline="always")
 
 @stage
 def serving_footprint(x):
-    """Bytes of served weights and of KV cache per token, and the serving peak.
+    """Bytes of weights and KV cache, and the math path the serving precision runs on.
 
     Returns
     -------
-    weight_bytes, kv_bytes_per_token : float
-        B and B per token of context.
-    serving_flops : float
-        Peak FLOP/s per accelerator: FP8 for weights of 8 bits or fewer where the
-        accelerator has it, else BF16.
+    weight_bytes, routed_bytes : float
+        All served weights, and those of the routed experts of a mixture of experts
+        (0 for a dense model), B.
+    kv_bytes_per_token : float
+        KV cache per token of context, B.
+    serving_flops, path_bits : float
+        Peak FLOP/s per accelerator of the math path, and its width: FP4 (4) when the
+        serving precision is 4 bits or fewer and the chip has FP4, else FP8 (8) when it
+        is 8 or fewer and the chip has FP8, else BF16 (16). A path the chip lacks
+        falls back to the next wider one.
     """
-    weight_bytes = x[col.IN_PARAMS_TOTAL] * x[col.IN_WEIGHT_BITS] / 8.0
+    weight_bits = x[col.IN_WEIGHT_BITS]
+    weight_bytes = x[col.IN_PARAMS_TOTAL] * weight_bits / 8.0
+    routed_bytes = x[col.IN_MOE_ROUTED_PARAMS] * weight_bits / 8.0
     kv_bytes_per_token = (
         x[col.IN_N_LAYERS] * x[col.IN_KV_VALUES_PER_TOKEN_PER_LAYER] * x[col.IN_KV_BITS] / 8.0
     )
+    bits = x[col.IN_COMPUTE_BITS]
+    if bits == 0.0:
+        bits = weight_bits
     serving_flops = x[col.IN_HW_PEAK_BF16_FLOPS]
-    if x[col.IN_WEIGHT_BITS] <= 8.0 and x[col.IN_HW_PEAK_FP8_FLOPS] > 0.0:
+    path_bits = 16.0
+    if bits <= 4.0 and x[col.IN_HW_PEAK_FP4_FLOPS] > 0.0:
+        serving_flops = x[col.IN_HW_PEAK_FP4_FLOPS]
+        path_bits = 4.0
+    elif bits <= 8.0 and x[col.IN_HW_PEAK_FP8_FLOPS] > 0.0:
         serving_flops = x[col.IN_HW_PEAK_FP8_FLOPS]
-    return weight_bytes, kv_bytes_per_token, serving_flops
+        path_bits = 8.0
+    return weight_bytes, routed_bytes, kv_bytes_per_token, serving_flops, path_bits
+
+
+@stage
+def achieved_fractions(x):
+    """Achieved shares of peak: the scenario's fractions times the chip's efficiency.
+
+    The catalog gives each accelerator a range of software efficiency relative to
+    the reference stack (H100 with TensorRT-LLM); ``hardware.efficiency_quantile``
+    says where in the range a sample sits.
+
+    Returns
+    -------
+    mbu, mfu_decode, mfu_prefill : float
+        Achieved shares of peak bandwidth in decode and of peak FLOP/s in decode and
+        prefill (each at most 1).
+    """
+    q = x[col.IN_EFFICIENCY_QUANTILE]
+    compute = x[col.IN_HW_COMPUTE_EFF_LOW] + q * (
+        x[col.IN_HW_COMPUTE_EFF_HIGH] - x[col.IN_HW_COMPUTE_EFF_LOW]
+    )
+    bandwidth = x[col.IN_HW_BANDWIDTH_EFF_LOW] + q * (
+        x[col.IN_HW_BANDWIDTH_EFF_HIGH] - x[col.IN_HW_BANDWIDTH_EFF_LOW]
+    )
+    mbu = min(1.0, x[col.IN_DECODE_MBU] * bandwidth)
+    mfu_decode = min(1.0, x[col.IN_DECODE_MFU] * compute)
+    mfu_prefill = min(1.0, x[col.IN_PREFILL_MFU] * compute)
+    return mbu, mfu_decode, mfu_prefill
 
 
 @stage
 def request_shape(x):
     """Tokens of a request after the context cap, and the context the KV cache holds.
+
+    A benchmark-style workload (``serving.input_tokens`` / ``output_tokens`` > 0)
+    fixes both lengths; otherwise request lengths are lognormal within the sample.
 
     Returns
     -------
@@ -73,110 +118,426 @@ def request_shape(x):
         for admission (tokens).
     """
     context_limit = x[col.IN_CONTEXT_LIMIT_TOKENS]
-    seq_len, truncated_share = capped_lognormal_mean(
-        x[col.IN_REQUEST_TOKENS_MEAN], x[col.IN_REQUEST_TOKENS_SIGMA], context_limit
-    )
-    prompt_tokens = x[col.IN_PROMPT_SHARE] * seq_len
-    completion_tokens = seq_len - prompt_tokens
+    if x[col.IN_FIXED_OUTPUT_TOKENS] > 0.0:
+        prompt_tokens = min(x[col.IN_FIXED_INPUT_TOKENS], context_limit)
+        completion_tokens = min(x[col.IN_FIXED_OUTPUT_TOKENS], context_limit - prompt_tokens)
+        seq_len = prompt_tokens + completion_tokens
+        total = x[col.IN_FIXED_INPUT_TOKENS] + x[col.IN_FIXED_OUTPUT_TOKENS]
+        truncated_share = 1.0 if total > context_limit else 0.0
+    else:
+        seq_len, truncated_share = capped_lognormal_mean(
+            x[col.IN_REQUEST_TOKENS_MEAN], x[col.IN_REQUEST_TOKENS_SIGMA], context_limit
+        )
+        prompt_tokens = x[col.IN_PROMPT_SHARE] * seq_len
+        completion_tokens = seq_len - prompt_tokens
     resident = prompt_tokens + 0.5 * completion_tokens
     reserved = resident + x[col.IN_KV_RESERVATION] * (context_limit - resident)
     return seq_len, truncated_share, prompt_tokens, completion_tokens, resident, reserved
 
 
 @stage
-def replica_and_batch(x, weight_bytes, kv_bytes_per_token, serving_flops, resident, reserved):
-    """The smallest power-of-two replica whose weights fit and whose decode meets the SLO.
-
-    Parameters
-    ----------
-    x : ndarray of float64
-        The input row.
-    weight_bytes, kv_bytes_per_token, serving_flops : float
-        From :func:`serving_footprint`.
-    resident, reserved : float
-        Resident and reserved context per sequence (:func:`request_shape`), tokens.
+def replica_speeds(x, tp, footprint, fractions):
+    """Bandwidth and FLOP/s a replica of ``tp`` accelerators achieves, per decode phase.
 
     Returns
     -------
-    tensor_parallel, batch : float
-        Accelerators per replica and sequences decoded together (0, 0 when no
-        replica works).
-    flag : int
-        0, or why no replica works (:data:`simulate.model.columns.FLAG_REASONS`).
+    bandwidth, decode_flops, prefill_flops : float
+        Achieved B/s and FLOP/s of the whole replica; a replica wider than the
+        chip's scale-up domain keeps ``serving.internode_efficiency`` of them.
+    tp : float
+        The replica's accelerators, carried along for the all-reduces.
     """
+    _, _, _, serving_flops, _ = footprint
+    mbu, mfu_decode, mfu_prefill = fractions
+    scale = tp
+    if tp > x[col.IN_HW_SCALE_UP_SIZE]:
+        scale = tp * x[col.IN_INTERNODE_EFFICIENCY]
+    bandwidth = scale * x[col.IN_HW_BANDWIDTH_BYTES_PER_S] * mbu
+    return bandwidth, scale * serving_flops * mfu_decode, scale * serving_flops * mfu_prefill, tp
+
+
+@stage
+def touched_share(x, batch):
+    """Expected share of a layer's routed experts that a decode step of ``batch`` reads.
+
+    Each of the batch's tokens is routed to ``k`` of ``E`` experts; with routing
+    spread evenly and independently, an expert is untouched with probability
+    ``(1 - k/E)^batch``. Real routing is skewed, so this is an upper bound on the
+    weights read. 1 for a dense model.
+    """
+    experts = x[col.IN_MOE_EXPERTS]
+    if experts <= 0.0:
+        return 1.0
+    return 1.0 - (1.0 - x[col.IN_MOE_EXPERTS_PER_TOKEN] / experts) ** batch
+
+
+@stage
+def allreduce_seconds(x, tp):
+    """Tensor-parallel all-reduces of one decode step: a fixed part and a part per token.
+
+    Each layer all-reduces its attention and its MLP output across the ``m = min(tp,
+    scale-up domain)`` accelerators of a node (a replica wider than a node splits its
+    layers across nodes, pipeline style, and pays ``serving.internode_efficiency``
+    instead). A ring all-reduce of ``h`` BF16 values per token moves ``2 (m - 1) / m
+    2 h`` bytes per accelerator over the scale-up link ``L``, after a fixed latency.
+
+    Returns
+    -------
+    fixed_s, per_token_s : float
+        ``2 n_l alpha`` and ``2 n_l 2 (m - 1) / m 2 h / L`` seconds (0 for one
+        accelerator; the bandwidth part is 0 when the catalog gives no link).
+    """
+    m = min(tp, x[col.IN_HW_SCALE_UP_SIZE])
+    if m <= 1.0:
+        return 0.0, 0.0
+    all_reduces = 2.0 * x[col.IN_N_LAYERS]
+    per_token = 0.0
+    link = x[col.IN_HW_LINK_BYTES_PER_S]
+    if link > 0.0:
+        per_token = all_reduces * 2.0 * (m - 1.0) / m * 2.0 * x[col.IN_HIDDEN_SIZE] / link
+    return all_reduces * x[col.IN_ALLREDUCE_LATENCY_S], per_token
+
+
+@stage
+def step_seconds(x, batch, footprint, shape, speeds):
+    """One decode step of a replica at ``batch``: overhead, weight GEMMs, then attention.
+
+    ``t_0 + weights read / B + 2 N_act b / F + b max(kv ctx / B, 4 n_l d_attn ctx / F)
+    + all-reduces``: a fixed time per iteration (``serving.step_overhead_s``), the
+    weights streamed from memory (of the experts touched, for a mixture of experts),
+    the GEMM FLOPs, the attention streaming each sequence's KV cache, and the
+    tensor-parallel all-reduces (:func:`allreduce_seconds`). The weight read and the GEMM FLOPs
+    are added, not overlapped (``max``): measured decode iterations grow linearly with
+    the batch from a floor set by the weight read, rather than staying flat up to the
+    roofline's ridge point (docs/model.md, "Decode step").
+
+    Returns
+    -------
+    float
+        Seconds per decode step.
+    """
+    weight_bytes, routed_bytes, _, _, _ = footprint
+    bandwidth, decode_flops, _, _ = speeds
+    read = weight_bytes - routed_bytes + routed_bytes * touched_share(x, batch)
+    gemm = read / bandwidth + 2.0 * x[col.IN_PARAMS_ACTIVE] * batch / decode_flops
+    comm_fixed, comm_per_token = allreduce_seconds(x, speeds[3])
+    overhead = x[col.IN_STEP_OVERHEAD_S] + comm_fixed
+    per_sequence = attention_seconds(x, footprint, shape, speeds) + comm_per_token
+    return overhead + gemm + batch * per_sequence
+
+
+@stage
+def attention_seconds(x, footprint, shape, speeds):
+    """Decode attention per sequence per step: the slower of its KV reads and its FLOPs.
+
+    ``max(kv ctx / B, 4 n_l d_attn ctx / F)`` at the mean resident context ``ctx``.
+    """
+    resident = shape[4]
+    bandwidth, decode_flops, _, _ = speeds
+    attention_flops = 4.0 * x[col.IN_N_LAYERS] * x[col.IN_ATTENTION_DIM] * resident
+    return max(footprint[2] * resident / bandwidth, attention_flops / decode_flops)
+
+
+@stage
+def prefill_token_seconds(x, shape, speeds):
+    """Replica-seconds of prefill per uncached prompt token.
+
+    ``(2 N_act + 2 n_l d_attn p (1 + h)) / F`` plus the token's share of the
+    all-reduces: the matmuls, and causal attention over a mean context of ``p (1 +
+    h) / 2`` (the cached ``h`` share of the prompt comes first and is attended to,
+    not recomputed).
+    """
+    prompt_tokens = shape[2]
+    cached = x[col.IN_PREFIX_CACHE_HIT_SHARE]
+    flops = 2.0 * x[col.IN_PARAMS_ACTIVE] + 2.0 * x[col.IN_N_LAYERS] * x[
+        col.IN_ATTENTION_DIM
+    ] * prompt_tokens * (1.0 + cached)
+    return flops / speeds[2] + allreduce_seconds(x, speeds[3])[1]
+
+
+@stage
+def tpot_seconds(x, batch, footprint, shape, speeds, prefill_token_s):
+    """Time per output token of a replica decoding ``batch`` sequences under steady load.
+
+    With continuous batching each step also prefills the prompts of the requests that
+    arrive meanwhile: ``b / c`` requests per step, so ``TPOT = t_step(b) + (b / c) p'
+    t_pre`` (``p'`` the uncached prompt tokens).
+
+    Returns
+    -------
+    tpot, service : float
+        Seconds per output token, and the prefill seconds of one request ``p' t_pre``.
+    """
+    new_prompt = shape[2] * (1.0 - x[col.IN_PREFIX_CACHE_HIT_SHARE])
+    service = new_prompt * prefill_token_s
+    tpot = step_seconds(x, batch, footprint, shape, speeds) + batch / shape[3] * service
+    return tpot, service
+
+
+@stage
+def ttft_seconds(batch, completion, tpot, service):
+    """P99 time to the first token: the prefill and its wait in the arrival queue.
+
+    Requests arrive at ``lambda = b / (c TPOT)`` per second; their prefills of ``S =
+    p' t_pre`` queue as an M/D/1 queue of load ``rho = lambda S``, mean wait ``W = rho
+    S / (2 (1 - rho))``, and the P99 wait ``W ln(100 rho) / rho`` of the exponential
+    tail. ``TTFT = S + P99 wait``; inf when the prefills alone saturate the replica.
+    """
+    rho = batch / (completion * tpot) * service
+    if rho >= 1.0:
+        return math.inf
+    wait = 0.0
+    if rho > 0.01:
+        wait = rho * service / (2.0 * (1.0 - rho)) * math.log(100.0 * rho) / rho
+    return service + wait
+
+
+@stage
+def meets_targets(x, batch, footprint, shape, speeds, prefill_token_s):
+    """Whether ``batch`` sequences meet the TPOT (at its P99) and TTFT objectives."""
+    tpot, service = tpot_seconds(x, batch, footprint, shape, speeds, prefill_token_s)
+    if tpot > x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]:
+        return False
+    ttft_slo = x[col.IN_TTFT_SLO_S]
+    return ttft_slo == math.inf or ttft_seconds(batch, shape[3], tpot, service) <= ttft_slo
+
+
+@stage
+def largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s):
+    """The largest batch up to ``batch_memory`` that meets the latency targets (0: none).
+
+    A dense model with no TTFT bound has a closed form: ``TPOT(b) = t_0 + A + (B + E) b``
+    is below ``s`` (the SLO over the tail factor) up to ``b = (s - t_0 - A) / (B + E)``.
+    Otherwise TPOT and TTFT grow with the batch, so the answer is found by bisection.
+    """
+    bandwidth, decode_flops, _, _ = speeds
+    if x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf:
+        slo = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR] - x[col.IN_STEP_OVERHEAD_S]
+        comm_fixed, comm_per_token = allreduce_seconds(x, speeds[3])
+        fixed = footprint[0] / bandwidth + comm_fixed
+        per_gemm = 2.0 * x[col.IN_PARAMS_ACTIVE] / decode_flops
+        per_prefill = shape[2] * (1.0 - x[col.IN_PREFIX_CACHE_HIT_SHARE]) / shape[3]
+        per_batch = (
+            attention_seconds(x, footprint, shape, speeds)
+            + comm_per_token
+            + per_prefill * prefill_token_s
+        )
+        if slo <= fixed:
+            return 0.0
+        return min(batch_memory, np.floor((slo - fixed) / (per_gemm + per_batch)))
+    if meets_targets(x, batch_memory, footprint, shape, speeds, prefill_token_s):
+        return batch_memory
+    if not meets_targets(x, 1.0, footprint, shape, speeds, prefill_token_s):
+        return 0.0
+    low, high = 1.0, batch_memory  # low meets the targets, high does not
+    while high - low > 1.0:
+        middle = np.floor(0.5 * (low + high))
+        if meets_targets(x, middle, footprint, shape, speeds, prefill_token_s):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+@stage
+def linear_replica_and_batch(x, footprint, shape, fractions):
+    """:func:`replica_and_batch` for a dense model with no TTFT bound, in closed form.
+
+    There TPOT is linear in the batch, ``TPOT(b) = t_0 + A / s + c_f + (P / s + c_t
+    + r t_pre) b``, and every time but the all-reduces scales as ``1 / s`` with the
+    replica's scale ``s`` (its accelerators, times ``serving.internode_efficiency``
+    past a node). The terms are formed once per row at ``s = 1`` and each replica size
+    only rescales them: the same equations as :func:`tpot_seconds` and
+    :func:`largest_batch`, evaluated in a different order (equal to rounding), at a
+    fraction of the cost of the general scan. Same parameters and returns as
+    :func:`replica_and_batch`.
+    """
+    weight_bytes, _, kv_bytes_per_token, serving_flops, _ = footprint
+    mbu, mfu_decode, mfu_prefill = fractions
+    _, _, prompt_tokens, completion_tokens, resident, reserved = shape
+    # Seconds on one accelerator: the weight read of a step, the GEMMs and attention of
+    # one sequence in a step, and the prefill FLOPs of one prompt token.
+    chip_bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S] * mbu
+    chip_decode_flops = serving_flops * mfu_decode
+    cached = x[col.IN_PREFIX_CACHE_HIT_SHARE]
+    attention_flops = 4.0 * x[col.IN_N_LAYERS] * x[col.IN_ATTENTION_DIM] * resident
+    weight_read_s = weight_bytes / chip_bandwidth
+    sequence_s = 2.0 * x[col.IN_PARAMS_ACTIVE] / chip_decode_flops + max(
+        kv_bytes_per_token * resident / chip_bandwidth, attention_flops / chip_decode_flops
+    )
+    prefill_flops = 2.0 * x[col.IN_PARAMS_ACTIVE] + 2.0 * x[col.IN_N_LAYERS] * x[
+        col.IN_ATTENTION_DIM
+    ] * prompt_tokens * (1.0 + cached)
+    prefill_s = prefill_flops / (serving_flops * mfu_prefill)
+    new_prompt_per_output = prompt_tokens * (1.0 - cached) / completion_tokens
+    overhead = x[col.IN_STEP_OVERHEAD_S]
+    tpot_limit = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]
     memory = x[col.IN_HW_MEMORY_BYTES]
-    slo = x[col.IN_TPOT_SLO_S]
-    bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S]
-    mbu = x[col.IN_DECODE_MBU]
-    mfu_decode = x[col.IN_DECODE_MFU]
-    params_active = x[col.IN_PARAMS_ACTIVE]
+    fixed_batch = x[col.IN_FIXED_BATCH]
     any_fit = False
     last_failure = 0
+    best_tp = 0.0
+    best_batch = 0.0
+    best_rate = 0.0
+    best_tpot = 0.0
+    best_prefill_s = 0.0
     tp = 1.0
     while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
         if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
             any_fit = True
             kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
             batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
-            batch_bandwidth = np.floor(
-                (slo * tp * bandwidth * mbu - weight_bytes) / (kv_bytes_per_token * resident)
+            scale = tp
+            if tp > x[col.IN_HW_SCALE_UP_SIZE]:
+                scale = tp * x[col.IN_INTERNODE_EFFICIENCY]
+            inverse_scale = 1.0 / scale
+            comm_fixed, comm_per_token = allreduce_seconds(x, tp)
+            prefill_token_s = prefill_s * inverse_scale + comm_per_token
+            fixed = overhead + weight_read_s * inverse_scale + comm_fixed
+            per_batch = (
+                sequence_s * inverse_scale
+                + comm_per_token
+                + new_prompt_per_output * prefill_token_s
             )
-            batch_compute = np.floor(slo * tp * serving_flops * mfu_decode / (2.0 * params_active))
-            batch_slo = min(batch_bandwidth, batch_compute)
-            if batch_memory < 1.0:
+            batch = 0.0
+            if fixed_batch > 0.0:
+                if batch_memory < fixed_batch:
+                    last_failure = col.FLAG_KV_DOES_NOT_FIT
+                elif fixed + per_batch * fixed_batch > tpot_limit:
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+                else:
+                    batch = fixed_batch
+            elif batch_memory < 1.0:
                 last_failure = col.FLAG_KV_DOES_NOT_FIT
-            elif batch_slo < 1.0:
-                last_failure = col.FLAG_SLO_UNREACHABLE
             else:
-                return tp, min(batch_memory, batch_slo), 0
+                if tpot_limit > fixed:
+                    batch = min(batch_memory, np.floor((tpot_limit - fixed) / per_batch))
+                if batch < 1.0:
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+            if batch >= 1.0:
+                tpot = fixed + per_batch * batch
+                rate = batch / (tpot * tp)
+                if rate > best_rate:
+                    best_tp, best_batch, best_rate = tp, batch, rate
+                    best_tpot, best_prefill_s = tpot, prefill_token_s
         tp *= 2.0
-    return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT
+    if best_tp > 0.0:
+        return best_tp, best_batch, 0, best_tpot, best_prefill_s
+    return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT, 0.0, 0.0
 
 
 @stage
-def serving_rates(x, weight_bytes, kv_bytes_per_token, serving_flops, shape, tp, batch):
-    """Throughput of one accelerator from the replica's roofline time per request.
+def replica_and_batch(x, footprint, shape, fractions):
+    """The power-of-two replica and batch that serve the most tokens per accelerator.
+
+    Every replica size up to ``serving.max_tensor_parallel`` whose weights fit is tried
+    at its largest batch within memory and the latency targets; the one with the
+    highest output rate per accelerator, ``b / (TPOT tp)``, wins (the smaller on a tie).
+    All-reduces make wide replicas pay per token, so this is not always the widest.
 
     Parameters
     ----------
     x : ndarray of float64
         The input row.
-    weight_bytes, kv_bytes_per_token, serving_flops : float
-        From :func:`serving_footprint`.
+    footprint, shape, fractions : tuple of float
+        From :func:`serving_footprint`, :func:`request_shape` and
+        :func:`achieved_fractions`.
+
+    Returns
+    -------
+    tensor_parallel, batch : float
+        Accelerators per replica and sequences decoded together (0, 0 when no
+        replica works). A fixed batch (``serving.batch_size``) is used as given.
+    flag : int
+        0, or why no replica works (:data:`simulate.model.columns.FLAG_REASONS`).
+    tpot, prefill_token_s : float
+        The chosen replica's time per output token and prefill seconds per new prompt
+        token (0 when no replica works), so later stages need not recompute them.
+    """
+    if x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf:
+        return linear_replica_and_batch(x, footprint, shape, fractions)
+    weight_bytes, _, kv_bytes_per_token, _, _ = footprint
+    reserved = shape[5]
+    memory = x[col.IN_HW_MEMORY_BYTES]
+    fixed_batch = x[col.IN_FIXED_BATCH]
+    any_fit = False
+    last_failure = 0
+    best_tp = 0.0
+    best_batch = 0.0
+    best_rate = 0.0
+    best_tpot = 0.0
+    best_prefill_s = 0.0
+    tp = 1.0
+    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
+        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
+            any_fit = True
+            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
+            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
+            speeds = replica_speeds(x, tp, footprint, fractions)
+            prefill_token_s = prefill_token_seconds(x, shape, speeds)
+            batch = 0.0
+            if fixed_batch > 0.0:
+                if batch_memory < fixed_batch:
+                    last_failure = col.FLAG_KV_DOES_NOT_FIT
+                elif not meets_targets(x, fixed_batch, footprint, shape, speeds, prefill_token_s):
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+                else:
+                    batch = fixed_batch
+            elif batch_memory < 1.0:
+                last_failure = col.FLAG_KV_DOES_NOT_FIT
+            else:
+                batch = largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s)
+                if batch < 1.0:
+                    last_failure = col.FLAG_SLO_UNREACHABLE
+            if batch >= 1.0:
+                tpot, _ = tpot_seconds(x, batch, footprint, shape, speeds, prefill_token_s)
+                rate = batch / (tpot * tp)
+                if rate > best_rate:
+                    best_tp, best_batch, best_rate = tp, batch, rate
+                    best_tpot, best_prefill_s = tpot, prefill_token_s
+        tp *= 2.0
+    if best_tp > 0.0:
+        return best_tp, best_batch, 0, best_tpot, best_prefill_s
+    return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT, 0.0, 0.0
+
+
+@stage
+def serving_rates(x, tp, batch, tpot, prefill_token_s, shape):
+    """Throughput of one accelerator, the latency it comes with, and the prefill share.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+        The input row.
+    tp, batch, tpot, prefill_token_s : float
+        The replica, batch and timings from :func:`replica_and_batch`.
     shape : tuple of float
         From :func:`request_shape`.
-    tp, batch : float
-        From :func:`replica_and_batch`.
 
     Returns
     -------
     tokens_per_s, output_tokens_per_s : float
-        Tokens (prompt + output) and output tokens per second per accelerator.
+        Tokens (prompt + output) and output tokens per second per accelerator; a
+        measured output rate (``serving.measured_output_tokens_per_s``) replaces the
+        roofline's.
     prefill_share : float
         Prefill share of the serving accelerator-seconds.
+    ttft : float
+        P99 seconds to the first token at this batch.
+    touched : float
+        Share of routed experts a decode step reads (1 for a dense model).
     """
-    seq_len, _, prompt_tokens, completion_tokens, resident, _ = shape
-    params_active = x[col.IN_PARAMS_ACTIVE]
-    step_s = decode_step_seconds(
-        weight_bytes,
-        kv_bytes_per_token,
-        resident,
-        batch,
-        tp,
-        x[col.IN_HW_BANDWIDTH_BYTES_PER_S],
-        x[col.IN_DECODE_MBU],
-        params_active,
-        serving_flops,
-        x[col.IN_DECODE_MFU],
-    )
-    prefill_s = prompt_tokens * prefill_seconds_per_token(
-        params_active, tp, serving_flops, x[col.IN_PREFILL_MFU]
-    )
-    request_s = prefill_s + completion_tokens * step_s / batch
-    # Shared denominators are inverted once (a division costs several multiplies).
-    inv_request_s = 1.0 / request_s
-    inv_replica_s = inv_request_s / tp
-    return seq_len * inv_replica_s, completion_tokens * inv_replica_s, prefill_s * inv_request_s
+    seq_len, _, prompt_tokens, completion_tokens, _, _ = shape
+    # Replica-seconds per request: its share of the decode steps and its prefill.
+    prefill_s = prompt_tokens * (1.0 - x[col.IN_PREFIX_CACHE_HIT_SHARE]) * prefill_token_s
+    ttft = ttft_seconds(batch, completion_tokens, tpot, prefill_s)
+    request_s = completion_tokens * tpot / batch
+    output_tokens_per_s = completion_tokens / (request_s * tp)
+    if x[col.IN_MEASURED_OUTPUT_TOKENS_PER_S] > 0.0:
+        output_tokens_per_s = x[col.IN_MEASURED_OUTPUT_TOKENS_PER_S]
+    tokens_per_s = output_tokens_per_s * seq_len / completion_tokens
+    touched = touched_share(x, batch)
+    return tokens_per_s, output_tokens_per_s, prefill_s / request_s, ttft, touched
 
 
 @stage
@@ -315,8 +676,39 @@ def overhead_and_sla(x, tokens_per_month, utilization):
 
 
 @stage
-def training_per_release(x):
+def training_mfu(x):
+    """Achieved training MFU against the training accelerator's dense BF16 peak.
+
+    ``training.mfu`` (a large model's MFU on the reference H100 runs) times the chip's
+    training efficiency (catalog range, at ``hardware.efficiency_quantile``), times
+    ``min(1, (N_act / N_ref)^beta)`` for smaller models, which keep GPUs less busy,
+    times ``training.fp8_speedup`` when the run is FP8 and the chip has an FP8 path. A
+    measured MFU (``training.measured_mfu``) replaces all of it.
+    """
+    if x[col.IN_TRAIN_MEASURED_MFU] > 0.0:
+        return x[col.IN_TRAIN_MEASURED_MFU]
+    q = x[col.IN_EFFICIENCY_QUANTILE]
+    efficiency = x[col.IN_TRAIN_EFF_LOW] + q * (x[col.IN_TRAIN_EFF_HIGH] - x[col.IN_TRAIN_EFF_LOW])
+    size = x[col.IN_PARAMS_ACTIVE] / x[col.IN_TRAIN_MFU_REFERENCE_PARAMS]
+    mfu = x[col.IN_TRAIN_MFU] * efficiency
+    if size < 1.0:
+        mfu *= size ** x[col.IN_TRAIN_MFU_SIZE_EXPONENT]
+    if x[col.IN_TRAIN_BITS] <= 8.0 and x[col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0:
+        mfu *= x[col.IN_TRAIN_FP8_SPEEDUP]
+    return mfu
+
+
+@stage
+def training_per_release(x, mfu):
     """Accelerator-hours and wall-clock days of pre-training and fine-tuning a release.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+        The input row.
+    mfu : float
+        Achieved pre-training MFU vs the BF16 peak (:func:`training_mfu`); fine-tuning
+        scales ``training.finetune_mfu`` by the same factors.
 
     Returns
     -------
@@ -326,18 +718,16 @@ def training_per_release(x):
         Wall-clock days per release on the training cluster.
     """
     params_active = x[col.IN_PARAMS_ACTIVE]
-    train_flops = x[col.IN_TRAIN_PEAK_BF16_FLOPS]
-    if x[col.IN_TRAIN_BITS] <= 8.0 and x[col.IN_TRAIN_PEAK_FP8_FLOPS] > 0.0:
-        train_flops = x[col.IN_TRAIN_PEAK_FP8_FLOPS]
+    peak = x[col.IN_TRAIN_PEAK_BF16_FLOPS]
     goodput = x[col.IN_TRAIN_GOODPUT]
     train_hours = training_accelerator_hours(
-        params_active, x[col.IN_TRAIN_TOKENS], train_flops, x[col.IN_TRAIN_MFU], goodput
+        params_active, x[col.IN_TRAIN_TOKENS], peak, mfu, goodput
     )
     finetune_hours = training_accelerator_hours(
         params_active,
         x[col.IN_FINETUNE_TOKENS] * x[col.IN_FINETUNE_RL_FACTOR],
-        train_flops,
-        x[col.IN_FINETUNE_MFU],
+        peak,
+        x[col.IN_FINETUNE_MFU] * mfu / x[col.IN_TRAIN_MFU],
         goodput,
     )
     inv_train_days = 1.0 / (x[col.IN_TRAIN_ACCELERATORS] * 24.0)
@@ -373,7 +763,7 @@ def training_hourly_cost(x, pue, power_price, owning):
 
 
 @stage
-def per_token_extras(x, cost_per_token, seq_len, completion_tokens, prefill_share):
+def per_token_extras(x, cost_per_token, shape, prefill_share):
     """Cost per request, per meaningful response and per 1M prompt and output tokens.
 
     Returns
@@ -384,6 +774,7 @@ def per_token_extras(x, cost_per_token, seq_len, completion_tokens, prefill_shar
         USD per 1M prompt tokens and per 1M output tokens (serving time split by
         prefill share).
     """
+    seq_len, _, prompt_tokens, completion_tokens, _, _ = shape
     # requests = tokens / seq_len, so cost per request is cost per token times seq_len.
     cost_per_request = cost_per_token * seq_len
     meaningful = meaningful_response_cost(
@@ -393,7 +784,7 @@ def per_token_extras(x, cost_per_token, seq_len, completion_tokens, prefill_shar
         x[col.IN_GUARD_TOKENS_PER_RESPONSE],
         x[col.IN_GUARD_USD_PER_TOKEN],
     )
-    prompt_share = x[col.IN_PROMPT_SHARE]
+    prompt_share = prompt_tokens / seq_len
     input_1m = cost_per_token * prefill_share / prompt_share * 1e6
     output_1m = cost_per_token * (1.0 - prefill_share) / (1.0 - prompt_share) * 1e6
     return cost_per_request, meaningful, input_1m, output_1m

@@ -1,0 +1,1 @@
+"""Calibration: run the shipped published cases and compare the model with them."""
