@@ -306,25 +306,9 @@ def meets_targets(x, batch, footprint, shape, speeds, prefill_token_s):
 def largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s):
     """The largest batch up to ``batch_memory`` that meets the latency targets (0: none).
 
-    A dense model with no TTFT bound has a closed form: ``TPOT(b) = t_0 + A + (B + E) b``
-    is below ``s`` (the SLO over the tail factor) up to ``b = (s - t_0 - A) / (B + E)``.
-    Otherwise TPOT and TTFT grow with the batch, so the answer is found by bisection.
+    TPOT and TTFT grow with the batch, so the answer is found by bisection. (A dense
+    model with no TTFT bound has a closed form instead: :func:`linear_step_terms`.)
     """
-    bandwidth, decode_flops, _, _ = speeds
-    if x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf:
-        slo = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR] - x[col.IN_STEP_OVERHEAD_S]
-        comm_fixed, comm_per_token = allreduce_seconds(x, speeds[3])
-        fixed = footprint[0] / bandwidth + comm_fixed
-        per_gemm = 2.0 * x[col.IN_PARAMS_ACTIVE] / decode_flops
-        per_prefill = shape[2] * (1.0 - x[col.IN_PREFIX_CACHE_HIT_SHARE]) / shape[3]
-        per_batch = (
-            attention_seconds(x, footprint, shape, speeds)
-            + comm_per_token
-            + per_prefill * prefill_token_s
-        )
-        if slo <= fixed:
-            return 0.0
-        return min(batch_memory, np.floor((slo - fixed) / (per_gemm + per_batch)))
     if meets_targets(x, batch_memory, footprint, shape, speeds, prefill_token_s):
         return batch_memory
     if not meets_targets(x, 1.0, footprint, shape, speeds, prefill_token_s):
@@ -340,90 +324,107 @@ def largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s):
 
 
 @stage
-def linear_replica_and_batch(x, footprint, shape, fractions):
-    """:func:`replica_and_batch` for a dense model with no TTFT bound, in closed form.
+def unit_step_terms(x, footprint, shape, fractions):
+    """The parts of a decode step on one accelerator, for the closed form of TPOT.
 
-    There TPOT is linear in the batch, ``TPOT(b) = t_0 + A / s + c_f + (P / s + c_t
-    + r t_pre) b``, and every time but the all-reduces scales as ``1 / s`` with the
-    replica's scale ``s`` (its accelerators, times ``serving.internode_efficiency``
-    past a node). The terms are formed once per row at ``s = 1`` and each replica size
-    only rescales them: the same equations as :func:`tpot_seconds` and
-    :func:`largest_batch`, evaluated in a different order (equal to rounding), at a
-    fraction of the cost of the general scan. Same parameters and returns as
-    :func:`replica_and_batch`.
+    For a dense model with no TTFT bound, ``TPOT(b) = t_0 + c_f + W / (s B) + (P / s +
+    c_t + r t_pre) b`` is linear in the batch, and every time but the all-reduces
+    scales as ``1 / s`` with the replica's scale ``s`` (its accelerators, times
+    ``serving.internode_efficiency`` past a node). These are the terms at ``s = 1``,
+    formed once per row; :func:`linear_step_terms` rescales them per replica size.
+    They are the equations of :func:`tpot_seconds`, in another order (equal to rounding).
+
+    Returns
+    -------
+    weight_read_s : float
+        Seconds to stream the weights once, ``W / B``.
+    sequence_s : float
+        GEMM and attention seconds per sequence in a step, ``2 N_act / F_dec +
+        max(kv ctx / B, 4 n_l d_attn ctx / F_dec)``.
+    prefill_s : float
+        Prefill FLOP-seconds per uncached prompt token (see :func:`prefill_token_seconds`).
+    new_prompt_per_output : float
+        Uncached prompt tokens per output token, ``p' / c``.
     """
     weight_bytes, _, kv_bytes_per_token, serving_flops, _ = footprint
     mbu, mfu_decode, mfu_prefill = fractions
-    _, _, prompt_tokens, completion_tokens, resident, reserved = shape
-    # Seconds on one accelerator: the weight read of a step, the GEMMs and attention of
-    # one sequence in a step, and the prefill FLOPs of one prompt token.
+    prompt_tokens, completion_tokens, resident = shape[2], shape[3], shape[4]
     chip_bandwidth = x[col.IN_HW_BANDWIDTH_BYTES_PER_S] * mbu
     chip_decode_flops = serving_flops * mfu_decode
     cached = x[col.IN_PREFIX_CACHE_HIT_SHARE]
     attention_flops = 4.0 * x[col.IN_N_LAYERS] * x[col.IN_ATTENTION_DIM] * resident
-    weight_read_s = weight_bytes / chip_bandwidth
     sequence_s = 2.0 * x[col.IN_PARAMS_ACTIVE] / chip_decode_flops + max(
         kv_bytes_per_token * resident / chip_bandwidth, attention_flops / chip_decode_flops
     )
     prefill_flops = 2.0 * x[col.IN_PARAMS_ACTIVE] + 2.0 * x[col.IN_N_LAYERS] * x[
         col.IN_ATTENTION_DIM
     ] * prompt_tokens * (1.0 + cached)
-    prefill_s = prefill_flops / (serving_flops * mfu_prefill)
-    new_prompt_per_output = prompt_tokens * (1.0 - cached) / completion_tokens
-    overhead = x[col.IN_STEP_OVERHEAD_S]
-    tpot_limit = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]
-    memory = x[col.IN_HW_MEMORY_BYTES]
-    fixed_batch = x[col.IN_FIXED_BATCH]
-    any_fit = False
-    last_failure = 0
-    best_tp = 0.0
-    best_batch = 0.0
-    best_rate = 0.0
-    best_tpot = 0.0
-    best_prefill_s = 0.0
-    tp = 1.0
-    while tp <= x[col.IN_MAX_TENSOR_PARALLEL]:
-        if weight_bytes <= x[col.IN_WEIGHT_MEMORY_FRACTION] * tp * memory:
-            any_fit = True
-            kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
-            batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
-            scale = tp
-            if tp > x[col.IN_HW_SCALE_UP_SIZE]:
-                scale = tp * x[col.IN_INTERNODE_EFFICIENCY]
-            inverse_scale = 1.0 / scale
-            comm_fixed, comm_per_token = allreduce_seconds(x, tp)
-            prefill_token_s = prefill_s * inverse_scale + comm_per_token
-            fixed = overhead + weight_read_s * inverse_scale + comm_fixed
-            per_batch = (
-                sequence_s * inverse_scale
-                + comm_per_token
-                + new_prompt_per_output * prefill_token_s
-            )
-            batch = 0.0
-            if fixed_batch > 0.0:
-                if batch_memory < fixed_batch:
-                    last_failure = col.FLAG_KV_DOES_NOT_FIT
-                elif fixed + per_batch * fixed_batch > tpot_limit:
-                    last_failure = col.FLAG_SLO_UNREACHABLE
-                else:
-                    batch = fixed_batch
-            elif batch_memory < 1.0:
-                last_failure = col.FLAG_KV_DOES_NOT_FIT
-            else:
-                if tpot_limit > fixed:
-                    batch = min(batch_memory, np.floor((tpot_limit - fixed) / per_batch))
-                if batch < 1.0:
-                    last_failure = col.FLAG_SLO_UNREACHABLE
-            if batch >= 1.0:
-                tpot = fixed + per_batch * batch
-                rate = batch / (tpot * tp)
-                if rate > best_rate:
-                    best_tp, best_batch, best_rate = tp, batch, rate
-                    best_tpot, best_prefill_s = tpot, prefill_token_s
-        tp *= 2.0
-    if best_tp > 0.0:
-        return best_tp, best_batch, 0, best_tpot, best_prefill_s
-    return 0.0, 0.0, last_failure if any_fit else col.FLAG_WEIGHTS_DO_NOT_FIT, 0.0, 0.0
+    return (
+        weight_bytes / chip_bandwidth,
+        sequence_s,
+        prefill_flops / (serving_flops * mfu_prefill),
+        prompt_tokens * (1.0 - cached) / completion_tokens,
+    )
+
+
+@stage
+def linear_step_terms(x, tp, unit_terms):
+    """TPOT of a replica of ``tp`` accelerators as ``fixed + per_batch * b``, in seconds.
+
+    Returns
+    -------
+    fixed, per_batch : float
+        The step's fixed seconds (overhead, weight read, all-reduce latencies) and its
+        seconds per sequence (GEMMs, attention, all-reduce bytes, and the prefills
+        arriving meanwhile).
+    prefill_token_s : float
+        Replica-seconds of prefill per uncached prompt token.
+    """
+    weight_read_s, sequence_s, prefill_s, new_prompt_per_output = unit_terms
+    scale = tp
+    if tp > x[col.IN_HW_SCALE_UP_SIZE]:
+        scale = tp * x[col.IN_INTERNODE_EFFICIENCY]
+    inverse_scale = 1.0 / scale
+    comm_fixed, comm_per_token = allreduce_seconds(x, tp)
+    prefill_token_s = prefill_s * inverse_scale + comm_per_token
+    fixed = x[col.IN_STEP_OVERHEAD_S] + weight_read_s * inverse_scale + comm_fixed
+    per_batch = (
+        sequence_s * inverse_scale + comm_per_token + new_prompt_per_output * prefill_token_s
+    )
+    return fixed, per_batch, prefill_token_s
+
+
+@stage
+def batch_at_size(fixed_batch, batch_memory, largest):
+    """The batch a replica size runs, or why it runs none.
+
+    Parameters
+    ----------
+    fixed_batch : float
+        ``serving.batch_size`` (0: the largest batch that works).
+    batch_memory : float
+        Sequences the KV memory holds.
+    largest : float
+        The largest batch up to ``batch_memory`` that meets the latency targets.
+
+    Returns
+    -------
+    batch : float
+        Sequences decoded together (0 when none works).
+    failure : int
+        0, or the flag of why none works.
+    """
+    if fixed_batch > 0.0:
+        if batch_memory < fixed_batch:
+            return 0.0, col.FLAG_KV_DOES_NOT_FIT
+        if largest < fixed_batch:
+            return 0.0, col.FLAG_SLO_UNREACHABLE
+        return fixed_batch, 0
+    if batch_memory < 1.0:
+        return 0.0, col.FLAG_KV_DOES_NOT_FIT
+    if largest < 1.0:
+        return 0.0, col.FLAG_SLO_UNREACHABLE
+    return largest, 0
 
 
 @stage
@@ -434,6 +435,8 @@ def replica_and_batch(x, footprint, shape, fractions):
     at its largest batch within memory and the latency targets; the one with the
     highest output rate per accelerator, ``b / (TPOT tp)``, wins (the smaller on a tie).
     All-reduces make wide replicas pay per token, so this is not always the widest.
+    A dense model with no TTFT bound takes the closed form of TPOT
+    (:func:`linear_step_terms`), a fraction of the cost of the bisection.
 
     Parameters
     ----------
@@ -454,12 +457,13 @@ def replica_and_batch(x, footprint, shape, fractions):
         The chosen replica's time per output token and prefill seconds per new prompt
         token (0 when no replica works), so later stages need not recompute them.
     """
-    if x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf:
-        return linear_replica_and_batch(x, footprint, shape, fractions)
     weight_bytes, _, kv_bytes_per_token, _, _ = footprint
     reserved = shape[5]
     memory = x[col.IN_HW_MEMORY_BYTES]
     fixed_batch = x[col.IN_FIXED_BATCH]
+    linear = x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf
+    unit_terms = unit_step_terms(x, footprint, shape, fractions)
+    tpot_limit = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]
     any_fit = False
     last_failure = 0
     best_tp = 0.0
@@ -473,28 +477,30 @@ def replica_and_batch(x, footprint, shape, fractions):
             any_fit = True
             kv_room = tp * memory * x[col.IN_USABLE_MEMORY_FRACTION] - weight_bytes
             batch_memory = np.floor(kv_room / (kv_bytes_per_token * reserved))
-            speeds = replica_speeds(x, tp, footprint, fractions)
-            prefill_token_s = prefill_token_seconds(x, shape, speeds)
-            batch = 0.0
-            if fixed_batch > 0.0:
-                if batch_memory < fixed_batch:
-                    last_failure = col.FLAG_KV_DOES_NOT_FIT
-                elif not meets_targets(x, fixed_batch, footprint, shape, speeds, prefill_token_s):
-                    last_failure = col.FLAG_SLO_UNREACHABLE
-                else:
-                    batch = fixed_batch
-            elif batch_memory < 1.0:
-                last_failure = col.FLAG_KV_DOES_NOT_FIT
+            if linear:
+                fixed, per_batch, prefill_token_s = linear_step_terms(x, tp, unit_terms)
+                largest = 0.0
+                if tpot_limit > fixed:
+                    largest = min(batch_memory, np.floor((tpot_limit - fixed) / per_batch))
+                batch, failure = batch_at_size(fixed_batch, batch_memory, largest)
+                tpot = fixed + per_batch * batch
             else:
-                batch = largest_batch(x, batch_memory, footprint, shape, speeds, prefill_token_s)
-                if batch < 1.0:
-                    last_failure = col.FLAG_SLO_UNREACHABLE
-            if batch >= 1.0:
-                tpot, _ = tpot_seconds(x, batch, footprint, shape, speeds, prefill_token_s)
-                rate = batch / (tpot * tp)
-                if rate > best_rate:
-                    best_tp, best_batch, best_rate = tp, batch, rate
-                    best_tpot, best_prefill_s = tpot, prefill_token_s
+                speeds = replica_speeds(x, tp, footprint, fractions)
+                prefill_token_s = prefill_token_seconds(x, shape, speeds)
+                largest = 0.0
+                if batch_memory >= 1.0:
+                    largest = largest_batch(
+                        x, batch_memory, footprint, shape, speeds, prefill_token_s
+                    )
+                batch, failure = batch_at_size(fixed_batch, batch_memory, largest)
+                tpot = 0.0
+                if failure == 0:
+                    tpot, _ = tpot_seconds(x, batch, footprint, shape, speeds, prefill_token_s)
+            if failure != 0:
+                last_failure = failure
+            elif batch / (tpot * tp) > best_rate:
+                best_tp, best_batch, best_rate = tp, batch, batch / (tpot * tp)
+                best_tpot, best_prefill_s = tpot, prefill_token_s
         tp *= 2.0
     if best_tp > 0.0:
         return best_tp, best_batch, 0, best_tpot, best_prefill_s
