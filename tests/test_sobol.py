@@ -162,3 +162,19 @@ def test_correlated_scenario_warns_and_says_so_in_the_dataset():
     )
     ds = sobol(parse_scenario(text, "c.toml"), n=SMALL_N, kpis=["lifecycle_total"])
     assert "assume independent inputs" in ds.attrs["correlation_note"]
+
+
+def test_tco_index_is_a_kpi_on_the_scenario_scale(scenario):
+    # The index is the scenario's clipped affine map of the lifecycle total, point by point.
+    from simulate.model.tco_index import scenario_bounds
+
+    problem = sobol_problem(scenario)
+    points = design(problem, 64, False, seed=2)
+    values = kpis_at_design(problem, points, ["tco_index", "lifecycle_total"])
+    expected = scenario_bounds(scenario).index(values[:, 1])
+    np.testing.assert_array_equal(values[:, 0], expected)
+    assert 0.0 <= np.nanmin(values[:, 0]) and np.nanmax(values[:, 0]) <= 1.0
+    ds = sobol(scenario, n=256, seed=1, kpis=["tco_index"])
+    assert ds.kpi_units.values.tolist() == ["1"]
+    top = sobol_ranking(ds, "tco_index")[0][0]
+    assert top in {"release.cadence_days", "hardware.accelerator", "demand.requests_per_day"}

@@ -38,6 +38,7 @@ from simulate.engine.seeding import (
     seed_to_int,
 )
 from simulate.model import columns as col
+from simulate.model.tco_index import TCO_INDEX, scenario_bounds
 
 DEFAULT_KPIS = (*col.KPI_NAMES,)
 DEFAULT_N = 2**14
@@ -209,7 +210,8 @@ def kpis_at_design(
     points : ndarray of float64, shape (rows, d)
         Unit-cube points.
     kpis : sequence of str
-        Output names.
+        Output names, or ``tco_index`` (the lifecycle total on the scenario's index
+        scale, :mod:`simulate.model.tco_index`).
     executor : simulate.engine.distributed.DaskExecutor or None
         Evaluate the points in chunks as tasks on a Dask cluster (the same code
         per row, so the same bits); None evaluates them here.
@@ -219,7 +221,7 @@ def kpis_at_design(
     ndarray of float64, shape (rows, len(kpis))
         KPI values; NaN where the sample is structurally infeasible.
     """
-    index = tuple(col.OUTPUT_INDEX[name] for name in kpis)
+    index = tuple(col.OUTPUT_INDEX[_output_of(name)] for name in kpis)
     result = np.empty((points.shape[0], len(kpis)))
     ranges = [
         (start, min(start + EVALUATION_CHUNK, points.shape[0]))
@@ -238,7 +240,21 @@ def kpis_at_design(
         result_bytes=EVALUATION_CHUNK * len(kpis) * 8,
         label="tco-sobol",
     )
+    if TCO_INDEX in kpis:
+        bounds = scenario_bounds(problem.plan.scenario)
+        for k, name in enumerate(kpis):
+            if name == TCO_INDEX:
+                result[:, k] = bounds.index(result[:, k])
     return result
+
+
+def _output_of(kpi: str) -> str:
+    # The TCO index is a clipped affine map of the lifecycle total, applied afterwards.
+    return "lifecycle_total" if kpi == TCO_INDEX else kpi
+
+
+def _kpi_unit(kpi: str) -> str:
+    return "1" if kpi == TCO_INDEX else col.OUTPUTS[col.OUTPUT_INDEX[kpi]].unit
 
 
 def kpis_at_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarray) -> np.ndarray:
@@ -424,13 +440,14 @@ def sobol(
 
 
 def _check_options(kpis, estimator, resamples, confidence, target_ci, n, max_n) -> None:
-    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX]
+    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX and k != TCO_INDEX]
     if unknown:
         from scenarios.errors import did_you_mean
 
         raise ValueError(
             f"KPI {unknown[0]!r} is not an output{did_you_mean(unknown[0], col.OUTPUT_INDEX)}; "
-            f"KPIs: {', '.join(col.KPI_NAMES)} (any output of `tco calc --json` works)"
+            f"KPIs: {', '.join(col.KPI_NAMES)}, {TCO_INDEX} (any output of `tco calc --json` "
+            "works)"
         )
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator = {estimator!r}: must be one of {', '.join(ESTIMATORS)}")
@@ -513,7 +530,7 @@ def _indices_dataset(problem, kpis, history, second_order, with_history):
         "kpi": kpis,
         "param": params,
         "kind": ("param", problem.kinds),
-        "kpi_units": ("kpi", [col.OUTPUTS[col.OUTPUT_INDEX[k]].unit for k in kpis]),
+        "kpi_units": ("kpi", [_kpi_unit(k) for k in kpis]),
     }
     if second_order:
         coords["param2"] = params
