@@ -741,7 +741,7 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "egress bytes per served token (text ~4 B/token)",
     ),
-    # meaningful response (seed 003)
+    # meaningful response (O'Reilly Radar, 'Balancing Cost, Power, and AI Performance', 2025-11)
     _f(
         "response.attempts",
         "attempts_per_response",

@@ -1,4 +1,4 @@
-"""The seeds' worked examples (MODEL.md), reproduced with the project's own functions."""
+"""Worked examples of the published sources (docs/model.md), reproduced with our functions."""
 
 import math
 
@@ -20,42 +20,42 @@ from simulate.model.formulas import (
 )
 
 
-def test_seed003_tokens_per_joule_and_kwh():
+def test_oreilly_tokens_per_joule_and_kwh():
     # 3,000 tokens/s at 1,000 W -> 3 tokens/J -> 10.8 M tokens/kWh.
     assert tokens_per_joule(3000.0, 1000.0) == 3.0
     assert tokens_per_kwh(3000.0, 1000.0) == pytest.approx(10.8e6, rel=1e-15)
 
 
-def test_seed003_energy_cost_per_token():
-    # $0.17/kWh over 10.8 M tokens/kWh = $1.574e-8 per token (the seed rounds to 1.7e-8).
+def test_oreilly_energy_cost_per_token():
+    # $0.17/kWh over 10.8 M tokens/kWh = $1.574e-8 per token (the article rounds to 1.7e-8).
     value = energy_cost_per_token(0.17, tokens_per_kwh(3000.0, 1000.0))
     assert value == pytest.approx(0.17 / 10.8e6, rel=1e-15)
     assert value == pytest.approx(1.574e-8, rel=1e-3)
 
 
-def test_seed003_meaningful_response():
+def test_oreilly_meaningful_response():
     # 150 tokens x 1.2 attempts x $0.00015 + 150 guard tokens x $0.000002 = $0.0273.
     assert meaningful_response_cost(150.0, 1.2, 0.00015, 150.0, 0.000002) == pytest.approx(
         0.0273, rel=1e-12
     )
 
 
-def test_seed004_cost_per_token_from_hourly_rate():
+def test_glossary_cost_per_token_from_hourly_rate():
     # $5.48/h generating 2 M tokens/h -> $2.74e-6 per token ($2.74 per 1M).
     assert cost_per_token_from_hourly(5.48, 2e6) == pytest.approx(2.74e-6, rel=1e-12)
     assert cost_per_million_tokens(5.48, 2e6) == pytest.approx(2.74, rel=1e-12)
 
 
-def test_seed001_cost_per_million_is_hourly_over_millions_per_hour():
+def test_koparkar_cost_per_million_is_hourly_over_millions_per_hour():
     for rate, tokens in [(2.0, 1e7), (3.9, 5.5e6), (0.8, 123456.0)]:
         assert cost_per_million_tokens(rate, tokens) == pytest.approx(
             rate / (tokens / 1e6), rel=1e-15
         )
 
 
-def test_seed002_seven_b_on_one_a10g():
-    # Seed 002's exercise: a 7B model on one A10G (g5.xlarge, $1.006/h), 100 prompt and
-    # 200 completion tokens per request. GPU-seconds per request from the roofline, then
+def test_cost_guide_seven_b_on_one_a10g():
+    # The cost-modelling guide's exercise: a 7B model on one A10G (g5.xlarge, $1.006/h),
+    # 100 prompt and 200 completion tokens per request. GPU-seconds per request from the roofline, then
     # cost per request and per 1M tokens at the instance's hourly price.
     params, weight_bytes = 7.0e9, 14.0e9  # 16-bit weights
     bandwidth, flops = 0.6e12, 70e12  # A10G catalog figures

@@ -107,7 +107,7 @@ IN_STAFF_USD_PER_FTE_YEAR = 65
 IN_PLATFORM_USD_PER_MONTH = 66
 IN_EGRESS_USD_PER_GB = 67
 IN_EGRESS_BYTES_PER_TOKEN = 68
-# Meaningful response (seed 003).
+# Meaningful response (O'Reilly Radar, 'Balancing Cost, Power, and AI Performance', 2025-11).
 IN_ATTEMPTS_PER_RESPONSE = 69
 IN_GUARD_TOKENS_PER_RESPONSE = 70
 IN_GUARD_USD_PER_TOKEN = 71

@@ -1,8 +1,13 @@
 """Scalar cost and performance formulas shared by the kernel and the worked examples.
 
 Each function is Numba-compiled (callable from Python and from other kernels) and
-implements one equation of ``docs/model.md``. The seeds' worked examples are
-reproduced with these exact functions in ``tests/test_formulas.py``.
+implements one equation of ``docs/model.md``. The worked examples of the sources are
+reproduced with these exact functions in ``tests/test_formulas.py``. Sources:
+
+- [OReilly2025] O'Reilly Radar, "Balancing Cost, Power, and AI Performance" (2025-11):
+  tokens per kWh, energy cost per token, cost per meaningful response.
+- [Koparkar2026] S. Koparkar, "Rethinking AI TCO: Why Cost per Token Is the Only Metric
+  That Matters", NVIDIA blog (2026-04): cost per 1M tokens from the GPU-hour.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ INV_SQRT2 = 1.0 / math.sqrt(2.0)
 
 @jit
 def tokens_per_joule(tokens_per_s, power_w):
-    """Energy efficiency of serving (seed 003).
+    """Energy efficiency of serving [OReilly2025].
 
     Parameters
     ----------
@@ -37,7 +42,7 @@ def tokens_per_joule(tokens_per_s, power_w):
 
 @jit
 def tokens_per_kwh(tokens_per_s, power_w):
-    """Tokens per kilowatt-hour: tokens per joule times 3.6e6 J/kWh (seed 003).
+    """Tokens per kilowatt-hour: tokens per joule times 3.6e6 J/kWh [OReilly2025].
 
     Parameters
     ----------
@@ -56,7 +61,7 @@ def tokens_per_kwh(tokens_per_s, power_w):
 
 @jit
 def energy_cost_per_token(usd_per_kwh, tokens_per_kwh_value):
-    """Energy cost of one token, USD/token (seed 003).
+    """Energy cost of one token, USD/token [OReilly2025].
 
     Parameters
     ----------
@@ -75,7 +80,7 @@ def energy_cost_per_token(usd_per_kwh, tokens_per_kwh_value):
 
 @jit
 def cost_per_token_from_hourly(usd_per_hour, tokens_per_hour):
-    """Cost per token of an hourly-priced resource (seed 004).
+    """Cost per token of an hourly-priced resource: its rate over the tokens an hour serves.
 
     Parameters
     ----------
@@ -94,7 +99,7 @@ def cost_per_token_from_hourly(usd_per_hour, tokens_per_hour):
 
 @jit
 def cost_per_million_tokens(usd_per_gpu_hour, tokens_per_gpu_hour):
-    """Cost per 1M tokens = cost per GPU-hour / (tokens per GPU-hour / 1e6) (seed 001).
+    """Cost per 1M tokens = cost per GPU-hour / (tokens per GPU-hour / 1e6) [Koparkar2026].
 
     Parameters
     ----------
@@ -115,7 +120,7 @@ def cost_per_million_tokens(usd_per_gpu_hour, tokens_per_gpu_hour):
 def meaningful_response_cost(
     tokens_per_response, attempts, usd_per_token, guard_tokens, usd_per_guard_token
 ):
-    """Cost per meaningful response ``E_t * AA * C_t + P_t * C_p`` (seed 003).
+    """Cost per meaningful response ``E_t * AA * C_t + P_t * C_p`` [OReilly2025].
 
     Parameters
     ----------

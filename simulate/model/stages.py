@@ -775,7 +775,8 @@ def per_token_extras(x, cost_per_token, shape, prefill_share):
     Returns
     -------
     cost_per_request, cost_per_meaningful_response : float
-        USD/request and USD/response (seed 003's ``E_t * AA * C_t + P_t * C_p``).
+        USD/request and USD/response (``E_t * AA * C_t + P_t * C_p``; O'Reilly Radar,
+        'Balancing Cost, Power, and AI Performance', 2025-11).
     input_cost_per_1m, output_cost_per_1m : float
         USD per 1M prompt tokens and per 1M output tokens (serving time split by
         prefill share).
