@@ -211,7 +211,9 @@ def breakeven(
         cheaper = ds[f"{kpi}_prob_a_better"].values[0]
         # P(B better) = 1 - P(A better) - P(tie): its interval mirrors A's, shifted by ties.
         tie = float(ds[f"{kpi}_prob_tie"].values[0])
-        b_better = np.array([1.0 - tie - cheaper[0], 1.0 - tie - cheaper[2], 1.0 - tie - cheaper[1]])
+        b_better = np.array(
+            [1.0 - tie - cheaper[0], 1.0 - tie - cheaper[2], 1.0 - tie - cheaper[1]]
+        )
         band = np.percentile(differences, [5.0, 95.0]) if differences.size else [np.nan] * 2
         rows.append(
             {
