@@ -76,11 +76,20 @@ def _is_compare(ds) -> bool:
     return {"scenario", "sample"} <= set(ds.dims)
 
 
+def _is_breakeven(ds) -> bool:
+    return (
+        {"value", "bound"} <= set(ds.dims)
+        and "difference" in ds
+        and str(ds.attrs.get(KIND_ATTR, "")) == "breakeven"
+    )
+
+
 KINDS: list[ResultKind] = [
     ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
     ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
     ResultKind("sobol", "Sobol indices (`tco sobol -o FILE`)", _is_sobol),
     ResultKind("tornado", "a tornado (`tco tornado -o FILE`)", _is_tornado),
+    ResultKind("breakeven", "a break-even sweep (`tco breakeven -o FILE`)", _is_breakeven),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 

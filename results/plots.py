@@ -577,3 +577,60 @@ def scatter_top_factor(
         else f"{kpi} vs {factor} ({how})\n{x.size:,} points"
     )
     return ax
+
+
+def breakeven_curve(ds, ax=None):
+    """The paired difference B - A against the swept input, with the break-even marked.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A break-even sweep (:func:`simulate.decisions.breakeven.breakeven`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    values = ds["value"].values
+    difference = ds["difference"].values
+    units = ds.attrs.get("kpi_units", "")
+    ax.fill_between(
+        values,
+        ds["difference_p5"].values,
+        ds["difference_p95"].values,
+        color="tab:blue",
+        alpha=0.15,
+        label="P5-P95 of the paired outcomes (90% band)",
+    )
+    ax.fill_between(
+        values,
+        difference[:, 1],
+        difference[:, 2],
+        color="tab:blue",
+        alpha=0.4,
+        label=f"{ds.attrs.get('confidence', 0.95):.0%} interval of the median",
+    )
+    ax.plot(values, difference[:, 0], color="tab:blue", marker="o", ms=3, label="median B - A")
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    estimate = ds.attrs.get("breakeven", float("nan"))
+    if np.isfinite(estimate):
+        low, high = ds.attrs.get("breakeven_low"), ds.attrs.get("breakeven_high")
+        ax.axvline(estimate, color="tab:red", linewidth=1.0, label=f"break-even {estimate:.4g}")
+        if np.isfinite(low) and np.isfinite(high):
+            ax.axvspan(low, high, color="tab:red", alpha=0.15)
+    if ds.attrs.get("interpolation") == "log":
+        ax.set_xscale("log")
+    ax.set_xlabel(
+        _with_units(f"swept {ds.attrs.get('over', 'value')}", ds.attrs.get("over_units", ""))
+    )
+    ax.set_ylabel(_with_units(f"{ds.attrs.get('kpi', '')} B - A", units))
+    ax.set_title(
+        f"Break-even: B = {ds.attrs.get('scenario_b', 'B')} against A = "
+        f"{ds.attrs.get('scenario_a', 'A')}\n(for a cost, below 0: B cheaper)",
+        fontsize=10,
+    )
+    ax.legend(loc="best", fontsize=8)
+    return ax

@@ -21,6 +21,10 @@ COMPARISON_SETS: dict[str, tuple[str, tuple[str, ...]]] = {
         "high (85%, above the SLA knee) vs low (45%) utilisation target",
         ("utilization-high", "utilization-low"),
     ),
+    "serving": (
+        "a managed API paid per token vs self-managed Kubernetes on spot instances",
+        ("serving-managed-api", "serving-self-managed-spot"),
+    ),
     "power": (
         "all power hedged at a fixed price vs all bought at spot",
         ("power-hedged", "power-unhedged"),

@@ -741,6 +741,46 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "egress bytes per served token (text ~4 B/token)",
     ),
+    # a managed API instead of a fleet (fleet.ownership = "api")
+    _f(
+        "api.input_usd_per_1m",
+        "api_input_usd_per_1m",
+        "USD/1M tokens",
+        0.0,
+        0,
+        INF,
+        "API price of uncached prompt tokens (Llama 3.1 70B list prices read 2026-12: "
+        "DeepInfra 0.13, aigateway.sh 0.29, Cloudflare Workers AI 0.40)",
+    ),
+    _f(
+        "api.cached_input_usd_per_1m",
+        "api_cached_input_usd_per_1m",
+        "USD/1M tokens",
+        0.0,
+        0,
+        INF,
+        "API price of prompt tokens served from its prefix cache "
+        "(serving.prefix_cache_hit_share of them); 0: charged as uncached",
+    ),
+    _f(
+        "api.output_usd_per_1m",
+        "api_output_usd_per_1m",
+        "USD/1M tokens",
+        0.0,
+        0,
+        INF,
+        "API price of output tokens (Llama 3.1 70B list prices read 2026-12: DeepInfra 0.40, "
+        "Cloudflare Workers AI 0.40, aigateway.sh 0.60)",
+    ),
+    _f(
+        "api.platform_usd_per_month",
+        "api_platform_usd_per_month",
+        "USD/month",
+        0.0,
+        0,
+        INF,
+        "managed platform fee (enterprise tier, dedicated support), on top of the token charges",
+    ),
     # meaningful response (O'Reilly Radar, 'Balancing Cost, Power, and AI Performance', 2025-11)
     _f(
         "response.attempts",
@@ -778,12 +818,18 @@ CATEGORICAL_FIELDS: tuple[CategoricalField, ...] = (
         None,
         "inference accelerator from the catalog (`tco catalog hardware`)",
     ),
-    CategoricalField("fleet.ownership", "owned", "inference fleet: owned or cloud"),
+    CategoricalField(
+        "fleet.ownership",
+        "owned",
+        "inference fleet: owned, cloud, or api (bought per token from a managed API)",
+    ),
     CategoricalField(
         "training.accelerator", "same", "training accelerator: same as the fleet, or a catalog name"
     ),
     CategoricalField(
-        "training.ownership", "same", "training cluster: same as the fleet, owned or cloud"
+        "training.ownership",
+        "same",
+        "training cluster: same as the fleet (cloud when the fleet is an api), owned or cloud",
     ),
 )
 

@@ -37,6 +37,8 @@ from scenarios.schema import (
 )
 
 OWNERSHIP = ("owned", "cloud")
+# The inference side may also be bought per token from a managed API.
+FLEET_OWNERSHIP = (*OWNERSHIP, "api")
 # Quantiles whose values must lie in a field's domain for a distribution to be accepted.
 SUPPORT_CHECK_QUANTILES = (1e-9, 1.0 - 1e-9)
 
@@ -105,6 +107,7 @@ def validate_scenario(raw: dict, text: str, source: str, overrides: tuple[str, .
 
     _check_categories(inputs, hardware, models, source)
     _check_precisions(inputs, hardware, source)
+    _check_api_prices(inputs, source)
     _check_required(inputs, models, source)
 
     copula = _correlations(raw, inputs, source)
@@ -348,7 +351,7 @@ def _check_categories(inputs: dict, hardware: dict, models: dict, source: str) -
     allowed: dict[str, Sequence[str]] = {
         "model.name": sorted(models),
         "hardware.accelerator": sorted(hardware),
-        "fleet.ownership": OWNERSHIP,
+        "fleet.ownership": FLEET_OWNERSHIP,
         "training.accelerator": ["same", *sorted(hardware)],
         "training.ownership": ["same", *OWNERSHIP],
     }
@@ -375,6 +378,20 @@ _PATHS = {
     4.0: ("peak_fp4_flops", "FP4", "fp4_dense_tflops"),
     8.0: ("peak_fp8_flops", "FP8", "fp8_dense_tflops"),
 }
+
+
+def _check_api_prices(inputs: dict, source: str) -> None:
+    """A managed-API fleet needs its token prices: all of them at 0 is a missing key."""
+    if "api" not in inputs["fleet.ownership"].categories:
+        return
+    priced = [p for p in ("api.input_usd_per_1m", "api.output_usd_per_1m") if inputs[p].explicit]
+    if len(priced) < 2:
+        missing = [p for p in ("api.input_usd_per_1m", "api.output_usd_per_1m") if p not in priced]
+        raise ScenarioError(
+            f'{source}: fleet.ownership = "api" needs the API\'s prices; {", ".join(missing)} '
+            "not given. Add e.g. [api] input_usd_per_1m = 0.4, output_usd_per_1m = 0.6 "
+            "(USD per 1M tokens; docs/scenario.md)"
+        )
 
 
 def _check_precisions(inputs: dict, hardware: dict, source: str) -> None:

@@ -54,6 +54,14 @@ def random_valid_inputs(rng, n):
     rows[:, col.IN_MAX_TENSOR_PARALLEL] = rng.choice([1.0, 2.0, 8.0, 16.0], n)
     rows[:, col.IN_FLEET_CLOUD] = rng.integers(0, 2, n)
     rows[:, col.IN_TRAIN_CLOUD] = rng.integers(0, 2, n)
+    # A third of the rows buy inference from a managed API (priced, half with a cache price).
+    rows[:, col.IN_FLEET_API] = rng.random(n) < 1.0 / 3.0
+    rows[:, col.IN_API_INPUT_USD_PER_1M] = rng.uniform(0.05, 3.0, n)
+    rows[:, col.IN_API_CACHED_INPUT_USD_PER_1M] = np.where(
+        rng.random(n) < 0.5, 0.0, rng.uniform(0.01, 1.0, n)
+    )
+    rows[:, col.IN_API_OUTPUT_USD_PER_1M] = rng.uniform(0.1, 10.0, n)
+    rows[:, col.IN_API_PLATFORM_USD_PER_MONTH] = rng.uniform(0, 5e4, n)
     rows[:, col.IN_PUE_CAPEX_USD] = rng.uniform(0, 3e7, n)
     rows[:, col.IN_STAFF_FTE] = rng.uniform(0, 10, n)
     rows[:, col.IN_FINETUNE_TOKENS] = rng.uniform(0, 1e11, n)
@@ -97,9 +105,9 @@ def random_valid_inputs(rng, n):
 def without_optional_mechanisms(row):
     """``row`` with the mechanisms that defaults switch off switched off again.
 
-    Fixed request lengths, a fixed batch, a TTFT bound, a measured throughput and a
-    prefix cache each change what a property test sweeps; tests of the plain roofline
-    start from a row without them.
+    Fixed request lengths, a fixed batch, a TTFT bound, a measured throughput, a
+    prefix cache and a managed API each change what a property test sweeps; tests of the
+    plain roofline start from a row without them.
     """
     row = row.copy()
     for column in (
@@ -109,6 +117,7 @@ def without_optional_mechanisms(row):
         col.IN_MEASURED_OUTPUT_TOKENS_PER_S,
         col.IN_PREFIX_CACHE_HIT_SHARE,
         col.IN_TRAIN_MEASURED_MFU,
+        col.IN_FLEET_API,
     ):
         row[column] = 0.0
     row[col.IN_TTFT_SLO_S] = np.inf

@@ -295,6 +295,19 @@ CHANGED = {
     "fleet-spot": {"hardware.cloud_rate_multiplier", "fleet.ownership"},
     "utilization-high": {"fleet.utilization_target"},
     "utilization-low": {"fleet.utilization_target"},
+    "serving-managed-api": {
+        "hardware.cloud_rate_multiplier",
+        "fleet.ownership",
+        "overhead.staff_fte",
+        "api.input_usd_per_1m",
+        "api.output_usd_per_1m",
+        "api.platform_usd_per_month",
+    },
+    "serving-self-managed-spot": {
+        "hardware.cloud_rate_multiplier",
+        "fleet.ownership",
+        "overhead.staff_fte",
+    },
     "power-hedged": {"power.hedge_share"},
     "power-unhedged": {"power.hedge_share"},
 }

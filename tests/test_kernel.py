@@ -116,6 +116,7 @@ def test_breakdown_adds_up(rng):
         col.OUT_CLOUD_RENT_MONTHLY,
         col.OUT_OVERHEAD_MONTHLY,
         col.OUT_SLA_PENALTY_MONTHLY,
+        col.OUT_API_CHARGES_MONTHLY,
     ]
     np.testing.assert_allclose(
         out[ok][:, parts].sum(axis=1), out[ok, col.OUT_INFERENCE_COST_MONTHLY], rtol=1e-12

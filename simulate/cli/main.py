@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import click
 
+from simulate.cli.breakeven import breakeven_command
 from simulate.cli.calc import calc_command
 from simulate.cli.calibrate import calibrate_command
 from simulate.cli.compare import compare_command
@@ -43,6 +44,7 @@ for _command in (
     tornado_command,
     plot_command,
     compare_command,
+    breakeven_command,
     calibrate_command,
     report_command,
     export_command,

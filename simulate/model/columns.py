@@ -148,7 +148,13 @@ IN_HW_LINK_BYTES_PER_S = 99
 IN_HIDDEN_SIZE = 100
 IN_ALLREDUCE_LATENCY_S = 101
 IN_TRAIN_MEASURED_MFU = 102
-N_INPUTS = 103
+# A managed API as the way to serve (fleet.ownership = "api"): per-token prices.
+IN_FLEET_API = 103
+IN_API_INPUT_USD_PER_1M = 104
+IN_API_CACHED_INPUT_USD_PER_1M = 105
+IN_API_OUTPUT_USD_PER_1M = 106
+IN_API_PLATFORM_USD_PER_MONTH = 107
+N_INPUTS = 108
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -260,6 +266,13 @@ INPUTS: tuple[Column, ...] = (
     Column("hidden_size", "1", "model width (values per token between layers)"),
     Column("allreduce_latency_s", "s", "fixed time of one tensor-parallel all-reduce"),
     Column("train_measured_mfu", "1", "a run's measured MFU vs BF16 peak (0: the function)"),
+    Column("fleet_api", "1", "1 if inference is bought from a managed API, else 0"),
+    Column("api_input_usd_per_1m", "USD/1M tokens", "managed API price of uncached prompt tokens"),
+    Column(
+        "api_cached_input_usd_per_1m", "USD/1M tokens", "managed API price of cached prompt tokens"
+    ),
+    Column("api_output_usd_per_1m", "USD/1M tokens", "managed API price of output tokens"),
+    Column("api_platform_usd_per_month", "USD/month", "managed platform fee"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -308,7 +321,8 @@ OUT_PEAK_PFLOP_PER_USD = 41
 OUT_SERVING_COMPUTE_BITS = 42
 OUT_TRAINING_MFU = 43
 OUT_MOE_TOUCHED_SHARE = 44
-N_OUTPUTS = 45
+OUT_API_CHARGES_MONTHLY = 45
+N_OUTPUTS = 46
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -360,6 +374,7 @@ OUTPUTS: tuple[Column, ...] = (
     Column("serving_compute_bits", "bit", "precision of the serving math path used"),
     Column("training_mfu", "1", "achieved training MFU vs the BF16 peak"),
     Column("moe_touched_share", "1", "share of routed experts a decode step reads"),
+    Column("api_charges_monthly", "USD/month", "inference: managed API token charges and fee"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes

@@ -58,6 +58,7 @@ CATEGORY_DRIVEN_COLUMNS = (
     *(c for c, _ in MODEL_COLUMNS),
     "train_tokens",
     "fleet_cloud",
+    "fleet_api",
     "train_cloud",
 )
 
@@ -204,12 +205,17 @@ def _resolve_all(
 
     fleet_names = inputs["fleet.ownership"].categories
     fleet_cloud = np.array([name == "cloud" for name in fleet_names], dtype=np.float64)
+    fleet_api = np.array([name == "api" for name in fleet_names], dtype=np.float64)
     x[:, col.IN_FLEET_CLOUD] = fleet_cloud[indices("fleet.ownership")]
+    x[:, col.IN_FLEET_API] = fleet_api[indices("fleet.ownership")]
     train_names = inputs["training.ownership"].categories
     train_code = np.array(
         [{"owned": 0.0, "cloud": 1.0, "same": -1.0}[name] for name in train_names]
     )[indices("training.ownership")]
-    x[:, col.IN_TRAIN_CLOUD] = np.where(train_code < 0, x[:, col.IN_FLEET_CLOUD], train_code)
+    # "same" follows the fleet; an organisation buying inference from an API rents its
+    # training cluster.
+    fleet_rents = np.maximum(x[:, col.IN_FLEET_CLOUD], x[:, col.IN_FLEET_API])
+    x[:, col.IN_TRAIN_CLOUD] = np.where(train_code < 0, fleet_rents, train_code)
     return np.ascontiguousarray(x)
 
 

@@ -18,6 +18,7 @@ from distributions.jit import jit
 from simulate.model import columns as col
 from simulate.model.stages import (
     achieved_fractions,
+    api_charges_monthly,
     fleet_size,
     inference_hardware_monthly,
     overhead_and_sla,
@@ -162,9 +163,10 @@ def cost_valid_row(x, out, i):
         x, fleet_hours, n_inference, inference_mwh, power_price, owning
     )
     overhead, sla_penalty = overhead_and_sla(x, tokens_per_month, utilization)
+    api_charges = api_charges_monthly(x, shape)
     inference_monthly = (
         amortization + energy_cost + facility_cost + cloud_rent + overhead + sla_penalty
-    )
+    ) + api_charges
 
     # ---- training and fine-tuning per release
     mfu_train = training_mfu(x)
@@ -238,6 +240,7 @@ def cost_valid_row(x, out, i):
         footprint[4],
         mfu_train,
         touched,
+        api_charges,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -277,7 +280,7 @@ def all_finite(values):
     a19 = values[38] * 0.0 + values[39] * 0.0
     a20 = values[40] * 0.0 + values[41] * 0.0
     a21 = values[42] * 0.0 + values[43] * 0.0
-    a22 = values[44] * 0.0
+    a22 = values[44] * 0.0 + values[45] * 0.0
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5
@@ -351,6 +354,7 @@ def store_outputs(out, i, values):
     out[42, i] = values[42]
     out[43, i] = values[43]
     out[44, i] = values[44]
+    out[45, i] = values[45]
 
 
 @jit(parallel=True)

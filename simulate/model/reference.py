@@ -301,13 +301,15 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     fac = x[:, col.IN_FACILITY_USD_PER_KW_MONTH]
     cloud_mult = x[:, col.IN_CLOUD_RATE_MULTIPLIER]
     price_mult = x[:, col.IN_PRICE_MULTIPLIER] * (1.0 + x[:, col.IN_SYSTEM_COST_FRACTION])
-    cloud = x[:, col.IN_FLEET_CLOUD] > 0.5
+    api = x[:, col.IN_FLEET_API] > 0.5
+    cloud = (x[:, col.IN_FLEET_CLOUD] > 0.5) & ~api
+    owned = ~cloud & ~api
     unit_price = x[:, col.IN_HW_PURCHASE_PRICE_USD] * price_mult
-    amort = np.where(cloud, 0.0, fleet * col.HOURS_PER_MONTH * unit_price / life_h)
+    amort = np.where(owned, fleet * col.HOURS_PER_MONTH * unit_price / life_h, 0.0)
     facility = np.where(
-        cloud, 0.0, fleet * (board + host) / 1000.0 * fac + fleet * unit_price * maint / 12.0
+        owned, fleet * (board + host) / 1000.0 * fac + fleet * unit_price * maint / 12.0, 0.0
     )
-    energy = np.where(cloud, 0.0, mwh * price)
+    energy = np.where(owned, mwh * price, 0.0)
     rent = np.where(
         cloud, fleet * col.HOURS_PER_MONTH * x[:, col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_mult, 0.0
     )
@@ -318,12 +320,30 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     )
     knee = x[:, col.IN_SLA_KNEE_UTILIZATION]
     late = np.where(
-        (u > knee) & (knee < 1.0),
+        (u > knee) & (knee < 1.0) & ~api,
         np.minimum(1.0, (u - knee) / np.where(knee < 1.0, 1.0 - knee, 1.0)),
         0.0,
     )
     penalty = late * tokens_month / 1000.0 * x[:, col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
-    monthly = amort + energy + facility + rent + overhead + penalty
+    # A managed API: the demand's tokens at its prices, plus its fee.
+    hit = x[:, col.IN_PREFIX_CACHE_HIT_SHARE]
+    cached_price = np.where(
+        x[:, col.IN_API_CACHED_INPUT_USD_PER_1M] > 0.0,
+        x[:, col.IN_API_CACHED_INPUT_USD_PER_1M],
+        x[:, col.IN_API_INPUT_USD_PER_1M],
+    )
+    api_per_request = (
+        prompt * (1.0 - hit) * x[:, col.IN_API_INPUT_USD_PER_1M]
+        + prompt * hit * cached_price
+        + completion * x[:, col.IN_API_OUTPUT_USD_PER_1M]
+    ) / 1e6
+    api_charges = np.where(
+        api,
+        x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * api_per_request
+        + x[:, col.IN_API_PLATFORM_USD_PER_MONTH],
+        0.0,
+    )
+    monthly = amort + energy + facility + rent + overhead + penalty + api_charges
 
     # Training MFU: a large model's MFU, the chip's efficiency, a size penalty, FP8 speed-up.
     train_eff = within(col.IN_TRAIN_EFF_LOW, col.IN_TRAIN_EFF_HIGH)
@@ -433,6 +453,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_SERVING_COMPUTE_BITS: path_bits,
         col.OUT_TRAINING_MFU: mfu_train,
         col.OUT_MOE_TOUCHED_SHARE: touched,
+        col.OUT_API_CHARGES_MONTHLY: api_charges,
     }
     for j, value in values.items():
         out[:, j] = value

@@ -641,6 +641,8 @@ def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power
     amortization, energy_cost, facility_cost, cloud_rent : float
         USD/month (an owned fleet pays the first three, a rented one the rent).
     """
+    if x[col.IN_FLEET_API] > 0.5:
+        return 0.0, 0.0, 0.0, 0.0  # the provider's fleet: paid through the token prices
     if x[col.IN_FLEET_CLOUD] > 0.5:
         rent = fleet_hours * x[col.IN_HW_CLOUD_USD_PER_HOUR] * x[col.IN_CLOUD_RATE_MULTIPLIER]
         return 0.0, 0.0, 0.0, rent
@@ -655,6 +657,36 @@ def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power
     )
     amortization = fleet_hours * unit_price * inv_life_hours
     return amortization, inference_mwh * power_price, facility_cost, 0.0
+
+
+@stage
+def api_charges_monthly(x, shape):
+    """What a managed API charges per month for the demand: tokens at its prices, and its fee.
+
+    ``R (p (1 - h) P_in + p h P_cached + c P_out) / 1e6 + fee``: ``R`` requests a month,
+    ``p`` and ``c`` the prompt and completion tokens of a mean request, ``h`` the prefix
+    cache hit share (cached prompt tokens at ``P_cached``, or at ``P_in`` when that is 0).
+    0 unless ``fleet.ownership = "api"``.
+
+    Returns
+    -------
+    float
+        USD/month.
+    """
+    if x[col.IN_FLEET_API] <= 0.5:
+        return 0.0
+    prompt_tokens, completion_tokens = shape[2], shape[3]
+    cached = x[col.IN_PREFIX_CACHE_HIT_SHARE]
+    cached_price = x[col.IN_API_CACHED_INPUT_USD_PER_1M]
+    if cached_price <= 0.0:
+        cached_price = x[col.IN_API_INPUT_USD_PER_1M]
+    per_request = (
+        prompt_tokens * (1.0 - cached) * x[col.IN_API_INPUT_USD_PER_1M]
+        + prompt_tokens * cached * cached_price
+        + completion_tokens * x[col.IN_API_OUTPUT_USD_PER_1M]
+    ) * 1e-6
+    requests = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH
+    return requests * per_request + x[col.IN_API_PLATFORM_USD_PER_MONTH]
 
 
 @stage
@@ -673,7 +705,8 @@ def overhead_and_sla(x, tokens_per_month, utilization):
     )
     knee = x[col.IN_SLA_KNEE_UTILIZATION]
     late_share = 0.0
-    if utilization > knee and knee < 1.0:
+    # A managed API's latency is the provider's: no own fleet runs past the knee.
+    if utilization > knee and knee < 1.0 and x[col.IN_FLEET_API] <= 0.5:
         late_share = min(1.0, (utilization - knee) / (1.0 - knee))
     sla_penalty = (
         late_share * tokens_per_month * 1e-3 * x[col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]

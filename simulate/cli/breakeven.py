@@ -1,0 +1,231 @@
+"""``tco breakeven``: where B starts (or stops) being cheaper than A along one input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import click
+
+from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.options import SET_HELP, confidence_option, json_option, seed_option
+
+
+def _parse_range(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    try:
+        low, high = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise click.ClickException(
+            f"--range {text!r}: expected LO:HI with two numbers, e.g. --range 1e5:1e8"
+        ) from None
+    return low, high
+
+
+def _fmt(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "outside the swept range"
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+@click.command("breakeven")
+@click.argument("scenario_a", metavar="A")
+@click.argument("scenario_b", metavar="B")
+@click.option(
+    "--over",
+    required=True,
+    metavar="KEY",
+    help="Numeric input to sweep, set in both scenarios, e.g. demand.requests_per_day.",
+)
+@click.option(
+    "--range",
+    "range_text",
+    metavar="LO:HI",
+    default=None,
+    help="Sweep range (default: a lever's range, a factor's P5-P95, or base/4 to 4x base).",
+)
+@click.option(
+    "--points",
+    type=click.IntRange(min=3),
+    default=9,
+    show_default=True,
+    help="Values in the sweep.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["auto", "log", "linear"]),
+    default="auto",
+    show_default=True,
+    help="Grid: geometric (log) or even; auto is log when HI/LO >= 10.",
+)
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=100),
+    default=20_000,
+    show_default=True,
+    help="Paired samples per scenario at each value.",
+)
+@seed_option("sweep")
+@click.option(
+    "--kpi",
+    default="lifecycle_total",
+    show_default=True,
+    metavar="NAME",
+    help="Output compared (any output of `tco calc`).",
+)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the sweep dataset (.nc).",
+)
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Draw the difference against the swept value (.png, .svg or .pdf).",
+)
+@confidence_option
+@json_option("the sweep and the break-even")
+@announces_compilation
+def breakeven_command(
+    scenario_a,
+    scenario_b,
+    over,
+    range_text,
+    points,
+    scale,
+    n,
+    seed,
+    kpi,
+    overrides,
+    output,
+    plot_path,
+    confidence,
+    as_json,
+):
+    """Sweep one input and find the break-even value where B - A crosses zero.
+
+    Both scenarios are compared on common random numbers at every value of the sweep
+    (one seed throughout). Prints the median paired difference B - A with its interval,
+    P(B better) and the P5-P95 band of the paired outcomes at each value, then the
+    break-even value with its confidence interval. Example (managed API vs self-managed
+    spot, over traffic): tco breakeven serving-managed-api serving-self-managed-spot
+    --over demand.requests_per_day --range 1e5:1e8
+    """
+    from results.figures import FIGURE_FORMATS
+    from scenarios.errors import ScenarioError
+    from simulate.decisions.breakeven import breakeven, default_range, sweep_values
+    from simulate.decisions.compare import resolve_scenarios
+
+    if plot_path is not None and not plot_path.lower().endswith(tuple(FIGURE_FORMATS)):
+        raise click.ClickException(f"--plot {plot_path}: use a .png, .svg or .pdf file name")
+    if seed is None:
+        from simulate.engine.seeding import fresh_seed
+
+        seed = fresh_seed()
+    log = {"auto": None, "log": True, "linear": False}[scale]
+    try:
+        bounds = _parse_range(range_text)
+        if bounds is None:
+            first = resolve_scenarios([scenario_a, scenario_b], overrides)[0]
+            bounds = default_range(first, over)
+        values = sweep_values(*bounds, points, log)
+
+        def report(done, total):
+            click.echo(f"\r  value {done}/{total}", nl=done == total, err=True)
+
+        ds = breakeven(
+            [scenario_a, scenario_b],
+            over,
+            values,
+            n=n,
+            seed=seed,
+            kpi=kpi,
+            overrides=overrides,
+            confidence=confidence,
+            log=log,
+            progress=None if as_json else report,
+        )
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if output is not None:
+        from results.store import save_netcdf
+
+        save_netcdf(ds, output)
+    if plot_path is not None:
+        from results.figures import save_figure
+        from results.plots import breakeven_curve
+
+        save_figure(breakeven_curve(ds).figure, plot_path)
+    attrs = ds.attrs
+    if as_json:
+        payload = {
+            "a": scenario_a,
+            "b": scenario_b,
+            "over": over,
+            "kpi": kpi,
+            "n": n,
+            "seed": seed,
+            "confidence": confidence,
+            "breakeven": attrs["breakeven"],
+            "breakeven_interval": [attrs["breakeven_low"], attrs["breakeven_high"]],
+            "direction": attrs["breakeven_direction"],
+            "b_better_p95_from": attrs["b_better_p95_from"],
+            "b_worse_p95_from": attrs["b_worse_p95_from"],
+            "sweep": [
+                {
+                    "value": float(v),
+                    "difference": [float(d) for d in ds["difference"].values[i]],
+                    "difference_p5": float(ds["difference_p5"].values[i]),
+                    "difference_p95": float(ds["difference_p95"].values[i]),
+                    "prob_b_better": [float(p) for p in ds["prob_b_better"].values[i]],
+                }
+                for i, v in enumerate(ds["value"].values)
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, allow_nan=True))
+        return
+    units = attrs["kpi_units"]
+    click.echo(
+        f"Break-even of {attrs['scenario_b']} (B) against {attrs['scenario_a']} (A) over "
+        f"{over}: {kpi} [{units}], {n:,} paired samples per value, seed {seed}"
+    )
+    header = f"  {over:>26}  {'median B - A [' + f'{confidence:.0%}' + ' CI]':>40}"
+    click.echo(header + f"  {'P(B better)':>11}  {'P5 - P95 of B - A':>27}")
+    for i, value in enumerate(ds["value"].values):
+        d = ds["difference"].values[i]
+        p = ds["prob_b_better"].values[i]
+        band = f"{ds['difference_p5'].values[i]:,.0f} - {ds['difference_p95'].values[i]:,.0f}"
+        click.echo(
+            f"  {_fmt(float(value)):>26}  {f'{d[0]:,.0f} [{d[1]:,.0f}, {d[2]:,.0f}]':>40}"
+            f"  {p[0]:>10.1%}  {band:>27}"
+        )
+    estimate = attrs["breakeven"]
+    if math.isfinite(estimate):
+        click.echo(
+            f"Break-even: {over} = {_fmt(estimate)} ({confidence:.0%} CI "
+            f"{_fmt(attrs['breakeven_low'])} to {_fmt(attrs['breakeven_high'])}); "
+            f"{attrs['breakeven_direction']}."
+        )
+    else:
+        click.echo(f"Break-even: none found; {attrs['breakeven_direction']}.")
+    for key, text in (
+        ("b_better_p95_from", "B is better in 95% of outcomes from"),
+        ("b_worse_p95_from", "B is worse in 95% of outcomes up to"),
+    ):
+        if math.isfinite(attrs[key]):
+            click.echo(f"{text} {over} = {_fmt(attrs[key])}.")
+    click.echo(
+        "Median of the paired differences with its order-statistic interval; break-even "
+        "interval from where the interval's ends cross zero (assumes a monotone difference)."
+    )
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+    if plot_path is not None:
+        click.echo(f"Wrote {plot_path}")
