@@ -84,12 +84,19 @@ def _is_breakeven(ds) -> bool:
     )
 
 
+def _is_optimize(ds) -> bool:
+    return (
+        "plan" in ds.dims and "objective" in ds and str(ds.attrs.get(KIND_ATTR, "")) == "optimize"
+    )
+
+
 KINDS: list[ResultKind] = [
     ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
     ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
     ResultKind("sobol", "Sobol indices (`tco sobol -o FILE`)", _is_sobol),
     ResultKind("tornado", "a tornado (`tco tornado -o FILE`)", _is_tornado),
     ResultKind("breakeven", "a break-even sweep (`tco breakeven -o FILE`)", _is_breakeven),
+    ResultKind("optimize", "an optimisation (`tco optimize -o FILE`)", _is_optimize),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 
