@@ -107,3 +107,31 @@ def test_impossible_constraints_and_bad_arguments():
         optimize(scenario, objective="median", n=500)
     with pytest.raises(ValueError, match="no levers"):
         optimize(_only(set()), n=500)
+
+
+def test_cli_prints_the_best_plan_and_writes_the_dataset(tmp_path):
+    import json
+
+    import xarray as xr
+    from click.testing import CliRunner
+
+    from results.kinds import result_kind
+    from simulate.cli.main import main
+
+    out = tmp_path / "opt.nc"
+    args = [
+        "optimize",
+        "--set",
+        "hardware.accelerator=H100",
+        "--set",
+        "serving.context_limit_tokens=32768",
+    ]
+    result = CliRunner().invoke(main, [*args, "-n", "500", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Best: " in result.output and "cadence_days = 365" in result.output
+    with xr.open_dataset(out) as ds:
+        assert result_kind(ds) == "optimize" and ds.attrs["improvement"] > 0
+    payload = json.loads(CliRunner().invoke(main, [*args, "-n", "500", "--json"]).output)
+    assert payload["best"]["release.cadence_days"] == 365.0
+    bad = CliRunner().invoke(main, [*args, "-n", "500", "--constraint", "tpot_s<1"])
+    assert bad.exit_code != 0 and "OUTPUT.STAT" in bad.output and "Traceback" not in bad.output

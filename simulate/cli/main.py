@@ -18,6 +18,7 @@ from simulate.cli.compare import compare_command
 from simulate.cli.export import export_command
 from simulate.cli.fit import fit_command
 from simulate.cli.listing import catalog_group, scenarios_command
+from simulate.cli.optimize import optimize_command
 from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
 from simulate.cli.run import run_command
@@ -45,6 +46,7 @@ for _command in (
     plot_command,
     compare_command,
     breakeven_command,
+    optimize_command,
     calibrate_command,
     report_command,
     export_command,

@@ -1,0 +1,197 @@
+"""``tco optimize``: the lever setting that minimises a risk measure of a KPI."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import click
+
+from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.options import SET_HELP, confidence_option, json_option
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "inadmissible"
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def _setting(value) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+@click.command("optimize")
+@click.argument("scenario", required=False)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option(
+    "--kpi",
+    default="lifecycle_total",
+    show_default=True,
+    metavar="NAME",
+    help="Cost output to minimise (any output of `tco calc` that is better when lower).",
+)
+@click.option(
+    "--objective",
+    default="mean",
+    show_default=True,
+    metavar="STAT",
+    help="mean, pNN (e.g. p90), cvarNN (e.g. cvar95: mean of the worst 5%) or "
+    "prob_over:BUDGET (share of samples above BUDGET).",
+)
+@click.option(
+    "--constraint",
+    "constraints",
+    multiple=True,
+    metavar="OUTPUT.STAT<=VALUE",
+    help="Admissible plans only, e.g. --constraint 'tpot_s.p95<=0.05' --constraint "
+    "'energy_mwh_month.mean<=2000' (repeatable; >= works too).",
+)
+@click.option(
+    "--max-infeasible",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.01,
+    show_default=True,
+    help="Largest share of structurally infeasible samples a plan may have.",
+)
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=100),
+    default=100_000,
+    show_default=True,
+    help="Samples per plan (the same sampled factors for every plan).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the dataset (.nc)."
+)
+@confidence_option
+@json_option("the optimum, the base plan and the runners-up")
+@announces_compilation
+def optimize_command(
+    scenario,
+    overrides,
+    kpi,
+    objective,
+    constraints,
+    max_infeasible,
+    n,
+    seed,
+    output,
+    confidence,
+    as_json,
+):
+    """Search the levers for the setting that minimises OBJECTIVE of KPI, under constraints.
+
+    Every plan is evaluated on the same sampled factors (common random numbers). The
+    choice levers are enumerated; within each combination the range levers are searched
+    by coordinate descent with a bounded scalar optimiser. Prints the best setting of
+    each combination, best first, with a bootstrap interval, whether it is significantly
+    worse than the best, and the best plan's paired improvement over the base plan.
+    """
+    from scenarios.errors import ScenarioError
+    from scenarios.loader import load_scenario
+    from simulate.decisions.optimize import optimize
+
+    start = time.monotonic()
+
+    def report(done, total):
+        click.echo(
+            f"\r  combination {done}/{total} of the choice levers", nl=done == total, err=True
+        )
+
+    try:
+        loaded = load_scenario(scenario, overrides)
+        ds = optimize(
+            loaded,
+            kpi=kpi,
+            objective=objective,
+            constraints=constraints,
+            n=n,
+            seed=seed,
+            max_infeasible=max_infeasible,
+            confidence=confidence,
+            progress=None if as_json else report,
+        )
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    elapsed = time.monotonic() - start
+    if output is not None:
+        from results.store import save_netcdf
+
+        save_netcdf(ds, output)
+    attrs = ds.attrs
+    levers = [name for name in ds.data_vars if name in loaded.inputs]
+    if as_json:
+        payload = {
+            "scenario": loaded.name,
+            "kpi": kpi,
+            "objective": objective,
+            "constraints": list(constraints),
+            "n": n,
+            "seed": seed,
+            "seconds": elapsed,
+            "evaluations": attrs["evaluations"],
+            "best": {lever: ds[lever].values[0].item() for lever in levers},
+            "best_objective": attrs["best_objective"],
+            "base_objective": attrs["base_objective"],
+            "improvement": [
+                attrs["improvement"],
+                attrs["improvement_low"],
+                attrs["improvement_high"],
+            ],
+            "plans": [
+                {
+                    **{lever: ds[lever].values[i].item() for lever in levers},
+                    "objective": float(ds["objective"].values[i]),
+                    "interval": [
+                        float(ds["objective_low"].values[i]),
+                        float(ds["objective_high"].values[i]),
+                    ],
+                    "not_worse": bool(ds["not_worse"].values[i]),
+                }
+                for i in range(ds.sizes["plan"])
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, allow_nan=True))
+        return
+    unit = attrs["objective_units"]
+    click.echo(
+        f"Optimisation of {loaded.name}: minimise {objective} of {kpi} [{unit}]"
+        + (f" subject to {attrs['constraints']}" if attrs["constraints"] else "")
+        + f"; {n:,} samples per plan, seed {seed}, {attrs['evaluations']:,} plans evaluated"
+        f" ({elapsed:.0f} s)"
+    )
+    click.echo(f"Best: {attrs['best_setting']}")
+    click.echo(
+        f"  {objective} {_number(attrs['best_objective'])} against the base plan's "
+        f"{_number(attrs['base_objective'])}: {_number(attrs['improvement'])} better "
+        f"({confidence:.0%} CI {_number(attrs['improvement_low'])} to "
+        f"{_number(attrs['improvement_high'])}, paired)"
+    )
+    click.echo("Best plan of each combination of the choice levers, best first:")
+    for i in range(ds.sizes["plan"]):
+        settings = ", ".join(
+            f"{lever.split('.')[-1]}={_setting(ds[lever].values[i].item())}" for lever in levers
+        )
+        value = float(ds["objective"].values[i])
+        tag = (
+            ""
+            if not math.isfinite(value)
+            else ("  not significantly worse" if bool(ds["not_worse"].values[i]) and i else "")
+        )
+        interval = (
+            f" [{_number(float(ds['objective_low'].values[i]))}, "
+            f"{_number(float(ds['objective_high'].values[i]))}]"
+            if math.isfinite(value)
+            else ""
+        )
+        click.echo(f"  {i + 1:>2}. {_number(value)}{interval}  {settings}{tag}")
+    click.echo(
+        "Intervals: paired bootstrap over the samples; 'not significantly worse': the "
+        "interval of the difference to the best includes 0."
+    )
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
