@@ -90,6 +90,12 @@ def _is_optimize(ds) -> bool:
     )
 
 
+def _is_pareto(ds) -> bool:
+    return (
+        "plan" in ds.dims and "on_frontier" in ds and str(ds.attrs.get(KIND_ATTR, "")) == "pareto"
+    )
+
+
 KINDS: list[ResultKind] = [
     ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
     ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
@@ -97,6 +103,7 @@ KINDS: list[ResultKind] = [
     ResultKind("tornado", "a tornado (`tco tornado -o FILE`)", _is_tornado),
     ResultKind("breakeven", "a break-even sweep (`tco breakeven -o FILE`)", _is_breakeven),
     ResultKind("optimize", "an optimisation (`tco optimize -o FILE`)", _is_optimize),
+    ResultKind("pareto", "a Pareto frontier (`tco pareto -o FILE`)", _is_pareto),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 

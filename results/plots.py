@@ -634,3 +634,44 @@ def breakeven_curve(ds, ax=None):
     )
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+def pareto_plot(ds, ax=None):
+    """Every lever plan of a Pareto run in its two objectives, the frontier and the base.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A Pareto frontier (:func:`simulate.decisions.pareto.pareto`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    x, y = ds["objective_0"].values, ds["objective_1"].values
+    front = ds["on_frontier"].values.astype(bool)
+    base = ds["is_base"].values.astype(bool)
+    ax.scatter(x[~front], y[~front], s=10, color="0.7", label="lever plans")
+    order = np.argsort(x[front])
+    ax.plot(
+        x[front][order], y[front][order], color="tab:red", marker="o", ms=5, label="Pareto frontier"
+    )
+    ax.scatter(x[base], y[base], marker="*", s=180, color="tab:blue", zorder=5, label="base plan")
+    for name, axis in (("objective_0", ax.set_xlabel), ("objective_1", ax.set_ylabel)):
+        da = ds[name]
+        axis(
+            _with_units(
+                f"{da.attrs.get('long_name', name)} ({da.attrs.get('better', '')} is better)",
+                _units(da),
+            )
+        )
+    ax.set_title(
+        f"Pareto frontier: {ds.attrs.get('scenario_name', '')}, {int(front.sum())} of "
+        f"{front.size} plans",
+        fontsize=10,
+    )
+    ax.legend(loc="best", fontsize=8)
+    return ax

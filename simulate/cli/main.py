@@ -19,6 +19,7 @@ from simulate.cli.export import export_command
 from simulate.cli.fit import fit_command
 from simulate.cli.listing import catalog_group, scenarios_command
 from simulate.cli.optimize import optimize_command
+from simulate.cli.pareto import pareto_command
 from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
 from simulate.cli.run import run_command
@@ -47,6 +48,7 @@ for _command in (
     compare_command,
     breakeven_command,
     optimize_command,
+    pareto_command,
     calibrate_command,
     report_command,
     export_command,
