@@ -96,6 +96,10 @@ def _is_pareto(ds) -> bool:
     )
 
 
+def _is_evpi(ds) -> bool:
+    return "factor" in ds.dims and "evppi" in ds and str(ds.attrs.get(KIND_ATTR, "")) == "evpi"
+
+
 KINDS: list[ResultKind] = [
     ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
     ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
@@ -104,6 +108,7 @@ KINDS: list[ResultKind] = [
     ResultKind("breakeven", "a break-even sweep (`tco breakeven -o FILE`)", _is_breakeven),
     ResultKind("optimize", "an optimisation (`tco optimize -o FILE`)", _is_optimize),
     ResultKind("pareto", "a Pareto frontier (`tco pareto -o FILE`)", _is_pareto),
+    ResultKind("evpi", "a value of information (`tco evpi -o FILE`)", _is_evpi),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 

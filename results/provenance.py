@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 KIND_ATTR = "lifecycle_tco_kind"  # "run", "compare", "sobol" or "tornado"
-RESULT_KINDS = ("run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto")
+RESULT_KINDS = ("run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi")
 # Scenario attributes, each stored as ``<prefix><key>`` (prefix ``scenario_``, or
 # ``scenario_<i>_`` for the i-th scenario of a comparison).
 SCENARIO_KEYS = ("name", "description", "source", "overrides", "sha256", "toml")
@@ -61,7 +61,7 @@ def provenance_attrs(kind: str, title: str) -> dict:
 
     Parameters
     ----------
-    kind : {"run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto"}
+    kind : {"run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi"}
         What the dataset is (stored under :data:`KIND_ATTR`).
     title : str
         Human-readable title.

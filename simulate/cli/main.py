@@ -15,6 +15,7 @@ from simulate.cli.breakeven import breakeven_command
 from simulate.cli.calc import calc_command
 from simulate.cli.calibrate import calibrate_command
 from simulate.cli.compare import compare_command
+from simulate.cli.evpi import evpi_command
 from simulate.cli.export import export_command
 from simulate.cli.fit import fit_command
 from simulate.cli.listing import catalog_group, scenarios_command
@@ -49,6 +50,7 @@ for _command in (
     breakeven_command,
     optimize_command,
     pareto_command,
+    evpi_command,
     calibrate_command,
     report_command,
     export_command,

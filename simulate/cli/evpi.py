@@ -1,0 +1,113 @@
+"""``tco evpi``: what learning each factor before choosing between A and B is worth."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.options import SET_HELP, confidence_option, json_option
+
+
+@click.command("evpi")
+@click.argument("scenario_a", metavar="A")
+@click.argument("scenario_b", metavar="B")
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=1000),
+    default=50_000,
+    show_default=True,
+    help="Paired samples.",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@click.option(
+    "--kpi", default="lifecycle_total", show_default=True, metavar="NAME", help="Cost compared."
+)
+@click.option(
+    "--bins", type=click.IntRange(min=2), default=50, show_default=True, help="Bins per factor."
+)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the dataset (.nc)."
+)
+@confidence_option
+@json_option("EVPI and the EVPPI of every factor")
+@announces_compilation
+def evpi_command(
+    scenario_a, scenario_b, n, seed, kpi, bins, overrides, output, confidence, as_json
+):
+    """Expected value of perfect information for the choice between A and B, per factor.
+
+    EVPI: what knowing every factor before choosing would save on expectation; EVPPI of a
+    factor: what knowing that factor alone would save. In the KPI's unit (USD for a cost).
+    A factor worth 0 cannot change the choice; the largest say which uncertainty to pay
+    to reduce before deciding.
+    """
+    from scenarios.errors import ScenarioError
+    from simulate.decisions.evpi import value_of_information
+
+    try:
+        ds = value_of_information(
+            [scenario_a, scenario_b],
+            n=n,
+            seed=seed,
+            kpi=kpi,
+            overrides=overrides,
+            bins=bins,
+            confidence=confidence,
+        )
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if output is not None:
+        from results.store import save_netcdf
+
+        save_netcdf(ds, output)
+    attrs = ds.attrs
+    rows = [
+        {
+            "factor": str(f),
+            "evppi": float(ds["evppi"].values[i]),
+            "interval": [float(ds["evppi_low"].values[i]), float(ds["evppi_high"].values[i])],
+        }
+        for i, f in enumerate(ds["factor"].values)
+    ]
+    if as_json:
+        payload = {
+            "a": attrs["scenario_a"],
+            "b": attrs["scenario_b"],
+            "kpi": kpi,
+            "units": attrs["kpi_units"],
+            "choice_now": attrs["choice_now"],
+            "expected": {"a": attrs["expected_a"], "b": attrs["expected_b"]},
+            "evpi": [attrs["evpi"], attrs["evpi_low"], attrs["evpi_high"]],
+            "evppi": rows,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    unit = attrs["kpi_units"]
+    click.echo(
+        f"Value of information, {attrs['scenario_a']} (A) or {attrs['scenario_b']} (B), "
+        f"{kpi} [{unit}], {attrs['n_paired']:,} paired samples, seed {seed}"
+    )
+    click.echo(
+        f"Expected {kpi}: A {attrs['expected_a']:,.0f}, B {attrs['expected_b']:,.0f}; "
+        f"choose {attrs['choice_now']} without more information."
+    )
+    click.echo(
+        f"EVPI (learn everything first): {attrs['evpi']:,.0f} {unit} "
+        f"({confidence:.0%} CI {attrs['evpi_low']:,.0f} to {attrs['evpi_high']:,.0f})"
+    )
+    click.echo(f"EVPPI per factor (learn it alone first), {unit}:")
+    width = max(len(r["factor"]) for r in rows)
+    for r in rows:
+        low, high = r["interval"]
+        value, low, high = (round(v) + 0.0 for v in (r["evppi"], low, high))  # no "-0"
+        click.echo(f"  {r['factor']:<{width}}  {value:>14,.0f}  [{low:,.0f}, {high:,.0f}]")
+    click.echo(
+        "0 within its interval: learning the factor cannot change the choice. Binned "
+        "estimator (Strong & Oakley 2013), permutation bias removed."
+    )
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
