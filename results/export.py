@@ -279,13 +279,52 @@ def tornado_table(ds):
     return table
 
 
+# The row dimension of each decision result (tco breakeven, optimize, pareto, evpi).
+DECISION_ROWS = {"breakeven": "value", "optimize": "plan", "pareto": "plan", "evpi": "factor"}
+
+
+def decision_table(ds, kind: str):
+    """A decision result as rows: one per swept value, plan or factor.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A ``breakeven``, ``optimize``, ``pareto`` or ``evpi`` result.
+    kind : str
+        Its kind (:func:`results.kinds.result_kind`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The row coordinate first, then every variable along it (a variable with a
+        ``bound`` dim as ``name``, ``name_lower``, ``name_upper``), column names with their
+        units; the headline figures (break-even, best plan, EVPI...) in ``attrs``.
+    """
+    import pandas as pd
+
+    dim = DECISION_ROWS[kind]
+    columns = {column_label(dim, str(ds[dim].attrs.get("units", ""))): ds[dim].values}
+    for name, da in ds.data_vars.items():
+        units = str(da.attrs.get("units", ""))
+        if da.dims == (dim,):
+            columns[column_label(str(name), units)] = da.values
+        elif da.dims == (dim, "bound"):
+            for bound, suffix in (("estimate", ""), ("lower", "_lower"), ("upper", "_upper")):
+                columns[column_label(f"{name}{suffix}", units)] = da.sel(bound=bound).values
+    table = pd.DataFrame(columns)
+    # Headline figures and provenance; the scenario texts stay in the dataset.
+    table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
+    return table
+
+
 def summary_table(
     ds,
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     confidence: float = 0.95,
     where: str = "the dataset",
 ):
-    """The summary table of any result: run statistics, Sobol indices or tornado swings.
+    """The summary table of any result: run statistics, Sobol indices, tornado swings, a
+    comparison, or a decision result (break-even, optimisation, Pareto, EVPI).
 
     Parameters
     ----------
@@ -317,6 +356,8 @@ def summary_table(
         return tornado_table(ds)
     if kind == "compare":
         return compare_table(ds)
+    if kind in DECISION_ROWS:
+        return decision_table(ds, kind)
     raise ValueError(f"{where}: results of kind {kind!r} have no summary table yet")
 
 

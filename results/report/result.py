@@ -28,13 +28,15 @@ class Result:
     kind: str
 
 
-def as_results(named: Sequence[tuple[str, object]]) -> list[Result]:
+def as_results(named: Sequence[tuple[str, object]], reported_only: bool = True) -> list[Result]:
     """Label datasets with their kind.
 
     Parameters
     ----------
     named : sequence of (str, xarray.Dataset)
         File name and dataset.
+    reported_only : bool
+        Refuse kinds a report cannot show yet (the decision results); exports take all.
 
     Returns
     -------
@@ -48,7 +50,7 @@ def as_results(named: Sequence[tuple[str, object]]) -> list[Result]:
     """
     results = [Result(name, ds, result_kind(ds, name)) for name, ds in named]
     for result in results:
-        if result.kind not in REPORTED_KINDS:
+        if reported_only and result.kind not in REPORTED_KINDS:
             raise ValueError(
                 f"{result.name}: a {result.kind} result cannot go into a report yet; give "
                 "run, Sobol or tornado files"

@@ -40,7 +40,9 @@ def export_command(result, output, samples_path, percentiles, confidence):
     A run gives one row per output (unit, mean, std, percentiles, each with its
     confidence bounds as separate columns, valid samples, infeasible share); Sobol
     indices one row per KPI and parameter (S1, ST with bounds, rank); a tornado one row
-    per KPI and input (settings and KPI at both ends, swing).
+    per KPI and input (settings and KPI at both ends, swing); a comparison one row per
+    KPI; a break-even, optimisation, Pareto or EVPI result one row per swept value, plan or
+    factor.
     """
     from results.export import samples_table, summary_table, table_format, write_table
     from simulate.cli.jobs import parse_percentiles
@@ -52,7 +54,7 @@ def export_command(result, output, samples_path, percentiles, confidence):
             table_format(path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    (opened,) = open_results([result])
+    (opened,) = open_results([result], reported_only=False)
     ds = opened.dataset
     try:
         if samples_path is not None and opened.kind != "run":

@@ -10,13 +10,15 @@ import click
 from simulate.cli.options import confidence_option
 
 
-def open_results(paths):
+def open_results(paths, reported_only: bool = True):
     """Open result files and label each with its kind.
 
     Parameters
     ----------
     paths : sequence of str
         Result files (``.nc``) or Zarr stores (``.zarr``).
+    reported_only : bool
+        Accept only the kinds ``tco report`` can show.
 
     Returns
     -------
@@ -38,7 +40,7 @@ def open_results(paths):
         except (OSError, ValueError) as exc:
             raise click.ClickException(f"{path}: cannot open the result: {exc}") from None
     try:
-        return as_results(named)
+        return as_results(named, reported_only)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
