@@ -781,6 +781,34 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "managed platform fee (enterprise tier, dedicated support), on top of the token charges",
     ),
+    # money in: what the service charges (revenue, margin, ROI)
+    _f(
+        "revenue.price_input_usd_per_1m",
+        "price_input_usd_per_1m",
+        "USD/1M tokens",
+        0.0,
+        0,
+        INF,
+        "price charged to users per 1M prompt tokens (0: no revenue modelled)",
+    ),
+    _f(
+        "revenue.price_output_usd_per_1m",
+        "price_output_usd_per_1m",
+        "USD/1M tokens",
+        0.0,
+        0,
+        INF,
+        "price charged to users per 1M output tokens",
+    ),
+    _f(
+        "revenue.price_usd_per_request",
+        "price_usd_per_request",
+        "USD/request",
+        0.0,
+        0,
+        INF,
+        "price charged per request (on top of the token prices)",
+    ),
     # meaningful response (O'Reilly Radar, 'Balancing Cost, Power, and AI Performance', 2025-11)
     _f(
         "response.attempts",

@@ -62,6 +62,11 @@ def random_valid_inputs(rng, n):
     )
     rows[:, col.IN_API_OUTPUT_USD_PER_1M] = rng.uniform(0.1, 10.0, n)
     rows[:, col.IN_API_PLATFORM_USD_PER_MONTH] = rng.uniform(0, 5e4, n)
+    rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)
+    rows[:, col.IN_PRICE_OUTPUT_USD_PER_1M] = rng.uniform(0, 10.0, n)
+    rows[:, col.IN_PRICE_USD_PER_REQUEST] = np.where(
+        rng.random(n) < 0.5, 0.0, rng.uniform(0, 0.01, n)
+    )
     rows[:, col.IN_PUE_CAPEX_USD] = rng.uniform(0, 3e7, n)
     rows[:, col.IN_STAFF_FTE] = rng.uniform(0, 10, n)
     rows[:, col.IN_FINETUNE_TOKENS] = rng.uniform(0, 1e11, n)

@@ -62,6 +62,13 @@ from simulate.model import columns as col
 )
 @confidence_option
 @click.option(
+    "--budget",
+    type=float,
+    default=None,
+    metavar="USD",
+    help="Print P(lifecycle_total > USD) with its interval and the CVaR95 of the total.",
+)
+@click.option(
     "--threads",
     type=click.IntRange(min=1),
     default=None,
@@ -84,6 +91,7 @@ def run_command(
     precision,
     percentiles,
     confidence,
+    budget,
     threads,
     scheduler,
     dask_workers,
@@ -144,6 +152,15 @@ def run_command(
     counts = infeasible_counts(dataset["infeasible"])
     if plots_dir is not None:
         write_standard_plots(dataset, plots_dir, err=as_json)
+    from results.risk import budget_risk, money_risk
+
+    money = money_risk(dataset, confidence)
+    budget_line = None
+    if budget is not None:
+        try:
+            budget_line = budget_risk(dataset["lifecycle_total"].values, budget, confidence)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
     if as_json:
         payload = {
             "scenario": loaded.name,
@@ -154,6 +171,8 @@ def run_command(
             "seconds": elapsed,
             "confidence": confidence,
             "infeasible": counts,
+            "budget": budget_line,
+            "money": money,
             "statistics": {
                 name: {
                     "units": summary[name].attrs.get("units", ""),
@@ -178,6 +197,22 @@ def run_command(
         f"({elapsed:.1f} s, {n / elapsed:,.0f} samples/s); levers at base, factors sampled"
     )
     click.echo(format_summary(summary, counts, n))
+    if budget_line is not None:
+        p, low, high = budget_line["prob_over"]
+        click.echo(
+            f"Budget {budget:,.0f} USD: P(lifecycle_total > budget) = {p:.1%} "
+            f"({confidence:.0%} CI {low:.1%} to {high:.1%}); P95 {budget_line['var']:,.0f} USD, "
+            f"CVaR95 (mean of the worst 5%) {budget_line['cvar']:,.0f} USD"
+        )
+    if money is not None:
+        p, low, high = money["prob_loss"]
+        m5, m50, m95 = money["margin"]
+        r5, r50, r95 = money["roi"]
+        click.echo(
+            f"Money in (revenue {money['revenue_monthly']:,.0f} USD/month, median): margin "
+            f"P5/P50/P95 {m5:,.0f} / {m50:,.0f} / {m95:,.0f} USD, ROI {r5:.1%} / {r50:.1%} / "
+            f"{r95:.1%}; P(loss) = {p:.1%} ({confidence:.0%} CI {low:.1%} to {high:.1%})"
+        )
     click.echo(dataset.attrs["tco_index_definition"])
     if not no_save:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")

@@ -154,7 +154,11 @@ IN_API_INPUT_USD_PER_1M = 104
 IN_API_CACHED_INPUT_USD_PER_1M = 105
 IN_API_OUTPUT_USD_PER_1M = 106
 IN_API_PLATFORM_USD_PER_MONTH = 107
-N_INPUTS = 108
+# Money in: what the service charges its users.
+IN_PRICE_INPUT_USD_PER_1M = 108
+IN_PRICE_OUTPUT_USD_PER_1M = 109
+IN_PRICE_USD_PER_REQUEST = 110
+N_INPUTS = 111
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -273,6 +277,9 @@ INPUTS: tuple[Column, ...] = (
     ),
     Column("api_output_usd_per_1m", "USD/1M tokens", "managed API price of output tokens"),
     Column("api_platform_usd_per_month", "USD/month", "managed platform fee"),
+    Column("price_input_usd_per_1m", "USD/1M tokens", "price charged per 1M prompt tokens"),
+    Column("price_output_usd_per_1m", "USD/1M tokens", "price charged per 1M output tokens"),
+    Column("price_usd_per_request", "USD/request", "price charged per request"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -322,7 +329,10 @@ OUT_SERVING_COMPUTE_BITS = 42
 OUT_TRAINING_MFU = 43
 OUT_MOE_TOUCHED_SHARE = 44
 OUT_API_CHARGES_MONTHLY = 45
-N_OUTPUTS = 46
+OUT_REVENUE_MONTHLY = 46
+OUT_MARGIN = 47
+OUT_ROI = 48
+N_OUTPUTS = 49
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -375,6 +385,9 @@ OUTPUTS: tuple[Column, ...] = (
     Column("training_mfu", "1", "achieved training MFU vs the BF16 peak"),
     Column("moe_touched_share", "1", "share of routed experts a decode step reads"),
     Column("api_charges_monthly", "USD/month", "inference: managed API token charges and fee"),
+    Column("revenue_monthly", "USD/month", "what users pay per month at the prices charged"),
+    Column("margin", "USD", "lifecycle revenue minus lifecycle total cost"),
+    Column("roi", "1", "margin over lifecycle total cost"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes
@@ -422,6 +435,9 @@ EXTRA_NAMES = (
     "training_gpu_hours",
     "training_days",
     "finetune_gpu_hours",
+    "revenue_monthly",
+    "margin",
+    "roi",
 )
 
 # The domain the equations need, beyond "finite and >= 0" for every input (shared by the

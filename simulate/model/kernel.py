@@ -27,6 +27,7 @@ from simulate.model.stages import (
     power_and_energy,
     replica_and_batch,
     request_shape,
+    revenue_monthly,
     serving_footprint,
     serving_rates,
     training_hourly_cost,
@@ -191,6 +192,8 @@ def cost_valid_row(x, out, i):
         x, cost_per_token, shape, prefill_share
     )
     usd_per_accelerator_hour = inference_monthly / fleet_hours
+    revenue = revenue_monthly(x, shape)
+    margin = revenue * months - lifecycle
 
     # In the order of simulate.model.columns.OUTPUTS.
     values = (
@@ -241,6 +244,9 @@ def cost_valid_row(x, out, i):
         mfu_train,
         touched,
         api_charges,
+        revenue,
+        margin,
+        margin / lifecycle,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -281,6 +287,7 @@ def all_finite(values):
     a20 = values[40] * 0.0 + values[41] * 0.0
     a21 = values[42] * 0.0 + values[43] * 0.0
     a22 = values[44] * 0.0 + values[45] * 0.0
+    a23 = values[46] * 0.0 + values[47] * 0.0 + values[48] * 0.0
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5
@@ -297,7 +304,7 @@ def all_finite(values):
     b2_2 = b1_4 + b1_5
     b2_3 = b1_6 + b1_7
     b2_4 = b1_8 + b1_9
-    b2_5 = b1_10 + a22
+    b2_5 = b1_10 + a22 + a23
     b3_0 = b2_0 + b2_1
     b3_1 = b2_2 + b2_3
     b3_2 = b2_4 + b2_5
@@ -355,6 +362,9 @@ def store_outputs(out, i, values):
     out[43, i] = values[43]
     out[44, i] = values[44]
     out[45, i] = values[45]
+    out[46, i] = values[46]
+    out[47, i] = values[47]
+    out[48, i] = values[48]
 
 
 @jit(parallel=True)

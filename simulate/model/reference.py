@@ -394,6 +394,18 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     capex = x[:, col.IN_PUE_CAPEX_USD]
     lifecycle = releases * (train_cost + ft_cost) + months * monthly + capex
     tokens_total = tokens_month * months
+    revenue = (
+        x[:, col.IN_REQUESTS_PER_DAY]
+        * col.DAYS_PER_MONTH
+        * (
+            (
+                prompt * x[:, col.IN_PRICE_INPUT_USD_PER_1M]
+                + completion * x[:, col.IN_PRICE_OUTPUT_USD_PER_1M]
+            )
+            / 1e6
+            + x[:, col.IN_PRICE_USD_PER_REQUEST]
+        )
+    )
     per_request = lifecycle / (x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * months)
     # tokens/kWh = (tokens/s) / W * 3.6e6 J/kWh, at the fleet's facility-level draw.
     serving_w = mwh * 1e6 / col.HOURS_PER_MONTH
@@ -454,6 +466,9 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_TRAINING_MFU: mfu_train,
         col.OUT_MOE_TOUCHED_SHARE: touched,
         col.OUT_API_CHARGES_MONTHLY: api_charges,
+        col.OUT_REVENUE_MONTHLY: revenue,
+        col.OUT_MARGIN: revenue * months - lifecycle,
+        col.OUT_ROI: (revenue * months - lifecycle) / lifecycle,
     }
     for j, value in values.items():
         out[:, j] = value

@@ -690,6 +690,21 @@ def api_charges_monthly(x, shape):
 
 
 @stage
+def revenue_monthly(x, shape):
+    """What the users pay per month: ``R (p P_in + c P_out) / 1e6 + R P_req`` (USD/month).
+
+    ``R`` requests a month, ``p`` and ``c`` the prompt and completion tokens of a mean
+    request; prices from ``[revenue]`` (0 when the scenario charges nothing).
+    """
+    prompt_tokens, completion_tokens = shape[2], shape[3]
+    per_request = (
+        prompt_tokens * x[col.IN_PRICE_INPUT_USD_PER_1M]
+        + completion_tokens * x[col.IN_PRICE_OUTPUT_USD_PER_1M]
+    ) * 1e-6 + x[col.IN_PRICE_USD_PER_REQUEST]
+    return x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * per_request
+
+
+@stage
 def overhead_and_sla(x, tokens_per_month, utilization):
     """Platform overhead, and the SLA credits paid when the fleet runs above the knee.
 

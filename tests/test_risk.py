@@ -1,0 +1,56 @@
+"""Budget risk and money in: known answers, and the run command's statements."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from results.risk import budget_risk
+from scenarios.loader import load_scenario
+from simulate.cli.main import main
+from simulate.model.base_case import calculate
+from simulate.model.columns import DAYS_PER_MONTH
+
+
+def test_budget_risk_on_a_known_sample():
+    values = np.arange(1.0, 101.0)
+    risk = budget_risk(np.append(values, np.nan), 80.0)
+    assert risk["prob_over"][0] == pytest.approx(0.2) and risk["n"] == 100
+    assert risk["prob_over"][1] < 0.2 < risk["prob_over"][2]
+    assert risk["var"] == pytest.approx(np.percentile(values, 95))
+    assert risk["cvar"] == pytest.approx(values[values >= risk["var"]].mean())
+    with pytest.raises(ValueError, match="no feasible"):
+        budget_risk(np.array([np.nan]), 1.0)
+
+
+def test_revenue_margin_and_roi_known_answer():
+    prices = [
+        "revenue.price_input_usd_per_1m=0.5",
+        "revenue.price_output_usd_per_1m=1.5",
+        "revenue.price_usd_per_request=0.001",
+        "demand.requests_per_day=3e7",
+    ]
+    out = calculate(load_scenario("default", prices)).outputs
+    prompt = out["avg_seq_len"] * 0.6
+    completion = out["avg_seq_len"] - prompt
+    revenue = 3e7 * DAYS_PER_MONTH * ((prompt * 0.5 + completion * 1.5) / 1e6 + 0.001)
+    assert out["revenue_monthly"] == pytest.approx(revenue, rel=1e-12)
+    margin = revenue * 36 - out["lifecycle_total"]
+    assert out["margin"] == pytest.approx(margin, rel=1e-9)
+    assert out["roi"] == pytest.approx(margin / out["lifecycle_total"], rel=1e-9)
+    free = calculate(load_scenario("default")).outputs
+    assert free["revenue_monthly"] == 0.0 and free["roi"] == pytest.approx(-1.0)
+
+
+def test_run_prints_budget_and_money_statements():
+    args = ["run", "-n", "4000", "--seed", "2", "--no-save", "--budget", "1e8"]
+    money = ["--set", "revenue.price_output_usd_per_1m=3"]
+    result = CliRunner().invoke(main, [*args, *money])
+    assert result.exit_code == 0, result.output
+    assert "P(lifecycle_total > budget)" in result.output and "P(loss)" in result.output
+    plain = CliRunner().invoke(main, args)
+    assert "P(loss)" not in plain.output  # no prices, no money statement
+    payload = json.loads(CliRunner().invoke(main, [*args, *money, "--json"]).output)
+    assert 0.0 <= payload["budget"]["prob_over"][0] <= 1.0
+    assert payload["money"]["prob_loss"][1] <= payload["money"]["prob_loss"][0]
