@@ -178,3 +178,20 @@ def test_tco_index_is_a_kpi_on_the_scenario_scale(scenario):
     assert ds.kpi_units.values.tolist() == ["1"]
     top = sobol_ranking(ds, "tco_index")[0][0]
     assert top in {"release.cadence_days", "hardware.accelerator", "demand.requests_per_day"}
+
+
+def test_tail_indicator_is_a_kpi(scenario):
+    # lifecycle_total>1e8 is 1 where the total exceeds 100 M USD: its Sobol indices say
+    # what drives the bad outcomes; its design values are the step of the total's.
+    problem = sobol_problem(scenario)
+    points = design(problem, 64, False, seed=3)
+    values = kpis_at_design(problem, points, ["lifecycle_total>1e8", "lifecycle_total"])
+    np.testing.assert_array_equal(values[:, 0], (values[:, 1] > 1e8).astype(float))
+    assert 0.0 < values[:, 0].mean() < 1.0
+    ds = sobol(scenario, n=512, seed=1, kpis=["lifecycle_total>1e8"])
+    assert ds.kpi_units.values.tolist() == ["1"]
+    top = {r[0] for r in sobol_ranking(ds, "lifecycle_total>1e8")[:4]}
+    assert top & {"demand.requests_per_day", "serving.request_tokens_mean"}
+    assert top & {"release.cadence_days", "hardware.accelerator"}
+    with pytest.raises(ValueError, match="tail indicator"):
+        sobol(scenario, n=256, kpis=["lifecycle_totl>1e8"])

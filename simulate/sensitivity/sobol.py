@@ -245,16 +245,44 @@ def kpis_at_design(
         for k, name in enumerate(kpis):
             if name == TCO_INDEX:
                 result[:, k] = bounds.index(result[:, k])
+    for k, name in enumerate(kpis):
+        threshold = tail_threshold(name)
+        if threshold is not None:
+            # 1 above the threshold, 0 at or below it, NaN (infeasible) kept.
+            result[:, k] = np.where(np.isnan(result[:, k]), np.nan, result[:, k] > threshold)
     return result
 
 
+def tail_threshold(kpi: str) -> float | None:
+    """The threshold of a tail-indicator KPI ``OUTPUT>VALUE`` (e.g. ``lifecycle_total>1e8``).
+
+    Its Sobol indices split the variance of the indicator ``1[OUTPUT > VALUE]``, whose
+    mean is the probability of exceeding the threshold: what drives the bad outcomes,
+    rather than the level. None for a plain output name.
+    """
+    if ">" not in kpi:
+        return None
+    output, _, value = kpi.partition(">")
+    if output not in col.OUTPUT_INDEX:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
 def _output_of(kpi: str) -> str:
-    # The TCO index is a clipped affine map of the lifecycle total, applied afterwards.
-    return "lifecycle_total" if kpi == TCO_INDEX else kpi
+    # The TCO index is a clipped affine map of the lifecycle total, a tail indicator a
+    # step of its output; both are applied afterwards.
+    if kpi == TCO_INDEX:
+        return "lifecycle_total"
+    return kpi.partition(">")[0] if tail_threshold(kpi) is not None else kpi
 
 
 def _kpi_unit(kpi: str) -> str:
-    return "1" if kpi == TCO_INDEX else col.OUTPUTS[col.OUTPUT_INDEX[kpi]].unit
+    if kpi == TCO_INDEX or tail_threshold(kpi) is not None:
+        return "1"
+    return col.OUTPUTS[col.OUTPUT_INDEX[kpi]].unit
 
 
 def kpis_at_points(job: tuple[SobolProblem, tuple[int, ...]], points: np.ndarray) -> np.ndarray:
@@ -440,14 +468,18 @@ def sobol(
 
 
 def _check_options(kpis, estimator, resamples, confidence, target_ci, n, max_n) -> None:
-    unknown = [k for k in kpis if k not in col.OUTPUT_INDEX and k != TCO_INDEX]
+    unknown = [
+        k
+        for k in kpis
+        if k not in col.OUTPUT_INDEX and k != TCO_INDEX and tail_threshold(k) is None
+    ]
     if unknown:
         from scenarios.errors import did_you_mean
 
         raise ValueError(
             f"KPI {unknown[0]!r} is not an output{did_you_mean(unknown[0], col.OUTPUT_INDEX)}; "
-            f"KPIs: {', '.join(col.KPI_NAMES)}, {TCO_INDEX} (any output of `tco calc --json` "
-            "works)"
+            f"KPIs: {', '.join(col.KPI_NAMES)}, {TCO_INDEX}, or a tail indicator such as "
+            "lifecycle_total>1e8 (any output of `tco calc --json` works)"
         )
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator = {estimator!r}: must be one of {', '.join(ESTIMATORS)}")
