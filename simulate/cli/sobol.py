@@ -129,6 +129,13 @@ def format_ranking(ds) -> str:
     help="Budget for N with --target-ci.",
 )
 @click.option(
+    "--versus",
+    metavar="SCENARIO_B",
+    default=None,
+    help="Analyse the paired difference B - SCENARIO of each KPI (what drives the choice "
+    "between them), over both scenarios' factors on common uniforms.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -154,6 +161,7 @@ def sobol_command(
     target_ci,
     max_n,
     overrides,
+    versus,
     output,
     scheduler,
     dask_workers,
@@ -180,23 +188,42 @@ def sobol_command(
                     "independent inputs; the factors are sampled independently here.",
                     err=True,
                 )
-            ds = sobol(
-                loaded,
-                n=n,
-                seed=seed,
-                kpis=list(kpis) or list(DEFAULT_KPIS),
-                second_order=second_order,
-                levers_only=levers_only,
-                factors_only=factors_only,
-                groups=group_map or None,
-                estimator=estimator,
-                resamples=resamples,
-                confidence=confidence,
-                target_ci=target_ci,
-                max_n=max_n,
-                progress=lambda message: click.echo(message, err=True),
-                executor=executor,
-            )
+            if versus is not None:
+                from simulate.sensitivity.difference import sobol_difference
+
+                if second_order or levers_only or factors_only or group_map or target_ci:
+                    raise ValueError(
+                        "--versus analyses the factors' first- and total-order indices of the "
+                        "difference; drop --second-order, --levers-only, --factors-only, "
+                        "--group and --target-ci"
+                    )
+                ds = sobol_difference(
+                    loaded,
+                    load_scenario(versus, overrides),
+                    n=n,
+                    seed=seed,
+                    kpis=list(kpis) or ["lifecycle_total"],
+                    resamples=resamples,
+                    confidence=confidence,
+                )
+            else:
+                ds = sobol(
+                    loaded,
+                    n=n,
+                    seed=seed,
+                    kpis=list(kpis) or list(DEFAULT_KPIS),
+                    second_order=second_order,
+                    levers_only=levers_only,
+                    factors_only=factors_only,
+                    groups=group_map or None,
+                    estimator=estimator,
+                    resamples=resamples,
+                    confidence=confidence,
+                    target_ci=target_ci,
+                    max_n=max_n,
+                    progress=lambda message: click.echo(message, err=True),
+                    executor=executor,
+                )
         except (ScenarioError, ValueError, RuntimeError) as exc:
             raise click.ClickException(str(exc)) from None
     if output:
@@ -226,7 +253,8 @@ def sobol_command(
         click.echo(json.dumps(payload, indent=2))
         return
     click.echo(
-        f"Scenario {loaded.name}: Sobol indices, N = {ds.attrs['N']:,} "
+        f"Scenario {f'{versus} - {loaded.name} (paired)' if versus else loaded.name}: "
+        f"Sobol indices, N = {ds.attrs['N']:,} "
         f"({ds.attrs['model_evaluations']:,} model runs), seed {seed}, estimator {estimator}"
     )
     click.echo(format_ranking(ds))
