@@ -78,7 +78,7 @@ def _is_compare(ds) -> bool:
 
 def _is_breakeven(ds) -> bool:
     return (
-        {"value", "bound"} <= set(ds.dims)
+        ({"value", "bound"} <= set(ds.dims) or {"value", "value2"} <= set(ds.dims))
         and "difference" in ds
         and str(ds.attrs.get(KIND_ATTR, "")) == "breakeven"
     )

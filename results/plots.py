@@ -675,3 +675,40 @@ def pareto_plot(ds, ax=None):
     )
     ax.legend(loc="best", fontsize=8)
     return ax
+
+
+def breakeven_map_plot(ds, ax=None):
+    """The median paired difference over two swept inputs, with the break-even contour.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A break-even map (:func:`simulate.decisions.breakeven.breakeven_map`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    x, y = ds["value"].values, ds["value2"].values
+    z = ds["difference"].values
+    limit = float(np.nanmax(np.abs(z))) or 1.0
+    filled = ax.contourf(x, y, z, levels=21, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.figure.colorbar(
+        filled, ax=ax, label=_with_units("median B - A", ds.attrs.get("kpi_units", ""))
+    )
+    if np.nanmin(z) < 0.0 < np.nanmax(z):
+        zero = ax.contour(x, y, z, levels=[0.0], colors="black", linewidths=1.5)
+        ax.clabel(zero, fmt={0.0: "break-even"}, fontsize=8)
+    if ds.attrs.get("interpolation") == "log":
+        ax.set_xscale("log")
+    ax.set_xlabel(f"{ds.attrs.get('over', 'value')}")
+    ax.set_ylabel(f"{ds.attrs.get('over2', 'value2')}")
+    ax.set_title(
+        f"B = {ds.attrs.get('scenario_b', 'B')} against A = {ds.attrs.get('scenario_a', 'A')}:"
+        f"\nmedian {ds.attrs.get('kpi', '')} B - A (blue: B cheaper)",
+        fontsize=10,
+    )
+    return ax

@@ -191,3 +191,66 @@ def test_api_ownership_without_prices_is_a_clear_error():
 
     with pytest.raises(ScenarioError, match=r"api\.input_usd_per_1m, api\.output_usd_per_1m"):
         load_scenario("default", ["fleet.ownership=api"])
+
+
+def test_map_rows_are_the_one_input_sweeps_and_the_curve_is_their_break_even():
+    from simulate.decisions.breakeven import breakeven_map
+
+    pair = ["serving-managed-api", "serving-self-managed-spot"]
+    grid = sweep_values(1e5, 1e8, 5)
+    spot = [0.45, 0.6, 0.75]
+    ds = breakeven_map(
+        pair,
+        "demand.requests_per_day",
+        grid,
+        "hardware.cloud_rate_multiplier",
+        spot,
+        n=1500,
+        seed=4,
+    )
+    assert ds["difference"].shape == (3, 5)
+    line = breakeven(
+        pair,
+        "demand.requests_per_day",
+        grid,
+        n=1500,
+        seed=4,
+        overrides=["hardware.cloud_rate_multiplier=0.6"],
+    )
+    np.testing.assert_array_equal(ds["difference"].values[1], line["difference"].values[:, 0])
+    assert ds["breakeven"].values[1] == line.attrs["breakeven"]
+    # A dearer spot rate needs more traffic before the cluster pays.
+    curve = ds["breakeven"].values
+    assert np.all(np.diff(curve[np.isfinite(curve)]) > 0)
+    with pytest.raises(ValueError, match="two different inputs"):
+        breakeven_map(pair, "demand.requests_per_day", grid, "demand.requests_per_day", spot)
+
+
+def test_cli_map_prints_the_break_even_curve(tmp_path):
+    png = tmp_path / "map.png"
+    result = CliRunner().invoke(
+        main,
+        [
+            "breakeven",
+            "serving-managed-api",
+            "serving-self-managed-spot",
+            "--over",
+            "demand.requests_per_day",
+            "--range",
+            "1e5:1e8",
+            "--and",
+            "hardware.cloud_rate_multiplier",
+            "--range2",
+            "0.4:0.8",
+            "--points",
+            "4",
+            "-n",
+            "1000",
+            "--seed",
+            "1",
+            "--plot",
+            str(png),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Break-even map" in result.output and png.stat().st_size > 10_000

@@ -46,6 +46,20 @@ def _fmt(value: float) -> str:
     help="Sweep range (default: a lever's range, a factor's P5-P95, or base/4 to 4x base).",
 )
 @click.option(
+    "--and",
+    "over2",
+    metavar="KEY2",
+    default=None,
+    help="A second input: map the difference over both and draw the break-even contour.",
+)
+@click.option(
+    "--range2",
+    "range2_text",
+    metavar="LO:HI",
+    default=None,
+    help="Range of the second input (default as for --range).",
+)
+@click.option(
     "--points",
     type=click.IntRange(min=3),
     default=9,
@@ -98,6 +112,8 @@ def breakeven_command(
     scenario_b,
     over,
     range_text,
+    over2,
+    range2_text,
     points,
     scale,
     n,
@@ -136,6 +152,24 @@ def breakeven_command(
             first = resolve_scenarios([scenario_a, scenario_b], overrides)[0]
             bounds = default_range(first, over)
         values = sweep_values(*bounds, points, log)
+        if over2 is not None:
+            return _map(
+                scenario_a,
+                scenario_b,
+                over,
+                values,
+                over2,
+                range2_text,
+                points,
+                n,
+                seed,
+                kpi,
+                overrides,
+                confidence,
+                output,
+                plot_path,
+                as_json,
+            )
 
         def report(done, total):
             click.echo(f"\r  value {done}/{total}", nl=done == total, err=True)
@@ -225,6 +259,74 @@ def breakeven_command(
         "Median of the paired differences with its order-statistic interval; break-even "
         "interval from where the interval's ends cross zero (assumes a monotone difference)."
     )
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+    if plot_path is not None:
+        click.echo(f"Wrote {plot_path}")
+
+
+def _map(
+    a,
+    b,
+    over,
+    values,
+    over2,
+    range2_text,
+    points,
+    n,
+    seed,
+    kpi,
+    overrides,
+    confidence,
+    output,
+    plot_path,
+    as_json,
+):
+    """``tco breakeven ... --and KEY2``: the two-input map and its break-even curve."""
+    from simulate.decisions.breakeven import breakeven_map, default_range, sweep_values
+    from simulate.decisions.compare import resolve_scenarios
+
+    bounds2 = _parse_range(range2_text)
+    if bounds2 is None:
+        bounds2 = default_range(resolve_scenarios([a, b], overrides)[0], over2)
+    values2 = sweep_values(*bounds2, points, None)
+
+    def report(done, total):
+        click.echo(f"\r  {over2} value {done}/{total}", nl=done == total, err=True)
+
+    ds = breakeven_map(
+        [a, b],
+        over,
+        values,
+        over2,
+        values2,
+        n=n,
+        seed=seed,
+        kpi=kpi,
+        overrides=overrides,
+        confidence=confidence,
+        progress=None if as_json else report,
+    )
+    if output is not None:
+        from results.store import save_netcdf
+
+        save_netcdf(ds, output)
+    if plot_path is not None:
+        from results.figures import save_figure
+        from results.plots import breakeven_map_plot
+
+        save_figure(breakeven_map_plot(ds).figure, plot_path)
+    curve = [(float(v2), float(x)) for v2, x in zip(values2, ds["breakeven"].values, strict=True)]
+    if as_json:
+        click.echo(json.dumps({"over": over, "over2": over2, "breakeven_curve": curve}, indent=2))
+        return
+    click.echo(
+        f"Break-even map of {ds.attrs['scenario_b']} (B) against {ds.attrs['scenario_a']} (A): "
+        f"{kpi}, {over} x {over2}, {n:,} paired samples per point, seed {seed}"
+    )
+    click.echo(f"  {over2:>30}  break-even {over}")
+    for value2, value in curve:
+        click.echo(f"  {_fmt(value2):>30}  {_fmt(value)}")
     if output is not None:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")
     if plot_path is not None:

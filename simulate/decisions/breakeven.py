@@ -30,7 +30,7 @@ from scenarios.scenario import Scenario
 from simulate.decisions.compare import compare, resolve_scenarios
 from simulate.model import columns as col
 
-__all__ = ["breakeven", "crossings", "default_range", "sweep_values"]
+__all__ = ["breakeven", "breakeven_map", "crossings", "default_range", "sweep_values"]
 
 DEFAULT_POINTS = 9
 
@@ -319,5 +319,104 @@ def _dataset(loaded, over, values, rows, kpi, direction, n, seed, confidence, lo
     coords = {
         "value": ("value", values, {"units": input_unit, "long_name": f"swept {over}"}),
         "bound": ("bound", ["estimate", "lower", "upper"], {}),
+    }
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def breakeven_map(
+    scenarios: Sequence[str | Path],
+    over: str,
+    values: Sequence[float],
+    over2: str,
+    values2: Sequence[float],
+    n: int = 5_000,
+    seed: int = 0,
+    kpi: str = "lifecycle_total",
+    overrides: Sequence[str] = (),
+    confidence: float = 0.95,
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Two-input break-even map: the paired difference over a grid of two inputs.
+
+    Parameters
+    ----------
+    scenarios : (str or Path, str or Path)
+        A and B.
+    over, over2 : str
+        The two swept numeric inputs (key paths).
+    values, values2 : sequence of float
+        Their increasing grids.
+    n, seed, kpi, overrides, confidence
+        As for :func:`breakeven` (one seed for the whole grid).
+    progress : callable(done, total), optional
+        Called after each value of ``over2``.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``value2`` (``over2``) and ``value`` (``over``): ``difference`` (median of
+        B - A), ``prob_b_better``; and per ``value2`` the break-even value of ``over``
+        (``breakeven``, NaN where the median does not cross zero), so the zero contour
+        is the break-even curve. Kind ``breakeven``.
+    """
+    if over == over2:
+        raise ValueError(f"--over {over} twice: a map needs two different inputs")
+    values2 = np.asarray(values2, dtype=np.float64)
+    if values2.ndim != 1 or len(values2) < 2 or np.any(np.diff(values2) <= 0.0):
+        raise ValueError("values2: need at least 2 increasing values")
+    lines = []
+    for k, value2 in enumerate(values2):
+        line = breakeven(
+            scenarios,
+            over,
+            values,
+            n=n,
+            seed=seed,
+            kpi=kpi,
+            overrides=[*overrides, f"{over2}={float(value2)!r}"],
+            confidence=confidence,
+        )
+        lines.append(line)
+        if progress is not None:
+            progress(k + 1, len(values2))
+    first = lines[0]
+    unit = first.attrs["kpi_units"]
+    scenario_unit = first.attrs["over_units"]
+    a_name, b_name = first.attrs["scenario_a"], first.attrs["scenario_b"]
+    attrs = {
+        **provenance_attrs("breakeven", f"lifecycle-tco break-even map of {b_name} vs {a_name}"),
+        "over": over,
+        "over_units": scenario_unit,
+        "over2": over2,
+        "kpi": kpi,
+        "kpi_units": unit,
+        "scenario_a": a_name,
+        "scenario_b": b_name,
+        "n_samples": n,
+        "seed": seed,
+        "confidence": confidence,
+        "interpolation": first.attrs["interpolation"],
+        "breakeven_method": first.attrs["breakeven_method"],
+    }
+    data_vars = {
+        "difference": (
+            ("value2", "value"),
+            np.array([line["difference"].values[:, 0] for line in lines]),
+            {"units": unit, "long_name": f"median of the paired differences of {kpi}, B - A"},
+        ),
+        "prob_b_better": (
+            ("value2", "value"),
+            np.array([line["prob_b_better"].values[:, 0] for line in lines]),
+            {"units": "1", "long_name": f"share of paired samples where B's {kpi} is better"},
+        ),
+        "breakeven": (
+            ("value2",),
+            np.array([line.attrs["breakeven"] for line in lines]),
+            {"units": scenario_unit, "long_name": f"break-even {over} at each {over2}"},
+        ),
+    }
+    coords = {
+        "value": ("value", first["value"].values, {"long_name": f"swept {over}"}),
+        "value2": ("value2", values2, {"long_name": f"swept {over2}"}),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
