@@ -781,6 +781,27 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "managed platform fee (enterprise tier, dedicated support), on top of the token charges",
     ),
+    # spot capacity: preemptions (a rented fleet only)
+    _f(
+        "fleet.interruptions_per_day",
+        "interruptions_per_day",
+        "1/d",
+        0.0,
+        0,
+        INF,
+        "preemptions per rented accelerator per day (AWS Spot Instance Advisor buckets: "
+        "<5% to >20% of instances a month, i.e. ~0.002-0.01/d); 0 for on-demand",
+    ),
+    _f(
+        "fleet.hours_lost_per_interruption",
+        "hours_lost_per_interruption",
+        "h",
+        0.0,
+        0,
+        INF,
+        "accelerator-hours each preemption costs: replacement, model reload, requests "
+        "re-run (a judgement: 0.25-2 h)",
+    ),
     # money in: what the service charges (revenue, margin, ROI)
     _f(
         "revenue.price_input_usd_per_1m",

@@ -254,3 +254,19 @@ def test_cli_map_prints_the_break_even_curve(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Break-even map" in result.output and png.stat().st_size > 10_000
+
+
+def test_spot_preemptions_rent_the_lost_hours_on_top():
+    from scenarios.loader import load_scenario
+    from simulate.model.base_case import calculate
+
+    base = calculate(load_scenario("serving-self-managed-spot")).outputs
+    preempted = calculate(
+        load_scenario(
+            "serving-self-managed-spot",
+            ["fleet.interruptions_per_day=0.01", "fleet.hours_lost_per_interruption=2"],
+        )
+    ).outputs
+    factor = 1.0 + 0.01 * 2.0 / 24.0
+    assert preempted["cloud_rent_monthly"] == pytest.approx(base["cloud_rent_monthly"] * factor)
+    assert preempted["inference_accelerators"] == base["inference_accelerators"]

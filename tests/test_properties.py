@@ -73,8 +73,11 @@ def test_cost_falls_with_utilisation_up_to_the_knee(seed):
     row = feasible_row(seed)
     row[col.IN_PEAK_TO_AVERAGE] = 1.0  # so only the target sizes the fleet
     row[col.IN_UTILIZATION_ACHIEVED_RATIO] = 1.0
-    row[col.IN_REQUESTS_PER_DAY] = max(row[col.IN_REQUESTS_PER_DAY], 5e7)  # many accelerators
     knee = row[col.IN_SLA_KNEE_UTILIZATION] = 0.75
+    # Many replicas even at the knee, so the one-replica floor never sizes the fleet.
+    at_knee, _ = sweep(row, col.IN_UTILIZATION_TARGET, [knee])
+    replicas = at_knee[0, col.OUT_INFERENCE_ACCELERATORS] / at_knee[0, col.OUT_TENSOR_PARALLEL]
+    row[col.IN_REQUESTS_PER_DAY] *= max(1.0, 100.0 / replicas)
     targets = np.linspace(0.2, knee, 10)
     out, _ = sweep(row, col.IN_UTILIZATION_TARGET, targets)
     monthly = out[:, col.OUT_INFERENCE_COST_MONTHLY]

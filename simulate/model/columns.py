@@ -158,7 +158,10 @@ IN_API_PLATFORM_USD_PER_MONTH = 107
 IN_PRICE_INPUT_USD_PER_1M = 108
 IN_PRICE_OUTPUT_USD_PER_1M = 109
 IN_PRICE_USD_PER_REQUEST = 110
-N_INPUTS = 111
+# Spot capacity: preemptions and the accelerator-hours each one costs.
+IN_INTERRUPTIONS_PER_DAY = 111
+IN_HOURS_LOST_PER_INTERRUPTION = 112
+N_INPUTS = 113
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -280,6 +283,8 @@ INPUTS: tuple[Column, ...] = (
     Column("price_input_usd_per_1m", "USD/1M tokens", "price charged per 1M prompt tokens"),
     Column("price_output_usd_per_1m", "USD/1M tokens", "price charged per 1M output tokens"),
     Column("price_usd_per_request", "USD/request", "price charged per request"),
+    Column("interruptions_per_day", "1/d", "preemptions per rented accelerator per day"),
+    Column("hours_lost_per_interruption", "h", "accelerator-hours lost per preemption"),
 )
 
 # ---------------------------------------------------------------- outputs

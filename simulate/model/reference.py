@@ -310,8 +310,15 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         owned, fleet * (board + host) / 1000.0 * fac + fleet * unit_price * maint / 12.0, 0.0
     )
     energy = np.where(owned, mwh * price, 0.0)
+    preempted = x[:, col.IN_INTERRUPTIONS_PER_DAY] * x[:, col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
     rent = np.where(
-        cloud, fleet * col.HOURS_PER_MONTH * x[:, col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_mult, 0.0
+        cloud,
+        fleet
+        * col.HOURS_PER_MONTH
+        * (1.0 + preempted)
+        * x[:, col.IN_HW_CLOUD_USD_PER_HOUR]
+        * cloud_mult,
+        0.0,
     )
     overhead = (
         x[:, col.IN_PLATFORM_USD_PER_MONTH]

@@ -644,7 +644,15 @@ def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power
     if x[col.IN_FLEET_API] > 0.5:
         return 0.0, 0.0, 0.0, 0.0  # the provider's fleet: paid through the token prices
     if x[col.IN_FLEET_CLOUD] > 0.5:
-        rent = fleet_hours * x[col.IN_HW_CLOUD_USD_PER_HOUR] * x[col.IN_CLOUD_RATE_MULTIPLIER]
+        # Each preemption costs the hours to replace the instance, reload the model and
+        # re-run the requests in flight: rented on top of the fleet's own hours.
+        preempted = x[col.IN_INTERRUPTIONS_PER_DAY] * x[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+        rent = (
+            fleet_hours
+            * (1.0 + preempted)
+            * x[col.IN_HW_CLOUD_USD_PER_HOUR]
+            * x[col.IN_CLOUD_RATE_MULTIPLIER]
+        )
         return 0.0, 0.0, 0.0, rent
     inv_life_hours, price_multiplier = owning
     unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
