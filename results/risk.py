@@ -5,7 +5,12 @@
 - ``CVaR_q``: the mean of the samples at or above the q-th percentile (the expected cost
   in the worst ``1 - q`` of outcomes), beside the percentile itself (VaR).
 - Money in, when the scenario charges prices (``[revenue]``): P(loss) = P(margin < 0)
-  with its Wilson interval, and the margin's and ROI's percentiles.
+  with its Wilson interval, the margin's and ROI's percentiles, and the payback month:
+  the first release and the PUE CAPEX are paid up front, then each month earns the
+  revenue less the inference cost and the later releases' training spread over the
+  cadence, ``payback = (capex + T) / (revenue - inference - T / cadence_months)`` with
+  ``T`` one release's training and fine-tuning; never when the monthly net is not
+  positive or the payback falls beyond the horizon.
 """
 
 from __future__ import annotations
@@ -53,7 +58,39 @@ def budget_risk(values: np.ndarray, budget: float, confidence: float = 0.95, tai
     }
 
 
-def money_risk(ds, confidence: float = 0.95):
+def payback_months(ds, scenario) -> np.ndarray:
+    """Months until the cumulative cash of each sample turns positive (NaN: not in horizon).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A run with ``revenue_monthly``, ``inference_cost_monthly``, ``training_cost`` and
+        ``finetune_cost`` stored.
+    scenario : Scenario
+        Its scenario (horizon, release cadence and PUE CAPEX at their base: a run keeps
+        the levers at base).
+
+    Returns
+    -------
+    ndarray of float64
+        Months, in (0, horizon]; NaN where the service does not pay back in the horizon.
+    """
+    base = scenario.base_values()
+    horizon_months = float(base["scenario.horizon_years"]) * 12.0
+    cadence_months = float(base["release.cadence_days"]) * 12.0 / 365.25
+    release = np.asarray(ds["training_cost"].values + ds["finetune_cost"].values, dtype=float)
+    net = (
+        np.asarray(ds["revenue_monthly"].values, dtype=float)
+        - np.asarray(ds["inference_cost_monthly"].values, dtype=float)
+        - release / cadence_months
+    )
+    upfront = float(base["facility.pue_capex_usd"]) + release
+    with np.errstate(divide="ignore", invalid="ignore"):
+        months = np.where(net > 0.0, upfront / net, np.nan)
+    return np.where(months <= horizon_months, months, np.nan)
+
+
+def money_risk(ds, confidence: float = 0.95, scenario=None):
     """P(loss), margin and ROI of a run whose scenario charges prices; None otherwise.
 
     Parameters
@@ -62,12 +99,16 @@ def money_risk(ds, confidence: float = 0.95):
         A run with ``margin``, ``roi`` and ``revenue_monthly`` stored.
     confidence : float
         Level of the interval of P(loss).
+    scenario : Scenario, optional
+        Its scenario, for the payback month (:func:`payback_months`).
 
     Returns
     -------
     dict or None
         ``prob_loss`` (estimate, lower, upper), ``margin`` and ``roi`` percentiles
-        (5, 50, 95) and ``revenue_monthly`` median; None when no revenue is charged.
+        (5, 50, 95), ``revenue_monthly`` median, and with a scenario ``payback_p50``
+        (months, over the samples that pay back) and ``prob_payback`` (the share that
+        pays back within the horizon); None when no revenue is charged.
     """
     if "margin" not in ds or "revenue_monthly" not in ds:
         return None
@@ -79,9 +120,15 @@ def money_risk(ds, confidence: float = 0.95):
     ok = np.isfinite(margin)
     losses = int(np.sum(margin[ok] < 0.0))
     low, high = wilson_interval(losses, int(ok.sum()), confidence)
-    return {
+    result = {
         "prob_loss": (losses / ok.sum(), low, high),
         "margin": tuple(float(v) for v in np.percentile(margin[ok], [5, 50, 95])),
         "roi": tuple(float(v) for v in np.percentile(roi[ok], [5, 50, 95])),
         "revenue_monthly": float(np.median(revenue[ok])),
     }
+    if scenario is not None:
+        months = payback_months(ds, scenario)[ok]
+        paid = np.isfinite(months)
+        result["prob_payback"] = float(paid.mean())
+        result["payback_p50"] = float(np.median(months[paid])) if paid.any() else float("nan")
+    return result

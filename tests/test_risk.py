@@ -54,3 +54,24 @@ def test_run_prints_budget_and_money_statements():
     payload = json.loads(CliRunner().invoke(main, [*args, *money, "--json"]).output)
     assert 0.0 <= payload["budget"]["prob_over"][0] <= 1.0
     assert payload["money"]["prob_loss"][1] <= payload["money"]["prob_loss"][0]
+
+
+def test_payback_month_known_answer():
+    import xarray as xr
+
+    from results.risk import payback_months
+
+    scenario = load_scenario()  # 3 years, 180-day cadence, no PUE CAPEX at base
+    ds = xr.Dataset(
+        {
+            "revenue_monthly": ("sample", np.array([1e6, 1e5])),
+            "inference_cost_monthly": ("sample", np.array([4e5, 4e5])),
+            "training_cost": ("sample", np.array([1.0e6, 1.0e6])),
+            "finetune_cost": ("sample", np.array([2e5, 2e5])),
+        }
+    )
+    cadence_months = 180 * 12 / 365.25
+    expected = 1.2e6 / (1e6 - 4e5 - 1.2e6 / cadence_months)
+    months = payback_months(ds, scenario)
+    assert months[0] == pytest.approx(expected, rel=1e-12)
+    assert np.isnan(months[1])  # revenue below the running cost: never

@@ -154,7 +154,7 @@ def run_command(
         write_standard_plots(dataset, plots_dir, err=as_json)
     from results.risk import budget_risk, money_risk
 
-    money = money_risk(dataset, confidence)
+    money = money_risk(dataset, confidence, loaded)
     budget_line = None
     if budget is not None:
         try:
@@ -211,7 +211,9 @@ def run_command(
         click.echo(
             f"Money in (revenue {money['revenue_monthly']:,.0f} USD/month, median): margin "
             f"P5/P50/P95 {m5:,.0f} / {m50:,.0f} / {m95:,.0f} USD, ROI {r5:.1%} / {r50:.1%} / "
-            f"{r95:.1%}; P(loss) = {p:.1%} ({confidence:.0%} CI {low:.1%} to {high:.1%})"
+            f"{r95:.1%}; P(loss) = {p:.1%} ({confidence:.0%} CI {low:.1%} to {high:.1%}); "
+            f"pays back within the horizon in {money['prob_payback']:.1%} of samples"
+            + (f" (median month {money['payback_p50']:.1f})" if money["prob_payback"] > 0 else "")
         )
     click.echo(dataset.attrs["tco_index_definition"])
     if not no_save:
