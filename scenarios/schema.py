@@ -802,6 +802,17 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "accelerator-hours each preemption costs: replacement, model reload, requests "
         "re-run (a judgement: 0.25-2 h)",
     ),
+    # the site's power
+    _f(
+        "facility.power_cap_mw",
+        "power_cap_mw",
+        "MW",
+        0.0,
+        0,
+        INF,
+        "site power available to the inference fleet, facility level; the share of demand "
+        "it can serve is an output (0: no cap)",
+    ),
     # money in: what the service charges (revenue, margin, ROI)
     _f(
         "revenue.price_input_usd_per_1m",

@@ -75,3 +75,16 @@ def test_payback_month_known_answer():
     months = payback_months(ds, scenario)
     assert months[0] == pytest.approx(expected, rel=1e-12)
     assert np.isnan(months[1])  # revenue below the running cost: never
+
+
+def test_power_cap_share_known_answer():
+    from scenarios.catalog import load_hardware_catalog
+
+    out = calculate(load_scenario("default")).outputs
+    h100 = load_hardware_catalog()["H100"]
+    site = out["inference_accelerators"] * (h100.board_power_w + 350.0) * out["pue"] / 1e6
+    assert out["site_power_mw"] == pytest.approx(site, rel=1e-12)
+    assert out["power_cap_served_share"] == 1.0  # no cap
+    capped = calculate(load_scenario("default", [f"facility.power_cap_mw={site / 2}"])).outputs
+    assert capped["power_cap_served_share"] == pytest.approx(0.5, rel=1e-12)
+    assert capped["lifecycle_total"] == out["lifecycle_total"]  # the cap is reported, not priced

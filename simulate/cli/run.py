@@ -104,6 +104,7 @@ def run_command(
     share of infeasible samples by reason, and writes the per-sample dataset.
     """
     import numba
+    import numpy as np
 
     from results.summary import infeasible_counts, summarize
     from results.table import format_summary
@@ -203,6 +204,17 @@ def run_command(
             f"Budget {budget:,.0f} USD: P(lifecycle_total > budget) = {p:.1%} "
             f"({confidence:.0%} CI {low:.1%} to {high:.1%}); P95 {budget_line['var']:,.0f} USD, "
             f"CVaR95 (mean of the worst 5%) {budget_line['cvar']:,.0f} USD"
+        )
+    cap = float(loaded.base_values().get("facility.power_cap_mw", 0.0) or 0.0)
+    if cap > 0.0 and "power_cap_served_share" in dataset:
+        share = dataset["power_cap_served_share"].values
+        site = dataset["site_power_mw"].values
+        ok = np.isfinite(share)
+        click.echo(
+            f"Power cap {cap:g} MW: the fleet at full load needs {np.median(site[ok]):,.2f} MW "
+            f"(median; P95 {np.percentile(site[ok], 95):,.2f}); the cap binds in "
+            f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
+            "the demand (median)"
         )
     if money is not None:
         p, low, high = money["prob_loss"]

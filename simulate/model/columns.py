@@ -161,7 +161,9 @@ IN_PRICE_USD_PER_REQUEST = 110
 # Spot capacity: preemptions and the accelerator-hours each one costs.
 IN_INTERRUPTIONS_PER_DAY = 111
 IN_HOURS_LOST_PER_INTERRUPTION = 112
-N_INPUTS = 113
+# The site's power cap (0: none).
+IN_POWER_CAP_MW = 113
+N_INPUTS = 114
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -285,6 +287,7 @@ INPUTS: tuple[Column, ...] = (
     Column("price_usd_per_request", "USD/request", "price charged per request"),
     Column("interruptions_per_day", "1/d", "preemptions per rented accelerator per day"),
     Column("hours_lost_per_interruption", "h", "accelerator-hours lost per preemption"),
+    Column("power_cap_mw", "MW", "site power available to the inference fleet (0: no cap)"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -337,7 +340,9 @@ OUT_API_CHARGES_MONTHLY = 45
 OUT_REVENUE_MONTHLY = 46
 OUT_MARGIN = 47
 OUT_ROI = 48
-N_OUTPUTS = 49
+OUT_SITE_POWER_MW = 49
+OUT_POWER_CAP_SERVED_SHARE = 50
+N_OUTPUTS = 51
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -393,6 +398,10 @@ OUTPUTS: tuple[Column, ...] = (
     Column("revenue_monthly", "USD/month", "what users pay per month at the prices charged"),
     Column("margin", "USD", "lifecycle revenue minus lifecycle total cost"),
     Column("roi", "1", "margin over lifecycle total cost"),
+    Column(
+        "site_power_mw", "MW", "inference fleet at full load, facility level (TDP + host) x PUE"
+    ),
+    Column("power_cap_served_share", "1", "share of the demand a power-capped site can serve"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes
@@ -443,6 +452,8 @@ EXTRA_NAMES = (
     "revenue_monthly",
     "margin",
     "roi",
+    "site_power_mw",
+    "power_cap_served_share",
 )
 
 # The domain the equations need, beyond "finite and >= 0" for every input (shared by the

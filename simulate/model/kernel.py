@@ -193,6 +193,11 @@ def cost_valid_row(x, out, i):
     )
     usd_per_accelerator_hour = inference_monthly / fleet_hours
     revenue = revenue_monthly(x, shape)
+    # Provisioned power: the fleet at full load (TDP + host) through the PUE.
+    site_mw = n_inference * (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W]) * pue * 1e-6
+    served_share = 1.0
+    if x[col.IN_POWER_CAP_MW] > 0.0:
+        served_share = min(1.0, x[col.IN_POWER_CAP_MW] / site_mw)
     margin = revenue * months - lifecycle
 
     # In the order of simulate.model.columns.OUTPUTS.
@@ -247,6 +252,8 @@ def cost_valid_row(x, out, i):
         revenue,
         margin,
         margin / lifecycle,
+        site_mw,
+        served_share,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -288,6 +295,7 @@ def all_finite(values):
     a21 = values[42] * 0.0 + values[43] * 0.0
     a22 = values[44] * 0.0 + values[45] * 0.0
     a23 = values[46] * 0.0 + values[47] * 0.0 + values[48] * 0.0
+    a24 = values[49] * 0.0 + values[50] * 0.0
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5
@@ -304,7 +312,7 @@ def all_finite(values):
     b2_2 = b1_4 + b1_5
     b2_3 = b1_6 + b1_7
     b2_4 = b1_8 + b1_9
-    b2_5 = b1_10 + a22 + a23
+    b2_5 = b1_10 + a22 + a23 + a24
     b3_0 = b2_0 + b2_1
     b3_1 = b2_2 + b2_3
     b3_2 = b2_4 + b2_5
@@ -365,6 +373,8 @@ def store_outputs(out, i, values):
     out[46, i] = values[46]
     out[47, i] = values[47]
     out[48, i] = values[48]
+    out[49, i] = values[49]
+    out[50, i] = values[50]
 
 
 @jit(parallel=True)

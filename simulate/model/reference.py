@@ -295,6 +295,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         + host
     )
     mwh = fleet * col.HOURS_PER_MONTH * draw * pue / 1e6
+    site_mw = fleet * (board + host) * pue / 1e6
 
     life_h = x[:, col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR
     maint = x[:, col.IN_MAINTENANCE_FRACTION_PER_YEAR]
@@ -476,6 +477,12 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_REVENUE_MONTHLY: revenue,
         col.OUT_MARGIN: revenue * months - lifecycle,
         col.OUT_ROI: (revenue * months - lifecycle) / lifecycle,
+        col.OUT_SITE_POWER_MW: site_mw,
+        col.OUT_POWER_CAP_SERVED_SHARE: np.where(
+            x[:, col.IN_POWER_CAP_MW] > 0.0,
+            np.minimum(1.0, x[:, col.IN_POWER_CAP_MW] / site_mw),
+            1.0,
+        ),
     }
     for j, value in values.items():
         out[:, j] = value
