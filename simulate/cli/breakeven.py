@@ -8,7 +8,15 @@ import math
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import SET_HELP, confidence_option, json_option, seed_option
+from simulate.cli.options import (
+    SET_HELP,
+    confidence_option,
+    dataset_output_option,
+    figure_option,
+    json_option,
+    plan_samples_option,
+    seed_option,
+)
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:
@@ -73,14 +81,7 @@ def _fmt(value: float) -> str:
     show_default=True,
     help="Grid: geometric (log) or even; auto is log when HI/LO >= 10.",
 )
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=100),
-    default=20_000,
-    show_default=True,
-    help="Paired samples per scenario at each value.",
-)
+@plan_samples_option(20_000, 100, "Paired samples per scenario at each value.")
 @seed_option("sweep")
 @click.option(
     "--kpi",
@@ -90,20 +91,8 @@ def _fmt(value: float) -> str:
     help="Output compared (any output of `tco calc`).",
 )
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write the sweep dataset (.nc).",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Draw the difference against the swept value (.png, .svg or .pdf).",
-)
+@dataset_output_option
+@figure_option("the difference against the swept value")
 @confidence_option
 @json_option("the sweep and the break-even")
 @announces_compilation

@@ -7,21 +7,21 @@ import json
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import SET_HELP, confidence_option, json_option
+from simulate.cli.options import (
+    SET_HELP,
+    confidence_option,
+    dataset_output_option,
+    fixed_seed_option,
+    json_option,
+    plan_samples_option,
+)
 
 
 @click.command("evpi")
 @click.argument("scenario_a", metavar="A")
 @click.argument("scenario_b", metavar="B")
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=1000),
-    default=50_000,
-    show_default=True,
-    help="Paired samples.",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
+@plan_samples_option(50_000, 1000, "Paired samples.")
+@fixed_seed_option
 @click.option(
     "--kpi", default="lifecycle_total", show_default=True, metavar="NAME", help="Cost compared."
 )
@@ -29,9 +29,7 @@ from simulate.cli.options import SET_HELP, confidence_option, json_option
     "--bins", type=click.IntRange(min=2), default=50, show_default=True, help="Bins per factor."
 )
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the dataset (.nc)."
-)
+@dataset_output_option
 @confidence_option
 @json_option("EVPI and the EVPPI of every factor")
 @announces_compilation

@@ -9,7 +9,14 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import SET_HELP, confidence_option, json_option
+from simulate.cli.options import (
+    SET_HELP,
+    confidence_option,
+    dataset_output_option,
+    fixed_seed_option,
+    json_option,
+    plan_samples_option,
+)
 
 
 def _number(value: float) -> str:
@@ -55,18 +62,9 @@ def _setting(value) -> str:
     show_default=True,
     help="Largest share of structurally infeasible samples a plan may have.",
 )
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=100),
-    default=100_000,
-    show_default=True,
-    help="Samples per plan (the same sampled factors for every plan).",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the dataset (.nc)."
-)
+@plan_samples_option(100_000, 100, "Samples per plan (the same sampled factors for every plan).")
+@fixed_seed_option
+@dataset_output_option
 @confidence_option
 @json_option("the optimum, the base plan and the runners-up")
 @announces_compilation

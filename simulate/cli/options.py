@@ -130,3 +130,44 @@ def domain_errors(func):
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def plan_samples_option(default: int, minimum: int, help_text: str):
+    """``-n``: samples of a decision command (its own default and floor)."""
+    return click.option(
+        "-n",
+        "n",
+        type=click.IntRange(min=minimum),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def fixed_seed_option(func):
+    """``--seed``: a decision command's seed, 0 by default so an analysis repeats."""
+    return click.option(
+        "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed."
+    )(func)
+
+
+def dataset_output_option(func):
+    """``-o``: write a decision command's dataset to a NetCDF file (atomically)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Write the dataset (.nc).",
+    )(func)
+
+
+def figure_option(what: str):
+    """``--plot FILE``: draw ``what`` to a .png, .svg or .pdf file."""
+    return click.option(
+        "--plot",
+        "plot_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help=f"Draw {what} (.png, .svg or .pdf).",
+    )

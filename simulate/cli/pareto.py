@@ -9,7 +9,14 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import SET_HELP, json_option
+from simulate.cli.options import (
+    SET_HELP,
+    dataset_output_option,
+    figure_option,
+    fixed_seed_option,
+    json_option,
+    plan_samples_option,
+)
 
 
 def _number(value: float) -> str:
@@ -46,25 +53,10 @@ def _setting(value) -> str:
     show_default=True,
     help="Values per range lever (low to high; the base in the middle when odd).",
 )
-@click.option(
-    "-n",
-    "n",
-    type=click.IntRange(min=100),
-    default=20_000,
-    show_default=True,
-    help="Samples per plan (the same sampled factors for every plan).",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the dataset (.nc)."
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Draw the plans, the frontier and the base plan (.png, .svg or .pdf).",
-)
+@plan_samples_option(20_000, 100, "Samples per plan (the same sampled factors for every plan).")
+@fixed_seed_option
+@dataset_output_option
+@figure_option("the plans, the frontier and the base plan")
 @json_option("the frontier")
 @announces_compilation
 def pareto_command(scenario, overrides, objectives, points, n, seed, output, plot_path, as_json):
