@@ -270,3 +270,25 @@ def test_spot_preemptions_rent_the_lost_hours_on_top():
     factor = 1.0 + 0.01 * 2.0 / 24.0
     assert preempted["cloud_rent_monthly"] == pytest.approx(base["cloud_rent_monthly"] * factor)
     assert preempted["inference_accelerators"] == base["inference_accelerators"]
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    missing = tmp_path / "no" / "such" / "folder" / "be.nc"
+    result = CliRunner().invoke(
+        main,
+        [
+            "breakeven",
+            "serving-managed-api",
+            "serving-self-managed-spot",
+            "--over",
+            "demand.requests_per_day",
+            "--points",
+            "3",
+            "-n",
+            "200",
+            "-o",
+            str(missing),
+        ],
+    )
+    assert result.exit_code != 0 and "cannot write the result" in result.output
+    assert "Traceback" not in result.output and not missing.exists()

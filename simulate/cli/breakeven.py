@@ -8,6 +8,7 @@ import math
 import click
 
 from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.jobs import write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -177,15 +178,9 @@ def breakeven_command(
         )
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    if output is not None:
-        from results.store import save_netcdf
+    from results.plots import breakeven_curve
 
-        save_netcdf(ds, output)
-    if plot_path is not None:
-        from results.figures import save_figure
-        from results.plots import breakeven_curve
-
-        save_figure(breakeven_curve(ds).figure, plot_path)
+    write_result(ds, output, plot_path, breakeven_curve)
     attrs = ds.attrs
     if as_json:
         payload = {
@@ -296,15 +291,9 @@ def _map(
         confidence=confidence,
         progress=None if as_json else report,
     )
-    if output is not None:
-        from results.store import save_netcdf
+    from results.plots import breakeven_map_plot
 
-        save_netcdf(ds, output)
-    if plot_path is not None:
-        from results.figures import save_figure
-        from results.plots import breakeven_map_plot
-
-        save_figure(breakeven_map_plot(ds).figure, plot_path)
+    write_result(ds, output, plot_path, breakeven_map_plot)
     curve = [(float(v2), float(x)) for v2, x in zip(values2, ds["breakeven"].values, strict=True)]
     if as_json:
         click.echo(json.dumps({"over": over, "over2": over2, "breakeven_curve": curve}, indent=2))

@@ -7,6 +7,7 @@ import json
 import click
 
 from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.jobs import write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -58,10 +59,7 @@ def evpi_command(
         )
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    if output is not None:
-        from results.store import save_netcdf
-
-        save_netcdf(ds, output)
+    write_result(ds, output)
     attrs = ds.attrs
     rows = [
         {

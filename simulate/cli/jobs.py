@@ -100,3 +100,30 @@ def parse_percentiles(text: str) -> tuple[float, ...]:
     if not values or any(not 0 < v < 100 for v in values):
         raise click.BadParameter(f"{text!r}: percentiles must lie in (0, 100), e.g. 5,50,95")
     return values
+
+
+def write_result(ds, output: str | None, plot_path: str | None = None, draw=None) -> None:
+    """Write a result's dataset and figure, each atomically; failures become CLI errors.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The result.
+    output : str or None
+        NetCDF file to write (None: none).
+    plot_path : str or None
+        Figure file (.png, .svg or .pdf; None: none).
+    draw : callable(xarray.Dataset) -> matplotlib.axes.Axes, optional
+        Draws the figure (needed with ``plot_path``).
+    """
+    try:
+        if output is not None:
+            from results.store import save_netcdf
+
+            save_netcdf(ds, output)
+        if plot_path is not None:
+            from results.figures import save_figure
+
+            save_figure(draw(ds).figure, plot_path)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot write the result: {exc}") from None

@@ -9,6 +9,7 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.jobs import write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -116,10 +117,7 @@ def optimize_command(
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     elapsed = time.monotonic() - start
-    if output is not None:
-        from results.store import save_netcdf
-
-        save_netcdf(ds, output)
+    write_result(ds, output)
     attrs = ds.attrs
     levers = [name for name in ds.data_vars if name in loaded.inputs]
     if as_json:

@@ -9,6 +9,7 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.jobs import write_result
 from simulate.cli.options import (
     SET_HELP,
     dataset_output_option,
@@ -92,15 +93,9 @@ def pareto_command(scenario, overrides, objectives, points, n, seed, output, plo
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     elapsed = time.monotonic() - start
-    if output is not None:
-        from results.store import save_netcdf
+    from results.plots import pareto_plot
 
-        save_netcdf(ds, output)
-    if plot_path is not None:
-        from results.figures import save_figure
-        from results.plots import pareto_plot
-
-        save_figure(pareto_plot(ds).figure, plot_path)
+    write_result(ds, output, plot_path, pareto_plot)
     levers = [i.path for i in loaded.levers()]
     front = ds.isel(plan=ds["on_frontier"].values.nonzero()[0])
     order = front["objective_0"].values.argsort()
