@@ -712,3 +712,87 @@ def breakeven_map_plot(ds, ax=None):
         fontsize=10,
     )
     return ax
+
+
+def _setting_text(value) -> str:
+    return f"{value:g}" if isinstance(value, int | float | np.floating) else str(value)
+
+
+def optimize_plans_plot(ds, ax=None):
+    """The best plan of each choice combination: objective with its interval, best first.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An optimisation (:func:`simulate.decisions.optimize.optimize`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    value = ds["objective"].values
+    shown = np.flatnonzero(np.isfinite(value))
+    ax = _axes(ax, (8.0, 0.4 * len(shown) + 1.6))
+    choice_levers = str(ds.attrs.get("choice_levers", "")).split()
+    labels = [
+        ", ".join(_setting_text(ds[lever].values[i]) for lever in choice_levers) or f"plan {i + 1}"
+        for i in shown
+    ]
+    low = value[shown] - ds["objective_low"].values[shown]
+    high = ds["objective_high"].values[shown] - value[shown]
+    colors = ["tab:blue" if bool(ds["not_worse"].values[i]) else "0.6" for i in shown]
+    y = np.arange(len(shown))[::-1]
+    ax.barh(y, value[shown], xerr=[low, high], color=colors, capsize=2)
+    ax.set_yticks(y, labels, fontsize=8)
+    units = ds.attrs.get("objective_units", "")
+    ax.set_xlabel(
+        _with_units(f"{ds.attrs.get('objective', '')} of {ds.attrs.get('kpi', '')}", units)
+    )
+    ax.set_title(
+        "Best plan of each choice combination (blue: not significantly worse than the best)",
+        fontsize=10,
+    )
+    return ax
+
+
+def evpi_bars(ds, ax=None, top: int = 12):
+    """Expected value of perfect information per factor, with intervals, and the EVPI.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A value of information (:func:`simulate.decisions.evpi.value_of_information`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    top : int
+        Factors shown (highest EVPPI first).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    sub = ds.isel(factor=slice(0, top))
+    ax = _axes(ax, (8.0, 0.4 * sub.sizes["factor"] + 1.8))
+    y = np.arange(sub.sizes["factor"])[::-1]
+    value = sub["evppi"].values
+    errors = [
+        np.maximum(value - sub["evppi_low"].values, 0.0),
+        np.maximum(sub["evppi_high"].values - value, 0.0),
+    ]
+    ax.barh(y, value, xerr=errors, color="tab:blue", capsize=2)
+    ax.set_yticks(y, sub["factor"].values.astype(str), fontsize=8)
+    evpi = float(ds.attrs.get("evpi", np.nan))
+    if np.isfinite(evpi):
+        ax.axvline(evpi, color="tab:red", linewidth=1.0, label=f"EVPI (all factors) {evpi:,.0f}")
+        ax.legend(loc="lower right", fontsize=8)
+    ax.set_xlabel(
+        _with_units("EVPPI: value of learning the factor first", ds.attrs.get("kpi_units", ""))
+    )
+    ax.set_title(
+        f"Value of information: {ds.attrs.get('scenario_a', 'A')} or "
+        f"{ds.attrs.get('scenario_b', 'B')}",
+        fontsize=10,
+    )
+    return ax

@@ -46,7 +46,22 @@ def test_a_factor_that_flips_the_choice_is_worth_something(serving):
     assert serving["factor"].values[0] in {"api.input_usd_per_1m", "api.output_usd_per_1m"}
 
 
-def test_cli_and_bad_input():
+def test_cli_and_bad_input(tmp_path):
+    png = tmp_path / "evpi.png"
+    drawn = CliRunner().invoke(
+        main,
+        [
+            "evpi",
+            "serving-managed-api",
+            "serving-self-managed-spot",
+            "-n",
+            "2000",
+            "--plot",
+            str(png),
+        ],
+    )
+    assert drawn.exit_code == 0, drawn.output
+    assert png.stat().st_size > 10_000
     result = CliRunner().invoke(
         main, ["evpi", "serving-managed-api", "serving-self-managed-spot", "-n", "2000", "--json"]
     )

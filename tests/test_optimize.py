@@ -126,8 +126,10 @@ def test_cli_prints_the_best_plan_and_writes_the_dataset(tmp_path):
         "--set",
         "serving.context_limit_tokens=32768",
     ]
-    result = CliRunner().invoke(main, [*args, "-n", "500", "-o", str(out)])
+    png = tmp_path / "plans.png"
+    result = CliRunner().invoke(main, [*args, "-n", "500", "-o", str(out), "--plot", str(png)])
     assert result.exit_code == 0, result.output
+    assert png.stat().st_size > 10_000
     assert "Best: " in result.output and "cadence_days = 365" in result.output
     with xr.open_dataset(out) as ds:
         assert result_kind(ds) == "optimize" and ds.attrs["improvement"] > 0

@@ -12,6 +12,7 @@ from simulate.cli.options import (
     SET_HELP,
     confidence_option,
     dataset_output_option,
+    figure_option,
     fixed_seed_option,
     json_option,
     plan_samples_option,
@@ -31,11 +32,12 @@ from simulate.cli.options import (
 )
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
 @dataset_output_option
+@figure_option("the EVPPI of each factor and the EVPI")
 @confidence_option
 @json_option("EVPI and the EVPPI of every factor")
 @announces_compilation
 def evpi_command(
-    scenario_a, scenario_b, n, seed, kpi, bins, overrides, output, confidence, as_json
+    scenario_a, scenario_b, n, seed, kpi, bins, overrides, output, plot_path, confidence, as_json
 ):
     """Expected value of perfect information for the choice between A and B, per factor.
 
@@ -59,7 +61,9 @@ def evpi_command(
         )
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    write_result(ds, output)
+    from results.plots import evpi_bars
+
+    write_result(ds, output, plot_path, evpi_bars)
     attrs = ds.attrs
     rows = [
         {

@@ -14,6 +14,7 @@ from simulate.cli.options import (
     SET_HELP,
     confidence_option,
     dataset_output_option,
+    figure_option,
     fixed_seed_option,
     json_option,
     plan_samples_option,
@@ -66,6 +67,7 @@ def _setting(value) -> str:
 @plan_samples_option(100_000, 100, "Samples per plan (the same sampled factors for every plan).")
 @fixed_seed_option
 @dataset_output_option
+@figure_option("the best plan of each choice combination with its interval")
 @confidence_option
 @json_option("the optimum, the base plan and the runners-up")
 @announces_compilation
@@ -79,6 +81,7 @@ def optimize_command(
     n,
     seed,
     output,
+    plot_path,
     confidence,
     as_json,
 ):
@@ -117,7 +120,9 @@ def optimize_command(
     except (ScenarioError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     elapsed = time.monotonic() - start
-    write_result(ds, output)
+    from results.plots import optimize_plans_plot
+
+    write_result(ds, output, plot_path, optimize_plans_plot)
     attrs = ds.attrs
     levers = [name for name in ds.data_vars if name in loaded.inputs]
     if as_json:

@@ -432,6 +432,9 @@ def _dataset(
         "seed": seed,
         "confidence": confidence,
         "evaluations": evaluator.evaluations,
+        "choice_levers": " ".join(
+            item.path for item in scenario.levers() if item.lever.kind == "choice"
+        ),
         "method": (
             "exhaustive over the choice levers; within each combination coordinate descent "
             "over the range levers (SciPy bounded Brent per lever, plus both range ends), "
