@@ -11,6 +11,7 @@ from pathlib import Path
 from results.atomic import atomic_path
 from results.provenance import result_scenario_name
 from results.report.compare import compare_section
+from results.report.decision import DECISION_KINDS, decision_section
 from results.report.markup import STYLE, _e, _howto, _note, _section
 from results.report.reproduce import _scenario_argument, provenance_section
 from results.report.result import (
@@ -75,23 +76,32 @@ def build_report(
     title = title or f"Lifecycle TCO report: {', '.join(names)}"
     by_kind = {k: [r for r in results if r.kind == k] for k in REPORTED_KINDS}
 
+    # Decision results carry two scenarios under their own keys; their sections say which.
     carriers = [
-        part for r in results for part in (compared_scenarios(r) if r.kind == "compare" else [r])
+        part
+        for r in results
+        if r.kind not in DECISION_KINDS
+        for part in (compared_scenarios(r) if r.kind == "compare" else [r])
     ]
     scenarios: dict[str, Result] = {}
     for result in sorted(carriers, key=lambda r: "scenario_toml" not in r.dataset.attrs):
         scenarios.setdefault(_scenario_key(result), result)
     sections = [scenario_section(r, i) for i, r in enumerate(scenarios.values(), 1)]
+    # A report of decision results alone does not ask for the analyses it lacks.
+    standard = [r for r in results if r.kind not in DECISION_KINDS]
+    placeholder = (lambda section: [section]) if standard else (lambda section: [])
     sections += [
         run_section(r, i, percentiles, confidence) for i, r in enumerate(by_kind["run"], 1)
-    ] or [_section("run", "Monte Carlo summary", _missing("run", results))]
+    ] or placeholder(_section("run", "Monte Carlo summary", _missing("run", results)))
     sections += [compare_section(r, i) for i, r in enumerate(by_kind["compare"], 1)]
-    sections += [sobol_section(r, i) for i, r in enumerate(by_kind["sobol"], 1)] or [
+    sections += [sobol_section(r, i) for i, r in enumerate(by_kind["sobol"], 1)] or placeholder(
         _section("sobol", "Sensitivity ranking (Sobol)", _missing("sobol", results))
-    ]
-    sections += [tornado_section(r, i) for i, r in enumerate(by_kind["tornado"], 1)] or [
+    )
+    sections += [tornado_section(r, i) for i, r in enumerate(by_kind["tornado"], 1)] or placeholder(
         _section("tornado", "Tornado", _missing("tornado", results))
-    ]
+    )
+    for kind in DECISION_KINDS:
+        sections += [decision_section(r, i) for i, r in enumerate(by_kind[kind], 1)]
     sections.append(provenance_section(results))
 
     notes = []

@@ -97,6 +97,42 @@ def _tornado_command(ds) -> str:
     return shlex.join(words)
 
 
+def _decision_command(ds, kind: str) -> str:
+    """The ``tco`` command that makes a decision result again (from its attributes)."""
+    attrs = ds.attrs
+    if kind in ("breakeven", "evpi"):
+        words = ["tco", kind, attrs["scenario_a"], attrs["scenario_b"]]
+        # Both scenarios got the same --set; the swept keys were set per value, not by it.
+        swept = tuple(f"{attrs[k]}=" for k in ("over", "over2") if k in attrs)
+        given = str(attrs.get("scenario_0_overrides", "")).split("\n")
+        for item in (o for o in given if o and not o.startswith(swept or ("\0",))):
+            words += ["--set", item]
+    else:
+        words = ["tco", kind, _scenario_argument(attrs), *_set_options(attrs)]
+    if kind == "breakeven":
+        values = ds["value"].values
+        words += ["--over", attrs["over"], "--range", f"{values[0]:g}:{values[-1]:g}"]
+        words += ["--points", str(len(values))]
+        if "over2" in attrs:
+            values2 = ds["value2"].values
+            words += ["--and", attrs["over2"], "--range2", f"{values2[0]:g}:{values2[-1]:g}"]
+    if kind == "optimize":
+        words += ["--objective", attrs["objective"]]
+        for constraint in filter(None, str(attrs.get("constraints", "")).split("; ")):
+            words += ["--constraint", constraint.replace(" ", "")]
+    if kind == "pareto":
+        for objective in str(attrs["objectives"]).split("; "):
+            words += ["--objective", objective]
+        words += ["--points", str(int(attrs["points_per_range_lever"]))]
+    if kind in ("breakeven", "optimize", "evpi"):
+        words += ["--kpi", attrs["kpi"]]
+    if kind == "evpi":
+        words += ["--bins", str(int(attrs["bins"]))]
+    words += ["-n", str(int(attrs["n_samples"] if "n_samples" in attrs else attrs["n_paired"]))]
+    words += ["--seed", str(attrs["seed"])]
+    return shlex.join(words)
+
+
 def reproduce_command(result: Result) -> str:
     """The ``tco`` command that makes this result again.
 
@@ -117,7 +153,9 @@ def reproduce_command(result: Result) -> str:
         "sobol": _sobol_command,
         "tornado": _tornado_command,
     }
-    return command[result.kind](result.dataset)
+    if result.kind in command:
+        return command[result.kind](result.dataset)
+    return _decision_command(result.dataset, result.kind)
 
 
 def provenance_section(results: Sequence[Result]) -> str:
@@ -144,7 +182,9 @@ def provenance_section(results: Sequence[Result]) -> str:
                 f"{int(a.get('n_samples', 0)):,} paired samples per scenario, design "
                 f"{a.get('design')}"
             ),
-        }[result.kind](attrs)
+        }.get(result.kind, lambda a: f"{int(a.get('n_samples', 0)):,} samples per evaluation")(
+            attrs
+        )
         rows = [
             ("kind", result.kind),
             ("title", attrs.get("title", "")),

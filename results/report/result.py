@@ -53,12 +53,12 @@ def as_results(named: Sequence[tuple[str, object]], reported_only: bool = True) 
         if reported_only and result.kind not in REPORTED_KINDS:
             raise ValueError(
                 f"{result.name}: a {result.kind} result cannot go into a report yet; give "
-                "run, Sobol or tornado files"
+                "run, comparison, Sobol, tornado or decision files"
             )
     return results
 
 
-REPORTED_KINDS = ("run", "compare", "sobol", "tornado")
+REPORTED_KINDS = ("run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi")
 
 
 def _scenario_key(result: Result) -> str:

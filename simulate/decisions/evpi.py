@@ -161,6 +161,7 @@ def value_of_information(
         "evpi_low": float(np.percentile(evpi_draws, tail)),
         "evpi_high": float(np.percentile(evpi_draws, 100.0 - tail)),
         "n_paired": int(difference.size),
+        "n_samples": n,
         "seed": seed,
         "bins": bins,
         "confidence": confidence,
