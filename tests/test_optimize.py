@@ -137,3 +137,26 @@ def test_cli_prints_the_best_plan_and_writes_the_dataset(tmp_path):
     assert payload["best"]["release.cadence_days"] == 365.0
     bad = CliRunner().invoke(main, [*args, "-n", "500", "--constraint", "tpot_s<1"])
     assert bad.exit_code != 0 and "OUTPUT.STAT" in bad.output and "Traceback" not in bad.output
+
+
+def test_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import simulate.decisions.optimize as module
+    from simulate.cli.main import main
+
+    calls = {"n": 0}
+    real = module.PlanEvaluator.outputs
+
+    def interrupted(self, setting):
+        calls["n"] += 1
+        if calls["n"] > 3:  # a few plans into the search
+            raise KeyboardInterrupt
+        return real(self, setting)
+
+    monkeypatch.setattr(module.PlanEvaluator, "outputs", interrupted)
+    out = tmp_path / "opt.nc"
+    result = CliRunner().invoke(main, ["optimize", "-n", "300", "-o", str(out)])
+    assert result.exit_code == 130
+    assert "no result file was written" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -88,3 +88,12 @@ def test_power_cap_share_known_answer():
     capped = calculate(load_scenario("default", [f"facility.power_cap_mw={site / 2}"])).outputs
     assert capped["power_cap_served_share"] == pytest.approx(0.5, rel=1e-12)
     assert capped["lifecycle_total"] == out["lifecycle_total"]  # the cap is reported, not priced
+
+
+def test_run_reports_what_a_binding_power_cap_leaves_unserved():
+    result = CliRunner().invoke(
+        main,
+        ["run", "-n", "4000", "--seed", "1", "--no-save", "--set", "facility.power_cap_mw=0.5"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Power cap 0.5 MW" in result.output and "serving the rest needs" in result.output

@@ -8,7 +8,7 @@ import math
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.jobs import write_result
+from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -97,6 +97,7 @@ def _fmt(value: float) -> str:
 @confidence_option
 @json_option("the sweep and the break-even")
 @announces_compilation
+@stops_cleanly
 def breakeven_command(
     scenario_a,
     scenario_b,

@@ -7,7 +7,7 @@ import json
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.jobs import write_result
+from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -36,6 +36,7 @@ from simulate.cli.options import (
 @confidence_option
 @json_option("EVPI and the EVPPI of every factor")
 @announces_compilation
+@stops_cleanly
 def evpi_command(
     scenario_a, scenario_b, n, seed, kpi, bins, overrides, output, plot_path, confidence, as_json
 ):

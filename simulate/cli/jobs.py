@@ -127,3 +127,22 @@ def write_result(ds, output: str | None, plot_path: str | None = None, draw=None
             save_figure(draw(ds).figure, plot_path)
     except (OSError, ValueError) as exc:
         raise click.ClickException(f"cannot write the result: {exc}") from None
+
+
+def stops_cleanly(command):
+    """Make Ctrl-C end a command with status 130 and a line saying nothing was written.
+
+    For the decision commands, which write their dataset and figure only at the end
+    (atomically, :func:`write_result`), so an interrupted search leaves no file.
+    """
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted: no result file was written.", err=True)
+            sys.exit(130)
+
+    return wrapper

@@ -9,7 +9,7 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.jobs import write_result
+from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
@@ -71,6 +71,7 @@ def _setting(value) -> str:
 @confidence_option
 @json_option("the optimum, the base plan and the runners-up")
 @announces_compilation
+@stops_cleanly
 def optimize_command(
     scenario,
     overrides,

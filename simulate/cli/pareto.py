@@ -9,7 +9,7 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.jobs import write_result
+from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     dataset_output_option,
@@ -60,6 +60,7 @@ def _setting(value) -> str:
 @figure_option("the plans, the frontier and the base plan")
 @json_option("the frontier")
 @announces_compilation
+@stops_cleanly
 def pareto_command(scenario, overrides, objectives, points, n, seed, output, plot_path, as_json):
     """Evaluate a grid of lever plans on common random numbers and print the Pareto frontier.
 

@@ -216,6 +216,16 @@ def run_command(
             f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
             "the demand (median)"
         )
+        capped = ok & (share < 1.0)
+        if capped.any():
+            # Serving the rest takes the missing megawatts at this fleet's cost per MW.
+            missing_mw = site[capped] * (1.0 - share[capped])
+            per_mw = dataset["inference_cost_monthly"].values[capped] / site[capped]
+            click.echo(
+                f"  Where it binds, serving the rest needs {np.median(missing_mw):,.2f} MW more "
+                f"(median), about {np.median(missing_mw * per_mw):,.0f} USD/month at the "
+                f"fleet's inference cost of {np.median(per_mw):,.0f} USD per MW-month"
+            )
     if money is not None:
         p, low, high = money["prob_loss"]
         m5, m50, m95 = money["margin"]
