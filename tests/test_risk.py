@@ -97,3 +97,4 @@ def test_run_reports_what_a_binding_power_cap_leaves_unserved():
     )
     assert result.exit_code == 0, result.output
     assert "Power cap 0.5 MW" in result.output and "serving the rest needs" in result.output
+    assert "Tokens the site can serve" in result.output

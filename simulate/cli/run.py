@@ -216,6 +216,14 @@ def run_command(
             f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
             "the demand (median)"
         )
+        # Tokens a month: tokens per lifecycle dollar times dollars, over the horizon.
+        months = float(loaded.base_values()["scenario.horizon_years"]) * 12.0
+        tokens = dataset["tokens_per_dollar"].values * dataset["lifecycle_total"].values / months
+        if np.isfinite(tokens[ok]).any():
+            click.echo(
+                f"  Tokens the site can serve: {np.median(tokens[ok] * share[ok]):,.4g} a month "
+                f"(median) of {np.median(tokens[ok]):,.4g} demanded"
+            )
         capped = ok & (share < 1.0)
         if capped.any():
             # Serving the rest takes the missing megawatts at this fleet's cost per MW.

@@ -32,7 +32,7 @@ from results.provenance import provenance_attrs, scenario_attrs
 from simulate.decisions.compare import compare, resolve_scenarios
 from simulate.model import columns as col
 
-__all__ = ["binned_evppi", "value_of_information"]
+__all__ = ["binned_evppi", "evpi", "value_of_information"]
 
 DEFAULT_BINS = 50
 PERMUTATIONS = 20
@@ -184,3 +184,7 @@ def value_of_information(
         )
     }
     return xr.Dataset(data_vars, coords={"factor": [r[0] for r in rows]}, attrs=attrs)
+
+
+# The Python name of `tco evpi`, like breakeven, optimize and pareto.
+evpi = value_of_information
