@@ -13,6 +13,7 @@ from simulate.cli.options import (
     SET_HELP,
     confidence_option,
     dataset_output_option,
+    decision_number,
     figure_option,
     json_option,
     plan_samples_option,
@@ -32,10 +33,8 @@ def _parse_range(text: str | None) -> tuple[float, float] | None:
     return low, high
 
 
-def _fmt(value: float) -> str:
-    if value is None or not math.isfinite(value):
-        return "outside the swept range"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+def _fmt(value) -> str:
+    return decision_number(value, "outside the swept range")
 
 
 @click.command("breakeven")

@@ -14,21 +14,17 @@ from simulate.cli.options import (
     SET_HELP,
     confidence_option,
     dataset_output_option,
+    decision_number,
     figure_option,
     fixed_seed_option,
     json_option,
     plan_samples_option,
+    setting_text,
 )
 
 
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        return "inadmissible"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-
-
-def _setting(value) -> str:
-    return value if isinstance(value, str) else f"{value:g}"
+def _number(value) -> str:
+    return decision_number(value, "inadmissible")
 
 
 @click.command("optimize")
@@ -176,7 +172,7 @@ def optimize_command(
     click.echo("Best plan of each combination of the choice levers, best first:")
     for i in range(ds.sizes["plan"]):
         settings = ", ".join(
-            f"{lever.split('.')[-1]}={_setting(ds[lever].values[i].item())}" for lever in levers
+            f"{lever.split('.')[-1]}={setting_text(ds[lever].values[i].item())}" for lever in levers
         )
         value = float(ds["objective"].values[i])
         tag = (

@@ -171,3 +171,25 @@ def figure_option(what: str):
         default=None,
         help=f"Draw {what} (.png, .svg or .pdf).",
     )
+
+
+def decision_number(value, missing: str = "n/a") -> str:
+    """A decision result's figure for a table: 4 significant digits, or thousands grouped.
+
+    Parameters
+    ----------
+    value : float
+        The figure, in its unit.
+    missing : str
+        Shown for NaN/inf (e.g. "outside the swept range", "inadmissible").
+    """
+    import math
+
+    if value is None or not math.isfinite(value):
+        return missing
+    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+
+
+def setting_text(value) -> str:
+    """A lever setting as text: a choice name as is, a number compactly."""
+    return value if isinstance(value, str) else f"{value:g}"

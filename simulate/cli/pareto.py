@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import time
 
 import click
@@ -13,17 +12,13 @@ from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     dataset_output_option,
+    decision_number,
     figure_option,
     fixed_seed_option,
     json_option,
     plan_samples_option,
+    setting_text,
 )
-
-
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        return "n/a"
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
 
 
 def _plain(value):
@@ -31,8 +26,8 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _setting(value) -> str:
-    return value if isinstance(value, str) else f"{value:g}"
+def _number(value) -> str:
+    return decision_number(value, "n/a")
 
 
 @click.command("pareto")
@@ -130,7 +125,9 @@ def pareto_command(scenario, overrides, objectives, points, n, seed, output, plo
         f"seed {seed} ({elapsed:.0f} s)"
     )
     for k, row in enumerate(rows, 1):
-        settings = ", ".join(f"{p.split('.')[-1]}={_setting(v)}" for p, v in row["levers"].items())
+        settings = ", ".join(
+            f"{p.split('.')[-1]}={setting_text(v)}" for p, v in row["levers"].items()
+        )
         first, second = (_number(v) for v in row["objectives"])
         click.echo(f"  {k:>2}. {first:>14}  {second:>10}  {settings}")
     on = "on the frontier" if ds.attrs["base_on_frontier"] else "not on the frontier"
