@@ -462,7 +462,10 @@ def replica_and_batch(x, footprint, shape, fractions):
     memory = x[col.IN_HW_MEMORY_BYTES]
     fixed_batch = x[col.IN_FIXED_BATCH]
     linear = x[col.IN_MOE_EXPERTS] <= 0.0 and x[col.IN_TTFT_SLO_S] == math.inf
-    unit_terms = unit_step_terms(x, footprint, shape, fractions)
+    # The closed form's per-row terms; the bisection path does not use them.
+    unit_terms = (0.0, 0.0, 0.0, 0.0)
+    if linear:
+        unit_terms = unit_step_terms(x, footprint, shape, fractions)
     tpot_limit = x[col.IN_TPOT_SLO_S] / x[col.IN_TPOT_TAIL_FACTOR]
     any_fit = False
     last_failure = 0
