@@ -8,9 +8,14 @@ kind      written by                                             plots
 ========  =====================================================  =========================
 run       ``tco run`` (dim ``sample``)                           distribution, breakdown,
                                                                  scatter
-compare   ``tco compare`` (dims ``scenario``, ``sample``)        distribution
+compare   ``tco compare`` (dims ``scenario``, ``sample``)        comparison, breakdown,
+                                                                 distribution
 sobol     ``tco sobol`` (dims ``kpi``, ``param``; ``ST``)        sobol, convergence
 tornado   ``tco tornado`` (dims ``kpi``, ``param``, ``end``)     tornado
+breakeven ``tco breakeven`` (dim ``value``, or a map)            breakeven
+optimize  ``tco optimize`` (dim ``plan``)                        optimize
+pareto    ``tco pareto`` (dim ``plan``)                          pareto
+evpi      ``tco evpi`` (dim ``factor``)                          evpi
 ========  =====================================================  =========================
 
 Plotting stays in :mod:`results.plots`; this module only chooses and labels.
@@ -40,13 +45,29 @@ DEFAULT_KPI = "token_cost_per_1k"
 
 # Plot kind -> (result kinds it accepts, one-line description for --help).
 PLOT_KINDS = {
-    "distribution": (("run", "compare"), "density and CDF of a KPI, P5/P50/P95 marked, overlaid"),
-    "breakdown": (("run",), "mean lifecycle cost by component (needs tco run --store all)"),
+    "distribution": (("run", "compare"), "histogram and CDF of a KPI, P5/P50/P95 labelled"),
+    "comparison": (
+        ("compare",),
+        "each scenario's interval of a KPI, medians labelled, paired difference below",
+    ),
+    "breakdown": (
+        ("run", "compare"),
+        "mean lifecycle cost by component, a bar per run (runs need tco run --store all)",
+    ),
     "scatter": (("run",), "a KPI against its most influential sampled input"),
     "sobol": (("sobol",), "S1 and ST with confidence bars, levers and factors told apart"),
     "convergence": (("sobol",), "widest CI half-width and ST against N (needs --target-ci)"),
     "tornado": (("tornado",), "KPI at each end of every input, one input moved at a time"),
+    "breakeven": (
+        ("breakeven",),
+        "paired difference B - A along the swept input, break-even marked (a map for two)",
+    ),
+    "optimize": (("optimize",), "best plan of each choice combination with its interval"),
+    "pareto": (("pareto",), "lever plans in two objectives, the frontier and the base plan"),
+    "evpi": (("evpi",), "value of learning each factor first, and the EVPI"),
 }
+DECISION_PLOTS = ("breakeven", "optimize", "pareto", "evpi")
+"""Plots of decision results: one each, named after the result kind."""
 
 
 def _label(ds) -> str:
@@ -80,7 +101,14 @@ def kpis_of(ds) -> list[str]:
     return [name for name in KPI_NAMES if name in ds]
 
 
-def draw(plot: str, datasets: Sequence, kpi: str = DEFAULT_KPI, top: int | None = None, sobol=None):
+def draw(
+    plot: str,
+    datasets: Sequence,
+    kpi: str = DEFAULT_KPI,
+    top: int | None = None,
+    sobol=None,
+    colours: dict[str, str] | None = None,
+):
     """Draw one plot of one or more results on a new figure.
 
     Parameters
@@ -88,7 +116,8 @@ def draw(plot: str, datasets: Sequence, kpi: str = DEFAULT_KPI, top: int | None 
     plot : str
         A key of :data:`PLOT_KINDS`.
     datasets : sequence of xarray.Dataset
-        The results; several only for ``distribution`` (overlaid).
+        The results; several only for ``distribution`` (overlaid) and ``breakdown``
+        (a bar each).
     kpi : str
         The KPI (per-sample variable for ``distribution``; ignored by ``breakdown``
         and ``convergence``, which draw their own quantities).
@@ -97,6 +126,9 @@ def draw(plot: str, datasets: Sequence, kpi: str = DEFAULT_KPI, top: int | None 
         number of ST curves, default 5).
     sobol : xarray.Dataset, optional
         For ``scatter``: take the input of largest ST from this Sobol result.
+    colours : dict of str to str, optional
+        Colour per scenario label (``distribution``, ``comparison``), so one report
+        draws a scenario alike in every figure.
 
     Returns
     -------
@@ -122,7 +154,7 @@ def draw(plot: str, datasets: Sequence, kpi: str = DEFAULT_KPI, top: int | None 
             )
     if not datasets:
         raise ValueError("no result to plot")
-    if plot != "distribution" and len(datasets) > 1:
+    if plot not in ("distribution", "breakdown") and len(datasets) > 1:
         raise ValueError(f"a {plot} plot draws one result; {len(datasets)} were given")
     ds = datasets[0]
     if plot == "distribution":
@@ -135,15 +167,34 @@ def draw(plot: str, datasets: Sequence, kpi: str = DEFAULT_KPI, top: int | None 
             else:
                 runs.append(item)
                 labels.append(_label(item))
-        return plots.distribution_plot(runs, kpi, labels=labels)
+        return plots.distribution_plot(runs, kpi, labels=labels, colours=colours)
+    if plot == "comparison":
+        from results.comparison_plots import comparison_plot
+
+        return comparison_plot(ds, kpi, colours=colours)
     if plot == "breakdown":
-        return plots.cost_breakdown(ds)
+        if len(datasets) == 1:
+            return plots.cost_breakdown(ds)
+        runs, labels = [], []
+        for item, kind in zip(datasets, kinds, strict=True):
+            parts, names = _split_compare(item) if kind == "compare" else ([item], [_label(item)])
+            runs += parts
+            labels += names
+        return plots.cost_breakdown(runs, labels=labels)
     if plot == "scatter":
         return plots.scatter_top_factor(ds, kpi, sobol=sobol)
     if plot == "sobol":
         return plots.sobol_bars(ds, kpi, top=top)
     if plot == "convergence":
         return plots.convergence_plot(ds, kpi=kpi, top=top or 5)
+    if plot == "breakeven":
+        return plots.breakeven_map_plot(ds) if "value2" in ds.dims else plots.breakeven_curve(ds)
+    if plot == "optimize":
+        return plots.optimize_plans_plot(ds)
+    if plot == "pareto":
+        return plots.pareto_plot(ds)
+    if plot == "evpi":
+        return plots.evpi_bars(ds, top=top or 12)
     return plots.tornado_chart(ds, kpi, top=top)
 
 
@@ -167,11 +218,13 @@ def default_plots(ds, kpis: Sequence[str] | None = None) -> list[tuple[str, str]
     -------
     list of (str, str)
         Runs: a distribution per KPI, the scatter of the first KPI against its top
-        input, the cost breakdown when every component was stored. Comparisons: a
-        distribution per KPI. Sobol: bars per KPI, convergence when the run had a CI
-        target. Tornado: a chart per KPI.
+        input, the cost breakdown when every component was stored. Comparisons: an
+        interval chart with the paired difference per KPI, and the breakdown per scenario. Sobol: bars per KPI, convergence when the run had a CI
+        target. Tornado: a chart per KPI. Decision results: their one plot.
     """
     kind = result_kind(ds)
+    if kind in DECISION_PLOTS:
+        return [(kind, "")]
     kpis = list(kpis) if kpis else kpis_of(ds)
     if kind == "run":
         pairs = [("distribution", k) for k in kpis]
@@ -181,7 +234,10 @@ def default_plots(ds, kpis: Sequence[str] | None = None) -> list[tuple[str, str]
             pairs.append(("breakdown", ""))
         return pairs
     if kind == "compare":
-        return [("distribution", k) for k in kpis]
+        pairs = [("comparison", k) for k in kpis if k != "tco_index"]
+        if _has_breakdown(ds):
+            pairs.append(("breakdown", ""))
+        return pairs
     if kind == "sobol":
         pairs = [("sobol", k) for k in kpis]
         if "history_n" in ds:
@@ -192,7 +248,7 @@ def default_plots(ds, kpis: Sequence[str] | None = None) -> list[tuple[str, str]
 
 def plot_file_name(plot: str, kpi: str, fmt: str = "png") -> str:
     """File name of a standard plot: ``<plot>-<kpi>.<fmt>`` (or ``<plot>.<fmt>``)."""
-    return f"{plot}-{kpi}.{fmt}" if kpi and plot not in ("breakdown",) else f"{plot}.{fmt}"
+    return f"{plot}-{kpi}.{fmt}" if kpi and plot != "breakdown" else f"{plot}.{fmt}"
 
 
 def write_plots(ds, folder, kpis: Sequence[str] | None = None, fmt: str = "png") -> list[Path]:

@@ -35,6 +35,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     matplotlib.axes.Axes
         The axes drawn on.
     """
+    from results.plot_style import FACTOR_COLOURS, FONT_SMALL, LEVER_COLOURS
     from results.rankings import sobol_ranking
 
     rows = sobol_ranking(ds, kpi)[:top] if top else sobol_ranking(ds, kpi)
@@ -52,7 +53,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
         st,
         height,
         xerr=stc,
-        color=np.where(lever, "#1f6fb4", "#9ab7d3"),
+        color=np.where(lever, LEVER_COLOURS[0], FACTOR_COLOURS[0]),
         label="ST (total order)",
         capsize=2,
     )
@@ -61,7 +62,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
         s1,
         height,
         xerr=s1c,
-        color=np.where(lever, "#d9731a", "#f0c08f"),
+        color=np.where(lever, LEVER_COLOURS[1], FACTOR_COLOURS[1]),
         label="S1 (first order)",
         capsize=2,
     )
@@ -76,7 +77,7 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     ax.set_xlabel("Sobol index (share of the variance of the KPI, 1)")
     ax.set_title(f"Sobol indices of {kpi} [{unit}]\nN = {ds.attrs['N']:,}, seed {ds.attrs['seed']}")
     ax.axvline(0.0, color="black", linewidth=0.6)
-    ax.legend(loc="lower right", title="dark: lever, light: factor", fontsize=8)
+    ax.legend(loc="lower right", title="dark: lever, light: factor", fontsize=FONT_SMALL)
     return ax
 
 
@@ -89,16 +90,17 @@ def _with_units(text: str, units: str) -> str:
     return f"{text} [{units or '1'}]"
 
 
-def _setting_label(setting) -> str:
-    """An input setting for a label: numbers to four significant digits, names as they are."""
-    text = str(setting)
+def _setting_label(setting, value, unit: str, name: str) -> str:
+    """An input setting for a label, in human units ($80M, 25%); category names as they are."""
+    from results.human import human, trim_zeros
+
     try:
-        value = float(text)
-    except ValueError:
-        return text
-    if value == round(value) and abs(value) < 1e6:
-        return str(int(value))  # context lengths, days: exact
-    return f"{value:.4g}"
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if np.isnan(number):
+        return str(setting)
+    return trim_zeros(human(number, unit, name=name, digits=3))
 
 
 def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
@@ -126,6 +128,8 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     ValueError
         If ``kpi`` is not in the dataset.
     """
+    from results.human import human
+    from results.plot_style import FONT_SMALL, PALETTE, human_axis
     from results.rankings import tornado_ranking
 
     params = tornado_ranking(ds, kpi)
@@ -136,7 +140,12 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
     base = float(sub["base_value"])
     ax = _axes(ax, (8.5, 0.42 * len(params) + 1.8))
     y = np.arange(len(params))[::-1]
-    colours = {"low": "#2b7bba", "high": "#d9731a"}
+    colours = {"low": PALETTE[0], "high": PALETTE[1]}
+    param_units = (
+        dict(zip(ds["param"].values.astype(str), ds["param_units"].values.astype(str), strict=True))
+        if "param_units" in ds.coords
+        else {}
+    )
     span = np.nanmax(np.abs(sub["value"].sel(param=params).values - base)) if params else 0.0
     pad = 0.01 * span if span > 0 else 0.0
     ends = sub["value"].sel(param=params).transpose("param", "end")
@@ -158,11 +167,16 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
             label=f"{end} end of the input",
         )
         settings = sub["setting"].sel(param=params, end=end).values
+        numbers = (
+            sub["setting_value"].sel(param=params, end=end).values
+            if "setting_value" in sub
+            else np.full(len(params), np.nan)
+        )
         reasons = sub["infeasible"].sel(param=params, end=end).values
-        for yi, value, width, setting, reason in zip(
-            rows, values, widths, settings, reasons, strict=True
+        for yi, value, width, setting, number, param, reason in zip(
+            rows, values, widths, settings, numbers, params, reasons, strict=True
         ):
-            setting = _setting_label(setting)
+            setting = _setting_label(setting, number, param_units.get(param, ""), param)
             text = f"{setting} (infeasible)" if reason or np.isnan(value) else setting
             right = width > 0 or (width == 0 and end == "high")
             ax.annotate(
@@ -170,24 +184,31 @@ def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
                 (base + width + (pad if right else -pad), yi),
                 ha="left" if right else "right",
                 va="center",
-                fontsize=7,
+                fontsize=FONT_SMALL,
                 color="#333333",
             )
-    ax.axvline(base, color="black", linewidth=0.8, label=f"base value {base:.4g}")
+    ax.axvline(base, color="black", linewidth=0.8, label=f"base value {human(base, units)}")
     kinds = dict(zip(ds["param"].values.astype(str), ds["kind"].values.astype(str), strict=True))
     ax.set_yticks(y, [f"{p}  [{kinds[p]}]" for p in params])
     ax.margins(x=0.25)
     long_name = str(sub["kpi_long_name"].item()) if "kpi_long_name" in sub.coords else kpi
     ax.set_xlabel(_with_units(f"{kpi} ({long_name})", units))
-    ax.set_title(f"Tornado of {kpi}: {ds.attrs.get('scenario', '')}".rstrip(": "))
-    ax.legend(loc="lower right", fontsize=8)
+    human_axis(ax, "x", units)
+    ax.set_title(f"Tornado of {kpi}: {ds.attrs.get('scenario', '')}".rstrip(": "), fontsize=10)
+    ax.legend(loc="lower right", fontsize=FONT_SMALL)
     return ax
 
 
 def distribution_plot(
-    datasets, variable: str, ax=None, labels=None, bins: int = 80, upper_percentile=99.5
+    datasets,
+    variable: str,
+    ax=None,
+    labels=None,
+    bins: int = 80,
+    upper_percentile=99.5,
+    colours: dict[str, str] | None = None,
 ):
-    """Histogram (as density) and empirical CDF of one output across run datasets.
+    """Histogram and empirical CDF of one output across run datasets, percentiles labelled.
 
     Parameters
     ----------
@@ -196,7 +217,7 @@ def distribution_plot(
     variable : str
         The per-sample variable to draw; its ``units`` attr labels the x axis.
     ax : matplotlib.axes.Axes, optional
-        Where to draw the densities; the CDFs go on a twin y axis. A new
+        Where to draw the histogram; the CDFs go on a twin y axis. A new
         figure's axes by default.
     labels : sequence of str, optional
         Legend label per dataset; default each dataset's ``scenario_name`` attr.
@@ -205,14 +226,20 @@ def distribution_plot(
     upper_percentile : float or None
         The x axis ends at the largest of the datasets' values at this percentile, so
         a long right tail (cost distributions have them) does not squeeze the bulk
-        into a few bins; the densities stay normalised over all samples, and the
-        title says how much is cut. None draws the whole range.
+        into a few bins; the shares stay shares of all samples, and the title says
+        how much is cut. None draws the whole range.
+    colours : dict of str to str, optional
+        Colour per label (:func:`results.plot_style.scenario_colours`), so a report
+        draws a scenario alike in every figure; default the palette in order.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The density axes (``1/<units>``); the CDF axes (probability, 1) is its twin.
-        P5, P50 and P95 of each dataset are dashed, solid and dotted vertical lines.
+        The histogram axes: y is the share of all samples in each bin (%, bars of
+        equal width, so heights are proportional to the density); the CDF axes
+        (cumulative share, %) is its twin. P5, P50 and P95 of each dataset are
+        dashed, solid and dotted vertical lines, their values written on the axis
+        (one run) or beside the median line (several): the legend names only the runs.
 
     Raises
     ------
@@ -220,6 +247,9 @@ def distribution_plot(
         If a dataset lacks the variable, the labels do not match the datasets,
         or a dataset has no finite value.
     """
+    from results.human import human
+    from results.plot_style import FONT_SMALL, axis_label, human_axis, scenario_colours
+
     if hasattr(datasets, "data_vars"):
         datasets = [datasets]
     datasets = list(datasets)
@@ -238,6 +268,7 @@ def distribution_plot(
         samples.append(x)
     units = _units(datasets[0][variable])
     long_name = str(datasets[0][variable].attrs.get("long_name", variable))
+    colours = {**scenario_colours(labels), **(colours or {})}
     ax = _axes(ax)
     cdf_ax = ax.twinx()
     lo = min(float(x.min()) for x in samples)
@@ -247,18 +278,17 @@ def distribution_plot(
             raise ValueError(f"upper_percentile = {upper_percentile}: must lie in (0, 100]")
         hi = max(float(np.percentile(x, upper_percentile)) for x in samples)
     edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
-    width = edges[1] - edges[0]
     beyond = max(float(np.mean(x > edges[-1])) for x in samples)
-    colours = ["#1f6fb4", "#d9731a", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
     styles = {5: "--", 50: "-", 95: ":"}
+    marks = []  # (value, text, colour) written on the top axis
     for i, (label, x) in enumerate(zip(labels, samples, strict=True)):
-        colour = colours[i % len(colours)]
+        colour = colours[label]
         shown = x[x <= edges[-1]]
-        # Weights instead of density=True: the density stays a share of *all* samples.
+        # Weights: each bar is its share of *all* samples, cut tail included.
         ax.hist(
             shown,
             bins=edges,
-            weights=np.full(shown.size, 1.0 / (x.size * width)),
+            weights=np.full(shown.size, 1.0 / x.size),
             color=colour,
             alpha=0.35,
             label=label,
@@ -266,23 +296,51 @@ def distribution_plot(
         xs = np.sort(x)
         cdf_ax.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=colour, linewidth=1.2)
         for q, value in zip(styles, np.percentile(x, list(styles)), strict=True):
-            ax.axvline(
-                value,
+            ax.axvline(value, color=colour, linestyle=styles[q], linewidth=1.0)
+            if len(samples) == 1 or q == 50:
+                marks.append((value, q, colour, i))
+    if len(samples) == 1:
+        top = ax.secondary_xaxis("top")
+        top.set_xticks(
+            [m[0] for m in marks], [f"P{m[1]}\n{human(m[0], units)}" for m in marks]
+        )
+        top.tick_params(labelsize=FONT_SMALL)
+    else:
+        # Several runs: each median written beside its line, staggered so none hides another.
+        for value, q, colour, i in marks:
+            ax.annotate(
+                f" P{q} {human(value, units)}",
+                (value, 0.97 - 0.07 * i),
+                xycoords=("data", "axes fraction"),
+                ha="left",
+                va="top",
+                fontsize=FONT_SMALL,
                 color=colour,
-                linestyle=styles[q],
-                linewidth=1.0,
-                label=f"{label} P{q} = {value:.4g}",
+                fontweight="bold",
             )
-    ax.set_xlabel(_with_units(f"{variable} ({long_name})", units))
-    ax.set_ylabel(f"probability density [1/({units or '1'})]")
-    cdf_ax.set_ylabel("cumulative probability (empirical CDF) [1]")
+    ax.set_xlabel(axis_label(f"{variable} ({long_name})", units))
+    human_axis(ax, "x", units)
+    width = edges[1] - edges[0]
+    ax.set_ylabel(f"share of samples per {human(width, units, digits=2)} bin [%]")
+    human_axis(ax, "y", "1", name="sample_share")
+    cdf_ax.set_ylabel("cumulative share of samples [%]")
     cdf_ax.set_ylim(0.0, 1.0)
+    human_axis(cdf_ax, "y", "1", name="sample_share")
     ax.set_xlim(edges[0], edges[-1])
     title = f"Distribution of {variable}"
     if beyond > 0:
         title += f"\n(x axis to P{upper_percentile:g}; up to {beyond:.1%} of samples lie beyond)"
-    ax.set_title(title)
-    ax.legend(loc="center right", fontsize=7)
+    ax.set_title(title, fontsize=10)
+    from matplotlib.lines import Line2D
+
+    handles, names = ax.get_legend_handles_labels()
+    keys = [Line2D([], [], color="0.3", linestyle=style) for style in styles.values()]
+    ax.legend(
+        [*handles, *keys],
+        [*names, "P5", "P50 (median)", "P95"],
+        loc="center right",
+        fontsize=FONT_SMALL,
+    )
     return ax
 
 
@@ -293,6 +351,7 @@ BREAKDOWN_MONTHLY = (
     ("cloud_rent_monthly", "inference: cloud rent"),
     ("overhead_monthly", "inference: overhead"),
     ("sla_penalty_monthly", "inference: SLA credits"),
+    ("api_charges_monthly", "inference: managed API charges"),
 )
 """Monthly cost variables of a ``store="all"`` run, and their labels."""
 
@@ -324,34 +383,31 @@ def _horizon_months(ds, horizon_years):
     )
 
 
-def cost_breakdown(ds, ax=None, horizon_years: float | None = None):
-    """One stacked bar of the mean lifecycle cost by component.
-
-    Components: training (releases x training cost per release), fine-tuning
-    (releases x fine-tuning cost per release), the six inference cost lines
-    (monthly mean x 12 x horizon in years) and the one-off PUE CAPEX. Means are
-    over feasible samples (NaN dropped); they add up to the mean ``lifecycle_total``.
+def breakdown_means(ds, horizon_years: float | None = None) -> tuple[list[tuple[str, float]], int]:
+    """Mean lifecycle cost per component over the feasible samples of one run.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        A run dataset stored with ``store="all"`` (``tco run --store all``).
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure's axes by default.
+        A run stored with every output (``tco run --store all``), or one scenario
+        of a comparison.
     horizon_years : float, optional
-        Horizon in years. Default: the sampled input ``horizon_years`` if stored,
-        else derived per run from ``lifecycle_total`` and its components.
+        Horizon in years; default the sampled ``horizon_years`` or the one implied by
+        the lifecycle identity.
 
     Returns
     -------
-    matplotlib.axes.Axes
-        The axes drawn on; y axis in USD.
+    list of (str, float)
+        Component label and its mean over feasible samples, in USD; the means add
+        up to the mean ``lifecycle_total`` of those samples.
+    int
+        Feasible samples used.
 
     Raises
     ------
     ValueError
-        If breakdown variables are missing (the message names them), or the
-        horizon cannot be found.
+        If breakdown variables are missing (the message names them), the horizon
+        cannot be found, or no sample is feasible.
     """
     names = [name for name, _ in BREAKDOWN_MONTHLY]
     missing = [n for n in (*BREAKDOWN_OTHER, *names) if n not in ds]
@@ -373,29 +429,109 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None):
     if not feasible.any():
         raise ValueError("no feasible sample: every sample has a NaN cost component")
     means = stacked[:, feasible].mean(axis=1)
-    total = float(means.sum())
-    ax = _axes(ax, (6.5, 5.5))
-    colours = [
-        "#1f6fb4", "#9ab7d3", "#d9731a", "#f0c08f", "#2ca02c",
-        "#98df8a", "#9467bd", "#c5b0d5", "#7f7f7f",
-    ]  # fmt: skip
-    bottom = 0.0
-    for (label, _), mean, colour in zip(parts, means, colours, strict=True):
-        share = mean / total if total else 0.0
-        ax.bar(
-            0, mean, 0.5, bottom=bottom, color=colour, label=f"{label}: {mean:,.0f} ({share:.1%})"
-        )
-        bottom += mean
-    ax.set_xticks([0], [f"mean over {int(feasible.sum()):,} feasible samples"])
-    ax.set_xlim(-0.6, 0.6)
-    ax.set_ylabel("mean lifecycle cost [USD]")
-    ax.set_xlabel("lifecycle cost component [USD]")
-    years = np.mean(months) / 12.0
-    ax.set_title(
-        f"Lifecycle cost breakdown: {ds.attrs.get('scenario_name', '')}\n"
-        f"total {total:,.0f} USD over {years:.3g} years"
+    return [(label, float(m)) for (label, _), m in zip(parts, means, strict=True)], int(
+        feasible.sum()
     )
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, reverse=True)
+
+
+BREAKDOWN_COLOURS = (
+    "#0072B2", "#56B4E9", "#E69F00", "#F0E442", "#009E73",
+    "#CC79A7", "#D55E00", "#999999", "#000000", "#7A5195",
+)  # fmt: skip
+"""One colour per cost component (Okabe-Ito order, then grey, black and a purple)."""
+
+
+def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None):
+    """Stacked bars of the mean lifecycle cost by component: one bar per run or scenario.
+
+    Components: training (releases x training cost per release), fine-tuning
+    (releases x fine-tuning cost per release), the inference cost lines (monthly
+    mean x 12 x horizon in years) and the one-off PUE CAPEX. Means are over
+    feasible samples (NaN dropped); they add up to the mean ``lifecycle_total``.
+    Components that are zero in every bar are left out of the legend.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset or sequence of xarray.Dataset
+        Run datasets stored with ``store="all"`` (``tco run --store all``), or a
+        comparison (``tco compare -o``: one bar per scenario).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure's axes by default.
+    horizon_years : float, optional
+        Horizon in years. Default: the sampled input ``horizon_years`` if stored,
+        else derived per run from ``lifecycle_total`` and its components.
+    labels : sequence of str, optional
+        Bar labels; default the scenario names.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on; y axis in USD ($ with k/M/B), each bar's total written on top.
+
+    Raises
+    ------
+    ValueError
+        If breakdown variables are missing (the message names them), or the
+        horizon cannot be found.
+    """
+    from results.human import human
+    from results.plot_style import FONT_SMALL, human_axis
+
+    if hasattr(ds, "data_vars"):
+        if "scenario" in ds.dims:
+            names = [str(v) for v in ds["scenario"].values]
+            runs = [ds.sel(scenario=v) for v in ds["scenario"].values]
+        else:
+            names, runs = [result_scenario_name(ds.attrs, "run")], [ds]
+    else:
+        runs = list(ds)
+        names = [result_scenario_name(r.attrs, f"run {i + 1}") for i, r in enumerate(runs)]
+    names = list(labels) if labels is not None else names
+    if len(names) != len(runs):
+        raise ValueError(f"{len(names)} labels for {len(runs)} datasets")
+    bars = [breakdown_means(r, horizon_years) for r in runs]
+    components = [label for label, _ in bars[0][0]]
+    means = np.array([[m for _, m in parts] for parts, _ in bars])
+    totals = means.sum(axis=1)
+    ax = _axes(ax, (3.2 + 1.3 * len(runs), 5.5))
+    x = np.arange(len(runs))
+    bottom = np.zeros(len(runs))
+    for j, (label, colour) in enumerate(zip(components, BREAKDOWN_COLOURS, strict=False)):
+        if not means[:, j].any():
+            continue
+        share = means[:, j].sum() / totals.sum() if totals.sum() else 0.0
+        text = f"{label}: {human(means[0, j], 'USD')} ({share:.0%})" if len(runs) == 1 else label
+        ax.bar(x, means[:, j], 0.6, bottom=bottom, color=colour, label=text)
+        bottom += means[:, j]
+    for xi, total in zip(x, totals, strict=True):
+        ax.annotate(
+            human(total, "USD"),
+            (xi, total),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=FONT_SMALL + 0.5,
+            fontweight="bold",
+        )
+    feasible = [count for _, count in bars]
+    ax.set_xticks(x, [f"{n}\n({c:,} feasible)" for n, c in zip(names, feasible, strict=True)])
+    ax.set_xlim(-0.6, len(runs) - 0.4)
+    ax.set_ylim(0, 1.08 * float(totals.max()) if totals.max() > 0 else 1.0)
+    ax.set_ylabel("mean lifecycle cost [USD]")
+    human_axis(ax, "y", "USD")
+    ax.set_xlabel("lifecycle cost component, mean over feasible samples [USD]")
+    if len(runs) == 1:
+        months = _horizon_months(runs[0], horizon_years)
+        years = float(np.mean(months)) / 12.0
+        ax.set_title(
+            f"Lifecycle cost breakdown: {names[0]}\n"
+            f"total {human(totals[0], 'USD')} over {years:.3g} years",
+            fontsize=10,
+        )
+    else:
+        ax.set_title("Lifecycle cost breakdown per scenario (mean)", fontsize=10)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=FONT_SMALL, reverse=True)
     return ax
 
 
@@ -433,6 +569,8 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
         )
     from results.rankings import sobol_ranking
 
+    from results.human import human
+
     kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
     n = np.asarray(ds["history_n"].values, dtype=float)
     ax = _axes(ax)
@@ -446,7 +584,9 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
     )
     target = float(ds.attrs.get("target_ci", np.nan))
     if np.isfinite(target):
-        ax.axhline(target, color="black", linestyle=":", linewidth=1.0, label=f"target {target:g}")
+        ax.axhline(
+            target, color="black", linestyle=":", linewidth=1.0, label=f"target {human(target)}"
+        )
     ax.set_xscale("log", base=2)
     ax.set_xticks(n, [f"{int(v):,}" for v in n])
     ax.set_xlabel("base sample size N [samples] (log2 scale)")
@@ -460,7 +600,7 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
         )
     st_ax.set_ylabel(f"total-order index ST of {kpi} [1]")
     handles = [*ax.get_legend_handles_labels()[0], *st_ax.get_legend_handles_labels()[0]]
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     ax.set_title(f"Sobol convergence ({kpi}), final N = {int(n[-1]):,}")
     return ax
 
@@ -568,9 +708,13 @@ def scatter_top_factor(
     step = max(1, -(-x.size // max_points))
     x, y = x[::step], y[::step]
     ax = _axes(ax)
-    ax.scatter(x, y, s=4, alpha=0.35, color="#1f6fb4", edgecolors="none", rasterized=True)
-    ax.set_xlabel(_with_units(factor, _units(ds[factor])))
-    ax.set_ylabel(_with_units(kpi, _units(ds[kpi])))
+    from results.plot_style import PALETTE, axis_label, human_axis
+
+    ax.scatter(x, y, s=4, alpha=0.35, color=PALETTE[0], edgecolors="none", rasterized=True)
+    ax.set_xlabel(axis_label(factor, _units(ds[factor]), factor))
+    ax.set_ylabel(axis_label(kpi, _units(ds[kpi]), kpi))
+    human_axis(ax, "x", _units(ds[factor]), factor)
+    human_axis(ax, "y", _units(ds[kpi]), kpi)
     ax.set_title(
         f"{kpi} vs {factor} ({how})\n{x.size:,} points (every {step}th of the finite samples)"
         if step > 1
@@ -593,15 +737,19 @@ def breakeven_curve(ds, ax=None):
     -------
     matplotlib.axes.Axes
     """
+    from results.human import human
+    from results.plot_style import FONT_SMALL, PALETTE, human_axis
+
     ax = _axes(ax)
     values = ds["value"].values
     difference = ds["difference"].values
     units = ds.attrs.get("kpi_units", "")
+    over, over_units = ds.attrs.get("over", "value"), ds.attrs.get("over_units", "")
     ax.fill_between(
         values,
         ds["difference_p5"].values,
         ds["difference_p95"].values,
-        color="tab:blue",
+        color=PALETTE[0],
         alpha=0.15,
         label="P5-P95 of the paired outcomes (90% band)",
     )
@@ -609,30 +757,35 @@ def breakeven_curve(ds, ax=None):
         values,
         difference[:, 1],
         difference[:, 2],
-        color="tab:blue",
+        color=PALETTE[0],
         alpha=0.4,
         label=f"{ds.attrs.get('confidence', 0.95):.0%} interval of the median",
     )
-    ax.plot(values, difference[:, 0], color="tab:blue", marker="o", ms=3, label="median B - A")
+    ax.plot(values, difference[:, 0], color=PALETTE[0], marker="o", ms=3, label="median B - A")
     ax.axhline(0.0, color="black", linewidth=0.8)
     estimate = ds.attrs.get("breakeven", float("nan"))
     if np.isfinite(estimate):
         low, high = ds.attrs.get("breakeven_low"), ds.attrs.get("breakeven_high")
-        ax.axvline(estimate, color="tab:red", linewidth=1.0, label=f"break-even {estimate:.4g}")
+        ax.axvline(
+            estimate,
+            color=PALETTE[5],
+            linewidth=1.0,
+            label=f"break-even {human(estimate, over_units, name=over, with_unit=True)}",
+        )
         if np.isfinite(low) and np.isfinite(high):
-            ax.axvspan(low, high, color="tab:red", alpha=0.15)
+            ax.axvspan(low, high, color=PALETTE[5], alpha=0.15)
     if ds.attrs.get("interpolation") == "log":
         ax.set_xscale("log")
-    ax.set_xlabel(
-        _with_units(f"swept {ds.attrs.get('over', 'value')}", ds.attrs.get("over_units", ""))
-    )
+    ax.set_xlabel(_with_units(f"swept {over}", over_units))
     ax.set_ylabel(_with_units(f"{ds.attrs.get('kpi', '')} B - A", units))
+    human_axis(ax, "x", over_units, over)
+    human_axis(ax, "y", units, ds.attrs.get("kpi"))
     ax.set_title(
         f"Break-even: B = {ds.attrs.get('scenario_b', 'B')} against A = "
         f"{ds.attrs.get('scenario_a', 'A')}\n(for a cost, below 0: B cheaper)",
         fontsize=10,
     )
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=FONT_SMALL)
     return ax
 
 
@@ -650,6 +803,8 @@ def pareto_plot(ds, ax=None):
     -------
     matplotlib.axes.Axes
     """
+    from results.plot_style import FONT_SMALL, PALETTE, human_axis
+
     ax = _axes(ax)
     x, y = ds["objective_0"].values, ds["objective_1"].values
     front = ds["on_frontier"].values.astype(bool)
@@ -657,23 +812,23 @@ def pareto_plot(ds, ax=None):
     ax.scatter(x[~front], y[~front], s=10, color="0.7", label="lever plans")
     order = np.argsort(x[front])
     ax.plot(
-        x[front][order], y[front][order], color="tab:red", marker="o", ms=5, label="Pareto frontier"
+        x[front][order], y[front][order], color=PALETTE[5], marker="o", ms=5, label="Pareto frontier"
     )
-    ax.scatter(x[base], y[base], marker="*", s=180, color="tab:blue", zorder=5, label="base plan")
-    for name, axis in (("objective_0", ax.set_xlabel), ("objective_1", ax.set_ylabel)):
+    ax.scatter(x[base], y[base], marker="*", s=180, color=PALETTE[0], zorder=5, label="base plan")
+    for name, which in (("objective_0", "x"), ("objective_1", "y")):
         da = ds[name]
-        axis(
-            _with_units(
-                f"{da.attrs.get('long_name', name)} ({da.attrs.get('better', '')} is better)",
-                _units(da),
-            )
+        label = _with_units(
+            f"{da.attrs.get('long_name', name)} ({da.attrs.get('better', '')} is better)",
+            _units(da),
         )
+        (ax.set_xlabel if which == "x" else ax.set_ylabel)(label)
+        human_axis(ax, which, _units(da), str(da.attrs.get("quantity", name)))
     ax.set_title(
         f"Pareto frontier: {ds.attrs.get('scenario_name', '')}, {int(front.sum())} of "
         f"{front.size} plans",
         fontsize=10,
     )
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best", fontsize=FONT_SMALL)
     return ax
 
 
@@ -696,16 +851,21 @@ def breakeven_map_plot(ds, ax=None):
     z = ds["difference"].values
     limit = float(np.nanmax(np.abs(z))) or 1.0
     filled = ax.contourf(x, y, z, levels=21, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    ax.figure.colorbar(
+    from results.plot_style import human_axis
+
+    bar = ax.figure.colorbar(
         filled, ax=ax, label=_with_units("median B - A", ds.attrs.get("kpi_units", ""))
     )
+    human_axis(bar.ax, "y", ds.attrs.get("kpi_units", ""), ds.attrs.get("kpi"))
     if np.nanmin(z) < 0.0 < np.nanmax(z):
         zero = ax.contour(x, y, z, levels=[0.0], colors="black", linewidths=1.5)
         ax.clabel(zero, fmt={0.0: "break-even"}, fontsize=8)
     if ds.attrs.get("interpolation") == "log":
         ax.set_xscale("log")
-    ax.set_xlabel(f"{ds.attrs.get('over', 'value')}")
-    ax.set_ylabel(f"{ds.attrs.get('over2', 'value2')}")
+    ax.set_xlabel(_with_units(ds.attrs.get("over", "value"), ds.attrs.get("over_units", "")))
+    ax.set_ylabel(_with_units(ds.attrs.get("over2", "value2"), ds.attrs.get("over2_units", "")))
+    human_axis(ax, "x", ds.attrs.get("over_units", ""), ds.attrs.get("over"))
+    human_axis(ax, "y", ds.attrs.get("over2_units", ""), ds.attrs.get("over2"))
     ax.set_title(
         f"B = {ds.attrs.get('scenario_b', 'B')} against A = {ds.attrs.get('scenario_a', 'A')}:"
         f"\nmedian {ds.attrs.get('kpi', '')} B - A (blue: B cheaper)",
@@ -714,8 +874,12 @@ def breakeven_map_plot(ds, ax=None):
     return ax
 
 
-def _setting_text(value) -> str:
-    return f"{value:g}" if isinstance(value, int | float | np.floating) else str(value)
+def _setting_text(value, unit: str = "", name: str | None = None) -> str:
+    from results.human import human, trim_zeros
+
+    if isinstance(value, int | float | np.integer | np.floating):
+        return trim_zeros(human(float(value), unit, name=name, digits=3))
+    return str(value)
 
 
 def optimize_plans_plot(ds, ax=None):
@@ -737,12 +901,17 @@ def optimize_plans_plot(ds, ax=None):
     ax = _axes(ax, (8.0, 0.4 * len(shown) + 1.6))
     choice_levers = str(ds.attrs.get("choice_levers", "")).split()
     labels = [
-        ", ".join(_setting_text(ds[lever].values[i]) for lever in choice_levers) or f"plan {i + 1}"
+        ", ".join(
+            _setting_text(ds[lever].values[i], _units(ds[lever]), lever) for lever in choice_levers
+        )
+        or f"plan {i + 1}"
         for i in shown
     ]
     low = value[shown] - ds["objective_low"].values[shown]
     high = ds["objective_high"].values[shown] - value[shown]
-    colors = ["tab:blue" if bool(ds["not_worse"].values[i]) else "0.6" for i in shown]
+    from results.plot_style import PALETTE, human_axis
+
+    colors = [PALETTE[0] if bool(ds["not_worse"].values[i]) else "0.6" for i in shown]
     y = np.arange(len(shown))[::-1]
     ax.barh(y, value[shown], xerr=[low, high], color=colors, capsize=2)
     ax.set_yticks(y, labels, fontsize=8)
@@ -750,6 +919,7 @@ def optimize_plans_plot(ds, ax=None):
     ax.set_xlabel(
         _with_units(f"{ds.attrs.get('objective', '')} of {ds.attrs.get('kpi', '')}", units)
     )
+    human_axis(ax, "x", units, ds.attrs.get("kpi"))
     ax.set_title(
         "Best plan of each choice combination (blue: not significantly worse than the best)",
         fontsize=10,
@@ -781,15 +951,22 @@ def evpi_bars(ds, ax=None, top: int = 12):
         np.maximum(value - sub["evppi_low"].values, 0.0),
         np.maximum(sub["evppi_high"].values - value, 0.0),
     ]
-    ax.barh(y, value, xerr=errors, color="tab:blue", capsize=2)
+    from results.human import human
+    from results.plot_style import FONT_SMALL, PALETTE, human_axis
+
+    ax.barh(y, value, xerr=errors, color=PALETTE[0], capsize=2)
     ax.set_yticks(y, sub["factor"].values.astype(str), fontsize=8)
     evpi = float(ds.attrs.get("evpi", np.nan))
     if np.isfinite(evpi):
-        ax.axvline(evpi, color="tab:red", linewidth=1.0, label=f"EVPI (all factors) {evpi:,.0f}")
-        ax.legend(loc="lower right", fontsize=8)
+        units = ds.attrs.get("kpi_units", "")
+        ax.axvline(
+            evpi, color=PALETTE[5], linewidth=1.0, label=f"EVPI (all factors) {human(evpi, units)}"
+        )
+        ax.legend(loc="lower right", fontsize=FONT_SMALL)
     ax.set_xlabel(
         _with_units("EVPPI: value of learning the factor first", ds.attrs.get("kpi_units", ""))
     )
+    human_axis(ax, "x", ds.attrs.get("kpi_units", ""), ds.attrs.get("kpi"))
     ax.set_title(
         f"Value of information: {ds.attrs.get('scenario_a', 'A')} or "
         f"{ds.attrs.get('scenario_b', 'B')}",

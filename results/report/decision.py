@@ -67,15 +67,9 @@ def _headline(kind: str, attrs) -> tuple[str, str]:
 
 
 def _draw(kind: str, ds):
-    from results import plots
+    from results.plot_sets import draw
 
-    if kind == "breakeven":
-        return plots.breakeven_map_plot(ds) if "value2" in ds.dims else plots.breakeven_curve(ds)
-    return {
-        "optimize": plots.optimize_plans_plot,
-        "pareto": plots.pareto_plot,
-        "evpi": plots.evpi_bars,
-    }[kind](ds)
+    return draw(kind, [ds])
 
 
 def decision_section(result: Result, index: int) -> str:

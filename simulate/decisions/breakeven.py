@@ -27,6 +27,7 @@ import xarray as xr
 
 from results.provenance import provenance_attrs, scenario_attrs
 from scenarios.scenario import Scenario
+from scenarios.schema import FIELDS_BY_PATH
 from simulate.decisions.compare import compare, resolve_scenarios
 from simulate.model import columns as col
 
@@ -388,6 +389,7 @@ def breakeven_map(
         "over": over,
         "over_units": scenario_unit,
         "over2": over2,
+        "over2_units": getattr(FIELDS_BY_PATH.get(over2), "unit", ""),
         "kpi": kpi,
         "kpi_units": unit,
         "scenario_a": a_name,

@@ -354,7 +354,8 @@ def compare_job(scenarios, kpis, design, seed, common_random_numbers) -> Compare
     column_of = {path: j for j, path in enumerate(union)}
     picks = [np.array([column_of[p] for p in plan.paths], dtype=np.int64) for plan in plans]
     outputs = stored_outputs("standard")
-    outputs += [k for k in kpis if k not in outputs and k != "tco_index"]
+    # The cost parts too, so a comparison draws a breakdown per scenario.
+    outputs += [k for k in (*kpis, *col.BREAKDOWN_NAMES) if k not in outputs and k != "tco_index"]
     outputs = [c.name for c in col.OUTPUTS if c.name in outputs]  # kernel order
     return CompareJob(
         plans=tuple(plans),

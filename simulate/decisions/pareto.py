@@ -151,7 +151,13 @@ def pareto(
         data_vars[f"objective_{j}"] = (
             ("plan",),
             values[:, j],
-            {"units": unit, "long_name": text, "better": "lower" if signs[j] > 0 else "higher"},
+            {
+                "units": unit,
+                "long_name": text,
+                "better": "lower" if signs[j] > 0 else "higher",
+                # What the number is, for labels: a probability or the output measured.
+                "quantity": "probability" if stat.startswith("prob") else output,
+            },
         )
     data_vars["on_frontier"] = (("plan",), front, {"long_name": "not dominated by any plan"})
     data_vars["is_base"] = (("plan",), is_base, {"long_name": "the scenario's base plan"})

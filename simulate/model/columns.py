@@ -527,6 +527,21 @@ AT_MOST_ONE_INPUTS = (
 )
 # Also: 0 < prompt_share < 1, PUE >= 1, finetune_rl_factor >= 1, peak_to_average >= 1.
 
+BREAKDOWN_NAMES = (
+    "amortization_monthly",
+    "energy_cost_monthly",
+    "facility_cost_monthly",
+    "cloud_rent_monthly",
+    "overhead_monthly",
+    "sla_penalty_monthly",
+    "api_charges_monthly",
+    "releases_in_horizon",
+    "pue_capex",
+)
+"""Outputs that split the lifecycle total into its parts (with training_cost and
+finetune_cost): lifecycle_total = releases x (training + fine-tuning) + months x
+(sum of the monthly lines) + pue_capex. A comparison stores them for its per-scenario
+cost breakdown."""
 KPI_NAMES = (
     "token_cost_per_1k",
     "lifecycle_total",
