@@ -1,4 +1,4 @@
-"""A comparison for a slide: each scenario's interval, medians labelled, the paired difference below.
+"""A comparison for a slide: each scenario's interval, medians labelled, paired difference below.
 
 Overlaid histograms of three scenarios read as "uncertain" even when one option
 wins in 99.99% of the sampled worlds: the spread they show is mostly shared
@@ -104,7 +104,9 @@ def comparison_plot(ds, kpi: str, colours: dict[str, str] | None = None):
     unit = str(ds[kpi].attrs.get("units", "") or "")
     long_name = str(ds[kpi].attrs.get("long_name", kpi))
     others = labels[1:]
-    figure = Figure(figsize=(8.0, 1.9 + 0.62 * len(labels) + 0.62 * len(others)), layout="constrained")
+    figure = Figure(
+        figsize=(8.0, 1.9 + 0.62 * len(labels) + 0.62 * len(others)), layout="constrained"
+    )
     top, bottom = figure.subplots(
         2, 1, height_ratios=[len(labels) + 0.6, max(len(others), 1) + 0.6]
     )

@@ -6,31 +6,33 @@ import math
 
 import numpy as np
 
+from results.human import digits_for_interval, human_interval
 from results.table import format_value
 from simulate.model import columns as col
 
 DIRECTION_WORDS = {"lower": "lower", "higher": "higher", "none": "-"}
 
 
-def _interval(row, as_percent: bool = False) -> str:
-
+def _interval(row, as_percent: bool = False, unit: str = "", name: str | None = None) -> str:
     estimate, lower, upper = (float(v) for v in row)
     if math.isnan(estimate):
         return "n/a"
     if as_percent:
         return f"{_percent(estimate)} [{_percent(lower)}, {_percent(upper)}]"
-    return f"{format_value(estimate)} [{format_value(lower)}, {format_value(upper)}]"
+    digits = max(3, digits_for_interval(estimate, lower, upper))
+    return human_interval(estimate, lower, upper, unit, name, digits=digits)
 
 
-def _relative_interval(row) -> str:
+def _relative_interval(row, unit: str = "", name: str | None = None) -> str:
     # As `tco run` prints: the estimate and the interval's larger half-width, relative.
     estimate, lower, upper = (float(v) for v in row)
     if math.isnan(estimate):
         return "n/a"
     half = max(abs(upper - estimate), abs(estimate - lower))
     if estimate == 0:
-        return _interval(row)
-    return f"{format_value(estimate)} ±{half / abs(estimate) * 100:.2g}%"
+        return _interval(row, unit=unit, name=name)
+    digits = max(3, digits_for_interval(estimate, lower, upper))
+    return f"{format_value(estimate, unit, name, digits)} ±{half / abs(estimate) * 100:.2g}%"
 
 
 def _percent(share: float) -> str:
@@ -81,7 +83,8 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
     for name in names:
         var = dataset[f"{name}_median"]
         title = "tco_index (pooled)" if name == "tco_index" else name
-        rows.append([title, var.attrs["units"], *(_relative_interval(r) for r in var.values)])
+        unit = var.attrs["units"]
+        rows.append([title, unit, *(_relative_interval(r, unit, name) for r in var.values)])
     lines += _table(rows, right=set(range(2, len(labels) + 2)))
 
     directions = [col.better_direction(name) for name in kpis]
@@ -100,7 +103,7 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
             relative = difference[0] / median_a if median_a else math.nan
             row = [
                 name,
-                _interval(difference),
+                _interval(difference, unit=dataset[f"{name}_median"].attrs["units"], name=name),
                 "n/a" if math.isnan(relative) else f"{relative:+.1%}",
                 _interval(dataset[f"{name}_prob_a_better"].values[c], as_percent=True),
                 f"{float(dataset[f'{name}_prob_tie'].values[c]):.1%}",
@@ -136,8 +139,8 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
     lines.append(f"Infeasible samples (any reason) of {n:,}: {counts}")
     lines.append(
         f"{dataset.attrs['tco_index_definition']} (here best "
-        f"${dataset.attrs['tco_index_best_usd']:,.0f}, worst "
-        f"${dataset.attrs['tco_index_worst_usd']:,.0f})"
+        f"{format_value(dataset.attrs['tco_index_best_usd'], 'USD')}, worst "
+        f"{format_value(dataset.attrs['tco_index_worst_usd'], 'USD')})"
     )
     return "\n".join(lines)
 

@@ -130,7 +130,7 @@ def _si_base(head: str) -> tuple[float, str] | None:
 
 def _tail(unit: str) -> str:
     """What follows the head of a unit: ``"/month"`` of ``"USD/month"``."""
-    head, slash, per = (unit or "").partition("/")
+    _, slash, per = (unit or "").partition("/")
     return f"/{per.strip()}" if slash else ""
 
 
@@ -372,8 +372,7 @@ def tick_labels(values, unit: str = "", name: str | None = None, log: bool = Fal
     scaled = [v * factor / scale for v in values]
     decimals = 0
     while decimals < 12 and any(
-        abs(round(x, decimals) - x) > 1e-6 * max(1e-300, *(abs(s) for s in scaled))
-        for x in scaled
+        abs(round(x, decimals) - x) > 1e-6 * max(1e-300, *(abs(s) for s in scaled)) for x in scaled
     ):
         decimals += 1
     labels = []

@@ -219,8 +219,9 @@ def default_plots(ds, kpis: Sequence[str] | None = None) -> list[tuple[str, str]
     list of (str, str)
         Runs: a distribution per KPI, the scatter of the first KPI against its top
         input, the cost breakdown when every component was stored. Comparisons: an
-        interval chart with the paired difference per KPI, and the breakdown per scenario. Sobol: bars per KPI, convergence when the run had a CI
-        target. Tornado: a chart per KPI. Decision results: their one plot.
+        interval chart with the paired difference per KPI, and the breakdown per
+        scenario. Sobol: bars per KPI, convergence when the run had a CI target.
+        Tornado: a chart per KPI. Decision results: their one plot.
     """
     kind = result_kind(ds)
     if kind in DECISION_PLOTS:

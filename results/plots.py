@@ -301,9 +301,7 @@ def distribution_plot(
                 marks.append((value, q, colour, i))
     if len(samples) == 1:
         top = ax.secondary_xaxis("top")
-        top.set_xticks(
-            [m[0] for m in marks], [f"P{m[1]}\n{human(m[0], units)}" for m in marks]
-        )
+        top.set_xticks([m[0] for m in marks], [f"P{m[1]}\n{human(m[0], units)}" for m in marks])
         top.tick_params(labelsize=FONT_SMALL)
     else:
         # Several runs: each median written beside its line, staggered so none hides another.
@@ -567,9 +565,8 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
             "this Sobol dataset has no convergence history: run `tco sobol --target-ci W` "
             "(sobol(..., target_ci=W))"
         )
-    from results.rankings import sobol_ranking
-
     from results.human import human
+    from results.rankings import sobol_ranking
 
     kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
     n = np.asarray(ds["history_n"].values, dtype=float)
@@ -812,7 +809,12 @@ def pareto_plot(ds, ax=None):
     ax.scatter(x[~front], y[~front], s=10, color="0.7", label="lever plans")
     order = np.argsort(x[front])
     ax.plot(
-        x[front][order], y[front][order], color=PALETTE[5], marker="o", ms=5, label="Pareto frontier"
+        x[front][order],
+        y[front][order],
+        color=PALETTE[5],
+        marker="o",
+        ms=5,
+        label="Pareto frontier",
     )
     ax.scatter(x[base], y[base], marker="*", s=180, color=PALETTE[0], zorder=5, label="base plan")
     for name, which in (("objective_0", "x"), ("objective_1", "y")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from results.human import digits_for_interval, human
 from simulate.model import columns as col
 from simulate.model.base_case import BaseCase
 from simulate.model.tco_index import DEFINITION
@@ -46,29 +47,29 @@ LONG_NAMES = {c.name: c.long_name for c in col.OUTPUTS} | {
 }
 
 
-def format_value(value: float) -> str:
-    """Format a number for a table: 4 significant digits, thousands separators.
+def format_value(value: float, unit: str = "", name: str | None = None, digits: int = 4) -> str:
+    """Format a number for a table in human units: ``$71.50M``, ``0.3032``, ``12.50%``.
 
     Parameters
     ----------
     value : float
-        The number.
+        The number, in ``unit``.
+    unit : str
+        Its unit (``"USD"``, ``"tokens/month"``, ``"1"``); sets the currency sign,
+        the scale suffix or the percent sign (:func:`results.human.human`).
+    name : str, optional
+        Output name (shares print as percentages).
+    digits : int
+        Significant digits.
 
     Returns
     -------
     str
-        Its text.
+        Its text, never in scientific notation; ``n/a`` for None or NaN.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    magnitude = abs(value)
-    if magnitude == 0:
-        return "0"
-    if magnitude >= 1e4:
-        return f"{value:,.0f}"
-    if magnitude >= 1e-3:
-        return f"{value:.4g}"
-    return f"{value:.4e}"
+    return human(float(value), unit, name=name, digits=digits)
 
 
 def _values(case: BaseCase) -> dict[str, float]:
@@ -102,13 +103,14 @@ def format_base_case(case: BaseCase) -> str:
         lines.append(title)
         for name in names:
             lines.append(
-                f"  {name:<{width}}  {format_value(values[name]):>16}  {UNITS[name]:<26}"
+                f"  {name:<{width}}  {format_value(values[name], UNITS[name], name):>16}  "
+                f"{UNITS[name]:<26}"
                 f"{LONG_NAMES[name]}"
             )
     lines.append("")
     lines.append(
-        f"TCO index scale for this scenario: best {format_value(case.bounds.best_usd)} USD, "
-        f"worst {format_value(case.bounds.worst_usd)} USD"
+        f"TCO index scale for this scenario: best {format_value(case.bounds.best_usd, 'USD')}, "
+        f"worst {format_value(case.bounds.worst_usd, 'USD')}"
     )
     lines.append(DEFINITION)
     return "\n".join(lines)
@@ -145,13 +147,15 @@ def base_case_json(case: BaseCase) -> dict:
     }
 
 
-def _with_interval(row) -> str:
+def _with_interval(row, unit: str = "", name: str | None = None) -> str:
     estimate, lower, upper = (float(v) for v in row)
     if math.isnan(estimate):
         return "n/a"
     half = max(abs(upper - estimate), abs(estimate - lower))
     relative = half / abs(estimate) * 100 if estimate else math.inf
-    return f"{format_value(estimate)} ±{relative:.2g}%"
+    # At least three digits: the ± beside it already says how many of them are sure.
+    digits = max(3, digits_for_interval(estimate, lower, upper))
+    return f"{format_value(estimate, unit, name, digits)} ±{relative:.2g}%"
 
 
 def format_summary(summary, flag_counts: dict[str, int], n: int) -> str:
@@ -178,8 +182,11 @@ def format_summary(summary, flag_counts: dict[str, int], n: int) -> str:
     lines = [head]
     for name in names:
         var = summary[name]
-        cells = "".join(f"{_with_interval(var.sel(statistic=s).values):>20}" for s in stats)
-        lines.append(f"  {name:<{width}}  {var.attrs.get('units', ''):<15}{cells}")
+        unit = var.attrs.get("units", "")
+        cells = "".join(
+            f"{_with_interval(var.sel(statistic=s).values, unit, name):>20}" for s in stats
+        )
+        lines.append(f"  {name:<{width}}  {unit:<15}{cells}")
     confidence = summary.attrs.get("confidence", 0.95)
     lines.append("")
     lines.append(

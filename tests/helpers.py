@@ -1,5 +1,7 @@
 """Test helpers: random valid kernel inputs built from the catalogs and schema."""
 
+import math
+
 import numpy as np
 
 from scenarios.catalog import load_hardware_catalog, load_model_catalog
@@ -132,3 +134,23 @@ def without_optional_mechanisms(row):
         row[column] = 0.0
     row[col.IN_TTFT_SLO_S] = np.inf
     return row
+
+
+def read_human(text: str) -> float:
+    """The number a person reads from human-unit text: ``$71.3M``, ``12.5%``, ``1,547``."""
+    text = text.strip()
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("-").lstrip("$").replace(",", "")
+    if body.endswith("%"):
+        return sign * float(body[:-1]) / 100.0
+    scale = {"k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+    factor = 1.0
+    if body and body[-1] in scale:
+        factor, body = scale[body[-1]], body[:-1]
+    return sign * float(body) * factor
+
+
+def shows(text: str, value: float, digits: int = 3) -> bool:
+    """Whether human-unit ``text`` (its first number) shows ``value`` to ``digits`` digits."""
+    first = text.split("[", 1)[0].split(" ", 1)[0].split("<", 1)[0]
+    return math.isclose(read_human(first), value, rel_tol=0.51 * 10 ** (1 - digits), abs_tol=1e-12)

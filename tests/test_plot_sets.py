@@ -122,7 +122,10 @@ def test_tco_plot_errors(files, tmp_path):
     result = runner.invoke(main, ["plot", str(tmp_path / "missing.nc")])
     assert result.exit_code != 0 and "missing.nc: no such result file" in result.output
     result = runner.invoke(main, ["plot", str(files["sobol"]), "--kind", "breakdown"])
-    assert result.exit_code != 0 and "needs a run or compare result, not a sobol result" in result.output
+    assert (
+        result.exit_code != 0
+        and "needs a run or compare result, not a sobol result" in result.output
+    )
     result = runner.invoke(main, ["plot", str(files["run"]), "--kind", "breakdown"])
     assert result.exit_code != 0 and "--store all" in result.output
     out = tmp_path / "x.gif"

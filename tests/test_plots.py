@@ -163,9 +163,7 @@ def test_cost_breakdown(run_all, tmp_path):
     ax = plots.cost_breakdown(run_all)
     # One segment per component that is not zero in this run (an owned fleet pays no
     # cloud rent or API charges).
-    nonzero = [
-        label for label, mean in plots.breakdown_means(run_all)[0] if mean != 0.0
-    ]
+    nonzero = [label for label, mean in plots.breakdown_means(run_all)[0] if mean != 0.0]
     assert len(ax.patches) == len(nonzero) >= 5
     assert "USD" in ax.get_ylabel()
     assert "USD" in ax.get_xlabel()

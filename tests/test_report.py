@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 from click.testing import CliRunner
+from helpers import read_human, shows
 from matplotlib.image import imread
 
 from results.assumptions import assumptions, toml_comments
@@ -154,14 +155,16 @@ def test_summary_table_numbers_match_the_samples(full, files):
         values = values[np.isfinite(values)]
         cells = rows[kpi]
         assert cells[1] == ds[kpi].attrs["units"]
-        # Columns: output, unit, mean, std, p5, p50, p95, valid samples.
-        assert cells[2].startswith(format_value(values.mean()))
-        assert cells[3].startswith(format_value(values.std(ddof=1)))
+        # Columns: output, unit, mean, std, p5, p50, p95, valid samples; human units.
+        assert shows(cells[2], values.mean())
+        assert shows(cells[3], values.std(ddof=1))
         for cell, q in zip(cells[4:7], (5, 50, 95), strict=True):
-            assert cell.startswith(format_value(np.percentile(values, q)))
-        # The bracketed interval holds the estimate.
-        low, high = (float(v.replace(",", "")) for v in re.findall(r"\[(.*), (.*)\]", cells[2])[0])
-        assert low <= values.mean() <= high
+            assert shows(cell, np.percentile(values, q))
+        if ds[kpi].attrs["units"].startswith("USD"):
+            assert cells[2].startswith("$")
+        # The bracketed interval holds the estimate (to the digits shown).
+        low, high = (read_human(v) for v in re.findall(r"\[(.*), (.*)\]", cells[2])[0])
+        assert low * (1 - 1e-3) <= values.mean() <= high * (1 + 1e-3)
         assert cells[7] == f"{values.size:,}"
     infeasible = _rows(_table_after(root, "Infeasible samples of 3,000"))
     assert infeasible[0][:2] == ["any", f"{np.count_nonzero(ds['infeasible'].values):,}"]
@@ -212,14 +215,16 @@ def test_sobol_and_tornado_tables_are_ranked_from_the_data(full, files):
         assert rows[0][1] == str(st["param"].values[int(np.nanargmax(st.values))])
         assert len(rows) == sobol_ds.sizes["param"]
         top = rows[0][1]
-        assert rows[0][4].startswith(format_value(float(st.sel(param=top))))
+        assert shows(rows[0][4], float(st.sel(param=top)))
     tornado_ds = open_result(files / "tornado.nc")
     for kpi in tornado_ds["kpi"].values.astype(str):
         rows = _rows(_table_after(root, f"Tornado: {kpi}"))
         swing = tornado_ds["abs_swing"].sel(kpi=kpi)
         top = str(swing["param"].values[int(np.nanargmax(swing.values))])
         assert rows[0][1] == top
-        assert rows[0][5] == format_value(float(tornado_ds["swing"].sel(kpi=kpi, param=top)))
+        unit = str(tornado_ds["kpi_units"].sel(kpi=kpi).item())
+        swing = float(tornado_ds["swing"].sel(kpi=kpi, param=top))
+        assert rows[0][5] == format_value(swing, unit, kpi)
 
 
 def test_provenance_lists_seed_hash_versions_and_a_working_command(full, files):
@@ -345,7 +350,7 @@ def test_a_comparison_gets_its_section_scenarios_and_figures(comparison):
     for kpi in ("token_cost_per_1k", "lifecycle_total"):
         for column, label in ((2, "accelerator-h100"), (3, "accelerator-b200")):
             values = ds[kpi].sel(scenario=label).values
-            assert medians[kpi][column].startswith(format_value(np.median(values)))
+            assert shows(medians[kpi][column], np.median(values))
     pairs = _rows(
         _table_after(
             root,
@@ -356,9 +361,9 @@ def test_a_comparison_gets_its_section_scenarios_and_figures(comparison):
     row = next(r for r in pairs if r[0] == "token_cost_per_1k")
     a = ds["token_cost_per_1k"].sel(scenario="accelerator-h100").values
     b = ds["token_cost_per_1k"].sel(scenario="accelerator-b200").values
-    assert row[2].startswith(format_value(np.median(b - a)))
+    assert shows(row[2], np.median(b - a))
     assert row[4] == "P(A cheaper)"
-    assert row[5].startswith(format_value(np.mean(a < b)))
+    assert shows(row[5], np.mean(a < b), digits=2)
     captions = [_text(c) for c in _all(root, "figcaption")]
     assert "Distribution of token_cost_per_1k in each scenario (1,500 samples each)" in captions
     for image in _all(root, "img"):

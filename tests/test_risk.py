@@ -96,5 +96,5 @@ def test_run_reports_what_a_binding_power_cap_leaves_unserved():
         ["run", "-n", "4000", "--seed", "1", "--no-save", "--set", "facility.power_cap_mw=0.5"],
     )
     assert result.exit_code == 0, result.output
-    assert "Power cap 0.5 MW" in result.output and "serving the rest needs" in result.output
+    assert "Power cap 500 kW" in result.output and "serving the rest needs" in result.output
     assert "Tokens the site can serve" in result.output

@@ -281,7 +281,7 @@ def test_cli_prints_tables_and_writes_file(runner, tmp_path):
     result = runner.invoke(tornado_command, ["--kpi", "lifecycle_total", "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert "lifecycle_total [USD]: base 76," in text
+    assert "lifecycle_total [USD]: base $76." in text
     assert "swing (USD)" in text and "release.cadence_days" in text
     lines = [line for line in text.splitlines() if line.startswith("  ")]
     table = lines[1:]  # after the header

@@ -49,10 +49,16 @@ def compare_section(result: Result, index: int) -> str:
         first = rows.iloc[0]
         cells = [_tag("code", _e(kpi)), _e(first["unit"])]
         cells.append(
-            _with_bounds(first["median_a"], first["median_a_lower"], first["median_a_upper"])
+            _with_bounds(
+                first["median_a"],
+                first["median_a_lower"],
+                first["median_a_upper"],
+                first["unit"],
+                kpi,
+            )
         )
         cells += [
-            _with_bounds(r["median_b"], r["median_b_lower"], r["median_b_upper"])
+            _with_bounds(r["median_b"], r["median_b_lower"], r["median_b_upper"], r["unit"], kpi)
             for _, r in rows.iterrows()
         ]
         medians.append(cells)
@@ -74,11 +80,21 @@ def compare_section(result: Result, index: int) -> str:
                 [
                     _tag("code", _e(r["kpi"])),
                     _e(r["unit"]),
-                    _with_bounds(r["difference"], r["difference_lower"], r["difference_upper"]),
+                    _with_bounds(
+                        r["difference"],
+                        r["difference_lower"],
+                        r["difference_upper"],
+                        r["unit"],
+                        r["kpi"],
+                    ),
                     _e(f"{share:+.1%}"),
                     _e(f"P(A {better})"),
                     _with_bounds(
-                        r["prob_a_better"], r["prob_a_better_lower"], r["prob_a_better_upper"]
+                        r["prob_a_better"],
+                        r["prob_a_better_lower"],
+                        r["prob_a_better_upper"],
+                        "1",
+                        "probability",
                     ),
                     _e(f"{r['prob_tie']:.1%}"),
                     _e(f"{int(r['n_paired']):,}"),

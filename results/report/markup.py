@@ -13,6 +13,7 @@ import io
 import math
 from collections.abc import Sequence
 
+from results.human import digits_for_interval
 from results.table import format_value
 
 FIGURE_DPI = 96
@@ -60,14 +61,19 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric=(), ca
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>\n"
 
 
-def _num(value: float) -> str:
-    return _e(format_value(float(value)))
+def _num(value: float, unit: str = "", name: str | None = None, digits: int = 4) -> str:
+    return _e(format_value(float(value), unit, name, digits))
 
 
-def _with_bounds(estimate: float, lower: float, upper: float) -> str:
+def _with_bounds(
+    estimate: float, lower: float, upper: float, unit: str = "", name: str | None = None
+) -> str:
+    """An estimate over its interval, both in human units, digits as the interval allows."""
     if math.isnan(estimate):
         return "n/a"
-    return f'{_num(estimate)}<br /><small class="ci">[{_num(lower)}, {_num(upper)}]</small>'
+    digits = max(3, digits_for_interval(estimate, lower, upper))
+    bounds = f"[{_num(lower, unit, name, digits)}, {_num(upper, unit, name, digits)}]"
+    return f'{_num(estimate, unit, name, digits)}<br /><small class="ci">{bounds}</small>'
 
 
 def _howto(text: str) -> str:

@@ -15,9 +15,11 @@ def _summary_rows(summary, names) -> list[tuple[str, ...]]:
     rows = []
     for name in names:
         var = summary[name]
-        cells = [_tag("code", _e(name)), _e(var.attrs.get("units", ""))]
+        unit = var.attrs.get("units", "")
+        cells = [_tag("code", _e(name)), _e(unit)]
         for stat in summary["statistic"].values:
-            cells.append(_with_bounds(*(float(v) for v in var.sel(statistic=stat).values)))
+            bounds = (float(v) for v in var.sel(statistic=stat).values)
+            cells.append(_with_bounds(*bounds, unit=unit, name=name))
         cells.append(f"{int(var.attrs['n_valid']):,}")
         rows.append(tuple(cells))
     return rows

@@ -55,14 +55,21 @@ def tornado_section(result: Result, index: int) -> str:
                 setting = str(at["setting"].sel(end=end).values)
                 value = float(at["value"].sel(end=end))
                 reason = str(at["infeasible"].sel(end=end).values)
-                shown = f"{_e(setting)} {_e(units[param])} &#8594; "
-                shown += "infeasible" if math.isnan(value) else _num(value)
+                number = float(at["setting_value"].sel(end=end))
+                shown = (
+                    f"{_e(setting)} {_e(units[param])}"
+                    if math.isnan(number)
+                    else _num(number, str(units[param]), param, 4)
+                    + (f" {_e(units[param])}" if units[param] not in ("", "1") else "")
+                ) + " &#8594; "
+                shown += "infeasible" if math.isnan(value) else _num(value, unit, kpi)
                 ends.append(shown + (f" ({_e(reason)})" if reason else ""))
             rows.append(
                 (str(rank), _tag("code", _e(param)), _e(str(at["kind"].values)), *ends,
-                 _num(float(at["swing"])))
+                 _num(float(at["swing"]), unit, kpi))
             )  # fmt: skip
-        parts.append(_tag("h3", _e(f"{kpi} [{unit}]: base {format_value(float(sub.base_value))}")))
+        base = format_value(float(sub.base_value), unit, kpi)
+        parts.append(_tag("h3", _e(f"{kpi} [{unit}]: base {base}")))
         parts.append(
             _table(
                 ["rank", "input", "kind", "low end → KPI", "high end → KPI", f"swing [{unit}]"],

@@ -7,6 +7,7 @@ import math
 
 import click
 
+from results.human import human_interval, human_percent
 from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
@@ -33,8 +34,8 @@ def _parse_range(text: str | None) -> tuple[float, float] | None:
     return low, high
 
 
-def _fmt(value) -> str:
-    return decision_number(value, "outside the swept range")
+def _fmt(value, unit: str = "", name: str | None = None) -> str:
+    return decision_number(value, "outside the swept range", unit, name)
 
 
 @click.command("breakeven")
@@ -210,6 +211,7 @@ def breakeven_command(
         click.echo(json.dumps(payload, indent=2, allow_nan=True))
         return
     units = attrs["kpi_units"]
+    over_units = attrs.get("over_units", "")
     click.echo(
         f"Break-even of {attrs['scenario_b']} (B) against {attrs['scenario_a']} (A) over "
         f"{over}: {kpi} [{units}], {n:,} paired samples per value, seed {seed}"
@@ -219,16 +221,21 @@ def breakeven_command(
     for i, value in enumerate(ds["value"].values):
         d = ds["difference"].values[i]
         p = ds["prob_b_better"].values[i]
-        band = f"{ds['difference_p5'].values[i]:,.0f} - {ds['difference_p95'].values[i]:,.0f}"
+        band = (
+            f"{_fmt(ds['difference_p5'].values[i], units, kpi)} - "
+            f"{_fmt(ds['difference_p95'].values[i], units, kpi)}"
+        )
+        median = human_interval(d[0], d[1], d[2], units, kpi)
         click.echo(
-            f"  {_fmt(float(value)):>26}  {f'{d[0]:,.0f} [{d[1]:,.0f}, {d[2]:,.0f}]':>40}"
-            f"  {p[0]:>10.1%}  {band:>27}"
+            f"  {_fmt(float(value), over_units, over):>26}  {median:>40}"
+            f"  {human_percent(p[0]):>11}  {band:>27}"
         )
     estimate = attrs["breakeven"]
     if math.isfinite(estimate):
         click.echo(
-            f"Break-even: {over} = {_fmt(estimate)} ({confidence:.0%} CI "
-            f"{_fmt(attrs['breakeven_low'])} to {_fmt(attrs['breakeven_high'])}); "
+            f"Break-even: {over} = {_fmt(estimate, over_units, over)} ({confidence:.0%} CI "
+            f"{_fmt(attrs['breakeven_low'], over_units, over)} to "
+            f"{_fmt(attrs['breakeven_high'], over_units, over)}); "
             f"{attrs['breakeven_direction']}."
         )
     else:
@@ -238,7 +245,7 @@ def breakeven_command(
         ("b_worse_p95_from", "B is worse in 95% of outcomes up to"),
     ):
         if math.isfinite(attrs[key]):
-            click.echo(f"{text} {over} = {_fmt(attrs[key])}.")
+            click.echo(f"{text} {over} = {_fmt(attrs[key], over_units, over)}.")
     click.echo(
         "Median of the paired differences with its order-statistic interval; break-even "
         "interval from where the interval's ends cross zero (assumes a monotone difference)."
@@ -303,8 +310,9 @@ def _map(
         f"{kpi}, {over} x {over2}, {n:,} paired samples per point, seed {seed}"
     )
     click.echo(f"  {over2:>30}  break-even {over}")
+    units = ds.attrs.get("over_units", ""), ds.attrs.get("over2_units", "")
     for value2, value in curve:
-        click.echo(f"  {_fmt(value2):>30}  {_fmt(value)}")
+        click.echo(f"  {_fmt(value2, units[1], over2):>30}  {_fmt(value, units[0], over)}")
     if output is not None:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")
     if plot_path is not None:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from results.human import human
 from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
@@ -93,19 +94,21 @@ def evpi_command(
         f"{kpi} [{unit}], {attrs['n_paired']:,} paired samples, seed {seed}"
     )
     click.echo(
-        f"Expected {kpi}: A {attrs['expected_a']:,.0f}, B {attrs['expected_b']:,.0f}; "
+        f"Expected {kpi}: A {human(attrs['expected_a'], unit)}, "
+        f"B {human(attrs['expected_b'], unit)}; "
         f"choose {attrs['choice_now']} without more information."
     )
     click.echo(
-        f"EVPI (learn everything first): {attrs['evpi']:,.0f} {unit} "
-        f"({confidence:.0%} CI {attrs['evpi_low']:,.0f} to {attrs['evpi_high']:,.0f})"
+        f"EVPI (learn everything first): {human(attrs['evpi'], unit)} "
+        f"({confidence:.0%} CI {human(attrs['evpi_low'], unit)} to "
+        f"{human(attrs['evpi_high'], unit)})"
     )
     click.echo(f"EVPPI per factor (learn it alone first), {unit}:")
     width = max(len(r["factor"]) for r in rows)
     for r in rows:
         low, high = r["interval"]
-        value, low, high = (round(v) + 0.0 for v in (r["evppi"], low, high))  # no "-0"
-        click.echo(f"  {r['factor']:<{width}}  {value:>14,.0f}  [{low:,.0f}, {high:,.0f}]")
+        value, low, high = (human(v + 0.0, unit) for v in (r["evppi"], low, high))
+        click.echo(f"  {r['factor']:<{width}}  {value:>14}  [{low}, {high}]")
     click.echo(
         "0 within its interval: learning the factor cannot change the choice. Binned "
         "estimator (Strong & Oakley 2013), permutation bias removed."

@@ -23,8 +23,8 @@ from simulate.cli.options import (
 )
 
 
-def _number(value) -> str:
-    return decision_number(value, "inadmissible")
+def _number(value, unit: str = "") -> str:
+    return decision_number(value, "inadmissible", unit)
 
 
 @click.command("optimize")
@@ -164,10 +164,10 @@ def optimize_command(
     )
     click.echo(f"Best: {attrs['best_setting']}")
     click.echo(
-        f"  {objective} {_number(attrs['best_objective'])} against the base plan's "
-        f"{_number(attrs['base_objective'])}: {_number(attrs['improvement'])} better "
-        f"({confidence:.0%} CI {_number(attrs['improvement_low'])} to "
-        f"{_number(attrs['improvement_high'])}, paired)"
+        f"  {objective} {_number(attrs['best_objective'], unit)} against the base plan's "
+        f"{_number(attrs['base_objective'], unit)}: {_number(attrs['improvement'], unit)} better "
+        f"({confidence:.0%} CI {_number(attrs['improvement_low'], unit)} to "
+        f"{_number(attrs['improvement_high'], unit)}, paired)"
     )
     click.echo("Best plan of each combination of the choice levers, best first:")
     for i in range(ds.sizes["plan"]):
@@ -181,12 +181,12 @@ def optimize_command(
             else ("  not significantly worse" if bool(ds["not_worse"].values[i]) and i else "")
         )
         interval = (
-            f" [{_number(float(ds['objective_low'].values[i]))}, "
-            f"{_number(float(ds['objective_high'].values[i]))}]"
+            f" [{_number(float(ds['objective_low'].values[i]), unit)}, "
+            f"{_number(float(ds['objective_high'].values[i]), unit)}]"
             if math.isfinite(value)
             else ""
         )
-        click.echo(f"  {i + 1:>2}. {_number(value)}{interval}  {settings}{tag}")
+        click.echo(f"  {i + 1:>2}. {_number(value, unit)}{interval}  {settings}{tag}")
     click.echo(
         "Intervals: paired bootstrap over the samples; 'not significantly worse': the "
         "interval of the difference to the best includes 0."

@@ -173,7 +173,7 @@ def figure_option(what: str):
     )
 
 
-def decision_number(value, missing: str = "n/a") -> str:
+def decision_number(value, missing: str = "n/a", unit: str = "", name: str | None = None) -> str:
     """A decision result's figure for a table: 4 significant digits, or thousands grouped.
 
     Parameters
@@ -182,14 +182,24 @@ def decision_number(value, missing: str = "n/a") -> str:
         The figure, in its unit.
     missing : str
         Shown for NaN/inf (e.g. "outside the swept range", "inadmissible").
+    unit : str
+        Its unit: money as $1.2M, shares as %, counts with k/M/B (:func:`results.human.human`).
+    name : str, optional
+        The quantity's name (shares print as percentages).
     """
     import math
 
+    from results.human import human
+
     if value is None or not math.isfinite(value):
         return missing
-    return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return human(float(value), unit, name=name, digits=4)
 
 
-def setting_text(value) -> str:
-    """A lever setting as text: a choice name as is, a number compactly."""
-    return value if isinstance(value, str) else f"{value:g}"
+def setting_text(value, unit: str = "", name: str | None = None) -> str:
+    """A lever setting as text: a choice name as is, a number in human units (no exponent)."""
+    from results.human import human, trim_zeros
+
+    if isinstance(value, str):
+        return value
+    return trim_zeros(human(float(value), unit, name=name, digits=4))

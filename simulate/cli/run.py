@@ -106,6 +106,7 @@ def run_command(
     import numba
     import numpy as np
 
+    from results.human import human, human_percent
     from results.summary import infeasible_counts, summarize
     from results.table import format_summary
     from scenarios.errors import ScenarioError
@@ -201,9 +202,10 @@ def run_command(
     if budget_line is not None:
         p, low, high = budget_line["prob_over"]
         click.echo(
-            f"Budget {budget:,.0f} USD: P(lifecycle_total > budget) = {p:.1%} "
-            f"({confidence:.0%} CI {low:.1%} to {high:.1%}); P95 {budget_line['var']:,.0f} USD, "
-            f"CVaR95 (mean of the worst 5%) {budget_line['cvar']:,.0f} USD"
+            f"Budget {human(budget, 'USD')}: P(lifecycle_total > budget) = {human_percent(p)} "
+            f"({confidence:.0%} CI {human_percent(low)} to {human_percent(high)}); "
+            f"P95 {human(budget_line['var'], 'USD')}, "
+            f"CVaR95 (mean of the worst 5%) {human(budget_line['cvar'], 'USD')}"
         )
     cap = float(loaded.base_values().get("facility.power_cap_mw", 0.0) or 0.0)
     if cap > 0.0 and "power_cap_served_share" in dataset:
@@ -211,8 +213,10 @@ def run_command(
         site = dataset["site_power_mw"].values
         ok = np.isfinite(share)
         click.echo(
-            f"Power cap {cap:g} MW: the fleet at full load needs {np.median(site[ok]):,.2f} MW "
-            f"(median; P95 {np.percentile(site[ok], 95):,.2f}); the cap binds in "
+            f"Power cap {human(cap, 'MW', with_unit=True)}: the fleet at full load needs "
+            f"{human(np.median(site[ok]), 'MW', with_unit=True)} "
+            f"(median; P95 {human(np.percentile(site[ok], 95), 'MW', with_unit=True)}); "
+            "the cap binds in "
             f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
             "the demand (median)"
         )
@@ -221,8 +225,8 @@ def run_command(
         tokens = dataset["tokens_per_dollar"].values * dataset["lifecycle_total"].values / months
         if np.isfinite(tokens[ok]).any():
             click.echo(
-                f"  Tokens the site can serve: {np.median(tokens[ok] * share[ok]):,.4g} a month "
-                f"(median) of {np.median(tokens[ok]):,.4g} demanded"
+                f"  Tokens the site can serve: {human(np.median(tokens[ok] * share[ok]), 'tokens')}"
+                f" a month (median) of {human(np.median(tokens[ok]), 'tokens')} demanded"
             )
         capped = ok & (share < 1.0)
         if capped.any():
@@ -230,19 +234,22 @@ def run_command(
             missing_mw = site[capped] * (1.0 - share[capped])
             per_mw = dataset["inference_cost_monthly"].values[capped] / site[capped]
             click.echo(
-                f"  Where it binds, serving the rest needs {np.median(missing_mw):,.2f} MW more "
-                f"(median), about {np.median(missing_mw * per_mw):,.0f} USD/month at the "
-                f"fleet's inference cost of {np.median(per_mw):,.0f} USD per MW-month"
+                f"  Where it binds, serving the rest needs "
+                f"{human(np.median(missing_mw), 'MW', with_unit=True)} more (median), about "
+                f"{human(np.median(missing_mw * per_mw), 'USD/month', with_unit=True)} at the "
+                f"fleet's inference cost of {human(np.median(per_mw), 'USD')} per MW-month"
             )
     if money is not None:
         p, low, high = money["prob_loss"]
         m5, m50, m95 = money["margin"]
         r5, r50, r95 = money["roi"]
         click.echo(
-            f"Money in (revenue {money['revenue_monthly']:,.0f} USD/month, median): margin "
-            f"P5/P50/P95 {m5:,.0f} / {m50:,.0f} / {m95:,.0f} USD, ROI {r5:.1%} / {r50:.1%} / "
-            f"{r95:.1%}; P(loss) = {p:.1%} ({confidence:.0%} CI {low:.1%} to {high:.1%}); "
-            f"pays back within the horizon in {money['prob_payback']:.1%} of samples"
+            f"Money in (revenue {human(money['revenue_monthly'], 'USD/month', with_unit=True)}, "
+            f"median): margin P5/P50/P95 {human(m5, 'USD')} / {human(m50, 'USD')} / "
+            f"{human(m95, 'USD')}, ROI {r5:.1%} / {r50:.1%} / "
+            f"{r95:.1%}; P(loss) = {human_percent(p)} ({confidence:.0%} CI {human_percent(low)} "
+            f"to {human_percent(high)}); "
+            f"pays back within the horizon in {human_percent(money['prob_payback'])} of samples"
             + (f" (median month {money['payback_p50']:.1f})" if money["prob_payback"] > 0 else "")
         )
     click.echo(dataset.attrs["tco_index_definition"])

@@ -61,10 +61,22 @@ def _bar(swing: float, largest: float) -> str:
     return f"{left:>{BAR_HALF_WIDTH}}|{right}"
 
 
-def _number(value: float) -> str:
+def _number(value: float, unit: str = "", name: str | None = None) -> str:
     from results.table import format_value
 
-    return format_value(float(value))
+    return format_value(float(value), unit, name)
+
+
+def _setting(text: str, value: float, unit: str, param: str) -> str:
+    """An end's setting in human units with its unit; categories as they are."""
+    from results.human import human, trim_zeros
+
+    if math.isnan(value):
+        return _with_units(text, unit)
+    text = trim_zeros(human(value, unit, name=param, digits=4))
+    if unit.startswith("USD"):
+        return text + unit[3:]  # "$55/MWh": the sign already says USD
+    return _with_units(text, unit)
 
 
 def format_tornado(ds) -> str:
@@ -104,15 +116,20 @@ def format_tornado(ds) -> str:
             cells = [param, str(kind_by_param[param])]
             for end in ("low", "high"):
                 value = float(sub["value"].sel(param=param, end=end))
-                setting = _with_units(
-                    str(sub["setting"].sel(param=param, end=end).values), units_by_param[param]
+                setting = _setting(
+                    str(sub["setting"].sel(param=param, end=end).values),
+                    float(sub["setting_value"].sel(param=param, end=end)),
+                    str(units_by_param[param]),
+                    param,
                 )
                 reason = str(sub["infeasible"].sel(param=param, end=end).values)
-                shown = "infeasible" if math.isnan(value) and reason else _number(value)
+                shown = (
+                    "infeasible" if math.isnan(value) and reason else _number(value, kpi_units, kpi)
+                )
                 cells.append(f"{setting} -> {shown}")
                 if reason:
                     notes.append(f"{kpi}: {param} = {setting}: {reason}")
-            cells.append(_number(float(sub["swing"].sel(param=param))))
+            cells.append(_number(float(sub["swing"].sel(param=param)), kpi_units, kpi))
             rows.append(cells)
         swings = sub["swing"].sel(param=order).values
         finite = [abs(s) for s in swings if not math.isnan(s)]
@@ -121,7 +138,7 @@ def format_tornado(ds) -> str:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines.append("")
         lines.append(
-            f"{kpi} [{kpi_units}]: base {_number(float(sub['base_value']))} {kpi_units}"
+            f"{kpi} [{kpi_units}]: base {_number(float(sub['base_value']), kpi_units, kpi)}"
             f"  ({sub['kpi_long_name'].item()})"
         )
         lines.append(
