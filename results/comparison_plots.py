@@ -136,7 +136,11 @@ def comparison_plot(ds, kpi: str, colours: dict[str, str] | None = None):
             event = "better"
         else:
             event = "cheaper" if direction == "lower" and unit.startswith("USD") else "lower"
-        words.append(f"P(B {event}) = {human_percent(share)}")
+        text = f"P(B {event}) = {human_percent(share)}"
+        ties = float(np.mean(row[ok] == 0)) if ok.any() else 0.0
+        if ties >= 0.005:
+            text += f", ties {human_percent(ties)}"
+        words.append(text)
     bottom.set_yticks(y, [f"B = {b}\n{w}" for b, w in zip(others, words, strict=True)])
     bottom.set_xlabel(axis_label(f"paired difference B - A, A = {labels[0]}", unit, kpi))
     human_axis(bottom, "x", unit, kpi)

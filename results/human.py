@@ -392,11 +392,14 @@ def tick_labels(values, unit: str = "", name: str | None = None, log: bool = Fal
 
 
 def trim_zeros(text: str) -> str:
-    """Drop trailing zeros of a label's decimals: ``1.00M`` is ``1M`` on a log axis."""
+    """Drop trailing zeros of a label's decimals: ``1.00M`` is ``1M``, ``90.0 d`` is ``90 d``."""
+    if " " in text:
+        number, rest = text.split(" ", 1)
+        return f"{trim_zeros(number)} {rest}"
     head = len(text) - len(text.lstrip("-$"))
     body = text[head:]
     number = body.rstrip("kMBTGPEmµn%")
     suffix = body[len(number) :]
-    if "." in number and " " not in number:
+    if "." in number:
         number = number.rstrip("0").rstrip(".")
     return text[:head] + number + suffix

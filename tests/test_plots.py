@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import xarray as xr
 from matplotlib.image import imread
 
 from results import plots
@@ -259,3 +260,41 @@ def test_scatter_top_factor_with_sobol(run_all, sobol_ds):
 def test_sobol_bars_still_works(sobol_ds):
     ax = plots.sobol_bars(sobol_ds, "lifecycle_total")
     assert len(ax.patches) == 2 * sobol_ds.sizes["param"]
+
+
+def test_a_scenario_keeps_its_colour_across_figures(run_all):
+    from matplotlib.colors import to_hex
+
+    from results.comparison_plots import comparison_plot
+    from results.plot_style import PALETTE, scenario_colours
+
+    colours = scenario_colours(["other", "default"])
+    assert colours == {"other": PALETTE[0], "default": PALETTE[1]}
+    ax = plots.distribution_plot(run_all, "token_cost_per_1k", colours=colours)
+    assert to_hex(ax.patches[0].get_facecolor()) == PALETTE[1].lower()
+    pair = run_all[["token_cost_per_1k"]].expand_dims(scenario=["other", "default"])
+    top = comparison_plot(pair, "token_cost_per_1k", colours=colours)
+    # The median dots: one per scenario, edged in that scenario's colour.
+    edges = [
+        to_hex(line.get_markeredgecolor()) for line in top.get_lines() if line.get_marker() == "o"
+    ]
+    assert edges == [PALETTE[0].lower(), PALETTE[1].lower()]
+
+
+def test_comparison_plot_draws_the_paired_difference(run_all):
+    from results.comparison_plots import comparison_plot, interval_rows
+
+    base = run_all["token_cost_per_1k"]
+    pair = xr.concat([base, base * 0.7], dim="scenario").assign_coords(scenario=["a", "b"])
+    ds = pair.to_dataset(name="token_cost_per_1k")
+    top = comparison_plot(ds, "token_cost_per_1k")
+    bottom = next(a for a in top.figure.axes if a is not top and a.get_visible())
+    labels = [t.get_text() for t in bottom.get_yticklabels()]
+    assert labels == ["B = b\nP(B cheaper) = 100%"]
+    # The glyph of the difference: its median dot sits at the median of b - a.
+    difference = (base * 0.7 - base).values
+    (dot,) = [line for line in bottom.get_lines() if line.get_marker() == "o"]
+    assert dot.get_xdata()[0] == pytest.approx(np.nanmedian(difference))
+    assert interval_rows(difference[None, :])[0, 2] == pytest.approx(np.nanmedian(difference))
+    with pytest.raises(ValueError, match="tco compare result"):
+        comparison_plot(run_all, "token_cost_per_1k")

@@ -104,6 +104,49 @@ def test_report_is_well_formed_and_has_every_section(full, files):
     assert not list(files.glob(".*partial*"))
 
 
+def test_the_summary_comes_first_in_human_units(full, files):
+    text, root = full
+    sections = [s.get("id") for s in _all(root, "section")]
+    assert sections[0] == "summary"
+    body = text.split("<body>", 1)[1]
+    # Before the summary: only the title and the line saying what the report was made from.
+    assert body.index('<section id="summary">') < body.index("<nav>")
+    summary = next(s for s in _all(root, "section") if s.get("id") == "summary")
+    words = _text(summary)
+    assert not re.search(r"\d[eE][+-]?\d", words)
+    # The headline: the token cost's median and 90% interval, read back from the samples.
+    ds = open_result(files / "run.nc")
+    x = ds["token_cost_per_1k"].values
+    x = x[np.isfinite(x)]
+    rows = {r[0]: r for r in _rows(_table_after(summary, _summary_caption()))}
+    for label, scale in (("Cost per 1,000 tokens", 1.0), ("Cost per 1M tokens", 1000.0)):
+        median, low, high = _median_and_interval(rows[label][1])
+        assert shows(median, scale * np.median(x))
+        assert shows(low, scale * np.percentile(x, 5))
+        assert shows(high, scale * np.percentile(x, 95))
+    lifecycle = rows["Lifecycle total"][1]
+    assert lifecycle.startswith("$") and lifecycle.split("$")[1][-1] in "kMB"
+    # The top levers with what moving each does, and the infeasible share.
+    items = [_text(li) for li in summary.iter(XHTML + "li")]
+    levers = [i for i in items if i.startswith(("release.", "hardware.", "fleet.", "facility."))]
+    assert len(levers) == 3 and all("%" in i for i in levers)
+    assert "Infeasible" in words
+
+
+def _median_and_interval(cell: str) -> tuple[str, str, str]:
+    """A summary cell, "<median><low> to <high>" as text, in its three parts."""
+    low_and_high = re.search(r"(-?\$[\d.,]+[kMBT]?) to (-?\$[\d.,]+[kMBT]?)$", cell)
+    median = cell[: low_and_high.start()]
+    return median, low_and_high.group(1), low_and_high.group(2)
+
+
+def _summary_caption():
+    return (
+        "Median and, below it, 90% of outcomes (P5 to P95); levers at base, uncertain "
+        "factors sampled"
+    )
+
+
 def test_malformed_markup_would_be_caught():
     # The well-formedness check is a real parse: an unclosed cell fails it.
     with pytest.raises(ET.ParseError):
@@ -365,10 +408,35 @@ def test_a_comparison_gets_its_section_scenarios_and_figures(comparison):
     assert row[4] == "P(A cheaper)"
     assert shows(row[5], np.mean(a < b), digits=2)
     captions = [_text(c) for c in _all(root, "figcaption")]
-    assert "Distribution of token_cost_per_1k in each scenario (1,500 samples each)" in captions
+    assert (
+        "token_cost_per_1k per scenario and paired difference B - A (1,500 samples each)"
+        in captions
+    )
+    assert "Mean lifecycle cost by part, per scenario" in captions
     for image in _all(root, "img"):
         data = base64.b64decode(image.get("src").split(",", 1)[1], validate=True)
         assert data.startswith(PNG_SIGNATURE)
+
+
+def test_the_summary_gives_the_comparison_verdict(comparison):
+    folder, _, root = comparison
+    ds = open_result(folder / "cmp.nc")
+    summary = next(s for s in _all(root, "section") if s.get("id") == "summary")
+    verdicts = [_text(li) for li in summary.iter(XHTML + "li") if " wins on " in _text(li)]
+    assert len(verdicts) == 1
+    a = ds["token_cost_per_1k"].sel(scenario="accelerator-h100").values
+    b = ds["token_cost_per_1k"].sel(scenario="accelerator-b200").values
+    winner = "accelerator-b200" if np.median(b - a) < 0 else "accelerator-h100"
+    verdict = verdicts[0]
+    assert verdict.startswith(f"{winner} wins on token_cost_per_1k")
+    amount = re.search(r"by (\$[\d.,]+[kMBT]?)", verdict).group(1)
+    assert shows(amount, abs(np.median(b - a)))
+    share = re.search(r"better in ([\d.]+)% of the sampled worlds", verdict).group(1)
+    wins = np.mean(b < a) if winner == "accelerator-b200" else np.mean(a < b)
+    assert abs(float(share) / 100 - wins) < 0.001
+    # Both scenarios' headline figures sit side by side.
+    heads = [_text(th) for th in summary.iter(XHTML + "th")]
+    assert "accelerator-h100" in heads and "accelerator-b200" in heads
 
 
 def test_comparison_command_reproduces_the_comparison(comparison):

@@ -8,7 +8,7 @@ from results.report.markup import _e, _section, _table, _tag, _try_figure, _with
 from results.report.result import Result
 
 
-def compare_section(result: Result, index: int) -> str:
+def compare_section(result: Result, index: int, colours: dict[str, str] | None = None) -> str:
     """A scenario comparison: medians, paired differences, P(A better), overlaid distributions.
 
     Parameters
@@ -17,6 +17,8 @@ def compare_section(result: Result, index: int) -> str:
         A comparison (``tco compare -o FILE``).
     index : int
         Position among the report's comparisons (for anchors).
+    colours : dict of str to str, optional
+        Colour per scenario label, shared by every figure of the report.
 
     Returns
     -------
@@ -120,13 +122,17 @@ def compare_section(result: Result, index: int) -> str:
         )
     if "tco_index_definition" in attrs:
         parts.append(_tag("p", _e(attrs["tco_index_definition"])))
-    parts.append(_tag("h3", "Distributions"))
+    parts.append(_tag("h3", "Each scenario and the paired difference"))
     for kpi in [k for k in kpis if k != "tco_index" and k in ds]:
         parts.append(
             _try_figure(
-                lambda kpi=kpi: draw("distribution", [ds], kpi=kpi),
-                f"Distribution of {kpi} in each scenario ({n:,} samples each)",
+                lambda kpi=kpi: draw("comparison", [ds], kpi=kpi, colours=colours),
+                f"{kpi} per scenario and paired difference B - A ({n:,} samples each)",
             )
         )
+    parts.append(_tag("h3", "Cost breakdown per scenario"))
+    parts.append(
+        _try_figure(lambda: draw("breakdown", [ds]), "Mean lifecycle cost by part, per scenario")
+    )
     title = f"Scenario comparison: {' vs '.join(labels)}"
     return _section(f"compare-{index}", title, "".join(parts))

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from results.atomic import atomic_path
+from results.plot_style import scenario_colours
 from results.provenance import result_scenario_name
 from results.report.compare import compare_section
 from results.report.decision import DECISION_KINDS, decision_section
@@ -23,6 +24,7 @@ from results.report.result import (
 from results.report.run import run_section
 from results.report.scenario import scenario_section
 from results.report.sobol import sobol_section
+from results.report.summary import summary_section
 from results.report.tornado import tornado_section
 from results.summary import DEFAULT_PERCENTILES
 
@@ -65,8 +67,10 @@ def build_report(
     Returns
     -------
     str
-        The document: scenario and assumptions, Monte Carlo summary, Sobol ranking,
-        tornado and provenance sections; a missing analysis is replaced by the
+        The document: an executive summary first (headline KPIs in human units, top
+        levers, verdicts, infeasible share), then scenario and assumptions, Monte
+        Carlo summary, comparison, Sobol ranking, tornado, decision and provenance
+        sections; a missing analysis is replaced by the
         command that makes it. Figures are embedded; no external reference.
     """
     results = list(results)
@@ -90,10 +94,16 @@ def build_report(
     # A report of decision results alone does not ask for the analyses it lacks.
     standard = [r for r in results if r.kind not in DECISION_KINDS]
     placeholder = (lambda section: [section]) if standard else (lambda section: [])
+    # One colour per scenario for every figure of the report.
+    colours = scenario_colours(
+        [result_scenario_name(r.dataset.attrs, r.name) for r in by_kind["run"]]
+        + [str(s) for r in by_kind["compare"] for s in r.dataset["scenario"].values]
+    )
     sections += [
-        run_section(r, i, percentiles, confidence) for i, r in enumerate(by_kind["run"], 1)
+        run_section(r, i, percentiles, confidence, colours)
+        for i, r in enumerate(by_kind["run"], 1)
     ] or placeholder(_section("run", "Monte Carlo summary", _missing("run", results)))
-    sections += [compare_section(r, i) for i, r in enumerate(by_kind["compare"], 1)]
+    sections += [compare_section(r, i, colours) for i, r in enumerate(by_kind["compare"], 1)]
     sections += [sobol_section(r, i) for i, r in enumerate(by_kind["sobol"], 1)] or placeholder(
         _section("sobol", "Sensitivity ranking (Sobol)", _missing("sobol", results))
     )
@@ -129,6 +139,8 @@ def build_report(
         f"<title>{_e(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{_e(title)}</h1>\n"
         f"<p>Made by lifecycle-tco on {_e(created)} from {inputs}.</p>\n"
+        # The answer first: the summary fills the first screen, the details follow.
+        + summary_section(results)
         + "".join(notes)
         + f"<nav><ul>{contents}</ul></nav>\n"
         + "".join(sections)

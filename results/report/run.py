@@ -25,7 +25,9 @@ def _summary_rows(summary, names) -> list[tuple[str, ...]]:
     return rows
 
 
-def run_section(result: Result, index: int, percentiles, confidence) -> str:
+def run_section(
+    result: Result, index: int, percentiles, confidence, colours: dict[str, str] | None = None
+) -> str:
     """Monte Carlo summary of a run: statistics with intervals, infeasible shares, plots.
 
     Parameters
@@ -38,6 +40,8 @@ def run_section(result: Result, index: int, percentiles, confidence) -> str:
         Percentiles in (0, 100).
     confidence : float
         Confidence level of the intervals.
+    colours : dict of str to str, optional
+        Colour per scenario label, shared by every figure of the report.
 
     Returns
     -------
@@ -94,7 +98,9 @@ def run_section(result: Result, index: int, percentiles, confidence) -> str:
     for kpi in kpis:
         parts.append(
             _try_figure(
-                lambda kpi=kpi: plots.distribution_plot(ds, kpi),
+                lambda kpi=kpi: plots.distribution_plot(
+                    ds, kpi, labels=[result_scenario_name(attrs)], colours=colours
+                ),
                 f"Distribution of {kpi} ({n:,} samples)",
             )
         )
