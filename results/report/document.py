@@ -100,8 +100,7 @@ def build_report(
         + [str(s) for r in by_kind["compare"] for s in r.dataset["scenario"].values]
     )
     sections += [
-        run_section(r, i, percentiles, confidence, colours)
-        for i, r in enumerate(by_kind["run"], 1)
+        run_section(r, i, percentiles, confidence, colours) for i, r in enumerate(by_kind["run"], 1)
     ] or placeholder(_section("run", "Monte Carlo summary", _missing("run", results)))
     sections += [compare_section(r, i, colours) for i, r in enumerate(by_kind["compare"], 1)]
     sections += [sobol_section(r, i) for i, r in enumerate(by_kind["sobol"], 1)] or placeholder(
