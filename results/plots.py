@@ -591,9 +591,16 @@ def convergence_plot(ds, ax=None, kpi: str | None = None, top: int = 5):
     st_ax = ax.twinx()
     rows = sobol_ranking(ds, kpi)[:top]
     history = ds["history_ST"].sel(kpi=kpi)
-    for param, kind, *_ in rows:
+    from results.plot_style import PALETTE
+
+    for i, (param, kind, *_) in enumerate(rows):
         st_ax.plot(
-            n, history.sel(param=param).values, "s--", linewidth=1.0, label=f"ST {param} [{kind}]"
+            n,
+            history.sel(param=param).values,
+            "s--",
+            linewidth=1.0,
+            color=PALETTE[(i + 1) % len(PALETTE)],  # black (index 7) is the half-width's
+            label=f"ST {param} [{kind}]",
         )
     st_ax.set_ylabel(f"total-order index ST of {kpi} [1]")
     handles = [*ax.get_legend_handles_labels()[0], *st_ax.get_legend_handles_labels()[0]]

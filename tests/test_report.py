@@ -15,6 +15,7 @@ from matplotlib.image import imread
 
 from results.assumptions import assumptions, toml_comments
 from results.report import as_results, build_report, reproduce_command
+from results.report.summary import HEADLINE_NOTE
 from results.store import open_result, save_netcdf
 from results.table import format_value
 from scenarios.loader import load_scenario
@@ -118,7 +119,8 @@ def test_the_summary_comes_first_in_human_units(full, files):
     ds = open_result(files / "run.nc")
     x = ds["token_cost_per_1k"].values
     x = x[np.isfinite(x)]
-    rows = {r[0]: r for r in _rows(_table_after(summary, _summary_caption()))}
+    rows = {r[0]: r for r in _rows(next(summary.iter(XHTML + "table")))}
+    assert HEADLINE_NOTE in words
     for label, scale in (("Cost per 1,000 tokens", 1.0), ("Cost per 1M tokens", 1000.0)):
         median, low, high = _median_and_interval(rows[label][1])
         assert shows(median, scale * np.median(x))
@@ -138,13 +140,6 @@ def _median_and_interval(cell: str) -> tuple[str, str, str]:
     low_and_high = re.search(r"(-?\$[\d.,]+[kMBT]?) to (-?\$[\d.,]+[kMBT]?)$", cell)
     median = cell[: low_and_high.start()]
     return median, low_and_high.group(1), low_and_high.group(2)
-
-
-def _summary_caption():
-    return (
-        "Median and, below it, 90% of outcomes (P5 to P95); levers at base, uncertain "
-        "factors sampled"
-    )
 
 
 def test_malformed_markup_would_be_caught():

@@ -29,7 +29,7 @@ small.ci { color: #555; white-space: nowrap; }
 .howto { background: #eef6ee; border-left: 4px solid #3a8a3a; padding: 0.5em 0.8em; }
 code, pre { background: #f4f4f4; font-size: 0.9em; } pre { padding: 0.6em; overflow-x: auto; }
 figure { margin: 1em 0; } img { max-width: 100%; height: auto; }
-nav ul { columns: 2; }
+nav ul { columns: 2; } p.small { font-size: 0.85em; color: #555; margin-top: -0.4em; }
 """
 
 

@@ -29,6 +29,10 @@ HEADLINE_KPIS = (
     ("training_cost", 1.0, "Training per release"),
 )
 """KPIs the summary opens with: name, scale (1,000 for $/1M from $/1k) and the words used."""
+HEADLINE_NOTE = (
+    "Each cell: the median, and below it the range of 90% of outcomes (P5 to P95); "
+    "levers at base, uncertain factors sampled."
+)
 LEVERS_SHOWN = 3
 MAX_COLUMNS = 4
 """Runs or scenarios side by side in the headline table; more are in the details."""
@@ -263,10 +267,9 @@ def summary_section(results: Sequence[Result]) -> str:
                 ["", *(label for label, _ in columns)],
                 [(_e(words), *cells) for words, cells in rows],
                 tuple(range(1, len(columns) + 1)),
-                "Median and, below it, 90% of outcomes (P5 to P95); levers at base, uncertain "
-                "factors sampled",
             )
         )
+        parts.append(_tag("p", _e(HEADLINE_NOTE), class_="small"))
     levers = _lever_lines(results)
     if levers:
         parts.append(_tag("p", levers[0]))

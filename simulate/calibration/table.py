@@ -17,7 +17,9 @@ def _number(value: float) -> str:
         return f"{value / 1e6:,.2f} M"
     if magnitude >= 100:
         return f"{value:,.0f}"
-    return f"{value:.3g}"
+    from results.human import human
+
+    return human(value, digits=3)  # never 1.2e-05
 
 
 def format_report(report: CalibrationReport) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from results.atomic import atomic_path
+from results.human import human, human_percent
 
 __all__ = ["fit_command"]
 
@@ -133,9 +134,11 @@ def _check_domain(winner, key, field) -> None:
     lo, hi = d.support()
     parts = []
     if lo < field.lower:
-        parts.append(f"{d.cdf(field.lower):.3g} below {field.lower:g}")
+        parts.append(f"{human_percent(d.cdf(field.lower))} below {human(field.lower, field.unit)}")
     if hi > field.upper:
-        parts.append(f"{1.0 - d.cdf(field.upper):.3g} above {field.upper:g}")
+        parts.append(
+            f"{human_percent(1.0 - d.cdf(field.upper))} above {human(field.upper, field.unit)}"
+        )
     if parts:
         click.echo(
             f"warning: {key} must lie in {field.domain()}, but the fitted {d.family} puts "
