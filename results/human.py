@@ -16,6 +16,7 @@ precision than the run has.
 from __future__ import annotations
 
 import math
+import re
 
 __all__ = [
     "digits_for_interval",
@@ -24,8 +25,10 @@ __all__ = [
     "human_percent",
     "is_percent",
     "number_kind",
+    "plain_number",
     "tick_labels",
     "trim_zeros",
+    "without_exponents",
 ]
 
 _SCALE_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -403,3 +406,47 @@ def trim_zeros(text: str) -> str:
     if "." in number:
         number = number.rstrip("0").rstrip(".")
     return text[:head] + number + suffix
+
+
+_SCIENTIFIC = re.compile(r"(?<!\w)(-?\d+(?:\.\d+)?[eE][+-]?\d+)(?!\w)")
+
+
+def plain_number(value: float) -> str:
+    """A number exactly, in fixed notation: ``2e+07`` is ``20,000,000``, ``2e-06`` is ``0.000002``.
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str
+        Up to 15 significant digits, thousands separated, trailing zeros dropped; for
+        assumptions and settings, where the value the user wrote matters more than a
+        rounded one.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    decimals = max(0, 14 - math.floor(math.log10(abs(value))))
+    text = f"{value:,.{min(decimals, 20)}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def without_exponents(text: str) -> str:
+    """Text with every number in scientific notation written out (:func:`plain_number`).
+
+    Parameters
+    ----------
+    text : str
+        E.g. a distribution's description, ``"lognormal(p10=2e+07, p90=8e+07)"``.
+
+    Returns
+    -------
+    str
+        ``"lognormal(p10=20,000,000, p90=80,000,000)"``; other text unchanged.
+    """
+    return _SCIENTIFIC.sub(lambda m: plain_number(float(m.group(1))), str(text))

@@ -139,3 +139,19 @@ def test_never_an_exponent_and_reads_back_within_its_digits(value, unit, digits)
     )
     labels = tick_labels([value, value / 2, 0.0], unit)
     assert not any(EXPONENT.search(label) for label in labels), labels
+
+
+def test_assumptions_are_written_out_exactly():
+    from results.human import plain_number, without_exponents
+
+    assert plain_number(2e7) == "20,000,000"
+    assert plain_number(2e-6) == "0.000002"
+    assert plain_number(15.6e12) == "15,600,000,000,000"
+    assert plain_number(0.1) == "0.1"
+    assert without_exponents("lever 0..2e+07 (base 0)") == "lever 0..20,000,000 (base 0)"
+    assert without_exponents("lognormal(p10=2e+07, p90=8e+07)") == (
+        "lognormal(p10=20,000,000, p90=80,000,000)"
+    )
+    # Hashes and names keep their letters.
+    digest = "11bc8d7fb951597f1256076869b375ef0e283d3302"
+    assert without_exponents(digest) == digest

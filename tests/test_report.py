@@ -14,6 +14,7 @@ from helpers import read_human, shows
 from matplotlib.image import imread
 
 from results.assumptions import assumptions, toml_comments
+from results.human import without_exponents
 from results.report import as_results, build_report, reproduce_command
 from results.report.summary import HEADLINE_NOTE
 from results.store import open_result, save_netcdf
@@ -217,7 +218,7 @@ def test_assumptions_list_every_lever_and_factor_with_sources(full):
     assert set(rows) == expected
     for item in (*scenario.levers(), *scenario.factors()):
         assert rows[item.path][1] == item.kind
-        assert rows[item.path][2] == item.describe()
+        assert rows[item.path][2] == without_exponents(item.describe())
         assert rows[item.path][3] == (item.unit or "-")
     assert "EIA 2023" in rows["power.spot_price_usd_per_mwh"][5]
     text = "".join(_text(t) for t in _all(root, "table"))

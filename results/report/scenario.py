@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from results.assumptions import assumptions, catalog_figures, scenario_from_attrs, toml_comments
+from results.human import without_exponents
 from results.provenance import result_scenario_name
 from results.report.markup import _e, _note, _section, _table, _tag
 from results.report.result import Result
@@ -66,8 +67,8 @@ def scenario_section(result: Result, index: int) -> str:
         )
     )
     rows = [
-        (_tag("code", _e(a.path)), _e(a.kind), _e(a.specification), _e(a.unit or "-"),
-         _e(a.meaning), _e(a.source or "-"))
+        (_tag("code", _e(a.path)), _e(a.kind), _e(without_exponents(a.specification)),
+         _e(a.unit or "-"), _e(a.meaning), _e(a.source or "-"))
         for a in assumptions(scenario)
     ]  # fmt: skip
     parts.append(
@@ -75,7 +76,12 @@ def scenario_section(result: Result, index: int) -> str:
     )
     constants = [a for a in assumptions(scenario, include_constants=True) if a.kind == "constant"]
     rows = [
-        (_tag("code", _e(a.path)), _e(a.specification), _e(a.unit or "-"), _e(a.source or "-"))
+        (
+            _tag("code", _e(a.path)),
+            _e(without_exponents(a.specification)),
+            _e(a.unit or "-"),
+            _e(a.source or "-"),
+        )
         for a in constants
     ]
     parts.append(
@@ -90,7 +96,10 @@ def scenario_section(result: Result, index: int) -> str:
         parts.append(
             _table(
                 ["entry", "figure", "value", "source (date)"],
-                [(_e(f.entry), _e(f.figure), _e(f.value), _e(f.source)) for f in figures],
+                [
+                    (_e(f.entry), _e(f.figure), _e(without_exponents(f.value)), _e(f.source))
+                    for f in figures
+                ],
             )
         )
     parts.append(
