@@ -105,9 +105,13 @@ def evpi_command(
     )
     click.echo(f"EVPPI per factor (learn it alone first), {unit}:")
     width = max(len(r["factor"]) for r in rows)
+    noise = 1e-9 * max(abs(float(attrs["evpi"])), *(abs(r["evppi"]) for r in rows), 1e-300)
     for r in rows:
         low, high = r["interval"]
-        value, low, high = (human(v + 0.0, unit) for v in (r["evppi"], low, high))
+        # A billionth of the EVPI is estimator rounding around 0, not a value: print 0.
+        value, low, high = (
+            human(v if abs(v) > noise else 0.0, unit) for v in (r["evppi"], low, high)
+        )
         click.echo(f"  {r['factor']:<{width}}  {value:>14}  [{low}, {high}]")
     click.echo(
         "0 within its interval: learning the factor cannot change the choice. Binned "

@@ -189,11 +189,11 @@ def decision_number(value, missing: str = "n/a", unit: str = "", name: str | Non
     """
     import math
 
-    from results.human import human
+    from results.human import human, trim_zeros
 
     if value is None or not math.isfinite(value):
         return missing
-    return human(float(value), unit, name=name, digits=4)
+    return trim_zeros(human(float(value), unit, name=name, digits=4))
 
 
 def setting_text(value, unit: str = "", name: str | None = None) -> str:

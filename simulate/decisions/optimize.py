@@ -422,9 +422,9 @@ def _dataset(
         "constraints": "; ".join(map(str, constraints)),
         "max_infeasible": max_infeasible,
         "best_objective": best_value,
-        "best_setting": "; ".join(f"{k} = {v}" for k, v in best_setting.items()),
+        "best_setting": _setting_words(best_setting),
         "base_objective": base_value,
-        "base_setting": "; ".join(f"{k} = {v}" for k, v in base.items()),
+        "base_setting": _setting_words(base),
         "improvement": base_value - best_value,
         "improvement_low": -improvement_high,
         "improvement_high": -improvement_low,
@@ -445,3 +445,22 @@ def _dataset(
     attrs.update(scenario_attrs(scenario))
     attrs = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in attrs.items()}
     return xr.Dataset(data_vars, coords={"plan": np.arange(len(rows))}, attrs=attrs)
+
+
+def _setting_words(setting: dict) -> str:
+    """A lever plan as text for people: ``hardware.accelerator = MI300X; ... = 72.45%``.
+
+    Numbers are written in their input's units to four significant digits (the exact
+    values are the dataset's lever variables).
+    """
+    from results.human import human, trim_zeros
+    from scenarios.schema import FIELDS_BY_PATH
+
+    words = []
+    for key, value in setting.items():
+        if isinstance(value, str):
+            words.append(f"{key} = {value}")
+            continue
+        unit = getattr(FIELDS_BY_PATH.get(key), "unit", "")
+        words.append(f"{key} = {trim_zeros(human(float(value), unit, name=key, digits=4))}")
+    return "; ".join(words)
