@@ -491,7 +491,8 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None)
     components = [label for label, _ in bars[0][0]]
     means = np.array([[m for _, m in parts] for parts, _ in bars])
     totals = means.sum(axis=1)
-    ax = _axes(ax, (3.2 + 1.3 * len(runs), 5.5))
+    # Room for the legend on the right whatever the number of bars.
+    ax = _axes(ax, (6.5 + 1.3 * (len(runs) - 1), 5.5))
     x = np.arange(len(runs))
     bottom = np.zeros(len(runs))
     for j, (label, colour) in enumerate(zip(components, BREAKDOWN_COLOURS, strict=False)):
@@ -518,7 +519,7 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None)
     ax.set_ylim(0, 1.08 * float(totals.max()) if totals.max() > 0 else 1.0)
     ax.set_ylabel("mean lifecycle cost [USD]")
     human_axis(ax, "y", "USD")
-    ax.set_xlabel("lifecycle cost component, mean over feasible samples [USD]")
+    ax.set_xlabel("mean over the feasible samples")
     if len(runs) == 1:
         months = _horizon_months(runs[0], horizon_years)
         years = float(np.mean(months)) / 12.0
