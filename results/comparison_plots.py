@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from results.human import human, human_percent
-from results.plot_style import FONT_SMALL, axis_label, human_axis, scenario_colours
+from results.plot_style import (
+    FONT_SMALL,
+    axis_label,
+    human_axis,
+    label_above,
+    scenario_colours,
+)
 
 __all__ = ["comparison_plot", "interval_rows"]
 
@@ -49,17 +55,7 @@ def _glyphs(ax, stats, colours, unit, name):
         ax.hlines(yi, row[0], row[4], color=colour, linewidth=2.0)
         ax.hlines(yi, row[1], row[3], color=colour, linewidth=9.0, alpha=0.55)
         ax.plot(row[2], yi, "o", ms=8, markerfacecolor="white", markeredgecolor=colour, mew=2)
-        ax.annotate(
-            human(row[2], unit, name=name),
-            (row[2], yi),
-            xytext=(0, 9),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=FONT_SMALL + 0.5,
-            fontweight="bold",
-            color="#1d1d1d",
-        )
+        label_above(ax, human(row[2], unit, name=name), row[2], yi, points=9.0, color="#1d1d1d")
     ax.set_ylim(-0.7, len(stats) - 0.3)
     return y
 

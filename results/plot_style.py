@@ -16,6 +16,7 @@ __all__ = [
     "PALETTE",
     "axis_label",
     "human_axis",
+    "label_above",
     "scenario_colours",
 ]
 
@@ -114,3 +115,32 @@ def axis_label(text: str, unit: str = "", name: str | None = None) -> str:
     if is_percent(name, unit or "1"):
         return f"{text} [%]"
     return f"{text} [{unit or '1'}]"
+
+
+def label_above(ax, text: str, x: float, y: float, points: float = 3.0, **style) -> None:
+    """Write a value just above a point of the axes (a bar's top, a median's dot), bold.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes.
+    text : str
+        The label, already in human units.
+    x, y : float
+        The point, in data coordinates.
+    points : float
+        Gap above the point, in typographic points.
+    **style
+        Further text properties (e.g. ``color``).
+    """
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(0, points),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=FONT_SMALL + 0.5,
+        fontweight="bold",
+        **style,
+    )

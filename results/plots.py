@@ -473,7 +473,7 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None)
         horizon cannot be found.
     """
     from results.human import human
-    from results.plot_style import FONT_SMALL, human_axis
+    from results.plot_style import FONT_SMALL, human_axis, label_above
 
     if hasattr(ds, "data_vars"):
         if "scenario" in ds.dims:
@@ -503,16 +503,7 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None)
         ax.bar(x, means[:, j], 0.6, bottom=bottom, color=colour, label=text)
         bottom += means[:, j]
     for xi, total in zip(x, totals, strict=True):
-        ax.annotate(
-            human(total, "USD"),
-            (xi, total),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=FONT_SMALL + 0.5,
-            fontweight="bold",
-        )
+        label_above(ax, human(total, "USD"), xi, total)
     feasible = [count for _, count in bars]
     ax.set_xticks(x, [f"{n}\n({c:,} feasible)" for n, c in zip(names, feasible, strict=True)])
     ax.set_xlim(-0.6, len(runs) - 0.4)

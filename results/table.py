@@ -30,15 +30,7 @@ SECTIONS = (
     ),
     (
         "Inference cost breakdown",
-        (
-            "amortization_monthly",
-            "energy_cost_monthly",
-            "facility_cost_monthly",
-            "cloud_rent_monthly",
-            "overhead_monthly",
-            "sla_penalty_monthly",
-            "pue_capex",
-        ),
+        tuple(name for name in col.BREAKDOWN_NAMES if name != "releases_in_horizon"),
     ),
 )
 UNITS = {c.name: c.unit for c in col.OUTPUTS} | {"tco_index": "1"}
