@@ -28,7 +28,7 @@ from pathlib import Path
 
 from results.figures import FIGURE_FORMATS, save_figure
 from results.kinds import result_kind
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 
 __all__ = [
     "DEFAULT_KPI",
@@ -71,7 +71,7 @@ DECISION_PLOTS = ("breakeven", "optimize", "pareto", "evpi")
 
 
 def _label(ds) -> str:
-    return result_scenario_name(ds.attrs, "result")
+    return result_label(ds.attrs, "result")
 
 
 def _split_compare(ds):

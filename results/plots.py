@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 
 
 def _axes(ax, size=(7.5, 5.0)):
@@ -254,7 +254,7 @@ def distribution_plot(
         datasets = [datasets]
     datasets = list(datasets)
     if labels is None:
-        labels = [result_scenario_name(d.attrs, f"run {i + 1}") for i, d in enumerate(datasets)]
+        labels = [result_label(d.attrs, f"run {i + 1}") for i, d in enumerate(datasets)]
     if len(labels) != len(datasets):
         raise ValueError(f"{len(labels)} labels for {len(datasets)} datasets")
     samples = []
@@ -480,10 +480,10 @@ def cost_breakdown(ds, ax=None, horizon_years: float | None = None, labels=None)
             names = [str(v) for v in ds["scenario"].values]
             runs = [ds.sel(scenario=v) for v in ds["scenario"].values]
         else:
-            names, runs = [result_scenario_name(ds.attrs, "run")], [ds]
+            names, runs = [result_label(ds.attrs, "run")], [ds]
     else:
         runs = list(ds)
-        names = [result_scenario_name(r.attrs, f"run {i + 1}") for i, r in enumerate(runs)]
+        names = [result_label(r.attrs, f"run {i + 1}") for i, r in enumerate(runs)]
     names = list(labels) if labels is not None else names
     if len(names) != len(runs):
         raise ValueError(f"{len(names)} labels for {len(runs)} datasets")

@@ -137,6 +137,28 @@ def result_scenario_name(attrs: Mapping, default: str = "unknown") -> str:
     return default
 
 
+def result_label(attrs: Mapping, default: str = "unknown") -> str:
+    """The scenario a result describes with its ``--set`` overrides: what tells runs apart.
+
+    Parameters
+    ----------
+    attrs : mapping
+        A result dataset's attributes (or a comparison scenario's, with ``prefix``
+        already stripped).
+    default : str
+        Returned when the attributes name no scenario.
+
+    Returns
+    -------
+    str
+        ``"default"``, or ``"default [hardware.accelerator=B200]"`` for a run with
+        overrides (several joined by ``"; "``).
+    """
+    name = result_scenario_name(attrs, default)
+    overrides = [line for line in str(attrs.get("scenario_overrides", "")).splitlines() if line]
+    return f"{name} [{'; '.join(overrides)}]" if overrides else name
+
+
 def output_attrs(name: str, *, better: bool = False) -> dict:
     """CF attributes of a kernel output variable.
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from results.atomic import atomic_path
 from results.plot_style import scenario_colours
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.compare import compare_section
 from results.report.decision import DECISION_KINDS, decision_section
 from results.report.markup import STYLE, _e, _howto, _note, _section
@@ -76,7 +76,7 @@ def build_report(
     results = list(results)
     if not results:
         raise ValueError("no result to report: give at least one run, Sobol or tornado file")
-    names = list(dict.fromkeys(result_scenario_name(r.dataset.attrs) for r in results))
+    names = list(dict.fromkeys(result_label(r.dataset.attrs) for r in results))
     title = title or f"Lifecycle TCO report: {', '.join(names)}"
     by_kind = {k: [r for r in results if r.kind == k] for k in REPORTED_KINDS}
 
@@ -96,7 +96,7 @@ def build_report(
     placeholder = (lambda section: [section]) if standard else (lambda section: [])
     # One colour per scenario for every figure of the report.
     colours = scenario_colours(
-        [result_scenario_name(r.dataset.attrs, r.name) for r in by_kind["run"]]
+        [result_label(r.dataset.attrs, r.name) for r in by_kind["run"]]
         + [str(s) for r in by_kind["compare"] for s in r.dataset["scenario"].values]
     )
     sections += [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from results.export import run_outputs
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.markup import _e, _howto, _section, _table, _tag, _try_figure, _with_bounds
 from results.report.reproduce import _run_command
 from results.report.result import Result
@@ -99,7 +99,7 @@ def run_section(
         parts.append(
             _try_figure(
                 lambda kpi=kpi: plots.distribution_plot(
-                    ds, kpi, labels=[result_scenario_name(attrs)], colours=colours
+                    ds, kpi, labels=[result_label(attrs)], colours=colours
                 ),
                 f"Distribution of {kpi} ({n:,} samples)",
             )
@@ -115,6 +115,4 @@ def run_section(
                 "the mean lifecycle cost split into training, fine-tuning and inference parts."
             )
         )
-    return _section(
-        f"run-{index}", f"Monte Carlo summary: {result_scenario_name(attrs)}", "".join(parts)
-    )
+    return _section(f"run-{index}", f"Monte Carlo summary: {result_label(attrs)}", "".join(parts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from results.assumptions import assumptions, catalog_figures, scenario_from_attrs, toml_comments
 from results.human import without_exponents
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.markup import _e, _note, _section, _table, _tag
 from results.report.result import Result
 
@@ -25,7 +25,7 @@ def scenario_section(result: Result, index: int) -> str:
         An XHTML ``<section>``.
     """
     attrs = result.dataset.attrs
-    name = result_scenario_name(attrs)
+    name = result_label(attrs)
     scenario, caveat = scenario_from_attrs(attrs)
     parts = []
     description = attrs.get("scenario_description") or (scenario.description if scenario else "")

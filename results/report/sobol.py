@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.markup import _e, _note, _section, _table, _tag, _try_figure, _with_bounds
 from results.report.result import Result
 
@@ -59,5 +59,5 @@ def sobol_section(result: Result, index: int) -> str:
         parts.append(
             _try_figure(lambda: plots.convergence_plot(ds), "Convergence of the Sobol indices")
         )
-    title = f"Sensitivity ranking (Sobol): {result_scenario_name(attrs)}"
+    title = f"Sensitivity ranking (Sobol): {result_label(attrs)}"
     return _section(f"sobol-{index}", title, "".join(parts))

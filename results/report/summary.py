@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from results.human import human, human_percent, trim_zeros
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.markup import _e, _howto, _section, _table, _tag
 from results.report.result import Result
 
@@ -69,7 +69,7 @@ def _columns(results: Sequence[Result]) -> list[tuple[str, object]]:
     columns: dict[str, object] = {}
     for r in results:
         if r.kind == "run":
-            columns.setdefault(result_scenario_name(r.dataset.attrs, r.name), r.dataset)
+            columns.setdefault(result_label(r.dataset.attrs, r.name), r.dataset)
         elif r.kind == "compare":
             for s in r.dataset["scenario"].values:
                 columns.setdefault(str(s), r.dataset.sel(scenario=s))
@@ -213,7 +213,7 @@ def _infeasible_lines(results: Sequence[Result]) -> list[str]:
     lines, clean = [], []
     for r in results:
         if r.kind == "run":
-            parts = [(result_scenario_name(r.dataset.attrs, r.name), r.dataset["infeasible"])]
+            parts = [(result_label(r.dataset.attrs, r.name), r.dataset["infeasible"])]
         elif r.kind == "compare":
             ds = r.dataset
             parts = [(str(s), ds["infeasible"].sel(scenario=s)) for s in ds["scenario"].values]

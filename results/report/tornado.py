@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from results.provenance import result_scenario_name
+from results.provenance import result_label
 from results.report.markup import _e, _note, _num, _section, _table, _tag, _try_figure
 from results.report.result import Result
 from results.table import format_value
@@ -79,4 +79,4 @@ def tornado_section(result: Result, index: int) -> str:
             )
         )
         parts.append(_try_figure(lambda kpi=kpi: plots.tornado_chart(ds, kpi), f"Tornado of {kpi}"))
-    return _section(f"tornado-{index}", f"Tornado: {result_scenario_name(attrs)}", "".join(parts))
+    return _section(f"tornado-{index}", f"Tornado: {result_label(attrs)}", "".join(parts))

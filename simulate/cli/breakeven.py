@@ -20,6 +20,7 @@ from simulate.cli.options import (
     plan_samples_option,
     seed_option,
 )
+from simulate.cli.targets import overwrite_option
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:
@@ -95,6 +96,7 @@ def _fmt(value, unit: str = "", name: str | None = None) -> str:
 @dataset_output_option
 @figure_option("the difference against the swept value")
 @confidence_option
+@overwrite_option
 @json_option("the sweep and the break-even")
 @announces_compilation
 @stops_cleanly

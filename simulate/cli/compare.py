@@ -19,6 +19,7 @@ from simulate.cli.options import (
     seed_option,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.cli.targets import check_target, overwrite_option
 from simulate.model import columns as col
 
 
@@ -47,6 +48,7 @@ from simulate.model import columns as col
 @confidence_option
 @plots_option
 @dask_options
+@overwrite_option
 @json_option("the medians, differences and probabilities")
 @announces_compilation
 def compare_command(
@@ -107,7 +109,17 @@ def compare_command(
         seed = fresh_seed()
     labels = scenario_labels(loaded)
     if output is None and not no_save:
-        output = default_output_name(labels, n, seed)
+        output = default_output_name(labels, n, seed, overrides)
+    if not no_save:
+        identity = {
+            "lifecycle_tco_kind": "compare",
+            "seed": seed,
+            "n_samples": n,
+            "design": design,
+            "scenarios": " ".join(labels),
+        }
+        identity |= {f"scenario_{i}_sha256": s.sha256 for i, s in enumerate(loaded, start=1)}
+        check_target(output, identity)
     with reported_job(scheduler, dask_workers) as (executor, reporter):
         start = time.monotonic()
         dataset = compare(

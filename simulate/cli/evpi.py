@@ -18,6 +18,7 @@ from simulate.cli.options import (
     json_option,
     plan_samples_option,
 )
+from simulate.cli.targets import overwrite_option
 
 
 @click.command("evpi")
@@ -35,6 +36,7 @@ from simulate.cli.options import (
 @dataset_output_option
 @figure_option("the EVPPI of each factor and the EVPI")
 @confidence_option
+@overwrite_option
 @json_option("EVPI and the EVPPI of every factor")
 @announces_compilation
 @stops_cleanly

@@ -115,7 +115,16 @@ def write_result(ds, output: str | None, plot_path: str | None = None, draw=None
         Figure file (.png, .svg or .pdf; None: none).
     draw : callable(xarray.Dataset) -> matplotlib.axes.Axes, optional
         Draws the figure (needed with ``plot_path``).
+
+    Raises
+    ------
+    click.ClickException
+        If ``output`` holds a different run and ``--overwrite`` was not given
+        (:func:`simulate.cli.targets.check_target`).
     """
+    from simulate.cli.targets import check_target
+
+    check_target(output, ds.attrs)
     try:
         if output is not None:
             from results.store import save_netcdf

@@ -21,6 +21,7 @@ from simulate.cli.options import (
     plan_samples_option,
     setting_text,
 )
+from simulate.cli.targets import overwrite_option
 
 
 def _number(value, unit: str = "") -> str:
@@ -65,6 +66,7 @@ def _number(value, unit: str = "") -> str:
 @dataset_output_option
 @figure_option("the best plan of each choice combination with its interval")
 @confidence_option
+@overwrite_option
 @json_option("the optimum, the base plan and the runners-up")
 @announces_compilation
 @stops_cleanly

@@ -19,6 +19,7 @@ from simulate.cli.options import (
     plan_samples_option,
     setting_text,
 )
+from simulate.cli.targets import overwrite_option
 
 
 def _plain(value):
@@ -53,6 +54,7 @@ def _number(value) -> str:
 @fixed_seed_option
 @dataset_output_option
 @figure_option("the plans, the frontier and the base plan")
+@overwrite_option
 @json_option("the frontier")
 @announces_compilation
 @stops_cleanly

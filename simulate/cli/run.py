@@ -19,6 +19,7 @@ from simulate.cli.options import (
     seed_option,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.cli.targets import check_target, default_result_name, overwrite_option, run_label
 from simulate.model import columns as col
 
 
@@ -76,6 +77,7 @@ from simulate.model import columns as col
 )
 @dask_options
 @plots_option
+@overwrite_option
 @json_option("the summary")
 @announces_compilation
 def run_command(
@@ -133,7 +135,18 @@ def run_command(
 
         seed = fresh_seed()
     if output is None and not no_save:
-        output = f"{loaded.name}-n{n}-seed{seed}.nc"
+        output = default_result_name(loaded, n, seed)
+    if not no_save:
+        check_target(
+            output,
+            {
+                "lifecycle_tco_kind": "run",
+                "scenario_sha256": loaded.sha256,
+                "seed": seed,
+                "n_samples": n,
+                "design": design,
+            },
+        )
     with reported_job(scheduler, dask_workers) as (executor, reporter):
         start = time.monotonic()
         dataset = run(
@@ -195,7 +208,7 @@ def run_command(
         click.echo(json.dumps(payload, indent=2))
         return
     click.echo(
-        f"Scenario {loaded.name}: {n:,} samples, design {design}, seed {seed} "
+        f"Scenario {run_label(loaded)}: {n:,} samples, design {design}, seed {seed} "
         f"({elapsed:.1f} s, {n / elapsed:,.0f} samples/s); levers at base, factors sampled"
     )
     click.echo(format_summary(summary, counts, n))

@@ -16,6 +16,7 @@ from simulate.cli.options import (
     scenario_argument,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.cli.targets import check_target, overwrite_option
 
 
 def parse_groups(values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -144,6 +145,7 @@ def format_ranking(ds) -> str:
 )
 @dask_options
 @plots_option
+@overwrite_option
 @json_option("the indices")
 @announces_compilation
 def sobol_command(
@@ -229,6 +231,7 @@ def sobol_command(
     if output:
         from results.store import save_netcdf
 
+        check_target(output, ds.attrs)
         try:
             save_netcdf(ds, output)
         except (ValueError, OSError) as exc:

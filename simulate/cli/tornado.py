@@ -13,6 +13,7 @@ import click
 from simulate.cli.compile_notice import announces_compilation
 from simulate.cli.options import json_option, scenario_argument
 from simulate.cli.plot import plots_option, write_standard_plots
+from simulate.cli.targets import check_target, overwrite_option
 
 # Characters of each half of the bar: negative swings grow left of the axis, positive
 # ones right, so a table sorted by |swing| draws the tornado's funnel.
@@ -256,6 +257,7 @@ def tornado_json(ds) -> dict:
     help="Write the tornado dataset to this NetCDF file (open with xarray.open_dataset).",
 )
 @plots_option
+@overwrite_option
 @json_option("one object")
 @announces_compilation
 def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_json):
@@ -275,6 +277,7 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_
         loaded = load_scenario(scenario, overrides)
         ds = tornado(loaded, kpis or DEFAULT_KPIS, factor_quantiles)
         if output is not None:
+            check_target(output, ds.attrs)
             save_dataset(ds, output)
     except (ScenarioError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None

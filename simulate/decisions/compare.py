@@ -555,7 +555,15 @@ def _attrs(loaded, labels, plans, union, n, seed_entropy, design, chunk, bounds)
     return attrs
 
 
-def default_output_name(labels: Sequence[str], n: int, seed: int) -> str:
-    """The default file name of a comparison: ``compare-A-vs-B-nN-seedS.nc``."""
-    stem = "-vs-".join(label.replace("#", "_").replace("/", "_") for label in labels)
-    return f"compare-{stem}-n{n}-seed{seed}.nc"
+def default_output_name(
+    labels: Sequence[str], n: int, seed: int, overrides: Sequence[str] = ()
+) -> str:
+    """The default file name of a comparison: ``compare-A-vs-B[-set-<hash>]-nN-seedS.nc``.
+
+    Overrides (applied to every scenario) add a short hash of themselves, so two
+    comparisons that differ only by ``--set`` never share a name.
+    """
+    from scenarios.naming import result_file_name, safe_stem
+
+    stem = "-vs-".join(safe_stem(label) for label in labels)
+    return result_file_name(f"compare-{stem}", overrides, n, seed)
