@@ -43,6 +43,7 @@ def make_results(quick: bool = False) -> list[tuple[str, object]]:
     from simulate.decisions.evpi import value_of_information
     from simulate.decisions.optimize import optimize
     from simulate.decisions.pareto import pareto
+    from simulate.decisions.sweep import sweep
     from simulate.engine.montecarlo import run
     from simulate.sensitivity.sobol import sobol
     from simulate.sensitivity.tornado import tornado
@@ -85,6 +86,10 @@ def make_results(quick: bool = False) -> list[tuple[str, object]]:
         ("optimize", optimize(fixed, kpi=KPI, n=n // 10, seed=0)),
         ("pareto", pareto(fixed, n=n // 10, seed=0)),
         ("evpi", value_of_information(list(DECIDED), n=n // 2, seed=0, bins=10)),
+        (
+            "sweep",
+            sweep(scenario, "fleet.utilization_target", None, n=n // 10, seed=1, kpis=[KPI]),
+        ),
     ]
 
 

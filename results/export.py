@@ -280,7 +280,13 @@ def tornado_table(ds):
 
 
 # The row dimension of each decision result (tco breakeven, optimize, pareto, evpi).
-DECISION_ROWS = {"breakeven": "value", "optimize": "plan", "pareto": "plan", "evpi": "factor"}
+DECISION_ROWS = {
+    "breakeven": "value",
+    "optimize": "plan",
+    "pareto": "plan",
+    "evpi": "factor",
+    "sweep": "value",
+}
 
 
 def decision_table(ds, kind: str):
@@ -302,6 +308,8 @@ def decision_table(ds, kind: str):
     """
     import pandas as pd
 
+    if kind == "sweep":
+        return _sweep_table(ds)
     dim = DECISION_ROWS[kind]
     columns = {column_label(dim, str(ds[dim].attrs.get("units", ""))): ds[dim].values}
     for name, da in ds.data_vars.items():
@@ -313,6 +321,30 @@ def decision_table(ds, kind: str):
                 columns[column_label(f"{name}{suffix}", units)] = da.sel(bound=bound).values
     table = pd.DataFrame(columns)
     # Headline figures and provenance; the scenario texts stay in the dataset.
+    table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
+    return table
+
+
+def _sweep_table(ds):
+    """A sweep as rows: one per KPI and swept value."""
+    import pandas as pd
+
+    over = str(ds.attrs.get("over", "value"))
+    rows = []
+    for kpi in ds["kpi"].values.astype(str):
+        unit = str(ds["kpi_units"].sel(kpi=kpi).item())
+        sub = ds.sel(kpi=kpi)
+        for i, value in enumerate(ds["value"].values):
+            row = {
+                "kpi": kpi,
+                "unit": unit,
+                column_label(over, ds["value"].attrs.get("units", "")): value,
+            }
+            for name in ("median", "median_low", "median_high", "p5", "p95", "mean"):
+                row[name] = float(sub[name].values[i])
+            row["infeasible_share"] = float(ds["infeasible_share"].values[i])
+            rows.append(row)
+    table = pd.DataFrame(rows)
     table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
     return table
 

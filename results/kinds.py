@@ -96,6 +96,14 @@ def _is_pareto(ds) -> bool:
     )
 
 
+def _is_sweep(ds) -> bool:
+    return (
+        {"value", "kpi"} <= set(ds.dims)
+        and "median" in ds
+        and str(ds.attrs.get(KIND_ATTR, "")) == "sweep"
+    )
+
+
 def _is_evpi(ds) -> bool:
     return "factor" in ds.dims and "evppi" in ds and str(ds.attrs.get(KIND_ATTR, "")) == "evpi"
 
@@ -109,6 +117,7 @@ KINDS: list[ResultKind] = [
     ResultKind("optimize", "an optimisation (`tco optimize -o FILE`)", _is_optimize),
     ResultKind("pareto", "a Pareto frontier (`tco pareto -o FILE`)", _is_pareto),
     ResultKind("evpi", "a value of information (`tco evpi -o FILE`)", _is_evpi),
+    ResultKind("sweep", "a sweep of one input (`tco sweep -o FILE`)", _is_sweep),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 

@@ -16,6 +16,7 @@ breakeven ``tco breakeven`` (dim ``value``, or a map)            breakeven
 optimize  ``tco optimize`` (dim ``plan``)                        optimize
 pareto    ``tco pareto`` (dim ``plan``)                          pareto
 evpi      ``tco evpi`` (dim ``factor``)                          evpi
+sweep     ``tco sweep`` (dims ``value``, ``kpi``)                 sweep
 ========  =====================================================  =========================
 
 Plotting stays in :mod:`results.plots`; this module only chooses and labels.
@@ -65,8 +66,9 @@ PLOT_KINDS = {
     "optimize": (("optimize",), "best plan of each choice combination with its interval"),
     "pareto": (("pareto",), "lever plans in two objectives, the frontier and the base plan"),
     "evpi": (("evpi",), "value of learning each factor first, and the EVPI"),
+    "sweep": (("sweep",), "a KPI's median and 90% band along one input, the best marked"),
 }
-DECISION_PLOTS = ("breakeven", "optimize", "pareto", "evpi")
+DECISION_PLOTS = ("breakeven", "optimize", "pareto", "evpi", "sweep")
 """Plots of decision results: one each, named after the result kind."""
 
 
@@ -195,6 +197,8 @@ def draw(
         return plots.pareto_plot(ds)
     if plot == "evpi":
         return plots.evpi_bars(ds, top=top or 12)
+    if plot == "sweep":
+        return plots.sweep_plot(ds, kpi=kpi if kpi in ds["kpi"].values else None)
     return plots.tornado_chart(ds, kpi, top=top)
 
 

@@ -974,3 +974,72 @@ def evpi_bars(ds, ax=None, top: int = 12):
         fontsize=10,
     )
     return ax
+
+
+def sweep_plot(ds, ax=None, kpi: str | None = None):
+    """A KPI's median and 90% band along the swept input, the best median marked.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A sweep (:func:`simulate.decisions.sweep.sweep`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+    kpi : str, optional
+        The KPI; default the sweep's first.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from results.human import human, trim_zeros
+    from results.plot_style import FONT_SMALL, PALETTE, axis_label, human_axis
+    from simulate.model.columns import better_direction
+
+    kpi = str(ds["kpi"].values[0]) if kpi is None else kpi
+    sub = ds.sel(kpi=kpi)
+    unit = str(sub["kpi_units"].item())
+    over, over_units = ds.attrs.get("over", "value"), ds.attrs.get("over_units", "")
+    x = ds["value"].values
+    ax = _axes(ax)
+    ax.fill_between(
+        x, sub["p5"], sub["p95"], color=PALETTE[0], alpha=0.15, label="P5-P95 (90% of outcomes)"
+    )
+    ax.fill_between(
+        x,
+        sub["median_low"],
+        sub["median_high"],
+        color=PALETTE[0],
+        alpha=0.45,
+        label=f"{float(ds.attrs.get('confidence', 0.95)):.0%} interval of the median",
+    )
+    median = sub["median"].values
+    ax.plot(x, median, color=PALETTE[0], marker="o", ms=4, label="median")
+    if np.isfinite(median).any():
+        pick = np.nanargmax if better_direction(kpi) == "higher" else np.nanargmin
+        i = int(pick(median))
+        ax.plot(x[i], median[i], "*", ms=14, color=PALETTE[5], zorder=5)
+        ax.annotate(
+            f"best median {human(median[i], unit, kpi)} at "
+            f"{trim_zeros(human(x[i], over_units, name=over, digits=4))}",
+            (x[i], median[i]),
+            xytext=(0, -16),
+            textcoords="offset points",
+            ha="center",
+            fontsize=FONT_SMALL,
+            color=PALETTE[5],
+            fontweight="bold",
+        )
+    if ds.attrs.get("scale") == "log":
+        ax.set_xscale("log")
+    ax.set_xlabel(axis_label(f"swept {over}", over_units, over))
+    ax.set_ylabel(axis_label(kpi, unit, kpi))
+    human_axis(ax, "x", over_units, over)
+    human_axis(ax, "y", unit, kpi)
+    ax.set_title(
+        f"{kpi} along {over}: {ds.attrs.get('scenario_name', '')}\n"
+        f"{int(ds.attrs.get('n_samples', 0)):,} samples per value, common random numbers",
+        fontsize=10,
+    )
+    ax.legend(loc="best", fontsize=FONT_SMALL)
+    return ax

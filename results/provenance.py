@@ -29,7 +29,17 @@ __all__ = [
 ]
 
 KIND_ATTR = "lifecycle_tco_kind"  # "run", "compare", "sobol" or "tornado"
-RESULT_KINDS = ("run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi")
+RESULT_KINDS = (
+    "run",
+    "compare",
+    "sobol",
+    "tornado",
+    "breakeven",
+    "optimize",
+    "pareto",
+    "evpi",
+    "sweep",
+)
 # Scenario attributes, each stored as ``<prefix><key>`` (prefix ``scenario_``, or
 # ``scenario_<i>_`` for the i-th scenario of a comparison).
 SCENARIO_KEYS = ("name", "description", "source", "overrides", "sha256", "toml")

@@ -43,7 +43,7 @@ def sobol_ranking(ds, kpi: str) -> list[tuple[str, str, float, float, float, flo
 
 
 def tornado_ranking(ds, kpi: str) -> list[str]:
-    """Params of a tornado dataset by absolute swing on one KPI, largest first.
+    """Params of a tornado dataset by their largest move of one KPI from base, largest first.
 
     Parameters
     ----------
@@ -55,8 +55,10 @@ def tornado_ranking(ds, kpi: str) -> list[str]:
     Returns
     -------
     list of str
-        Param key paths sorted by ``abs_swing`` (in the KPI's unit) descending; NaN
-        swings last; ties keep the dataset's order.
+        Param key paths sorted by ``largest_shift`` (max over both ends of |KPI at the
+        end - KPI at base|, in the KPI's unit) descending, so a non-monotone input whose
+        both ends raise the KPI ranks where its effect belongs; NaN last; ties keep the
+        dataset's order.
 
     Raises
     ------
@@ -68,7 +70,10 @@ def tornado_ranking(ds, kpi: str) -> list[str]:
     kpis = [str(v) for v in ds["kpi"].values]
     if kpi not in kpis:
         raise ValueError(f"KPI {kpi!r} is not in this tornado{did_you_mean(kpi, kpis)}: {kpis}")
-    swings = ds["abs_swing"].sel(kpi=kpi).values
+    # The largest move from base either way; files written before it existed rank by
+    # |high - low|.
+    key = "largest_shift" if "largest_shift" in ds else "abs_swing"
+    swings = ds[key].sel(kpi=kpi).values
     params = [str(v) for v in ds["param"].values]
     # NaN sorts last: key (is NaN, -|swing|); sorted() is stable, so ties keep their order.
     order = sorted(

@@ -166,14 +166,58 @@ def test_infeasible_choice_is_left_out_of_the_ends():
 # ---------------------------------------------------------------- ranking and validation
 
 
-def test_ranked_is_sorted_by_absolute_swing(ds):
+def test_ranked_by_the_largest_move_from_base(ds):
     for kpi in ds["kpi"].values:
         order = tornado_ranking(ds, str(kpi))
-        swings = ds["abs_swing"].sel(kpi=kpi, param=order).values
+        sub = ds.sel(kpi=kpi, param=order)
+        moves = np.nanmax(np.abs(sub["value"].values - float(sub["base_value"])), axis=-1)
         assert sorted(order) == sorted(ds["param"].values.tolist())
-        assert np.all(np.diff(swings) <= 0)
+        assert np.allclose(moves, sub["largest_shift"].values)
+        assert np.all(np.diff(moves) <= 0)
     # Signed swings do not decide the order: the cadence lever (negative) ranks first.
     assert tornado_ranking(ds, "lifecycle_total")[0] == "release.cadence_days"
+
+
+def _synthetic_tornado(values, base):
+    """A tornado dataset of one KPI from given end values (params a, b, c)."""
+    values = np.asarray(values, dtype=float)[None, :, :]
+    swing = values[..., 1] - values[..., 0]
+    return xr.Dataset(
+        {
+            "value": (("kpi", "param", "end"), values),
+            "swing": (("kpi", "param"), swing),
+            "abs_swing": (("kpi", "param"), np.abs(swing)),
+            "largest_shift": (("kpi", "param"), np.nanmax(np.abs(values - base), axis=-1)),
+            "base_value": (("kpi",), [base]),
+        },
+        coords={
+            "kpi": ["cost"],
+            "param": ["monotone", "u_shaped", "small"],
+            "end": ["low", "high"],
+        },
+    )
+
+
+def test_a_u_shaped_input_ranks_first_when_its_move_is_largest():
+    # A U-shaped response: both ends raise the cost by 30%; |high - low| is 0.
+    # The monotone input moves it -10% and +15%: a larger swing, a smaller effect.
+    ds = _synthetic_tornado([[90.0, 115.0], [130.0, 130.0], [99.0, 101.0]], base=100.0)
+    assert float(ds["abs_swing"].sel(kpi="cost", param="u_shaped")) == 0.0
+    assert tornado_ranking(ds, "cost") == ["u_shaped", "monotone", "small"]
+
+
+def test_the_utilisation_target_ranks_by_its_move_not_its_swing(scenario):
+    # Both ends of the default utilisation target raise the token cost (about +20%):
+    # its |swing| is near zero, its largest move is not.
+    ds = tornado(scenario, ["token_cost_per_1k"])
+    order = tornado_ranking(ds, "token_cost_per_1k")
+    by_swing = sorted(
+        order, key=lambda p: -float(ds["abs_swing"].sel(kpi="token_cost_per_1k", param=p))
+    )
+    target = "fleet.utilization_target"
+    assert order.index(target) < by_swing.index(target)
+    ends = ds["value"].sel(kpi="token_cost_per_1k", param=target).values
+    assert (ends > float(ds["base_value"].sel(kpi="token_cost_per_1k"))).all()
 
 
 def test_ranked_unknown_kpi(ds):
@@ -285,11 +329,14 @@ def test_cli_prints_tables_and_writes_file(runner, tmp_path):
     assert "swing (USD)" in text and "release.cadence_days" in text
     lines = [line for line in text.splitlines() if line.startswith("  ")]
     table = lines[1:]  # after the header
-    # Sorted by |swing|: the cadence lever first (a bar left of the axis: negative swing).
+    # Sorted by the largest move from base: the cadence lever first, its short cadence
+    # raising the cost (right of the axis) and its long one lowering it (left).
     assert table[0].split()[0] == "release.cadence_days"
-    assert table[0].rstrip().endswith("#|")
-    assert table[1].split()[0] == "hardware.accelerator" and "MI300X ->" in table[1]
-    bars = [line.rstrip().rsplit(" ", 1)[-1].count("#") for line in table]
+    left, right = table[0].rstrip().rsplit(" ", 1)[-1].split("|")
+    assert left.count("#") > 0 and right.count("#") > left.count("#")
+    assert "90 d -> $" in table[0] and "(+" in table[0] and "(-" in table[0]
+    bars = [max(part.count("#") for part in line.rstrip().rsplit(" ", 1)[-1].split("|"))
+            for line in table]  # fmt: skip
     assert bars[0] == max(bars) and bars == sorted(bars, reverse=True)
     assert "Wrote" in text
     with xr.open_dataset(out) as back:
@@ -312,8 +359,8 @@ def test_cli_json_and_set(runner):
     data = json.loads(result.stdout)
     params = data["kpis"]["energy_cost_monthly"]["params"]
     assert data["kpis"]["energy_cost_monthly"]["units"] == "USD/month"
-    swings = [p["abs_swing"] for p in params]
-    assert swings == sorted(swings, reverse=True)
+    moves = [p["largest_shift"] for p in params]
+    assert moves == sorted(moves, reverse=True)
     # With no hedge the hedge share is a constant, not a lever.
     assert "power.hedge_share" not in {p["param"] for p in params}
     spot = next(p for p in params if p["param"] == SPOT)

@@ -13,7 +13,7 @@ import math
 from results.report.markup import _e, _num, _section, _table, _tag, _try_figure
 from results.report.result import Result
 
-DECISION_KINDS = ("breakeven", "optimize", "pareto", "evpi")
+DECISION_KINDS = ("breakeven", "optimize", "pareto", "evpi", "sweep")
 TABLE_ROWS = 20
 
 
@@ -56,6 +56,14 @@ def _headline(kind: str, attrs) -> tuple[str, str]:
             f"{int(attrs['frontier_plans'])} of {int(attrs['plans'])} lever plans are on the "
             f"frontier of {attrs['objectives']}; the base plan is "
             + ("on it." if int(attrs["base_on_frontier"]) else "not on it."),
+        )
+    if kind == "sweep":
+        kpi = str(attrs.get("kpis", "")).split()[0] if attrs.get("kpis") else ""
+        return (
+            f"Sweep of {attrs['over']}: {attrs.get('scenario_name', '')}",
+            f"{kpi} along {attrs['over']} ({int(attrs['n_samples']):,} samples per value, "
+            "common random numbers); the table gives the median with its interval and "
+            "the P5-P95 band at each value.",
         )
     return (
         f"Value of information: {attrs['scenario_a']} or {attrs['scenario_b']}",

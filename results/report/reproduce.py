@@ -116,6 +116,14 @@ def _decision_command(ds, kind: str) -> str:
         if "over2" in attrs:
             values2 = ds["value2"].values
             words += ["--and", attrs["over2"], "--range2", f"{values2[0]:g}:{values2[-1]:g}"]
+    if kind == "sweep":
+        values = ds["value"].values
+        words.insert(3, attrs["over"])
+        low, high = float(values[0]), float(values[-1])
+        words += ["--range", f"{low!r}:{high!r}", "--points", str(len(values))]
+        words += ["--scale", str(attrs.get("scale", "linear"))]
+        for kpi in str(attrs.get("kpis", "")).split():
+            words += ["--kpi", kpi]
     if kind == "optimize":
         words += ["--objective", attrs["objective"]]
         for constraint in filter(None, str(attrs.get("constraints", "")).split("; ")):

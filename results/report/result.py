@@ -58,7 +58,17 @@ def as_results(named: Sequence[tuple[str, object]], reported_only: bool = True) 
     return results
 
 
-REPORTED_KINDS = ("run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi")
+REPORTED_KINDS = (
+    "run",
+    "compare",
+    "sobol",
+    "tornado",
+    "breakeven",
+    "optimize",
+    "pareto",
+    "evpi",
+    "sweep",
+)
 
 
 def _scenario_key(result: Result) -> str:

@@ -25,6 +25,7 @@ from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
 from simulate.cli.run import run_command
 from simulate.cli.sobol import sobol_command
+from simulate.cli.sweep import sweep_command
 from simulate.cli.tornado import tornado_command
 
 
@@ -45,6 +46,7 @@ for _command in (
     fit_command,
     sobol_command,
     tornado_command,
+    sweep_command,
     plot_command,
     compare_command,
     breakeven_command,

@@ -16,7 +16,7 @@ from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.cli.targets import check_target, overwrite_option
 
 # Characters of each half of the bar: negative swings grow left of the axis, positive
-# ones right, so a table sorted by |swing| draws the tornado's funnel.
+# ones right, so a table sorted by the largest move draws the tornado's funnel.
 BAR_HALF_WIDTH = 16
 
 
@@ -51,15 +51,19 @@ def _with_units(setting: str, units: str) -> str:
     return setting if units in ("", "1") else f"{setting} {units}"
 
 
-def _bar(swing: float, largest: float) -> str:
-    if math.isnan(swing) or largest <= 0 or math.isnan(largest):
+def _bar(shifts, largest: float) -> str:
+    """Both ends' moves from base: left of the axis what lowers the KPI, right what raises it."""
+    shifts = [s for s in shifts if not math.isnan(s)]
+    if not shifts or largest <= 0 or math.isnan(largest):
         return " " * BAR_HALF_WIDTH + "|"
-    length = round(BAR_HALF_WIDTH * abs(swing) / largest)
-    if swing != 0 and length == 0:
-        length = 1  # any effect at all stays visible
-    left = "#" * length if swing < 0 else ""
-    right = "#" * length if swing > 0 else ""
-    return f"{left:>{BAR_HALF_WIDTH}}|{right}"
+
+    def length(shift):
+        size = round(BAR_HALF_WIDTH * abs(shift) / largest)
+        return max(size, 1) if shift else 0  # any effect at all stays visible
+
+    down = max((length(s) for s in shifts if s < 0), default=0)
+    up = max((length(s) for s in shifts if s > 0), default=0)
+    return f"{'#' * down:>{BAR_HALF_WIDTH}}|{'#' * up}"
 
 
 def _number(value: float, unit: str = "", name: str | None = None) -> str:
@@ -81,7 +85,7 @@ def _setting(text: str, value: float, unit: str, param: str) -> str:
 
 
 def format_tornado(ds) -> str:
-    """Per KPI: the base value and a table of params sorted by absolute swing.
+    """Per KPI: the base value and a table of params sorted by their largest move from base.
 
     Parameters
     ----------
@@ -127,13 +131,17 @@ def format_tornado(ds) -> str:
                 shown = (
                     "infeasible" if math.isnan(value) and reason else _number(value, kpi_units, kpi)
                 )
-                cells.append(f"{setting} -> {shown}")
+                base = float(sub["base_value"])
+                change = (value - base) / base if base and not math.isnan(value) else math.nan
+                sign = f" ({change:+.1%})" if not math.isnan(change) else ""
+                cells.append(f"{setting} -> {shown}{sign}")
                 if reason:
                     notes.append(f"{kpi}: {param} = {setting}: {reason}")
             cells.append(_number(float(sub["swing"].sel(param=param)), kpi_units, kpi))
             rows.append(cells)
-        swings = sub["swing"].sel(param=order).values
-        finite = [abs(s) for s in swings if not math.isnan(s)]
+        base = float(sub["base_value"])
+        shifts = sub["value"].sel(param=order).transpose("param", "end").values - base
+        finite = [abs(s) for s in shifts.ravel() if not math.isnan(s)]
         largest = max(finite) if finite else math.nan
         header = ["param", "kind", "low end -> KPI", "high end -> KPI", f"swing ({kpi_units})"]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -149,12 +157,12 @@ def format_tornado(ds) -> str:
                 for i, (h, w) in enumerate(zip(header, widths, strict=True))
             )
         )
-        for cells, swing in zip(rows, swings, strict=True):
+        for cells, ends in zip(rows, shifts, strict=True):
             text = "  ".join(
                 f"{c:>{w}}" if i == 4 else f"{c:<{w}}"
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             )
-            lines.append(f"  {text}  {_bar(float(swing), largest)}")
+            lines.append(f"  {text}  {_bar([float(e) for e in ends], largest)}")
     excluded = [
         f"{p}: {text}"
         for p, text in zip(ds["param"].values, ds["infeasible_choices"].values, strict=True)
@@ -176,7 +184,7 @@ def _finite(value: float) -> float | None:
 
 
 def tornado_json(ds) -> dict:
-    """A JSON-ready summary: per KPI its base value and params sorted by |swing|.
+    """A JSON-ready summary: per KPI its base value and params by their largest move from base.
 
     Parameters
     ----------
@@ -188,7 +196,8 @@ def tornado_json(ds) -> dict:
     dict
         Scenario provenance, ``factor_quantiles``, ``definition`` and ``kpis``:
         ``{name: {units, base_value, params: [{param, kind, low, high, swing,
-        abs_swing}, ...]}}``, ends as ``{setting, value, infeasible}``; NaN as null.
+        abs_swing, largest_shift}, ...]}}`` (params by ``largest_shift``), ends as
+        ``{setting, value, infeasible}``; NaN as null.
     """
     from results.provenance import result_scenario_name
     from results.rankings import tornado_ranking
@@ -216,6 +225,7 @@ def tornado_json(ds) -> dict:
                     **ends,
                     "swing": _finite(at["swing"]),
                     "abs_swing": _finite(at["abs_swing"]),
+                    "largest_shift": _finite(at["largest_shift"]),
                 }
             )
         kpis[kpi] = {
@@ -266,7 +276,9 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_
     Range levers go to low and high, continuous factors to the --quantiles percentiles,
     choice levers and choice factors through every choice (the ends are the choices
     giving the lowest and highest KPI); everything else stays at base. Prints, per KPI,
-    the params sorted by absolute swing with a bar proportional to it.
+    the params sorted by the largest move of the KPI from base at either end (so an
+    input whose both ends raise the cost ranks where it belongs), each end's change in
+    %, and a bar of both ends: left what lowers the KPI, right what raises it.
     """
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario

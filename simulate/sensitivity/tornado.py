@@ -279,6 +279,29 @@ def _ends(sweeps, rows, outputs, flags, names):
     return value, setting, setting_value, infeasible, excluded
 
 
+def _largest_shift(value: np.ndarray, base_value: np.ndarray) -> np.ndarray:
+    """max over the two ends of |KPI at the end - KPI at base| (NaN ends ignored).
+
+    Parameters
+    ----------
+    value : ndarray, shape (kpi, param, 2)
+        The KPI at the low and high end of each input.
+    base_value : ndarray, shape (kpi,)
+        The KPI at base.
+
+    Returns
+    -------
+    ndarray, shape (kpi, param)
+        NaN where both ends are infeasible.
+    """
+    shifts = np.abs(value - base_value[:, None, None])
+    with np.errstate(invalid="ignore"):
+        largest = np.where(
+            np.isnan(shifts).all(axis=2), np.nan, np.nan_to_num(shifts, nan=-1.0).max(axis=2)
+        )
+    return largest
+
+
 def _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n):
     """The labelled dataset of a tornado (layout in :func:`tornado`)."""
     value, setting, setting_value, infeasible, excluded = ends
@@ -318,6 +341,15 @@ def _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n
             {"long_name": "KPI at the high end minus KPI at the low end", **shared},
         ),
         "abs_swing": (("kpi", "param"), np.abs(swing), {"long_name": "|swing|", **shared}),
+        "largest_shift": (
+            ("kpi", "param"),
+            _largest_shift(value, base_value),
+            {
+                "long_name": "largest |KPI at an end - KPI at base|: the ranking key, so an "
+                "input whose both ends raise the KPI ranks by how far it moves it",
+                **shared,
+            },
+        ),
         "base_value": (("kpi",), base_value, {"long_name": "KPI at base values", **shared}),
         "setting": (
             ("kpi", "param", "end"),
