@@ -242,8 +242,8 @@ def tornado_table(ds):
         ``param_unit``; ``base_value`` (KPI at base, in ``kpi_unit``); per end
         (``low``, ``high``) the input ``setting`` (text), ``setting_value`` (number in
         ``param_unit``, empty for categories), the KPI ``value`` (in ``kpi_unit``) and
-        why it is ``infeasible`` (empty if feasible); ``swing`` and ``abs_swing`` (in
-        ``kpi_unit``).
+        why it is ``infeasible`` (empty if feasible); ``swing``, ``abs_swing`` and
+        ``largest_shift`` (the ranking key: the largest move from base), in ``kpi_unit``.
     """
     import pandas as pd
 
@@ -273,6 +273,8 @@ def tornado_table(ds):
                     f"{end}_infeasible": str(at["infeasible"].sel(end=end).values),
                 }
             row |= {"swing": float(at["swing"]), "abs_swing": float(at["abs_swing"])}
+            if "largest_shift" in at:
+                row["largest_shift"] = float(at["largest_shift"])
             rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs = _provenance(ds)
