@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from results.human import digits_for_interval, human_interval
+from results.human import digits_for_interval, human, human_interval
 from results.table import format_value
 from simulate.model import columns as col
 
@@ -44,6 +44,41 @@ def _percent(share: float) -> str:
         decimals = math.ceil(-math.log10((1.0 - share) * 100)) + 1
         return f"{share * 100:.{decimals}f}%"
     return f"{share:.1%}"
+
+
+def spread(dataset, name: str) -> np.ndarray:
+    """P5, P50 and P95 of each scenario's per-sample values of one output.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A comparison (dims ``scenario``, ``sample``).
+    name : str
+        A per-sample variable.
+
+    Returns
+    -------
+    numpy.ndarray, shape (scenarios, 3)
+        NaN for a scenario with no finite value.
+    """
+    values = np.asarray(dataset[name].transpose("scenario", "sample").values, dtype=float)
+    out = np.full((values.shape[0], 3), np.nan)
+    for s, row in enumerate(values):
+        row = row[np.isfinite(row)]
+        if row.size:
+            out[s] = np.percentile(row, [5.0, 50.0, 95.0])
+    return out
+
+
+def difference_band(dataset, name: str, a: str, b: str) -> tuple[float, float]:
+    """P5 and P95 of the paired per-sample difference B - A: where 90% of the pairs fall."""
+    values_a = np.asarray(dataset[name].sel(scenario=a).values, dtype=float)
+    values_b = np.asarray(dataset[name].sel(scenario=b).values, dtype=float)
+    paired = np.isfinite(values_a) & np.isfinite(values_b)
+    if not paired.any():
+        return float("nan"), float("nan")
+    low, high = np.percentile(values_b[paired] - values_a[paired], [5.0, 95.0])
+    return float(low), float(high)
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
@@ -87,6 +122,19 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
         rows.append([title, unit, *(_relative_interval(r, unit, name) for r in var.values)])
     lines += _table(rows, right=set(range(2, len(labels) + 2)))
 
+    lines += ["", "Each scenario's outcomes: P50 [P5 to P95], 90% of the sampled worlds"]
+    rows = [["KPI", "unit", *labels]]
+    for name in kpis:
+        if name not in dataset:
+            continue
+        unit = dataset[f"{name}_median"].attrs["units"]
+        cells = [
+            human_interval(p50, p5, p95, unit, name, digits=3)
+            for p5, p50, p95 in spread(dataset, name)
+        ]
+        rows.append([name, unit, *cells])
+    lines += _table(rows, right=set(range(2, len(labels) + 2)))
+
     directions = [col.better_direction(name) for name in kpis]
     all_costs = all(d == "lower" for d in directions)
     p_head = "P(A cheaper)" if all_costs else "P(A better)"
@@ -94,16 +142,20 @@ def format_comparison(dataset, kpis: list[str], confidence: float) -> str:
         a = str(dataset["comparison_a"].values[c])
         b = str(dataset["comparison_b"].values[c])
         lines += ["", f"{comparison}: B = {b}, A = {a} (paired samples)"]
-        head = ["KPI", f"median B - A [{level} CI]", "% of A", f"{p_head} [{level} CI]", "ties"]
+        head = ["KPI", f"median B - A [{level} CI]", "90% of pairs: P5 to P95", "% of A"]
+        head += [f"{p_head} [{level} CI]", "ties"]
         head += ["pairs"] if all_costs else ["better", "pairs"]
         rows = [head]
         for name, direction in zip(kpis, directions, strict=True):
             difference = dataset[f"{name}_difference"].values[c]
             median_a = float(dataset[f"{name}_median"].values[0, 0])
             relative = difference[0] / median_a if median_a else math.nan
+            unit = dataset[f"{name}_median"].attrs["units"]
+            low, high = difference_band(dataset, name, a, b) if name in dataset else (np.nan,) * 2
             row = [
                 name,
-                _interval(difference, unit=dataset[f"{name}_median"].attrs["units"], name=name),
+                _interval(difference, unit=unit, name=name),
+                f"{human(low, unit, name)} to {human(high, unit, name)}",
                 "n/a" if math.isnan(relative) else f"{relative:+.1%}",
                 _interval(dataset[f"{name}_prob_a_better"].values[c], as_percent=True),
                 f"{float(dataset[f'{name}_prob_tie'].values[c]):.1%}",
@@ -158,7 +210,9 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
     Returns
     -------
     dict
-        ``medians`` per KPI and scenario, ``comparisons`` per B vs A, ``infeasible``
+        ``medians`` per KPI and scenario, ``outcomes`` (P5, P50, P95 per KPI and
+        scenario), ``comparisons`` per B vs A (with ``difference_p5_p95``, where 90%
+        of the paired differences fall), ``infeasible``
         counts per scenario and the TCO index bounds.
     """
     labels = [str(s) for s in dataset["scenario"].values]
@@ -180,6 +234,14 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
         }
         for name in names
     }
+    outcomes = {
+        name: {
+            label: dict(zip(("p5", "p50", "p95"), (float(v) for v in row), strict=True))
+            for label, row in zip(labels, spread(dataset, name), strict=True)
+        }
+        for name in kpis
+        if name in dataset
+    }
     comparisons = []
     for c, comparison in enumerate(dataset["comparison"].values):
         comparisons.append(
@@ -194,6 +256,16 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
                         "prob_tie": float(dataset[f"{name}_prob_tie"].values[c]),
                         "prob_a_worse": float(dataset[f"{name}_prob_a_worse"].values[c]),
                         "n_paired": int(dataset[f"{name}_n_paired"].values[c]),
+                        "difference_p5_p95": list(
+                            difference_band(
+                                dataset,
+                                name,
+                                str(dataset["comparison_a"].values[c]),
+                                str(dataset["comparison_b"].values[c]),
+                            )
+                        )
+                        if name in dataset
+                        else None,
                     }
                     for name in kpis
                 },
@@ -202,6 +274,7 @@ def comparison_json(dataset, kpis: list[str]) -> dict:
     infeasible = dataset["infeasible"].values
     return {
         "medians": medians,
+        "outcomes": outcomes,
         "comparisons": comparisons,
         "infeasible": {
             label: int(np.count_nonzero(infeasible[s])) for s, label in enumerate(labels)

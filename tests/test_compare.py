@@ -453,3 +453,44 @@ def test_cli_errors_are_clean(arguments, code, message):
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_compare_prints_each_scenarios_spread_and_the_paired_band(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+    from helpers import shows
+
+    from results.comparison_table import difference_band, spread
+    from simulate.cli.main import main
+
+    out = tmp_path / "c.nc"
+    args = ["compare", "accelerator-h100", "accelerator-b200", "-n", "2000", "--seed", "3"]
+    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ds = xr.load_dataset(out)
+    lines = result.output.splitlines()
+    row = next(
+        line
+        for line in lines[lines.index(next(x for x in lines if x.startswith("Each scenario"))) :]
+        if line.strip().startswith("lifecycle_total")
+    )
+    (p5, p50, p95) = spread(ds, "lifecycle_total")[0]
+    first = row.split("USD", 1)[1].split("]")[0] + "]"
+    median, band = first.strip().split(" [")
+    low, high = band.rstrip("]").split(" to ")
+    assert shows(median, p50) and shows(low, p5) and shows(high, p95)
+    pair_row = [line for line in lines if line.strip().startswith("lifecycle_total")][-1]
+    band_low, band_high = difference_band(
+        ds, "lifecycle_total", "accelerator-h100", "accelerator-b200"
+    )
+    a, b = ds["lifecycle_total"].values
+    assert band_low == pytest.approx(np.percentile(b - a, 5))
+    assert "to" in pair_row and pair_row.count("$") >= 5
+    payload = _json.loads(CliRunner().invoke(main, [*args, "--no-save", "--json"]).output)
+    assert payload["outcomes"]["lifecycle_total"]["accelerator-b200"]["p95"] == pytest.approx(
+        spread(ds, "lifecycle_total")[1][2]
+    )
+    assert payload["comparisons"][0]["kpis"]["lifecycle_total"][
+        "difference_p5_p95"
+    ] == pytest.approx([band_low, band_high])
