@@ -14,7 +14,7 @@ from results.provenance import result_label
 from results.report.compare import compare_section
 from results.report.decision import DECISION_KINDS, decision_section
 from results.report.markup import STYLE, _e, _howto, _note, _section
-from results.report.reproduce import _scenario_argument, provenance_section
+from results.report.reproduce import provenance_section, scenario_words
 from results.report.result import (
     REPORTED_KINDS,
     Result,
@@ -31,7 +31,7 @@ from results.summary import DEFAULT_PERCENTILES
 
 def _missing(kind: str, results: Sequence[Result]) -> str:
     first = results[0]
-    scenario = _e(_scenario_argument(first.dataset.attrs))
+    scenario = _e(shlex.join(scenario_words(first.dataset.attrs)))
     files = " ".join(_e(shlex.quote(r.name)) for r in results)
     what = {
         "run": ("Monte Carlo summary", "tco run", "run.nc", "mean, std and percentiles"),
@@ -114,16 +114,9 @@ def build_report(
     sections.append(provenance_section(results))
 
     notes = []
-    if len(scenarios) > 1 and len(scenarios) > max(
-        (len(compared_scenarios(r)) for r in by_kind["compare"]), default=0
-    ):
-        notes.append(
-            _note(
-                "The results come from different scenarios (or different overrides): "
-                + _e("; ".join(f"{r.name}: {_scenario_key(r)[:12]}" for r in results))
-                + ". Compare their sections with care."
-            )
-        )
+    mismatch = scenario_mismatch(results)
+    if mismatch:
+        notes.append(_note(_e(mismatch)))
     contents = "".join(
         f'<li><a href="#{_e(anchor)}">{_e(heading)}</a></li>'
         for anchor, heading in _headings(sections)
@@ -144,6 +137,38 @@ def build_report(
         + f"<nav><ul>{contents}</ul></nav>\n"
         + "".join(sections)
         + "</body>\n</html>\n"
+    )
+
+
+def scenario_mismatch(results: Sequence[Result]) -> str | None:
+    """A warning when the results describe different scenarios or overrides, else None.
+
+    Parameters
+    ----------
+    results : sequence of Result
+        The report's results.
+
+    Returns
+    -------
+    str or None
+        Which file describes which scenario (name, overrides, first 12 hex digits of
+        its SHA-256) when runs, Sobol and tornado results disagree; None when they
+        describe one scenario (a comparison's own scenarios and decision results,
+        which name their scenarios themselves, do not count).
+    """
+    single = [r for r in results if r.kind in ("run", "sobol", "tornado", "sweep")]
+    keys = {_scenario_key(r) for r in single}
+    if len(keys) < 2:
+        return None
+    described = "; ".join(
+        f"{r.name}: {result_label(r.dataset.attrs, r.name)} "
+        f"(SHA-256 {str(r.dataset.attrs.get('scenario_sha256', ''))[:12] or 'not recorded'})"
+        for r in single
+    )
+    return (
+        f"These results describe different scenarios or overrides, so their sections do not "
+        f"answer one question: {described}. Make every analysis of one scenario (the "
+        "same file and --set) to read them together."
     )
 
 

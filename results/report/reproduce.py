@@ -14,7 +14,19 @@ from results.report.markup import _e, _section, _table, _tag
 from results.report.result import Result, compared_scenarios
 
 
+def _scenario_attrs(attrs) -> dict:
+    """A result's own scenario attributes; a comparison's baseline (scenario 1) for it."""
+    if "scenario_source" not in attrs and "scenario_1_source" in attrs:
+        return {
+            key.replace("scenario_1_", "scenario_", 1): value
+            for key, value in attrs.items()
+            if key.startswith("scenario_1_")
+        }
+    return attrs
+
+
 def _scenario_argument(attrs) -> str:
+    attrs = _scenario_attrs(attrs)
     source = str(attrs.get("scenario_source", ""))
     if source.startswith("builtin:"):
         return source.split(":", 1)[1]
@@ -22,8 +34,14 @@ def _scenario_argument(attrs) -> str:
 
 
 def _set_options(attrs) -> list[str]:
+    attrs = _scenario_attrs(attrs)
     overrides = [s for s in str(attrs.get("scenario_overrides", "")).split("\n") if s]
     return [part for item in overrides for part in ("--set", item)]
+
+
+def scenario_words(attrs) -> list[str]:
+    """The scenario argument and ``--set`` options that name a result's scenario again."""
+    return [_scenario_argument(attrs), *_set_options(attrs)]
 
 
 def _run_command(ds, store: str | None = None) -> str:
@@ -34,8 +52,8 @@ def _run_command(ds, store: str | None = None) -> str:
     store = store or ("all" if "amortization_monthly" in ds else None)
     if store == "all":
         words += ["--store", "all"]
-    if "lifecycle_total" in ds and ds["lifecycle_total"].dtype == np.float32:
-        words += ["--precision", "float32"]
+    if "lifecycle_total" in ds and ds["lifecycle_total"].dtype == np.float64:
+        words += ["--precision", "float64"]  # the command line's default is float32
     return shlex.join(words)
 
 

@@ -9,6 +9,7 @@ samples. The sections after it hold the details and the methods.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from results.human import human, human_percent, trim_zeros
 from results.provenance import result_label
 from results.report.markup import _e, _howto, _section, _table, _tag
+from results.report.reproduce import scenario_words
 from results.report.result import Result
 
 __all__ = ["HEADLINE_KPIS", "SUMMARY_ANCHOR", "summary_section"]
@@ -275,10 +277,13 @@ def summary_section(results: Sequence[Result]) -> str:
         parts.append(_tag("p", levers[0]))
         parts.append("<ul>" + "".join(_tag("li", line) for line in levers[1:]) + "</ul>\n")
     elif any(r.kind in ("run", "compare") for r in results):
+        first = next(r for r in results if r.kind in ("run", "compare"))
+        scenario = _e(shlex.join(scenario_words(first.dataset.attrs)))
         parts.append(
             _howto(
-                "Which lever matters most: add a tornado (<code>tco tornado -o tornado.nc</code>) "
-                "or Sobol result (<code>tco sobol -o sobol.nc</code>) to this report."
+                "Which lever matters most: add a tornado (<code>tco tornado "
+                f"{scenario} -o tornado.nc</code>) or Sobol result (<code>tco sobol {scenario} "
+                "-o sobol.nc</code>) to this report."
             )
         )
     verdicts = _verdicts(results)

@@ -68,10 +68,14 @@ def report_command(results, output, percentiles, confidence, title):
     provenance of every result. Figures are embedded; the file opens offline.
     """
     from results.report import build_report, write_report
+    from results.report.document import scenario_mismatch
     from simulate.cli.jobs import parse_percentiles
 
     percentile_values = parse_percentiles(percentiles)
     opened = open_results(results)
+    mismatch = scenario_mismatch(opened)
+    if mismatch:
+        click.echo(f"Warning: {mismatch}", err=True)
     try:
         document = build_report(opened, percentile_values, confidence, title)
         write_report(document, output)

@@ -54,9 +54,10 @@ from simulate.model import columns as col
 @click.option(
     "--precision",
     type=click.Choice(["float64", "float32"]),
-    default="float64",
+    default="float32",
     show_default=True,
-    help="Storage type of per-sample values.",
+    help="Storage type of per-sample values in the file (float32: seven significant "
+    "digits, half the size; the summary is computed from the stored values).",
 )
 @click.option(
     "--percentiles", default="5,50,95", show_default=True, help="Percentiles in the summary."
@@ -137,6 +138,7 @@ def run_command(
     if output is None and not no_save:
         output = default_result_name(loaded, n, seed)
     if not no_save:
+        _announce_size(loaded, n, store, precision, output)
         check_target(
             output,
             {
@@ -268,3 +270,25 @@ def run_command(
     click.echo(dataset.attrs["tco_index_definition"])
     if not no_save:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+LARGE_WRITE_BYTES = 200 * 2**20
+"""Above this estimated size, ``tco run`` says how much it will write before it starts."""
+
+
+def _announce_size(scenario, n: int, store: str, precision: str, output) -> None:
+    """Print the estimated file size of a large run before it starts (stderr)."""
+    from results.human import human
+    from simulate.engine.chunks import stored_outputs
+    from simulate.engine.plan import sampling_plan
+
+    width = 4 if precision == "float32" else 8
+    columns = len(stored_outputs(store)) + 1 + len(sampling_plan(scenario).inputs)
+    per_sample = columns * width + 8  # and the int64 infeasibility mask
+    size = n * per_sample
+    if size >= LARGE_WRITE_BYTES:
+        click.echo(
+            f"Writing about {human(size / 2**30, digits=2)} GiB to {output} ({per_sample} B per "
+            f"sample, {precision}, --store {store}); --no-save keeps the run in memory only.",
+            err=True,
+        )

@@ -1,4 +1,4 @@
-"""Ctrl-C that always reaches a run's clean-up.
+"""Ctrl-C (and SIGTERM) that always reaches a run's clean-up.
 
 Python's default SIGINT handler raises KeyboardInterrupt wherever the main
 thread is, which can be inside a finaliser (a weakref callback while h5py
@@ -6,7 +6,8 @@ objects are collected); there the exception is printed as "Exception ignored"
 and dropped, and the run carries on to the end. Inside :class:`ChunkInterrupt`,
 SIGINT only sets a flag, and the engine raises KeyboardInterrupt itself between
 chunks, where its clean-up (delete the temporary file) always runs. A second
-Ctrl-C raises at once.
+Ctrl-C raises at once. SIGTERM (``kill``, a batch scheduler's time limit) is treated
+the same way, so it leaves no hidden partial file behind either.
 """
 
 from __future__ import annotations
@@ -18,21 +19,24 @@ import threading
 class ChunkInterrupt:
     """Context manager deferring Ctrl-C to the next :meth:`check` (main thread only)."""
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __init__(self):
         self.requested = False
-        self.previous = None
+        self.previous = {}
         self.active = False
 
     def __enter__(self):
         # Signal handlers can only be set from the main thread; elsewhere do nothing.
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
+            self.previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
             self.active = True
         return self
 
     def __exit__(self, *exc):
         if self.active:
-            signal.signal(signal.SIGINT, self.previous)
+            for sig, handler in self.previous.items():
+                signal.signal(sig, handler)
             self.active = False
         return False
 
