@@ -219,3 +219,37 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_file(tmp_path):
     assert "Interrupted: no result file was written." in stderr
     assert "Traceback" not in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_shows_the_per_token_figures_and_takes_a_kpi_selection():
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from simulate.cli.main import main
+
+    runner = CliRunner()
+    base = ["run", "-n", "2000", "--seed", "1", "--no-save"]
+    table = runner.invoke(main, base)
+    assert table.exit_code == 0, table.output
+    rows = [line.split()[0] for line in table.output.splitlines() if line.startswith("  ")]
+    for name in ("token_cost_per_1m", "input_cost_per_1m", "output_cost_per_1m",
+                 "joules_per_token", "cost_per_meaningful_response"):  # fmt: skip
+        assert name in rows
+    # $/1M right under $/1k.
+    assert rows.index("token_cost_per_1m") == rows.index("token_cost_per_1k") + 1
+    payload = _json.loads(runner.invoke(main, [*base, "--json", "--kpi", "token_cost_per_1m",
+                                               "--kpi", "ttft_s"]).output)  # fmt: skip
+    assert list(payload["statistics"]) == ["token_cost_per_1m", "ttft_s"]
+    assert payload["statistics"]["token_cost_per_1m"]["units"] == "USD/1M tokens"
+    per_1k = _json.loads(
+        runner.invoke(main, [*base, "--json", "--kpi", "token_cost_per_1k"]).output
+    )
+    p50 = "p50"
+    assert payload["statistics"]["token_cost_per_1m"][p50]["estimate"] == pytest.approx(
+        1000 * per_1k["statistics"]["token_cost_per_1k"][p50]["estimate"], rel=1e-6
+    )
+    extras = runner.invoke(main, [*base, "--extras"])
+    assert "usd_per_accelerator_hour" in extras.output
+    wrong = runner.invoke(main, [*base, "--kpi", "batch_size"])
+    assert wrong.exit_code == 1 and "--store all" in wrong.output

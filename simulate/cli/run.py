@@ -77,6 +77,17 @@ from simulate.model import columns as col
     help="Numba threads (default: all cores). Results do not depend on it.",
 )
 @dask_options
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    metavar="NAME",
+    help="Output to show in the table and --json (repeatable; any stored output, or "
+    "token_cost_per_1m). Default: the KPIs, the per-token costs and energy, the factors.",
+)
+@click.option(
+    "--extras", is_flag=True, help="Add every extra output (TTFT, TPOT, $/h, tokens/$, ...)."
+)
 @plots_option
 @overwrite_option
 @json_option("the summary")
@@ -98,6 +109,8 @@ def run_command(
     threads,
     scheduler,
     dask_workers,
+    kpis,
+    extras,
     plots_dir,
     as_json,
 ):
@@ -164,7 +177,8 @@ def run_command(
             executor=executor,
         )
     elapsed = time.monotonic() - start
-    names = [*col.KPI_NAMES, "tco_index", *col.FACTOR_NAMES]
+    dataset = with_cost_per_million(dataset)
+    names = table_outputs(dataset, kpis, extras)
     summary = summarize(dataset, names, percentile_values, confidence)
     counts = infeasible_counts(dataset["infeasible"])
     if plots_dir is not None:
@@ -292,3 +306,87 @@ def _announce_size(scenario, n: int, store: str, precision: str, output) -> None
             f"sample, {precision}, --store {store}); --no-save keeps the run in memory only.",
             err=True,
         )
+
+
+PER_TOKEN = (
+    "token_cost_per_1m",
+    "input_cost_per_1m",
+    "output_cost_per_1m",
+    "joules_per_token",
+    "cost_per_meaningful_response",
+)
+"""The per-token figures users ask for first: shown by default beside the KPIs."""
+
+
+def with_cost_per_million(dataset):
+    """The run with ``token_cost_per_1m`` (the token cost per 1M tokens, for API price lists).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        A run dataset with ``token_cost_per_1k``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The same variables plus ``token_cost_per_1m`` (USD/1M tokens), 1,000 times the
+        per-1k cost; not written to the file.
+    """
+    if "token_cost_per_1k" not in dataset or "token_cost_per_1m" in dataset:
+        return dataset
+    per_million = dataset["token_cost_per_1k"] * 1000.0
+    per_million.attrs = {
+        "units": "USD/1M tokens",
+        "long_name": "lifecycle cost per 1M tokens served (1,000 x token_cost_per_1k)",
+    }
+    return dataset.assign(token_cost_per_1m=per_million)
+
+
+def table_outputs(dataset, kpis, extras: bool) -> list[str]:
+    """The outputs of the run table and ``--json``, in order.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        The run (with :func:`with_cost_per_million` applied).
+    kpis : sequence of str
+        ``--kpi`` names; empty for the default set.
+    extras : bool
+        ``--extras``: add every extra output.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    click.ClickException
+        A name that is not a stored output: the message suggests the closest and says
+        when ``--store all`` would keep it.
+    """
+    if kpis:
+        names = list(dict.fromkeys(kpis))
+    else:
+        names = [
+            "token_cost_per_1k",
+            *PER_TOKEN,
+            *(k for k in col.KPI_NAMES if k != "token_cost_per_1k"),
+            "tco_index",
+            *col.FACTOR_NAMES,
+        ]
+    if extras:
+        names += [name for name in col.EXTRA_NAMES if name not in names]
+    for name in names:
+        if name in dataset:
+            continue
+        from scenarios.errors import did_you_mean
+
+        if name in col.OUTPUT_INDEX:
+            raise click.ClickException(
+                f"--kpi {name}: not stored by --store standard; rerun with --store all"
+            )
+        known = [str(v) for v in dataset.data_vars]
+        raise click.ClickException(
+            f"--kpi {name}: not an output of the run{did_you_mean(name, known)}"
+        )
+    return [name for name in names if name in dataset]
