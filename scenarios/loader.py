@@ -26,6 +26,7 @@ from pathlib import Path
 
 from scenarios.errors import ScenarioError
 from scenarios.overrides import apply_overrides
+from scenarios.plausibility import check_plausible
 from scenarios.scenario import Scenario
 from scenarios.sources import read_scenario_source
 from scenarios.validate import validate_scenario
@@ -79,4 +80,6 @@ def parse_scenario(text: str, source: str, overrides: Sequence[str] = ()) -> Sce
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML: {exc}") from exc
     raw = apply_overrides(raw, overrides, source)
-    return validate_scenario(raw, text, source, tuple(overrides))
+    scenario = validate_scenario(raw, text, source, tuple(overrides))
+    check_plausible(scenario)
+    return scenario

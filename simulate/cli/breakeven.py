@@ -19,6 +19,7 @@ from simulate.cli.options import (
     json_option,
     plan_samples_option,
     seed_option,
+    strict_option,
 )
 from simulate.cli.targets import overwrite_option
 
@@ -97,6 +98,7 @@ def _fmt(value, unit: str = "", name: str | None = None) -> str:
 @figure_option("the difference against the swept value")
 @confidence_option
 @overwrite_option
+@strict_option
 @json_option("the sweep and the break-even")
 @announces_compilation
 @stops_cleanly

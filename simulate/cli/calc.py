@@ -8,11 +8,12 @@ import math
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import domain_errors, json_option, scenario_argument
+from simulate.cli.options import domain_errors, json_option, scenario_argument, strict_option
 
 
 @click.command("calc")
 @scenario_argument
+@strict_option
 @json_option("one object keyed by output name")
 @domain_errors
 @announces_compilation

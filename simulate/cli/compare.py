@@ -17,6 +17,7 @@ from simulate.cli.options import (
     json_option,
     samples_option,
     seed_option,
+    strict_option,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.cli.targets import check_target, overwrite_option
@@ -49,6 +50,7 @@ from simulate.model import columns as col
 @plots_option
 @dask_options
 @overwrite_option
+@strict_option
 @json_option("the medians, differences and probabilities")
 @announces_compilation
 def compare_command(

@@ -17,6 +17,7 @@ from simulate.cli.options import (
     fixed_seed_option,
     json_option,
     plan_samples_option,
+    strict_option,
 )
 from simulate.cli.targets import overwrite_option
 
@@ -37,6 +38,7 @@ from simulate.cli.targets import overwrite_option
 @figure_option("the EVPPI of each factor and the EVPI")
 @confidence_option
 @overwrite_option
+@strict_option
 @json_option("EVPI and the EVPPI of every factor")
 @announces_compilation
 @stops_cleanly

@@ -20,6 +20,7 @@ from simulate.cli.export import export_command
 from simulate.cli.fit import fit_command
 from simulate.cli.listing import catalog_group, scenarios_command
 from simulate.cli.optimize import optimize_command
+from simulate.cli.options import show_plausibility_warnings, strict_option
 from simulate.cli.pareto import pareto_command
 from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
@@ -31,12 +32,16 @@ from simulate.cli.tornado import tornado_command
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lifecycle-tco")
+@strict_option
 def main():
     """Lifecycle TCO of an AI model: training, fine-tuning and years of inference.
 
     SCENARIO is a TOML file or the name of a built-in scenario (see `tco scenarios`);
-    without it, the built-in default scenario is used.
+    without it, the built-in default scenario is used. Values far outside what real
+    deployments see (a PUE of 135, a power price of 0.08 USD/MWh) are warned about;
+    --strict (here or on a command) makes them errors.
     """
+    show_plausibility_warnings()
 
 
 for _command in (

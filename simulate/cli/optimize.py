@@ -20,6 +20,7 @@ from simulate.cli.options import (
     json_option,
     plan_samples_option,
     setting_text,
+    strict_option,
 )
 from simulate.cli.targets import overwrite_option
 
@@ -67,6 +68,7 @@ def _number(value, unit: str = "") -> str:
 @figure_option("the best plan of each choice combination with its interval")
 @confidence_option
 @overwrite_option
+@strict_option
 @json_option("the optimum, the base plan and the runners-up")
 @announces_compilation
 @stops_cleanly

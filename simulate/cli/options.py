@@ -203,3 +203,45 @@ def setting_text(value, unit: str = "", name: str | None = None) -> str:
     if isinstance(value, str):
         return value
     return trim_zeros(human(float(value), unit, name=name, digits=4))
+
+
+def _set_strict(ctx, _param, value):
+    if value:
+        from scenarios.plausibility import strict
+
+        token = strict.set(True)
+        # Undone when the command ends, so one strict call does not leak into the next
+        # (tests and notebooks run many commands in one process).
+        ctx.find_root().call_on_close(lambda: strict.reset(token))
+    return value
+
+
+def strict_option(command):
+    """``--strict``: implausible scenario values (a PUE of 135) are errors, not warnings."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_strict,
+        help="Refuse values outside what real deployments see instead of warning.",
+    )(command)
+
+
+def show_plausibility_warnings() -> None:
+    """Print plausibility warnings as one ``Warning: ...`` line each on stderr."""
+    import warnings
+
+    from scenarios.plausibility import PlausibilityWarning
+
+    previous = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, PlausibilityWarning):
+            click.echo(f"Warning: {message}", err=True)
+        else:
+            previous(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show
+    # Shown once per message, whatever filters the caller set (a test's "error").
+    warnings.filterwarnings("default", category=PlausibilityWarning)

@@ -18,6 +18,7 @@ from simulate.cli.options import (
     json_option,
     plan_samples_option,
     setting_text,
+    strict_option,
 )
 from simulate.cli.targets import overwrite_option
 
@@ -55,6 +56,7 @@ def _number(value) -> str:
 @dataset_output_option
 @figure_option("the plans, the frontier and the base plan")
 @overwrite_option
+@strict_option
 @json_option("the frontier")
 @announces_compilation
 @stops_cleanly

@@ -17,6 +17,7 @@ from simulate.cli.options import (
     samples_option,
     scenario_argument,
     seed_option,
+    strict_option,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.cli.targets import check_target, default_result_name, overwrite_option, run_label
@@ -90,6 +91,7 @@ from simulate.model import columns as col
 )
 @plots_option
 @overwrite_option
+@strict_option
 @json_option("the summary")
 @announces_compilation
 def run_command(

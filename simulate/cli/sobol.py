@@ -14,6 +14,7 @@ from simulate.cli.options import (
     enter_executor,
     json_option,
     scenario_argument,
+    strict_option,
 )
 from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.cli.targets import check_target, overwrite_option
@@ -146,6 +147,7 @@ def format_ranking(ds) -> str:
 @dask_options
 @plots_option
 @overwrite_option
+@strict_option
 @json_option("the indices")
 @announces_compilation
 def sobol_command(

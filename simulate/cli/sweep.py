@@ -17,6 +17,7 @@ from simulate.cli.options import (
     json_option,
     plan_samples_option,
     seed_option,
+    strict_option,
 )
 from simulate.cli.targets import overwrite_option
 
@@ -67,6 +68,7 @@ def _parse_range(text: str | None) -> tuple[float, float] | None:
 @figure_option("the median and 90% band against the swept value")
 @confidence_option
 @overwrite_option
+@strict_option
 @json_option("the curve")
 @announces_compilation
 @stops_cleanly

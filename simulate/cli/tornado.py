@@ -11,7 +11,7 @@ import math
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.options import json_option, scenario_argument
+from simulate.cli.options import json_option, scenario_argument, strict_option
 from simulate.cli.plot import plots_option, write_standard_plots
 from simulate.cli.targets import check_target, overwrite_option
 
@@ -268,6 +268,7 @@ def tornado_json(ds) -> dict:
 )
 @plots_option
 @overwrite_option
+@strict_option
 @json_option("one object")
 @announces_compilation
 def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_json):
