@@ -354,6 +354,14 @@ BREAKDOWN_MONTHLY = (
 """Monthly cost variables of a ``store="all"`` run, and their labels."""
 
 BREAKDOWN_OTHER = ("releases_in_horizon", "training_cost", "finetune_cost", "pue_capex")
+"""One-off parts; ``finetunes_in_horizon`` is used when stored (older runs: one per release)."""
+
+
+def _finetunes(v, ds):
+    """Fine-tuning runs per sample: their own cadence, or one per release in older runs."""
+    if "finetunes_in_horizon" in ds:
+        return np.asarray(ds["finetunes_in_horizon"].values, dtype=float)
+    return v["releases_in_horizon"]
 
 
 def _horizon_months(ds, horizon_years):
@@ -369,7 +377,9 @@ def _horizon_months(ds, horizon_years):
     needed = ("lifecycle_total", "inference_cost_monthly")
     if all(name in ds for name in needed):
         v = {n: np.asarray(ds[n].values, dtype=float) for n in (*needed, *BREAKDOWN_OTHER)}
-        one_off = v["releases_in_horizon"] * (v["training_cost"] + v["finetune_cost"])
+        one_off = (
+            v["releases_in_horizon"] * v["training_cost"] + _finetunes(v, ds) * v["finetune_cost"]
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             months = (v["lifecycle_total"] - one_off - v["pue_capex"]) / v["inference_cost_monthly"]
         months = months[np.isfinite(months) & (v["inference_cost_monthly"] > 0)]
@@ -418,7 +428,7 @@ def breakdown_means(ds, horizon_years: float | None = None) -> tuple[list[tuple[
     v = {n: np.asarray(ds[n].values, dtype=float) for n in (*BREAKDOWN_OTHER, *names)}
     parts = [
         ("training", v["releases_in_horizon"] * v["training_cost"]),
-        ("fine-tuning", v["releases_in_horizon"] * v["finetune_cost"]),
+        ("fine-tuning", _finetunes(v, ds) * v["finetune_cost"]),
         *((label, v[name] * months) for name, label in BREAKDOWN_MONTHLY),
         ("PUE CAPEX", v["pue_capex"]),
     ]

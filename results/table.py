@@ -23,6 +23,7 @@ SECTIONS = (
             "inference_accelerators",
             "truncated_share",
             "releases_in_horizon",
+            "finetunes_in_horizon",
             "pue",
             "tokens_per_month",
             "prefill_share",
@@ -30,7 +31,11 @@ SECTIONS = (
     ),
     (
         "Inference cost breakdown",
-        tuple(name for name in col.BREAKDOWN_NAMES if name != "releases_in_horizon"),
+        tuple(
+            name
+            for name in col.BREAKDOWN_NAMES
+            if name not in ("releases_in_horizon", "finetunes_in_horizon")
+        ),
     ),
 )
 UNITS = {c.name: c.unit for c in col.OUTPUTS} | {"tco_index": "1"}

@@ -79,7 +79,101 @@ def parse_scenario(text: str, source: str, overrides: Sequence[str] = ()) -> Sce
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML: {exc}") from exc
+    raw, text = resolve_extends(raw, text, source)
     raw = apply_overrides(raw, overrides, source)
     scenario = validate_scenario(raw, text, source, tuple(overrides))
     check_plausible(scenario)
     return scenario
+
+
+MAX_EXTENDS_DEPTH = 8
+"""Scenarios a chain of ``extends`` may pass through (a loop is an error long before)."""
+
+
+def merge_tables(parent: dict, child: dict) -> dict:
+    """``child`` over ``parent``: tables merged key by key, anything else replaced.
+
+    Parameters
+    ----------
+    parent, child : dict
+        Parsed TOML documents.
+
+    Returns
+    -------
+    dict
+        A new document: every key of either; where both hold a table, the two merged
+        again; arrays (such as ``[[correlation]]`` blocks) and values taken from the child.
+    """
+    merged = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_tables(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = ()):
+    """Apply ``extends = "PARENT"``: the parent scenario with this file's keys on top.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed scenario.
+    text : str
+        Its TOML text.
+    source : str
+        Where it came from (a path, or ``builtin:NAME``); a relative parent path is
+        read from the child file's folder.
+    seen : tuple of str
+        Sources already on the chain (to refuse loops).
+
+    Returns
+    -------
+    raw : dict
+        The merged document, without ``extends``.
+    text : str
+        The file's text with one comment line per parent naming it and the SHA-256 of
+        its text, so the scenario's hash (and a result's provenance) changes when a
+        parent does, and the stored text still parses on its own.
+
+    Raises
+    ------
+    ScenarioError
+        A non-string ``extends``, a missing parent, a loop or a chain deeper than
+        :data:`MAX_EXTENDS_DEPTH`.
+    """
+    import hashlib
+
+    if "extends" not in raw:
+        return raw, text
+    parent = raw.pop("extends")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            f"{source}: extends = {parent!r}: give the parent scenario as a string, e.g. "
+            'extends = "default"'
+        )
+    if len(seen) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            f"{source}: extends = {parent!r}: more than {MAX_EXTENDS_DEPTH} scenarios deep; "
+            "extend the scenario you need directly"
+        )
+    where = Path(source).parent if not source.startswith("builtin:") else Path(".")
+    candidate = where / parent
+    target = str(candidate) if candidate.is_file() else parent
+    parent_source, parent_text = read_scenario_source(target)
+    if parent_source in (*seen, source):
+        chain = " -> ".join((*seen, source, parent_source))
+        raise ScenarioError(f"{source}: extends = {parent!r} makes a loop: {chain}")
+    try:
+        parent_raw = tomllib.loads(parent_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(
+            f"{parent_source} (extended by {source}): not valid TOML: {exc}"
+        ) from exc
+    parent_raw, parent_text = resolve_extends(
+        parent_raw, parent_text, parent_source, (*seen, source)
+    )
+    digest = hashlib.sha256(parent_text.encode()).hexdigest()
+    note = f"\n# extends {parent_source} (SHA-256 {digest})\n"
+    return merge_tables(parent_raw, raw), text + note

@@ -695,6 +695,16 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "days between major model releases",
         lower_open=True,
     ),
+    _f(
+        "release.finetune_cadence_days",
+        "finetune_cadence_days",
+        "d",
+        0.0,
+        0,
+        INF,
+        "days between fine-tuning runs, each at the cost of training.finetune_*; 0 (the "
+        "default): one fine-tune per release, on the release cadence",
+    ),
     # overhead
     _f(
         "overhead.staff_fte",

@@ -69,6 +69,9 @@ def random_valid_inputs(rng, n):
     )
     rows[:, col.IN_HOURS_LOST_PER_INTERRUPTION] = rng.uniform(0, 3.0, n)
     rows[:, col.IN_POWER_CAP_MW] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.1, 50.0, n))
+    rows[:, col.IN_FINETUNE_CADENCE_DAYS] = np.where(
+        rng.random(n) < 0.5, 0.0, rng.uniform(7.0, 400.0, n)
+    )
     rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)
     rows[:, col.IN_PRICE_OUTPUT_USD_PER_1M] = rng.uniform(0, 10.0, n)
     rows[:, col.IN_PRICE_USD_PER_REQUEST] = np.where(

@@ -200,3 +200,18 @@ def test_training_mfu_follows_its_function():
     expected = 6 * 70.55e9 * 1e12 / (989e12 * 0.3 * 3600) / 0.9
     assert measured["training_gpu_hours"] == pytest.approx(expected, rel=1e-3)
     assert math.isfinite(measured["training_days"])
+
+
+def test_fine_tuning_on_its_own_cadence():
+    from scenarios.loader import load_scenario
+    from simulate.model.base_case import calculate
+
+    base = calculate(load_scenario("default")).outputs
+    monthly = calculate(load_scenario("default", ["release.finetune_cadence_days=30"])).outputs
+    years = 3.0
+    assert base["finetunes_in_horizon"] == pytest.approx(base["releases_in_horizon"])
+    assert monthly["finetunes_in_horizon"] == pytest.approx(years * 365.25 / 30)
+    # Only the fine-tuning line moves: (fine-tunes - releases) x cost per fine-tune.
+    extra = (monthly["finetunes_in_horizon"] - base["releases_in_horizon"]) * base["finetune_cost"]
+    assert monthly["lifecycle_total"] - base["lifecycle_total"] == pytest.approx(extra, rel=1e-9)
+    assert monthly["releases_in_horizon"] == base["releases_in_horizon"]

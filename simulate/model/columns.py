@@ -163,7 +163,9 @@ IN_INTERRUPTIONS_PER_DAY = 111
 IN_HOURS_LOST_PER_INTERRUPTION = 112
 # The site's power cap (0: none).
 IN_POWER_CAP_MW = 113
-N_INPUTS = 114
+# Fine-tuning on a cadence of its own (0: one fine-tune per release).
+IN_FINETUNE_CADENCE_DAYS = 114
+N_INPUTS = 115
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -288,6 +290,7 @@ INPUTS: tuple[Column, ...] = (
     Column("interruptions_per_day", "1/d", "preemptions per rented accelerator per day"),
     Column("hours_lost_per_interruption", "h", "accelerator-hours lost per preemption"),
     Column("power_cap_mw", "MW", "site power available to the inference fleet (0: no cap)"),
+    Column("finetune_cadence_days", "d", "days between fine-tuning runs (0: one per release)"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -342,7 +345,8 @@ OUT_MARGIN = 47
 OUT_ROI = 48
 OUT_SITE_POWER_MW = 49
 OUT_POWER_CAP_SERVED_SHARE = 50
-N_OUTPUTS = 51
+OUT_FINETUNES_IN_HORIZON = 51
+N_OUTPUTS = 52
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -402,6 +406,7 @@ OUTPUTS: tuple[Column, ...] = (
         "site_power_mw", "MW", "inference fleet at full load, facility level (TDP + host) x PUE"
     ),
     Column("power_cap_served_share", "1", "share of the demand a power-capped site can serve"),
+    Column("finetunes_in_horizon", "1", "fine-tuning runs in the horizon"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes
@@ -536,11 +541,12 @@ BREAKDOWN_NAMES = (
     "sla_penalty_monthly",
     "api_charges_monthly",
     "releases_in_horizon",
+    "finetunes_in_horizon",
     "pue_capex",
 )
 """Outputs that split the lifecycle total into its parts (with training_cost and
-finetune_cost): lifecycle_total = releases x (training + fine-tuning) + months x
-(sum of the monthly lines) + pue_capex. A comparison stores them for its per-scenario
+finetune_cost): lifecycle_total = releases x training + fine-tunes x fine-tuning +
+months x (sum of the monthly lines) + pue_capex. A comparison stores them for its per-scenario
 cost breakdown."""
 KPI_NAMES = (
     "token_cost_per_1k",

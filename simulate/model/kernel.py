@@ -182,11 +182,19 @@ def cost_valid_row(x, out, i):
     horizon_years = x[col.IN_HORIZON_YEARS]
     months = horizon_years * 12.0
     releases = horizon_years * 365.25 / x[col.IN_RELEASE_CADENCE_DAYS]
+    # Fine-tuning on its own cadence, or once per release (0).
+    finetune_cadence = x[col.IN_FINETUNE_CADENCE_DAYS]
+    finetunes = releases if finetune_cadence <= 0.0 else horizon_years * 365.25 / finetune_cadence
     training_mwh_month = (
-        releases * (train_hours + finetune_hours) * train_draw_w * pue * 1e-6 / months
+        (releases * train_hours + finetunes * finetune_hours) * train_draw_w * pue * 1e-6 / months
     )
     pue_capex = x[col.IN_PUE_CAPEX_USD]
-    lifecycle = releases * (training_cost + finetune_cost) + months * inference_monthly + pue_capex
+    lifecycle = (
+        releases * training_cost
+        + finetunes * finetune_cost
+        + months * inference_monthly
+        + pue_capex
+    )
     cost_per_token = lifecycle / (tokens_per_month * months)
     per_request, meaningful, input_1m, output_1m = per_token_extras(
         x, cost_per_token, shape, prefill_share
@@ -254,6 +262,7 @@ def cost_valid_row(x, out, i):
         margin / lifecycle,
         site_mw,
         served_share,
+        finetunes,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -295,7 +304,7 @@ def all_finite(values):
     a21 = values[42] * 0.0 + values[43] * 0.0
     a22 = values[44] * 0.0 + values[45] * 0.0
     a23 = values[46] * 0.0 + values[47] * 0.0 + values[48] * 0.0
-    a24 = values[49] * 0.0 + values[50] * 0.0
+    a24 = values[49] * 0.0 + values[50] * 0.0 + values[51] * 0.0
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5
@@ -375,6 +384,7 @@ def store_outputs(out, i, values):
     out[48, i] = values[48]
     out[49, i] = values[49]
     out[50, i] = values[50]
+    out[51, i] = values[51]
 
 
 @jit(parallel=True)

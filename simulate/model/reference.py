@@ -398,9 +398,12 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     years = x[:, col.IN_HORIZON_YEARS]
     months = years * 12.0
     releases = years * 365.25 / x[:, col.IN_RELEASE_CADENCE_DAYS]
-    train_mwh = releases * (train_h + ft_h) * t_draw * pue / 1e6 / months
+    ft_cadence = x[:, col.IN_FINETUNE_CADENCE_DAYS]
+    with np.errstate(divide="ignore"):
+        finetunes = np.where(ft_cadence > 0.0, years * 365.25 / ft_cadence, releases)
+    train_mwh = (releases * train_h + finetunes * ft_h) * t_draw * pue / 1e6 / months
     capex = x[:, col.IN_PUE_CAPEX_USD]
-    lifecycle = releases * (train_cost + ft_cost) + months * monthly + capex
+    lifecycle = releases * train_cost + finetunes * ft_cost + months * monthly + capex
     tokens_total = tokens_month * months
     revenue = (
         x[:, col.IN_REQUESTS_PER_DAY]
@@ -483,6 +486,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
             np.minimum(1.0, x[:, col.IN_POWER_CAP_MW] / site_mw),
             1.0,
         ),
+        col.OUT_FINETUNES_IN_HORIZON: finetunes,
     }
     for j, value in values.items():
         out[:, j] = value
