@@ -56,6 +56,19 @@ def readme_commands() -> list[str]:
     return lines
 
 
+def readme_inline_commands() -> list[str]:
+    """Complete ``tco`` commands quoted in the README's text (no placeholders, no options list)."""
+    text, inside, prose = (ROOT / "README.md").read_text(), False, []
+    for line in text.splitlines():
+        if line.startswith("```"):
+            inside = not inside
+        elif not inside:
+            prose.append(line)
+    spans = re.findall(r"`(tco [^`]+)`", " ".join(prose))
+    placeholder = re.compile(r"[A-Z]{2,}|\b[A-Z]\b|\[|\.\.\.|\\\|")
+    return [c for c in dict.fromkeys(spans) if not placeholder.search(c)]
+
+
 def test_the_readme_suggests_tco_commands():
     commands = readme_commands()
     assert len(commands) >= 20 and all(c.startswith("tco ") for c in commands)
@@ -72,6 +85,16 @@ def test_every_readme_command_runs(tmp_path, monkeypatch):
         (tmp_path / "shared" / "sched.json").write_text(
             json.dumps({"address": cluster.scheduler_address, "type": "Scheduler"})
         )
+        for command in readme_inline_commands():
+            words = _smaller(shlex.split(command)[1:])
+            result = CliRunner().invoke(main, words)
+            if len(shlex.split(command)) == 2 and result.exit_code != 0:
+                # A bare name in the text refers to a command that needs arguments: it
+                # must still answer with a usage message, not a traceback.
+                assert isinstance(result.exception, SystemExit), f"{command}\n{result.output}"
+                assert "Error" in result.output, command
+                continue
+            assert result.exit_code == 0, f"{command}\n{result.output}"
         for command in readme_commands():
             words = _smaller(shlex.split(command)[1:])
             # A cluster of the reader's: this test's own local one stands in for it.
