@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from results.kinds import result_kind
-from results.provenance import result_scenario_name
+from results.provenance import RESULT_KINDS, result_scenario_name
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,8 @@ def as_results(named: Sequence[tuple[str, object]], reported_only: bool = True) 
     return results
 
 
-REPORTED_KINDS = (
-    "run",
-    "compare",
-    "sobol",
-    "tornado",
-    "breakeven",
-    "optimize",
-    "pareto",
-    "evpi",
-    "sweep",
-)
+REPORTED_KINDS = RESULT_KINDS
+"""Every kind of result goes into a report."""
 
 
 def _scenario_key(result: Result) -> str:

@@ -17,6 +17,7 @@ from simulate.cli.options import (
     decision_number,
     figure_option,
     json_option,
+    parse_range,
     plan_samples_option,
     seed_option,
     strict_option,
@@ -25,15 +26,7 @@ from simulate.cli.targets import overwrite_option
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:
-    if text is None:
-        return None
-    try:
-        low, high = (float(part) for part in text.split(":"))
-    except ValueError:
-        raise click.ClickException(
-            f"--range {text!r}: expected LO:HI with two numbers, e.g. --range 1e5:1e8"
-        ) from None
-    return low, high
+    return parse_range(text, "1e5:1e8")
 
 
 def _fmt(value, unit: str = "", name: str | None = None) -> str:

@@ -245,3 +245,22 @@ def show_plausibility_warnings() -> None:
     warnings.showwarning = show
     # Shown once per message, whatever filters the caller set (a test's "error").
     warnings.filterwarnings("default", category=PlausibilityWarning)
+
+
+def parse_range(text: str | None, example: str = "1e5:1e8") -> tuple[float, float] | None:
+    """``--range LO:HI`` as two numbers (None when not given).
+
+    Raises
+    ------
+    click.ClickException
+        If the text is not two numbers separated by a colon.
+    """
+    if text is None:
+        return None
+    try:
+        low, high = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise click.ClickException(
+            f"--range {text!r}: expected LO:HI with two numbers, e.g. --range {example}"
+        ) from None
+    return low, high

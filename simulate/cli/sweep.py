@@ -15,6 +15,7 @@ from simulate.cli.options import (
     dataset_output_option,
     figure_option,
     json_option,
+    parse_range,
     plan_samples_option,
     seed_option,
     strict_option,
@@ -23,15 +24,7 @@ from simulate.cli.targets import overwrite_option
 
 
 def _parse_range(text: str | None) -> tuple[float, float] | None:
-    if text is None:
-        return None
-    try:
-        low, high = (float(part) for part in text.split(":"))
-    except ValueError:
-        raise click.ClickException(
-            f"--range {text!r}: expected LO:HI with two numbers, e.g. --range 0.3:0.95"
-        ) from None
-    return low, high
+    return parse_range(text, "0.3:0.95")
 
 
 @click.command("sweep")
