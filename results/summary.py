@@ -23,6 +23,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from results.moments import centred_sums, finite_values
 from results.quantiles import DEFAULT_BINS, DEFAULT_MAX_COLLECT, order_statistics
 from simulate.model import columns as col
 
@@ -126,19 +127,19 @@ def summarize_values(
         Number of finite samples used.
     """
     _check(percentiles, confidence)
-    data = np.asarray(values, dtype=np.float64)
-    data = data[np.isfinite(data)]
+    # One compiled copy of the finite values, reordered in place by the selection below.
+    data = finite_values(np.ascontiguousarray(np.asarray(values).ravel()))
     n = data.size
     table = np.full((2 + len(percentiles), 3), np.nan)
     if n < 2:
         return table, n
     z = two_sided_z(confidence)
     mean = data.mean()
-    centred = data - mean
-    table[:2] = _moment_rows(n, mean, centred @ centred, np.sum(centred**4), z)
+    sum_sq, sum_4th = centred_sums(data, mean)
+    table[:2] = _moment_rows(n, mean, sum_sq, sum_4th, z)
     wanted = _percentile_ranks(n, percentiles, z)
-    ordered = np.partition(data, np.unique(np.concatenate(wanted[:4])))
-    table[2:] = _percentile_rows(lambda ranks: ordered[ranks], wanted)
+    data.partition(np.unique(np.concatenate(wanted[:4])))
+    table[2:] = _percentile_rows(lambda ranks: data[ranks], wanted)
     return table, n
 
 

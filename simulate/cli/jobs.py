@@ -91,6 +91,23 @@ class ProgressReporter:
             self.stream.flush()
 
 
+def command_started() -> float:
+    """``time.monotonic()`` when this ``tco`` command began (see :func:`simulate.cli.take_start`).
+
+    Returns
+    -------
+    float
+        The process's start for the first command of a process, the command's own start
+        for later ones in the same process (tests, notebooks).
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and "lifecycle_tco_started" in ctx.find_root().meta:
+        return ctx.find_root().meta["lifecycle_tco_started"]
+    import simulate.cli as cli
+
+    return cli.STARTED
+
+
 def parse_percentiles(text: str) -> tuple[float, ...]:
     """Parse ``"5,50,95"`` into percentiles in (0, 100)."""
     try:

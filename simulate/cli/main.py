@@ -42,6 +42,9 @@ def main():
     --strict (here or on a command) makes them errors.
     """
     show_plausibility_warnings()
+    import simulate.cli as cli
+
+    click.get_current_context().meta["lifecycle_tco_started"] = cli.take_start()
 
 
 for _command in (
