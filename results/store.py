@@ -266,14 +266,16 @@ def open_result(path: str | Path):
     Returns
     -------
     xarray.Dataset
-        The dataset, read lazily from disk.
+        The dataset, read lazily from disk and not cached: each access reads again.
     """
     import xarray as xr
 
     path = Path(path)
     if format_for(path) == "zarr":
         return xr.open_zarr(path, consolidated=True)
-    return xr.open_dataset(path, engine="h5netcdf")
+    # No in-memory cache: a variable read for a summary or a plot is dropped when done,
+    # so going through every column of a large run holds one column at a time, not all.
+    return xr.open_dataset(path, engine="h5netcdf", cache=False)
 
 
 def save_netcdf(dataset, path: str | Path) -> Path:

@@ -23,7 +23,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from results.moments import centred_sums, finite_values
+from results.moments import centred_sums, finite_values, select_ranks
 from results.quantiles import DEFAULT_BINS, DEFAULT_MAX_COLLECT, order_statistics
 from simulate.model import columns as col
 
@@ -106,6 +106,7 @@ def summarize_values(
     values: np.ndarray,
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     confidence: float = 0.95,
+    buffer: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Statistics of one variable with their confidence intervals.
 
@@ -117,6 +118,9 @@ def summarize_values(
         Percentiles in (0, 100).
     confidence : float
         Confidence level of the intervals, in (0, 1).
+    buffer : ndarray, optional
+        Scratch storage of the values' dtype, reused across variables
+        (:func:`results.moments.finite_values`).
 
     Returns
     -------
@@ -128,18 +132,21 @@ def summarize_values(
     """
     _check(percentiles, confidence)
     # One compiled copy of the finite values, reordered in place by the selection below.
-    data = finite_values(np.ascontiguousarray(np.asarray(values).ravel()))
+    data = finite_values(np.asarray(values).ravel(), buffer)
     n = data.size
     table = np.full((2 + len(percentiles), 3), np.nan)
     if n < 2:
         return table, n
     z = two_sided_z(confidence)
-    mean = data.mean()
+    mean = float(data.mean(dtype=np.float64))
     sum_sq, sum_4th = centred_sums(data, mean)
     table[:2] = _moment_rows(n, mean, sum_sq, sum_4th, z)
     wanted = _percentile_ranks(n, percentiles, z)
-    data.partition(np.unique(np.concatenate(wanted[:4])))
-    table[2:] = _percentile_rows(lambda ranks: data[ranks], wanted)
+    ranks = np.unique(np.concatenate(wanted[:4]))
+    selected = dict(zip(ranks.tolist(), select_ranks(data, ranks), strict=True))
+    table[2:] = _percentile_rows(
+        lambda at: np.array([selected[int(r)] for r in at], dtype=np.float64), wanted
+    )
     return table, n
 
 
@@ -179,8 +186,13 @@ def summarize(
     if streaming:
         return summarize_chunked(dataset, names, percentiles, confidence)
     results = {}
+    buffers: dict = {}  # one scratch array per dtype, shared by every variable
     for name in names:
-        results[name] = summarize_values(dataset[name].values, percentiles, confidence)
+        values = np.asarray(dataset[name].values)
+        buffer = buffers.get(values.dtype)
+        if buffer is None or buffer.size < values.size:
+            buffer = buffers[values.dtype] = np.empty(values.size, dtype=values.dtype)
+        results[name] = summarize_values(values, percentiles, confidence, buffer)
     return _as_dataset(
         dataset,
         results,
