@@ -112,9 +112,12 @@ def money_risk(ds, confidence: float = 0.95, scenario=None):
     """
     if "margin" not in ds or "revenue_monthly" not in ds:
         return None
-    revenue = np.asarray(ds["revenue_monthly"].values, dtype=float)
-    if not np.any(revenue[np.isfinite(revenue)] > 0.0):
+    stored = np.asarray(ds["revenue_monthly"].values)  # as stored: no float64 copy yet
+    with np.errstate(invalid="ignore"):
+        charged = bool(np.any(stored > 0.0))  # NaN compares False: infeasible rows skipped
+    if not charged:
         return None
+    revenue = stored.astype(float)
     margin = np.asarray(ds["margin"].values, dtype=float)
     roi = np.asarray(ds["roi"].values, dtype=float)
     ok = np.isfinite(margin)

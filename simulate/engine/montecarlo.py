@@ -26,7 +26,7 @@ from simulate.engine.plan import SamplingPlan
 from simulate.engine.seeding import BLOCK_SIZE
 from simulate.model.tco_index import DEFINITION
 
-DEFAULT_CHUNK_BLOCKS = 16  # 262,144 samples per chunk: ~100 MB of working arrays
+DEFAULT_CHUNK_BLOCKS = 8  # 131,072 samples per chunk: ~150 MB of working arrays
 IN_MEMORY_LIMIT_BYTES = 4 * 2**30
 
 
