@@ -185,14 +185,7 @@ def summarize(
         streaming = dataset.sizes["sample"] > STREAMING_SUMMARY_SAMPLES
     if streaming:
         return summarize_chunked(dataset, names, percentiles, confidence)
-    results = {}
-    buffers: dict = {}  # one scratch array per dtype, shared by every variable
-    for name in names:
-        values = np.asarray(dataset[name].values)
-        buffer = buffers.get(values.dtype)
-        if buffer is None or buffer.size < values.size:
-            buffer = buffers[values.dtype] = np.empty(values.size, dtype=values.dtype)
-        results[name] = summarize_values(values, percentiles, confidence, buffer)
+    results = _summaries_in_threads(dataset, list(names), percentiles, confidence)
     return _as_dataset(
         dataset,
         results,
@@ -200,6 +193,47 @@ def summarize(
         confidence,
         "mean: CLT; std: delta method; percentiles: order-statistic interval",
     )
+
+
+SUMMARY_THREADS = 2
+"""Variables summarised at once: the compiled passes release the GIL, so reading one
+column from the file overlaps with the statistics of another."""
+THREADED_COLUMN_BYTES = 32 * 2**20
+"""Above this size of a column (4M float64 samples), variables are summarised one at a
+time, so a large run's summary holds a single column and scratch copy in memory."""
+
+
+def _summaries_in_threads(dataset, names, percentiles, confidence) -> dict:
+    """``summarize_values`` of each variable, :data:`SUMMARY_THREADS` at a time.
+
+    Each thread keeps one scratch buffer per dtype, reused for its variables, so memory
+    is the threads' buffers plus the columns being read, whatever the number of names.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = threading.local()
+    # h5py reads are serialised by its own lock; reading in one thread at a time keeps
+    # xarray's backend calls simple.
+    read_lock = threading.Lock()
+
+    def one(name):
+        with read_lock:
+            values = np.asarray(dataset[name].values)
+        buffers = getattr(local, "buffers", None)
+        if buffers is None:
+            buffers = local.buffers = {}
+        buffer = buffers.get(values.dtype)
+        if buffer is None or buffer.size < values.size:
+            buffer = buffers[values.dtype] = np.empty(values.size, dtype=values.dtype)
+        return summarize_values(values, percentiles, confidence, buffer)
+
+    column_bytes = dataset.sizes["sample"] * 8
+    if len(names) < 2 or SUMMARY_THREADS < 2 or column_bytes > THREADED_COLUMN_BYTES:
+        # Large runs: one column (and one scratch copy) in memory at a time.
+        return {name: one(name) for name in names}
+    with ThreadPoolExecutor(max_workers=SUMMARY_THREADS) as pool:
+        return dict(zip(names, pool.map(one, names), strict=True))
 
 
 def summarize_chunked(
