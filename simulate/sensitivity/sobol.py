@@ -166,6 +166,57 @@ def sobol_problem(
     return SobolProblem(plan, group_of)
 
 
+def saltelli_design(salib_problem: dict, n: int, second_order: bool, seed: int) -> np.ndarray:
+    """SALib's ``sobol.sample`` (Saltelli's scheme), built with array operations.
+
+    The same scrambled Sobol' base sequence (``scipy.stats.qmc.Sobol`` of 2D
+    dimensions and ``seed``) and the same row order per base point: A, then A with
+    each parameter (group) taken from B, then (second order) B with it taken from A,
+    then B. SALib builds the rows in a Python loop over points and parameters, which
+    was about half of ``tco sobol``; this is a few whole-array ``where``. Tested equal to
+    SALib's output element for element.
+
+    Parameters
+    ----------
+    salib_problem : dict
+        SALib's problem dict (``num_vars``, ``bounds``, optional ``groups``).
+    n : int
+        Base sample count N.
+    second_order : bool
+        Include the rows second-order indices need.
+    seed : int
+        Scrambling seed.
+
+    Returns
+    -------
+    ndarray of float64, shape (N * (2 Dg + 2), D) or (N * (Dg + 2), D)
+        Dg the number of parameters or groups, D of inputs, scaled to the bounds.
+    """
+    from scipy.stats import qmc
+
+    d = int(salib_problem["num_vars"])
+    groups = salib_problem.get("groups")
+    if groups:
+        from SALib.util import compute_groups_matrix
+
+        _, names = compute_groups_matrix(groups)
+        member = np.array([[groups[j] == name for j in range(d)] for name in names])
+    else:
+        member = np.eye(d, dtype=bool)
+    base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n)
+    a, b = base[:, None, :d], base[:, None, d:]
+    blocks = [a, np.where(member[None], b, a)]
+    if second_order:
+        blocks.append(np.where(member[None], a, b))
+    blocks.append(b)
+    points = np.concatenate(blocks, axis=1).reshape(-1, d)
+    bounds = np.asarray(salib_problem["bounds"], dtype=np.float64)
+    lower, upper = bounds[:, 0], bounds[:, 1]
+    # SALib's scale_samples, in the same order of operations: x * (upper - lower) + lower.
+    np.add(np.multiply(points, upper - lower, out=points), lower, out=points)
+    return points
+
+
 def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.ndarray:
     """SALib's Sobol/Saltelli design in the open unit cube.
 
@@ -185,13 +236,9 @@ def design(problem: SobolProblem, n: int, second_order: bool, seed: int) -> np.n
     ndarray of float64, shape (N * (2 D + 2), d) or (N * (D + 2), d)
         D the number of parameters (groups), d the number of inputs.
     """
-    from SALib.sample import sobol as sobol_sample
-
     if n < 2 or n & (n - 1):
         raise ValueError(f"N = {n}: the Sobol design needs N a power of two, e.g. 2**14 = 16384")
-    points = sobol_sample.sample(
-        problem.salib_problem(), n, calc_second_order=second_order, scramble=True, seed=seed
-    )
+    points = saltelli_design(problem.salib_problem(), n, second_order, seed)
     # Keep the inverse CDFs finite at the cube's faces (in place: at N = 2**20 the design
     # is gigabytes).
     np.clip(points, np.finfo(np.float64).tiny, 1.0 - np.finfo(np.float64).epsneg, out=points)
