@@ -186,6 +186,10 @@ def _run_in_memory(job, n, ranges, executor, interrupt, report) -> dict[str, np.
         executor.map_ordered(
             fill, job, ranges, lambda i, _: report(ranges[i][1]), interrupt=interrupt
         )
+        # The kernel writes int64 bit masks; the dataset stores them as its spec says (int8).
+        for spec in job.specs:
+            if memory[spec.name].dtype != np.dtype(spec.dtype):
+                memory[spec.name] = memory[spec.name].astype(spec.dtype)
         return memory
     memory = {s.name: np.empty(n, dtype=s.dtype) for s in job.specs}
 
