@@ -19,7 +19,7 @@ def _interval(row, as_percent: bool = False, unit: str = "", name: str | None = 
         return "n/a"
     if as_percent:
         return f"{_percent(estimate)} [{_percent(lower)}, {_percent(upper)}]"
-    digits = max(3, digits_for_interval(estimate, lower, upper))
+    digits = digits_for_interval(estimate, lower, upper, least=3)
     return human_interval(estimate, lower, upper, unit, name, digits=digits)
 
 
@@ -31,7 +31,7 @@ def _relative_interval(row, unit: str = "", name: str | None = None) -> str:
     half = max(abs(upper - estimate), abs(estimate - lower))
     if estimate == 0:
         return _interval(row, unit=unit, name=name)
-    digits = max(3, digits_for_interval(estimate, lower, upper))
+    digits = digits_for_interval(estimate, lower, upper, least=3)
     return f"{format_value(estimate, unit, name, digits)} ±{half / abs(estimate) * 100:.2g}%"
 
 

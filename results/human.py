@@ -23,6 +23,7 @@ __all__ = [
     "human",
     "human_interval",
     "human_percent",
+    "human_setting",
     "is_percent",
     "number_kind",
     "plain_number",
@@ -280,13 +281,15 @@ def human_percent(probability: float, digits: int = 3) -> str:
     return human(probability, "1", name="probability", digits=digits)
 
 
-def digits_for_interval(estimate: float, low: float, high: float) -> int:
+def digits_for_interval(estimate: float, low: float, high: float, least: int = 2) -> int:
     """Significant digits that resolve an interval: two digits of its width, 2 to 5 in all.
 
     Parameters
     ----------
     estimate, low, high : float
         The estimate and its interval, in one unit.
+    least : int
+        Fewest digits (tables beside a ``±`` use 3: the ``±`` says which are sure).
 
     Returns
     -------
@@ -297,7 +300,7 @@ def digits_for_interval(estimate: float, low: float, high: float) -> int:
     width = abs(float(high) - float(low))
     if not (math.isfinite(width) and math.isfinite(estimate)) or width == 0 or estimate == 0:
         return 3
-    return max(2, min(5, math.floor(math.log10(abs(estimate) / width)) + 2))
+    return max(least, min(5, math.floor(math.log10(abs(estimate) / width)) + 2))
 
 
 def human_interval(
@@ -392,6 +395,34 @@ def tick_labels(values, unit: str = "", name: str | None = None, log: bool = Fal
         else:
             labels.append(f"{sign}{number}{suffix}")
     return labels
+
+
+def human_setting(value, unit: str = "", name: str | None = None, digits: int = 4) -> str:
+    """An input setting as text: a number in human units without trailing zeros, else as is.
+
+    Parameters
+    ----------
+    value : float, int or str
+        A lever or factor setting; text (a category name) and NaN come back as text.
+    unit, name : str
+        As for :func:`human`.
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+        E.g. ``"$20M"``, ``"42.7%"``, ``"8,192"``, ``"MI300X"``.
+    """
+    if isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return str(value)
+    return trim_zeros(human(number, unit, name=name, digits=digits))
 
 
 def trim_zeros(text: str) -> str:

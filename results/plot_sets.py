@@ -82,6 +82,16 @@ def _split_compare(ds):
     return [ds.sel(scenario=s) for s in ds["scenario"].values], names
 
 
+def _runs_and_labels(datasets, kinds):
+    """One dataset and label per run: a comparison split into its scenarios."""
+    runs, labels = [], []
+    for item, kind in zip(datasets, kinds, strict=True):
+        parts, names = _split_compare(item) if kind == "compare" else ([item], [_label(item)])
+        runs += parts
+        labels += names
+    return runs, labels
+
+
 def kpis_of(ds) -> list[str]:
     """KPIs a result holds, in its own order.
 
@@ -160,15 +170,7 @@ def draw(
         raise ValueError(f"a {plot} plot draws one result; {len(datasets)} were given")
     ds = datasets[0]
     if plot == "distribution":
-        runs, labels = [], []
-        for item, kind in zip(datasets, kinds, strict=True):
-            if kind == "compare":
-                parts, names = _split_compare(item)
-                runs += parts
-                labels += names
-            else:
-                runs.append(item)
-                labels.append(_label(item))
+        runs, labels = _runs_and_labels(datasets, kinds)
         return plots.distribution_plot(runs, kpi, labels=labels, colours=colours)
     if plot == "comparison":
         from results.comparison_plots import comparison_plot
@@ -177,11 +179,7 @@ def draw(
     if plot == "breakdown":
         if len(datasets) == 1:
             return plots.cost_breakdown(ds)
-        runs, labels = [], []
-        for item, kind in zip(datasets, kinds, strict=True):
-            parts, names = _split_compare(item) if kind == "compare" else ([item], [_label(item)])
-            runs += parts
-            labels += names
+        runs, labels = _runs_and_labels(datasets, kinds)
         return plots.cost_breakdown(runs, labels=labels)
     if plot == "scatter":
         return plots.scatter_top_factor(ds, kpi, sobol=sobol)

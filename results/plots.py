@@ -92,15 +92,13 @@ def _with_units(text: str, units: str) -> str:
 
 def _setting_label(setting, value, unit: str, name: str) -> str:
     """An input setting for a label, in human units ($80M, 25%); category names as they are."""
-    from results.human import human, trim_zeros
+    from results.human import human_setting
 
     try:
-        number = float(value)
+        numeric = not np.isnan(float(value))
     except (TypeError, ValueError):
-        number = float("nan")
-    if np.isnan(number):
-        return str(setting)
-    return trim_zeros(human(number, unit, name=name, digits=3))
+        numeric = False
+    return human_setting(value, unit, name, digits=3) if numeric else str(setting)
 
 
 def tornado_chart(ds, kpi: str, ax=None, top: int | None = None):
@@ -886,11 +884,9 @@ def breakeven_map_plot(ds, ax=None):
 
 
 def _setting_text(value, unit: str = "", name: str | None = None) -> str:
-    from results.human import human, trim_zeros
+    from results.human import human_setting
 
-    if isinstance(value, int | float | np.integer | np.floating):
-        return trim_zeros(human(float(value), unit, name=name, digits=3))
-    return str(value)
+    return human_setting(value, unit, name, digits=3)
 
 
 def optimize_plans_plot(ds, ax=None):

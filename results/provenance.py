@@ -164,9 +164,26 @@ def result_label(attrs: Mapping, default: str = "unknown") -> str:
         ``"default"``, or ``"default [hardware.accelerator=B200]"`` for a run with
         overrides (several joined by ``"; "``).
     """
-    name = result_scenario_name(attrs, default)
-    overrides = [line for line in str(attrs.get("scenario_overrides", "")).splitlines() if line]
-    return f"{name} [{'; '.join(overrides)}]" if overrides else name
+    overrides = str(attrs.get("scenario_overrides", "")).splitlines()
+    return label_with_overrides(result_scenario_name(attrs, default), overrides)
+
+
+def label_with_overrides(name: str, overrides) -> str:
+    """``"default [hardware.accelerator=B200; ...]"``, or the bare name without overrides.
+
+    Parameters
+    ----------
+    name : str
+        The scenario name.
+    overrides : iterable of str
+        Its ``--set`` overrides (empty entries ignored).
+
+    Returns
+    -------
+    str
+    """
+    given = [item for item in overrides if item]
+    return f"{name} [{'; '.join(given)}]" if given else name
 
 
 def output_attrs(name: str, *, better: bool = False) -> dict:

@@ -143,10 +143,8 @@ def summarize_values(
     table[:2] = _moment_rows(n, mean, sum_sq, sum_4th, z)
     wanted = _percentile_ranks(n, percentiles, z)
     ranks = np.unique(np.concatenate(wanted[:4]))
-    selected = dict(zip(ranks.tolist(), select_ranks(data, ranks), strict=True))
-    table[2:] = _percentile_rows(
-        lambda at: np.array([selected[int(r)] for r in at], dtype=np.float64), wanted
-    )
+    selected = select_ranks(data, ranks)
+    table[2:] = _percentile_rows(lambda at: selected[np.searchsorted(ranks, at)], wanted)
     return table, n
 
 

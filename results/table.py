@@ -151,7 +151,7 @@ def _with_interval(row, unit: str = "", name: str | None = None) -> str:
     half = max(abs(upper - estimate), abs(estimate - lower))
     relative = half / abs(estimate) * 100 if estimate else math.inf
     # At least three digits: the ± beside it already says how many of them are sure.
-    digits = max(3, digits_for_interval(estimate, lower, upper))
+    digits = digits_for_interval(estimate, lower, upper, least=3)
     return f"{format_value(estimate, unit, name, digits)} ±{relative:.2g}%"
 
 

@@ -71,7 +71,7 @@ def _with_bounds(
     """An estimate over its interval, both in human units, digits as the interval allows."""
     if math.isnan(estimate):
         return "n/a"
-    digits = max(3, digits_for_interval(estimate, lower, upper))
+    digits = digits_for_interval(estimate, lower, upper, least=3)
     bounds = f"[{_num(lower, unit, name, digits)}, {_num(upper, unit, name, digits)}]"
     return f'{_num(estimate, unit, name, digits)}<br /><small class="ci">{bounds}</small>'
 

@@ -92,19 +92,17 @@ def _lever_lines(results: Sequence[Result]) -> list[str]:
         units = dict(
             zip(tornado["param"].values.astype(str), tornado["param_units"].values, strict=True)
         )
-        swings = []
-        for param, kind in zip(
-            tornado["param"].values.astype(str), tornado["kind"].values.astype(str), strict=True
-        ):
-            if kind != "lever":
-                continue
-            ends = sub["value"].sel(param=param).values.astype(float)
-            # The largest move from the base either way: a lever whose both ends raise
-            # the cost (a U-shaped response) ranks by how far it can go wrong.
-            swings.append(
-                (float(np.nanmax(np.abs(ends - base))) if np.isfinite(ends).any() else -1, param)
+        from results.rankings import tornado_ranking
+
+        # The tornado's own order: the largest move from base at either end, so a lever
+        # whose both ends raise the cost (a U-shaped response) ranks by how far it goes.
+        kinds = dict(
+            zip(
+                tornado["param"].values.astype(str), tornado["kind"].values.astype(str), strict=True
             )
-        for _, param in sorted(swings, reverse=True)[:LEVERS_SHOWN]:
+        )
+        levers = [p for p in tornado_ranking(tornado, kpi) if kinds[p] == "lever"]
+        for param in levers[:LEVERS_SHOWN]:
             at = sub.sel(param=param)
             moves = []
             for end in ("low", "high"):

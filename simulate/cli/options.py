@@ -198,11 +198,9 @@ def decision_number(value, missing: str = "n/a", unit: str = "", name: str | Non
 
 def setting_text(value, unit: str = "", name: str | None = None) -> str:
     """A lever setting as text: a choice name as is, a number in human units (no exponent)."""
-    from results.human import human, trim_zeros
+    from results.human import human_setting
 
-    if isinstance(value, str):
-        return value
-    return trim_zeros(human(float(value), unit, name=name, digits=4))
+    return human_setting(value, unit, name, digits=4)
 
 
 def _set_strict(ctx, _param, value):

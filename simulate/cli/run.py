@@ -300,12 +300,10 @@ LARGE_WRITE_BYTES = 200 * 2**20
 def _announce_size(scenario, n: int, store: str, precision: str, output) -> None:
     """Print the estimated file size of a large run before it starts (stderr)."""
     from results.human import human
-    from simulate.engine.chunks import stored_outputs
+    from simulate.engine.chunks import stored_bytes_per_sample
     from simulate.engine.plan import sampling_plan
 
-    width = 4 if precision == "float32" else 8
-    columns = len(stored_outputs(store)) + 1 + len(sampling_plan(scenario).inputs)
-    per_sample = columns * width + 8  # and the int64 infeasibility mask
+    per_sample = stored_bytes_per_sample(sampling_plan(scenario), store, precision)
     size = n * per_sample
     if size >= LARGE_WRITE_BYTES:
         click.echo(

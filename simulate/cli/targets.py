@@ -71,8 +71,9 @@ def overwrite_option(command):
 
 def run_label(scenario) -> str:
     """A loaded scenario's name with its ``--set`` overrides, as headers and labels show it."""
-    overrides = list(getattr(scenario, "overrides", ()) or ())
-    return f"{scenario.name} [{'; '.join(overrides)}]" if overrides else scenario.name
+    from results.provenance import label_with_overrides
+
+    return label_with_overrides(scenario.name, getattr(scenario, "overrides", ()) or ())
 
 
 def default_result_name(scenario, n: int, seed: int) -> str:

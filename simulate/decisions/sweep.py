@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from results.provenance import provenance_attrs, scenario_attrs
+from results.summary import summarize_values
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
 from simulate.decisions.breakeven import DEFAULT_POINTS, default_range, sweep_values
@@ -25,21 +26,6 @@ __all__ = ["best_value", "sweep"]
 
 BAND = (5.0, 95.0)
 """The band drawn around the median: 90% of outcomes."""
-
-
-def _median_interval(x: np.ndarray, confidence: float) -> tuple[float, float]:
-    """Order-statistic interval of the median (binomial normal approximation)."""
-    from scipy.stats import norm
-
-    n = x.size
-    if n < 3:
-        return float("nan"), float("nan")
-    z = float(norm.ppf(0.5 + confidence / 2.0))
-    half = z * np.sqrt(n) / 2.0
-    ordered = np.sort(x)
-    low = int(max(0, np.floor(n / 2.0 - half) - 1))
-    high = int(min(n - 1, np.ceil(n / 2.0 + half)))
-    return float(ordered[low]), float(ordered[high])
 
 
 def sweep(
@@ -120,15 +106,12 @@ def sweep(
         ds = run(loaded, n=n, seed=seed)
         infeasible[i] = float(np.count_nonzero(ds["infeasible"].values)) / n
         for j, kpi in enumerate(kpis):
-            x = np.asarray(ds[kpi].values, dtype=float)
-            x = x[np.isfinite(x)]
-            if x.size == 0:
-                continue
-            stats["p5"][i, j], stats["median"][i, j], stats["p95"][i, j] = np.percentile(
-                x, [BAND[0], 50.0, BAND[1]]
-            )
-            stats["mean"][i, j] = float(x.mean())
-            stats["low"][i, j], stats["high"][i, j] = _median_interval(x, confidence)
+            # The summary of `tco run`: mean, then P5, P50 (with its order-statistic
+            # interval) and P95; NaN rows (infeasible) left out, NaN when fewer than two.
+            table, _ = summarize_values(ds[kpi].values, (BAND[0], 50.0, BAND[1]), confidence)
+            stats["mean"][i, j] = table[0, 0]
+            stats["p5"][i, j], stats["p95"][i, j] = table[2, 0], table[4, 0]
+            stats["median"][i, j], stats["low"][i, j], stats["high"][i, j] = table[3]
         if progress is not None:
             progress(i + 1, len(values))
     units = [col.OUTPUTS[col.OUTPUT_INDEX[k]].unit for k in kpis]

@@ -54,6 +54,27 @@ def stored_outputs(store: str) -> list[str]:
     return [c.name for c in col.OUTPUTS if c.name in keep]
 
 
+def stored_bytes_per_sample(plan: SamplingPlan, store: str, precision: str) -> int:
+    """Bytes one sample takes in a run's arrays or file, before any compression.
+
+    Parameters
+    ----------
+    plan : SamplingPlan
+        The run's sampling plan.
+    store : {"standard", "all"}
+        The stored outputs.
+    precision : {"float64", "float32"}
+        Storage type of the float variables.
+
+    Returns
+    -------
+    int
+        The sum of the item sizes of every stored variable.
+    """
+    specs = _variable_specs(plan, stored_outputs(store), precision)
+    return sum(np.dtype(spec.dtype).itemsize for spec in specs)
+
+
 def _variable_specs(plan: SamplingPlan, outputs: list[str], dtype: str) -> list[VariableSpec]:
     specs = [VariableSpec(name, dtype, output_attrs(name)) for name in outputs]
     specs.append(VariableSpec("tco_index", dtype, tco_index_attrs(DEFINITION)))
