@@ -12,10 +12,14 @@ temporary folder:
 2. the engine alone in a fresh process (``simulate.engine.montecarlo.run`` to the same
    kind of file), timed inside the process, and its peak memory;
 3. with ``--baseline DIR`` (another source tree, e.g. ``git worktree add /tmp/base
-   <commit>``), ``tco run`` of that tree, alternated with this one's.
+   <commit>``), ``tco run`` of that tree, alternated with this one's;
+4. ``tco run -n N --no-save`` (the run held in memory) next to the same command at
+   100,000 samples: the difference of their peak memory per extra sample is what an
+   in-memory run costs per sample, start-up and libraries left out.
 
 Targets (issue "Honest speed"): the whole command within 1.5x of the engine alone,
-at least 3x faster than the tree before it, peak memory at most 0.6 GiB. Each figure
+at least 3x faster than the tree before it, peak memory at most 0.6 GiB; in memory,
+below 200 bytes per sample. Each figure
 is the median of ``--repeat`` runs, the runs of the two trees interleaved, since these
 machines are noisy.
 """
@@ -30,6 +34,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+SMALL_IN_MEMORY = 100_000  # samples of the reference in-memory run
 
 ENGINE = (
     "import sys, time\n"
@@ -85,6 +91,12 @@ def main() -> None:
             wall, rss, out = _measure([sys.executable, "-c", ENGINE, str(args.n), str(target)], env)
             engine.append((float(out.strip().splitlines()[-1]), rss))
             target.unlink(missing_ok=True)
+        env = os.environ | {"PYTHONPATH": str(here)}
+        small = min(SMALL_IN_MEMORY, args.n // 10)
+        in_memory = {
+            size: max(_measure(_tco(here, size, None), env)[1] for _ in range(args.repeat))
+            for size in (small, args.n)
+        }
     median = {
         k: (statistics.median(w for w, _ in v), max(r for _, r in v)) for k, v in figures.items()
     }
@@ -99,13 +111,22 @@ def main() -> None:
     print(f"  peak memory of the command: {median['this tree'][1]:.2f} GiB (target <= 0.6)")
     if "baseline" in median:
         print(f"  baseline / this tree: {median['baseline'][0] / wall:.2f}x (target >= 3)")
+    per_sample = (in_memory[args.n] - in_memory[small]) * 2**30 / (args.n - small)
+    print(
+        f"tco run --no-save (in memory), largest peak of {args.repeat}: "
+        f"{in_memory[small]:.2f} GiB at {small:,}, {in_memory[args.n]:.2f} GiB at {args.n:,}"
+    )
+    print(f"  memory per sample: {per_sample:.0f} B (target < 200)")
 
 
-def _tco(tree: Path, n: int, target: Path) -> list[str]:
+def _tco(tree: Path, n: int, target: Path | None) -> list[str]:
+    """``tco run`` of ``n`` samples to ``target`` (None: in memory, ``--no-save``)."""
+    command = [sys.executable, "-m", "simulate.cli.main", "run", "-n", str(n), "--seed", "1"]
+    if target is None:
+        return [*command, "--no-save"]
     # No --overwrite: older trees lack it, and each target is removed after its run.
     target.unlink(missing_ok=True)
-    return [sys.executable, "-m", "simulate.cli.main", "run", "-n", str(n), "--seed", "1",
-            "-o", str(target)]  # fmt: skip
+    return [*command, "-o", str(target)]
 
 
 if __name__ == "__main__":

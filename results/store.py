@@ -125,8 +125,9 @@ class NetCDFWriter(_Writer):
             self.file = h5netcdf.File(self.tmp, "w")
             self.file.dimensions = {"sample": n}
             chunks = (max(1, min(n, chunk_rows)),)
-            sample = self.file.create_variable("sample", ("sample",), "int64", chunks=chunks)
-            sample.attrs["long_name"] = "sample index"
+            # No ``sample`` coordinate: the index is the position (0 .. n-1), which
+            # xarray gives for a dimension without one, so storing it costs 8 bytes
+            # per sample for nothing.
             self.variables = {}
             for spec in variables:
                 var = self.file.create_variable(spec.name, ("sample",), spec.dtype, chunks=chunks)
@@ -141,7 +142,6 @@ class NetCDFWriter(_Writer):
     def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         """Write rows ``start .. start + len`` of every variable."""
         stop = start + len(next(iter(columns.values())))
-        self.file.variables["sample"][start:stop] = np.arange(start, stop)
         for name, values in columns.items():
             self.variables[name][start:stop] = values
 
@@ -166,10 +166,7 @@ class ZarrWriter(_Writer):
             chunks = (max(1, min(n, chunk_rows)),)
             self.chunk_rows = chunks[0]
             self.arrays = {}
-            for name, dtype, var_attrs in [
-                ("sample", "int64", {"long_name": "sample index"}),
-                *[(s.name, s.dtype, s.attrs) for s in variables],
-            ]:
+            for name, dtype, var_attrs in [(s.name, s.dtype, s.attrs) for s in variables]:
                 arr = self.group.create_array(
                     name, shape=(n,), chunks=chunks, dtype=dtype, fill_value=None
                 )
@@ -193,7 +190,6 @@ class ZarrWriter(_Writer):
 
 def _write_rows(arrays, start: int, columns: Mapping[str, np.ndarray]) -> None:
     stop = start + len(next(iter(columns.values())))
-    arrays["sample"][start:stop] = np.arange(start, stop)
     for name, values in columns.items():
         arrays[name][start:stop] = values
 
@@ -221,7 +217,7 @@ def write_zarr_region(store: str | Path, start: int, columns: Mapping[str, np.nd
     import zarr
 
     group = zarr.open_group(str(store), mode="r+", zarr_format=2)
-    _write_rows({name: group[name] for name in ("sample", *columns)}, start, columns)
+    _write_rows({name: group[name] for name in columns}, start, columns)
 
 
 def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):

@@ -20,10 +20,11 @@ from results.store import open_result, open_writer
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
 from simulate.engine.chunks import checked_sampling, chunk_columns, chunk_ranges, make_job
-from simulate.engine.executor import local_if_none
+from simulate.engine.executor import local_if_none, release_workspace
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.plan import SamplingPlan
 from simulate.engine.seeding import BLOCK_SIZE
+from simulate.engine.write_behind import WriteBehind
 from simulate.model.tco_index import DEFINITION
 
 DEFAULT_CHUNK_BLOCKS = 8  # 131,072 samples per chunk: ~150 MB of working arrays
@@ -158,14 +159,20 @@ def run(
         if progress is not None:
             progress(stop, n)
 
-    with ChunkInterrupt() as interrupt:
-        if output is not None:
-            path = _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, report)
-            return open_result(path)
-        memory = _run_in_memory(job, n, ranges, executor, interrupt, report)
+    try:
+        with ChunkInterrupt() as interrupt:
+            if output is not None:
+                path = _run_to_store(
+                    job, n, ranges, attrs, output, fmt, executor, interrupt, report
+                )
+                return open_result(path)
+            memory = _run_in_memory(job, n, ranges, executor, interrupt, report)
+    finally:
+        if executor.in_process:
+            release_workspace()
     data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in job.specs}
-    sample = xr.Variable("sample", np.arange(n), {"long_name": "sample index"})
-    return xr.Dataset(data_vars, coords={"sample": sample}, attrs=attrs)
+    # No ``sample`` coordinate (as in the files): the position is the index.
+    return xr.Dataset(data_vars, attrs=attrs)
 
 
 def _run_in_memory(job, n, ranges, executor, interrupt, report) -> dict[str, np.ndarray]:
@@ -215,6 +222,8 @@ def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, repor
     try:
         if executor.writes_stores and writer.shared_by_workers:
             executor.write_store(job, ranges, writer, lambda i: report(ranges[i][1]), interrupt)
+        elif executor.in_process:
+            _compute_while_writing(job, ranges, executor, writer, interrupt, report)
         else:
 
             def consume(index: int, columns: dict[str, np.ndarray]) -> None:
@@ -226,6 +235,22 @@ def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, repor
     except BaseException:
         writer.abort()
         raise
+
+
+def _compute_while_writing(job, ranges, executor, writer, interrupt, report) -> None:
+    # Chunk k is written on a background thread while chunk k + 1 is computed: the
+    # kernel releases the GIL, and the writer spends its time in HDF5/Zarr and the
+    # kernel's page cache, so the two overlap (see simulate.engine.write_behind).
+    with WriteBehind(writer) as behind:
+
+        def consume(index: int, columns: dict[str, np.ndarray]) -> None:
+            start, stop = ranges[index]
+            behind.submit(start, stop, columns)
+            if behind.written_stop:
+                report(behind.written_stop)
+
+        _map_chunks(job, ranges, executor, consume, interrupt)
+    report(ranges[-1][1])
 
 
 def _map_chunks(job, ranges, executor, consume, interrupt) -> None:

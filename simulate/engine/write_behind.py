@@ -1,0 +1,150 @@
+"""Write a run's chunks on a background thread while the next chunk is computed.
+
+A streamed run alternates two kinds of work: the kernel (Numba threads, no GIL)
+and the file writer (h5py or Zarr, mostly in the C library and the kernel's page
+cache, ``sys`` time). Done one after the other, the write of a 10-million-sample
+run is as long as its computation on this kind of machine. Done side by side, the
+write of chunk ``k`` overlaps the computation of chunk ``k + 1``.
+
+The queue holds one chunk, so at most three chunks' columns live at once (one
+being written, one waiting, one being computed): about 70 MB at the default
+chunk of 131,072 samples and 185 bytes per sample. The file sees the chunks in
+the same order with the same bytes as a serial run.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["WriteBehind"]
+
+_DONE = object()
+
+
+class WriteBehind:
+    """A writer's ``write(start, columns)`` calls, made on a background thread in order.
+
+    Parameters
+    ----------
+    writer : object
+        Anything with ``write(start, columns)`` (a :mod:`results.store` writer).
+        Only the background thread calls it once the first chunk is submitted.
+    depth : int, optional
+        Chunks that may wait for the writer (default 1).
+
+    Notes
+    -----
+    A failure in the writer (disk full, a closed file) is raised by the next
+    :meth:`submit` or by :meth:`close` in the calling thread, with its original
+    type and traceback; chunks submitted after it are dropped. The caller keeps
+    the writer's commit and abort: this class never touches the file otherwise.
+    """
+
+    def __init__(self, writer, depth: int = 1):
+        if depth < 1:
+            raise ValueError(f"depth = {depth}: must be at least 1")
+        self._writer = writer
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._closed = False
+        self._abandoned = False
+        #: End of the last chunk the writer finished, samples (read by progress reports).
+        self.written_stop = 0
+        self._thread = threading.Thread(target=self._drain, name="tco-write-behind", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if self._error is not None or self._abandoned:
+                continue  # drop the rest; the caller raises the first error
+            start, stop, columns = item
+            try:
+                self._writer.write(start, columns)
+            except BaseException as error:  # re-raised in the caller's thread
+                self._error = error
+            else:
+                self.written_stop = stop
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, start: int, stop: int, columns: Mapping[str, np.ndarray]) -> None:
+        """Queue one chunk's columns for writing; blocks while the queue is full.
+
+        Parameters
+        ----------
+        start, stop : int
+            Half-open sample range of the chunk.
+        columns : mapping of str to ndarray
+            The chunk's stored variables. Arrays that are views of reused buffers
+            (anything with a ``base``) are copied first, so the caller may reuse its
+            buffers as soon as this returns.
+
+        Raises
+        ------
+        BaseException
+            The writer's first failure, if a previous chunk failed.
+        """
+        if self._closed:
+            raise ValueError("submit after close: this write-behind is finished")
+        self._raise_if_failed()
+        owned = {
+            name: values if values.base is None else np.array(values, copy=True)
+            for name, values in columns.items()
+        }
+        # Wait in short slices so a writer that failed while the queue was full is
+        # seen at once instead of blocking forever.
+        while True:
+            try:
+                self._queue.put((start, stop, owned), timeout=0.05)
+                return
+            except queue.Full:
+                self._raise_if_failed()
+                if not self._thread.is_alive():
+                    raise RuntimeError("the background writer stopped unexpectedly") from None
+
+    def close(self) -> None:
+        """Wait for every queued chunk to be written; raise the writer's failure if any."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(_DONE)
+            self._thread.join()
+        self._raise_if_failed()
+
+    def abandon(self) -> None:
+        """Stop after the chunk being written, dropping queued ones (on error or Ctrl-C).
+
+        Returns once the background thread has let go of the writer, so the caller
+        may abort (close and delete) the file safely.
+        """
+        if self._closed:
+            self._thread.join()
+            return
+        self._closed = True
+        self._abandoned = True
+        # Empty the queue so the sentinel fits, then wait for the thread.
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(_DONE)
+        self._thread.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+        else:
+            self.abandon()
+        return False

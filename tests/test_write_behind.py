@@ -1,0 +1,123 @@
+"""The background writer of streamed runs: same bytes, failures surface, nothing left behind."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from scenarios.loader import load_scenario
+from simulate.engine.montecarlo import run
+from simulate.engine.seeding import BLOCK_SIZE
+from simulate.engine.write_behind import WriteBehind
+
+
+class RecordingWriter:
+    """Keeps copies of what it is asked to write, optionally failing or stalling."""
+
+    def __init__(self, fail_at=None, delay=0.0):
+        self.writes = []
+        self.fail_at = fail_at
+        self.delay = delay
+        self.threads = set()
+
+    def write(self, start, columns):
+        self.threads.add(threading.current_thread().name)
+        time.sleep(self.delay)
+        if self.fail_at is not None and start == self.fail_at:
+            raise OSError(28, "No space left on device")
+        self.writes.append((start, {k: v.copy() for k, v in columns.items()}))
+
+
+def test_chunks_written_in_order_off_the_calling_thread():
+    writer = RecordingWriter(delay=0.01)
+    with WriteBehind(writer) as behind:
+        for start in range(0, 50, 10):
+            behind.submit(start, start + 10, {"x": np.arange(start, start + 10.0)})
+    assert [start for start, _ in writer.writes] == [0, 10, 20, 30, 40]
+    assert behind.written_stop == 50
+    assert threading.current_thread().name not in writer.threads
+
+
+def test_views_of_reused_buffers_are_copied_before_submit_returns():
+    writer = RecordingWriter(delay=0.02)
+    buffer = np.zeros(8)
+    with WriteBehind(writer) as behind:
+        for value in (1.0, 2.0, 3.0):
+            buffer[:] = value
+            behind.submit(int(value), int(value) + 1, {"x": buffer[:4]})
+    assert [columns["x"][0] for _, columns in writer.writes] == [1.0, 2.0, 3.0]
+
+
+def test_writer_failure_is_raised_in_the_caller_with_its_type():
+    writer = RecordingWriter(fail_at=10)
+    with pytest.raises(OSError, match="No space left"):
+        with WriteBehind(writer) as behind:
+            for start in range(0, 1000, 10):
+                behind.submit(start, start + 10, {"x": np.ones(10)})
+    # Nothing after the failing chunk reached the writer.
+    assert [start for start, _ in writer.writes] == [0]
+
+
+def test_failure_of_the_last_chunk_is_raised_by_close():
+    writer = RecordingWriter(fail_at=10)
+    behind = WriteBehind(writer)
+    behind.submit(0, 10, {"x": np.ones(10)})
+    behind.submit(10, 20, {"x": np.ones(10)})
+    with pytest.raises(OSError):
+        behind.close()
+
+
+def test_abandon_drops_queued_chunks_and_releases_the_writer():
+    writer = RecordingWriter(delay=0.05)
+    with pytest.raises(KeyboardInterrupt):
+        with WriteBehind(writer, depth=3) as behind:
+            for start in range(0, 40, 10):
+                behind.submit(start, start + 10, {"x": np.ones(10)})
+            raise KeyboardInterrupt
+    assert not behind._thread.is_alive()
+    assert len(writer.writes) < 4
+
+
+def test_bad_depth():
+    with pytest.raises(ValueError, match="depth = 0"):
+        WriteBehind(RecordingWriter(), depth=0)
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("suffix", [".nc", ".zarr"])
+def test_streamed_run_of_many_chunks_equals_the_in_memory_run(precision, suffix, tmp_path):
+    scenario = load_scenario(None)
+    n = 5 * BLOCK_SIZE + 77  # six chunks of one block: the writer overlaps several
+    in_memory = run(scenario, n=n, seed=12, precision=precision)
+    path = tmp_path / f"run{suffix}"
+    run(scenario, n=n, seed=12, output=path, precision=precision, chunk_blocks=1).close()
+    opener = xr.open_zarr if suffix == ".zarr" else xr.open_dataset
+    with opener(path) as streamed:
+        for name in in_memory.data_vars:
+            np.testing.assert_array_equal(
+                streamed[name].values, in_memory[name].values, err_msg=name
+            )
+
+
+def test_disk_full_during_a_streamed_run_leaves_no_file(tmp_path, monkeypatch):
+    from results import store
+
+    real_write = store.NetCDFWriter.write
+
+    def full_after_two_chunks(self, start, columns):
+        if start >= 2 * BLOCK_SIZE:
+            raise OSError(28, "No space left on device")
+        real_write(self, start, columns)
+
+    monkeypatch.setattr(store.NetCDFWriter, "write", full_after_two_chunks)
+    with pytest.raises(OSError, match="No space left"):
+        run(
+            load_scenario(None),
+            n=6 * BLOCK_SIZE,
+            seed=1,
+            output=tmp_path / "run.nc",
+            chunk_blocks=1,
+        )
+    assert list(tmp_path.iterdir()) == []
