@@ -306,11 +306,11 @@ def summarize_chunked(
     mean = {name: total[name] / count[name] if count[name] else np.nan for name in names}
     sums = {name: [0.0, 0.0] for name in names}
 
-    def centred_sums(chunk):
+    def add_centred_sums(chunk):
         for name, values in chunk.items():
-            centred = values - mean[name]
-            sums[name][0] += float(centred @ centred)
-            sums[name][1] += float(np.sum(centred**4))
+            sum_sq, sum_4th = centred_sums(values, mean[name])
+            sums[name][0] += sum_sq
+            sums[name][1] += sum_4th
 
     valid = [name for name in names if count[name] >= 2]
     wanted = {name: _percentile_ranks(count[name], percentiles, z) for name in valid}
@@ -320,7 +320,7 @@ def summarize_chunked(
         {name: np.concatenate(wanted[name][:4]) for name in valid},
         bins=bins,
         max_collect=max_collect,
-        first_pass=centred_sums,
+        first_pass=add_centred_sums,
     )
     results = {}
     for name in names:
