@@ -8,6 +8,7 @@ requested name.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from results.atomic import atomic_path, partial_path, remove_path
+from results.atomic import (
+    atomic_path,
+    check_replaceable,
+    partial_path,
+    recover_stale_temporaries,
+    remove_path,
+    replace_with,
+)
+from results.disk_space import NoSpaceError, OutputWriteError, require_free_space
 
 FORMATS = ("netcdf", "zarr")
 
@@ -75,22 +84,58 @@ def _clean_attrs(attrs: Mapping) -> dict:
 
 
 class _Writer:
-    def __init__(self, path: Path, n: int):
+    def __init__(self, path: Path, n: int, variables):
         self.path = path
         self.n = n
         self.tmp = partial_path(path)
         self.closed = False
+        #: Bytes a sample takes in the file, before compression.
+        self.row_bytes = sum(np.dtype(spec.dtype).itemsize for spec in variables)
+        # Refuse before anything is written or computed if the run cannot fit.
+        require_free_space(path, n * self.row_bytes, f"the run's {n:,} samples")
+
+    def _check_room(self, start: int) -> None:
+        # Before every chunk: the rest of the run must still fit, so HDF5 never meets a
+        # full disk (see results.disk_space for why that matters).
+        remaining = self.n - start
+        require_free_space(
+            self.path, remaining * self.row_bytes, f"the remaining {remaining:,} samples"
+        )
+
+    def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
+        """Write rows ``start .. start + len`` of every variable.
+
+        Raises
+        ------
+        results.disk_space.OutputWriteError
+            The disk is (about to be) full or the write failed: one line naming the
+            file and the fix (an ``OSError``; :class:`~results.disk_space.NoSpaceError`
+            for a full disk).
+        """
+        self._check_room(start)
+        try:
+            self._write(start, columns)
+        except OSError as exc:
+            # HDF5's message spans lines (time, descriptor, buffer address): keep its gist.
+            text = str(exc)
+            full = exc.errno in _DISK_FULL or any(w in text for w in _DISK_FULL_WORDS)
+            gist = (
+                "the disk filled up (another program wrote to it since the last check)"
+                if full
+                else text.splitlines()[0]
+            )
+            error = NoSpaceError if full else OutputWriteError
+            raise error(
+                exc.errno or errno.EIO,
+                f"could not write {self.path}: {gist}, with {self.n - start:,} samples to "
+                "go; nothing was kept and an older file of that name is untouched; free "
+                "some space or write elsewhere with -o",
+            ) from None
 
     def commit(self) -> Path:
         """Close the file and move it to its final name (replacing an older one)."""
         self._close()
-        if self.path.exists():
-            backup = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
-            os.replace(self.path, backup)
-            os.replace(self.tmp, self.path)
-            _remove(backup)
-        else:
-            os.replace(self.tmp, self.path)
+        replace_with(self.tmp, self.path)
         self.closed = True
         return self.path
 
@@ -100,14 +145,22 @@ class _Writer:
             return
         self.closed = True
         try:
-            self._close()
+            self._discard()
         except Exception:  # the file is being thrown away; a failed close must not mask why
             pass
         finally:
             _remove(self.tmp)
 
+    def _discard(self) -> None:
+        # Close a file that is about to be deleted.
+        self._close()
+
 
 _remove = remove_path
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_DISK_FULL_WORDS = ("No space left", "Disk quota exceeded", "File too large")
 
 
 class NetCDFWriter(_Writer):
@@ -119,10 +172,14 @@ class NetCDFWriter(_Writer):
     def __init__(self, path, n, variables, attrs, chunk_rows):
         import h5netcdf
 
-        super().__init__(Path(path), n)
+        super().__init__(Path(path), n, variables)
         self.file = None
         try:
-            self.file = h5netcdf.File(self.tmp, "w")
+            # No chunk cache: every chunk goes to the file when written, so a full disk
+            # fails that write with an OSError here, instead of surfacing at close as
+            # errors raised from finalisers (and a crash) once the data is gone.
+            # The run writes whole storage chunks, so the cache saves nothing.
+            self.file = h5netcdf.File(self.tmp, "w", rdcc_nbytes=0)
             self.file.dimensions = {"sample": n}
             chunks = (max(1, min(n, chunk_rows)),)
             # No ``sample`` coordinate: the index is the position (0 .. n-1), which
@@ -139,15 +196,19 @@ class NetCDFWriter(_Writer):
             self.abort()
             raise
 
-    def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
-        """Write rows ``start .. start + len`` of every variable."""
-        stop = start + len(next(iter(columns.values())))
-        for name, values in columns.items():
-            self.variables[name][start:stop] = values
+    def _write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
+        _write_rows(self.variables, start, columns)
 
     def _close(self) -> None:
         if self.file is not None:
             self.file.close()
+
+    def _discard(self) -> None:
+        # Empty the file first: on a full disk, closing must still find room for HDF5's
+        # last metadata writes, or the close fails in HDF5 and can crash the process.
+        if self.tmp.is_file():
+            os.truncate(self.tmp, 0)
+        self._close()
 
 
 class ZarrWriter(_Writer):
@@ -159,7 +220,7 @@ class ZarrWriter(_Writer):
     def __init__(self, path, n, variables, attrs, chunk_rows):
         import zarr
 
-        super().__init__(Path(path), n)
+        super().__init__(Path(path), n, variables)
         self.group = None
         try:
             self.group = zarr.open_group(str(self.tmp), mode="w", zarr_format=2)
@@ -177,8 +238,7 @@ class ZarrWriter(_Writer):
             self.abort()
             raise
 
-    def write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
-        """Write rows ``start .. start + len`` of every variable."""
+    def _write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         _write_rows(self.arrays, start, columns)
 
     def _close(self) -> None:
@@ -186,6 +246,9 @@ class ZarrWriter(_Writer):
 
         if self.group is not None and self.tmp.exists():
             zarr.consolidate_metadata(str(self.tmp))
+
+    def _discard(self) -> None:
+        pass  # nothing is open between writes; the store is deleted as it is
 
 
 def _write_rows(arrays, start: int, columns: Mapping[str, np.ndarray]) -> None:
@@ -246,6 +309,8 @@ def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
     path = Path(path)
     if not path.parent.exists():
         raise ValueError(f"{path}: folder {path.parent} does not exist; create it first")
+    check_replaceable(path)
+    recover_stale_temporaries(path)
     kind = format_for(path, fmt)
     cls = ZarrWriter if kind == "zarr" else NetCDFWriter
     return cls(path, n, variables, attrs, chunk_rows)
@@ -290,6 +355,8 @@ def save_netcdf(dataset, path: str | Path) -> Path:
         The written path.
     """
     path = Path(path)
+    # HDF5 does not report a full disk cleanly (see results.disk_space): check first.
+    require_free_space(path, dataset.nbytes, "the result's variables")
     with atomic_path(path) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")
     return path

@@ -222,6 +222,20 @@ def test_the_payload_is_loaded_once_per_process():
     assert SharedPayload({"plan": [1, 2, 3]}).token == payload.token
 
 
+def test_the_local_dashboard_listens_on_loopback_only(executor):
+    link = executor.client.dashboard_link
+    assert link.startswith("http://127.0.0.1:"), link
+
+
+def test_more_local_workers_than_cores_are_refused():
+    from simulate.engine.distributed import available_cores
+
+    too_many = available_cores() + 1
+    with pytest.raises(ValueError, match=f"--dask-workers {too_many}: this machine has"):
+        with dask_executor(workers=too_many):
+            pass
+
+
 def test_scheduler_and_local_workers_exclude_each_other():
     with pytest.raises(ValueError, match="not both"), dask_executor("tcp://x:1", 2):
         pass

@@ -9,6 +9,30 @@ import time
 import click
 
 from simulate.cli.options import enter_executor
+from simulate.cli.signals import INTERRUPTED_STATUS
+from simulate.engine.interrupt import InterruptedAfterSave
+
+
+@contextlib.contextmanager
+def saved_result(path):
+    """After a result was saved: Ctrl-C or SIGTERM says the file is complete, exits 130.
+
+    Parameters
+    ----------
+    path : str or Path or None
+        The saved result (None: nothing was saved; interrupts pass through).
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        if path is None:
+            raise
+        click.echo(
+            f"\nInterrupted: {path} is complete and saved (the summary was not printed; "
+            f"`tco report {path}` shows it).",
+            err=True,
+        )
+        sys.exit(INTERRUPTED_STATUS)
 
 
 @contextlib.contextmanager
@@ -38,10 +62,18 @@ def reported_job(scheduler: str | None = None, dask_workers: int | None = None):
         reporter = ProgressReporter()
         try:
             yield executor, reporter
+        except InterruptedAfterSave as interrupted:
+            reporter.close()
+            click.echo(
+                f"\nInterrupted: {interrupted.path} is complete and saved (the summary was "
+                f"not printed; `tco report {interrupted.path}` shows it).",
+                err=True,
+            )
+            sys.exit(INTERRUPTED_STATUS)
         except KeyboardInterrupt:
             reporter.close()
             click.echo("\nInterrupted: no result file was written.", err=True)
-            sys.exit(130)
+            sys.exit(INTERRUPTED_STATUS)
         except (ValueError, OSError, RuntimeError) as exc:
             reporter.close()
             raise click.ClickException(str(exc)) from None
@@ -89,6 +121,46 @@ class ProgressReporter:
         if self.shown and self.tty:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class DurationGuard:
+    """A progress callback that stops a run the measured rate says would take too long.
+
+    After :attr:`measure_seconds` of a run, its rate so far predicts the total time;
+    above :attr:`limit_seconds` the run is stopped with a ``ValueError`` (its
+    temporary file is deleted) asking for ``--allow-large``. A ``-n`` with a few zeros
+    too many is caught in seconds instead of days.
+
+    Parameters
+    ----------
+    progress : callable(done, total)
+        The callback to pass progress on to.
+    limit_seconds : float
+        Longest predicted run accepted without the flag, seconds (default 2 hours).
+    measure_seconds : float
+        Run time before the prediction is trusted, seconds.
+    """
+
+    def __init__(self, progress, limit_seconds: float = 7200.0, measure_seconds: float = 3.0):
+        self.progress = progress
+        self.limit_seconds = limit_seconds
+        self.measure_seconds = measure_seconds
+        self.start = time.monotonic()
+        self.checked = False
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(done, total)
+        elapsed = time.monotonic() - self.start
+        if self.checked or elapsed < self.measure_seconds or done <= 0:
+            return
+        self.checked = True
+        predicted = elapsed * total / done
+        if predicted > self.limit_seconds:
+            raise ValueError(
+                f"at the {done / elapsed:,.0f} samples/s measured so far, {total:,} samples "
+                f"would take about {predicted / 3600:,.1f} hours; stopped (nothing was kept). "
+                "Lower -n, or pass --allow-large to go ahead"
+            )
 
 
 def command_started() -> float:

@@ -25,12 +25,13 @@ from simulate.cli.pareto import pareto_command
 from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
 from simulate.cli.run import run_command
+from simulate.cli.signals import TcoGroup
 from simulate.cli.sobol import sobol_command
 from simulate.cli.sweep import sweep_command
 from simulate.cli.tornado import tornado_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TcoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="lifecycle-tco")
 @strict_option
 def main():

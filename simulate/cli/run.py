@@ -8,7 +8,13 @@ import time
 import click
 
 from simulate.cli.compile_notice import announces_compilation
-from simulate.cli.jobs import command_started, parse_percentiles, reported_job
+from simulate.cli.jobs import (
+    DurationGuard,
+    command_started,
+    parse_percentiles,
+    reported_job,
+    saved_result,
+)
 from simulate.cli.options import (
     confidence_option,
     dask_options,
@@ -38,6 +44,12 @@ from simulate.model import columns as col
     "SCENARIO-nN-seedS.nc in the current folder.",
 )
 @click.option("--no-save", is_flag=True, help="Keep the run in memory; write no file.")
+@click.option(
+    "--allow-large",
+    is_flag=True,
+    help="Go ahead with a run whose file would exceed 100 GiB or that would take over "
+    "2 hours at the rate measured in its first seconds (refused without it).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -102,6 +114,7 @@ def run_command(
     overrides,
     output,
     no_save,
+    allow_large,
     fmt,
     store,
     precision,
@@ -122,7 +135,6 @@ def run_command(
     share of infeasible samples by reason, and writes the per-sample dataset.
     """
     import numba
-    import numpy as np
 
     from results.human import human, human_percent
     from results.summary import infeasible_counts, summarize
@@ -153,7 +165,7 @@ def run_command(
     if output is None and not no_save:
         output = default_result_name(loaded, n, seed)
     if not no_save:
-        _announce_size(loaded, n, store, precision, output)
+        _announce_size(loaded, n, store, precision, output, allow_large)
         check_target(
             output,
             {
@@ -175,136 +187,171 @@ def run_command(
             fmt=fmt,
             store=store,
             precision=precision,
-            progress=reporter,
+            progress=reporter if no_save or allow_large else DurationGuard(reporter),
             executor=executor,
         )
     elapsed = time.monotonic() - start
-    dataset = with_cost_per_million(dataset)
-    names = table_outputs(dataset, kpis, extras)
-    summary = summarize(dataset, names, percentile_values, confidence)
-    counts = infeasible_counts(dataset["infeasible"])
-    if plots_dir is not None:
-        write_standard_plots(dataset, plots_dir, err=as_json)
-    from results.risk import budget_risk, money_risk
+    # From here the file is complete: an interrupt says so instead of "nothing written".
+    with saved_result(None if no_save else output):
+        dataset = with_cost_per_million(dataset)
+        names = table_outputs(dataset, kpis, extras)
+        summary = summarize(dataset, names, percentile_values, confidence)
+        counts = infeasible_counts(dataset["infeasible"])
+        if plots_dir is not None:
+            write_standard_plots(dataset, plots_dir, err=as_json)
+        from results.risk import budget_risk, money_risk
 
-    money = money_risk(dataset, confidence, loaded)
-    budget_line = None
-    if budget is not None:
-        try:
-            budget_line = budget_risk(dataset["lifecycle_total"].values, budget, confidence)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-    # The wall clock of the whole command as the user waits for it: start-up, loading,
-    # compiling, the engine and the summary (the engine alone is printed beside it).
-    wall = time.monotonic() - command_started()
-    if as_json:
-        payload = {
-            "scenario": loaded.name,
-            "n": n,
-            "seed": seed,
-            "design": design,
-            "output": None if no_save else str(output),
-            "seconds": wall,
-            "engine_seconds": elapsed,
-            "confidence": confidence,
-            "infeasible": counts,
-            "budget": budget_line,
-            "money": money,
-            "statistics": {
-                name: {
-                    "units": summary[name].attrs.get("units", ""),
-                    **{
-                        str(stat): dict(
-                            zip(
-                                ("estimate", "lower", "upper"),
-                                map(float, summary[name].sel(statistic=stat).values),
-                                strict=True,
+        money = money_risk(dataset, confidence, loaded)
+        budget_line = None
+        if budget is not None:
+            try:
+                budget_line = budget_risk(dataset["lifecycle_total"].values, budget, confidence)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+        # The wall clock of the whole command as the user waits for it: start-up, loading,
+        # compiling, the engine and the summary (the engine alone is printed beside it).
+        wall = time.monotonic() - command_started()
+        if as_json:
+            payload = {
+                "scenario": loaded.name,
+                "n": n,
+                "seed": seed,
+                "design": design,
+                "output": None if no_save else str(output),
+                "seconds": wall,
+                "engine_seconds": elapsed,
+                "confidence": confidence,
+                "infeasible": counts,
+                "budget": budget_line,
+                "money": money,
+                "statistics": {
+                    name: {
+                        "units": summary[name].attrs.get("units", ""),
+                        **{
+                            str(stat): dict(
+                                zip(
+                                    ("estimate", "lower", "upper"),
+                                    map(float, summary[name].sel(statistic=stat).values),
+                                    strict=True,
+                                )
                             )
-                        )
-                        for stat in summary["statistic"].values
-                    },
-                }
-                for name in names
-            },
-        }
-        click.echo(json.dumps(payload, indent=2))
-        return
-    click.echo(
-        f"Scenario {run_label(loaded)}: {n:,} samples, design {design}, seed {seed} "
-        f"({wall:.1f} s wall clock, {n / wall:,.0f} samples/s; engine {elapsed:.1f} s); levers "
-        "at base, factors sampled"
-    )
-    click.echo(format_summary(summary, counts, n))
-    if budget_line is not None:
-        p, low, high = budget_line["prob_over"]
+                            for stat in summary["statistic"].values
+                        },
+                    }
+                    for name in names
+                },
+            }
+            click.echo(json.dumps(payload, indent=2))
+            return
         click.echo(
-            f"Budget {human(budget, 'USD')}: P(lifecycle_total > budget) = {human_percent(p)} "
-            f"({confidence:.0%} CI {human_percent(low)} to {human_percent(high)}); "
-            f"P95 {human(budget_line['var'], 'USD')}, "
-            f"CVaR95 (mean of the worst 5%) {human(budget_line['cvar'], 'USD')}"
+            f"Scenario {run_label(loaded)}: {n:,} samples, design {design}, seed {seed} "
+            f"({wall:.1f} s wall clock, {n / wall:,.0f} samples/s; engine {elapsed:.1f} s); levers "
+            "at base, factors sampled"
         )
+        click.echo(format_summary(summary, counts, n))
+        if budget_line is not None:
+            p, low, high = budget_line["prob_over"]
+            click.echo(
+                f"Budget {human(budget, 'USD')}: P(lifecycle_total > budget) = {human_percent(p)} "
+                f"({confidence:.0%} CI {human_percent(low)} to {human_percent(high)}); "
+                f"P95 {human(budget_line['var'], 'USD')}, "
+                f"CVaR95 (mean of the worst 5%) {human(budget_line['cvar'], 'USD')}"
+            )
+        _echo_power_cap(loaded, dataset)
+        if money is not None:
+            _echo_money(money, confidence)
+        click.echo(dataset.attrs["tco_index_definition"])
+        if not no_save:
+            click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+def _echo_power_cap(loaded, dataset) -> None:
+    """The power-cap lines of the run summary, when the scenario sets a site power cap."""
+    import numpy as np
+
+    from results.human import human
+
     cap = float(loaded.base_values().get("facility.power_cap_mw", 0.0) or 0.0)
-    if cap > 0.0 and "power_cap_served_share" in dataset:
-        share = dataset["power_cap_served_share"].values
-        site = dataset["site_power_mw"].values
-        ok = np.isfinite(share)
+    if cap <= 0.0 or "power_cap_served_share" not in dataset:
+        return
+    share = dataset["power_cap_served_share"].values
+    site = dataset["site_power_mw"].values
+    ok = np.isfinite(share)
+    click.echo(
+        f"Power cap {human(cap, 'MW', with_unit=True)}: the fleet at full load needs "
+        f"{human(np.median(site[ok]), 'MW', with_unit=True)} "
+        f"(median; P95 {human(np.percentile(site[ok], 95), 'MW', with_unit=True)}); "
+        "the cap binds in "
+        f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
+        "the demand (median)"
+    )
+    # Tokens a month: tokens per lifecycle dollar times dollars, over the horizon.
+    months = float(loaded.base_values()["scenario.horizon_years"]) * 12.0
+    tokens = dataset["tokens_per_dollar"].values * dataset["lifecycle_total"].values / months
+    if np.isfinite(tokens[ok]).any():
         click.echo(
-            f"Power cap {human(cap, 'MW', with_unit=True)}: the fleet at full load needs "
-            f"{human(np.median(site[ok]), 'MW', with_unit=True)} "
-            f"(median; P95 {human(np.percentile(site[ok], 95), 'MW', with_unit=True)}); "
-            "the cap binds in "
-            f"{np.mean(share[ok] < 1.0):.1%} of samples, serving {np.median(share[ok]):.1%} of "
-            "the demand (median)"
+            f"  Tokens the site can serve: {human(np.median(tokens[ok] * share[ok]), 'tokens')}"
+            f" a month (median) of {human(np.median(tokens[ok]), 'tokens')} demanded"
         )
-        # Tokens a month: tokens per lifecycle dollar times dollars, over the horizon.
-        months = float(loaded.base_values()["scenario.horizon_years"]) * 12.0
-        tokens = dataset["tokens_per_dollar"].values * dataset["lifecycle_total"].values / months
-        if np.isfinite(tokens[ok]).any():
-            click.echo(
-                f"  Tokens the site can serve: {human(np.median(tokens[ok] * share[ok]), 'tokens')}"
-                f" a month (median) of {human(np.median(tokens[ok]), 'tokens')} demanded"
-            )
-        capped = ok & (share < 1.0)
-        if capped.any():
-            # Serving the rest takes the missing megawatts at this fleet's cost per MW.
-            missing_mw = site[capped] * (1.0 - share[capped])
-            per_mw = dataset["inference_cost_monthly"].values[capped] / site[capped]
-            click.echo(
-                f"  Where it binds, serving the rest needs "
-                f"{human(np.median(missing_mw), 'MW', with_unit=True)} more (median), about "
-                f"{human(np.median(missing_mw * per_mw), 'USD/month', with_unit=True)} at the "
-                f"fleet's inference cost of {human(np.median(per_mw), 'USD')} per MW-month"
-            )
-    if money is not None:
-        p, low, high = money["prob_loss"]
-        m5, m50, m95 = money["margin"]
-        r5, r50, r95 = money["roi"]
+    capped = ok & (share < 1.0)
+    if capped.any():
+        # Serving the rest takes the missing megawatts at this fleet's cost per MW.
+        missing_mw = site[capped] * (1.0 - share[capped])
+        per_mw = dataset["inference_cost_monthly"].values[capped] / site[capped]
         click.echo(
-            f"Money in (revenue {human(money['revenue_monthly'], 'USD/month', with_unit=True)}, "
-            f"median): margin P5/P50/P95 {human(m5, 'USD')} / {human(m50, 'USD')} / "
-            f"{human(m95, 'USD')}, ROI {r5:.1%} / {r50:.1%} / "
-            f"{r95:.1%}; P(loss) = {human_percent(p)} ({confidence:.0%} CI {human_percent(low)} "
-            f"to {human_percent(high)}); "
-            f"pays back within the horizon in {human_percent(money['prob_payback'])} of samples"
-            + (f" (median month {money['payback_p50']:.1f})" if money["prob_payback"] > 0 else "")
+            f"  Where it binds, serving the rest needs "
+            f"{human(np.median(missing_mw), 'MW', with_unit=True)} more (median), about "
+            f"{human(np.median(missing_mw * per_mw), 'USD/month', with_unit=True)} at the "
+            f"fleet's inference cost of {human(np.median(per_mw), 'USD')} per MW-month"
         )
-    click.echo(dataset.attrs["tco_index_definition"])
-    if not no_save:
-        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+def _echo_money(money, confidence: float) -> None:
+    """The margin, ROI and payback line of the run summary (scenarios with revenue)."""
+    from results.human import human, human_percent
+
+    p, low, high = money["prob_loss"]
+    m5, m50, m95 = money["margin"]
+    r5, r50, r95 = money["roi"]
+    click.echo(
+        f"Money in (revenue {human(money['revenue_monthly'], 'USD/month', with_unit=True)}, "
+        f"median): margin P5/P50/P95 {human(m5, 'USD')} / {human(m50, 'USD')} / "
+        f"{human(m95, 'USD')}, ROI {r5:.1%} / {r50:.1%} / "
+        f"{r95:.1%}; P(loss) = {human_percent(p)} ({confidence:.0%} CI {human_percent(low)} "
+        f"to {human_percent(high)}); "
+        f"pays back within the horizon in {human_percent(money['prob_payback'])} of samples"
+        + (f" (median month {money['payback_p50']:.1f})" if money["prob_payback"] > 0 else "")
+    )
 
 
 LARGE_WRITE_BYTES = 200 * 2**20
 """Above this estimated size, ``tco run`` says how much it will write before it starts."""
+LARGEST_WRITE_BYTES = 100 * 2**30
+"""Above this estimated size, ``tco run`` asks for ``--allow-large``: far beyond what a
+confidence interval needs (1e8 samples, 17 GiB, pin the P95 to a fraction of a percent),
+so most likely a typo in ``-n``."""
 
 
-def _announce_size(scenario, n: int, store: str, precision: str, output) -> None:
-    """Print the estimated file size of a large run before it starts (stderr)."""
+def _announce_size(scenario, n: int, store: str, precision: str, output, allow_large: bool) -> None:
+    """Print the estimated file size of a large run before it starts (stderr); refuse a huge one.
+
+    Raises
+    ------
+    click.ClickException
+        Above :data:`LARGEST_WRITE_BYTES` without ``--allow-large``.
+    """
     from results.human import human
     from simulate.engine.chunks import stored_bytes_per_sample
     from simulate.engine.plan import sampling_plan
 
     per_sample = stored_bytes_per_sample(sampling_plan(scenario), store, precision)
     size = n * per_sample
+    if size > LARGEST_WRITE_BYTES and not allow_large:
+        raise click.ClickException(
+            f"-n {n:,} would write about {human(size / 2**30, digits=2)} GiB to {output} "
+            f"({per_sample} B per sample); that is above {LARGEST_WRITE_BYTES // 2**30} GiB: "
+            "lower -n, or pass --allow-large to go ahead"
+        )
     if size >= LARGE_WRITE_BYTES:
         click.echo(
             f"Writing about {human(size / 2**30, digits=2)} GiB to {output} ({per_sample} B per "

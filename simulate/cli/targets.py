@@ -137,15 +137,29 @@ def check_target(path, new_attrs: Mapping, overwrite: bool | None = None) -> Non
     ------
     click.ClickException
         If ``path`` exists, ``overwrite`` is off, and the file is not a result of
-        the same run: the message says what the file holds and how to proceed.
+        the same run: the message says what the file holds and how to proceed; or if
+        ``path`` is a folder this tool did not write (whatever ``overwrite`` says).
+
+    Notes
+    -----
+    Temporaries left beside ``path`` by a killed run are cleaned up here (and said on
+    stderr): see :func:`results.atomic.recover_stale_temporaries`.
     """
+    if path is None:
+        return
+    from results.atomic import check_replaceable, recover_stale_temporaries
+
+    path = Path(path)
+    try:
+        check_replaceable(path)  # a user's folder is never replaced, --overwrite or not
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for sentence in recover_stale_temporaries(path):
+        click.echo(f"Note: {sentence}.", err=True)
     if overwrite is None:
         ctx = click.get_current_context(silent=True)
         overwrite = bool(ctx is not None and ctx.meta.get(OVERWRITE_META))
-    if path is None or overwrite:
-        return
-    path = Path(path)
-    if not path.exists():
+    if overwrite or not path.exists():
         return
     existing = _existing_attrs(path)
     if existing is None:

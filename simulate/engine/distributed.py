@@ -334,6 +334,20 @@ def _describe_task(task: tuple) -> str:
     return "a chunk"
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's count).
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 @contextlib.contextmanager
 def dask_executor(
     scheduler: str | None = None, workers: int | None = None, **kwargs
@@ -369,13 +383,24 @@ def dask_executor(
     if workers is not None:
         if workers < 1:
             raise ValueError(f"workers = {workers}: need at least one local worker")
+        cores = available_cores()
+        if workers > cores:
+            # Each worker is a single-threaded process: more than the cores only adds
+            # memory (a few hundred MB each) and context switches.
+            raise ValueError(
+                f"--dask-workers {workers}: this machine has {cores} core(s) for this process; "
+                f"use at most {cores}, or --scheduler ADDRESS for a cluster of several machines"
+            )
         with (
             LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=":0",  # a free port: never clash with another cluster
+                # Loopback only (the dashboard has no authentication), on a free port so it
+                # never clashes with another cluster. To expose one, start your own
+                # scheduler (`dask scheduler`) and pass --scheduler.
+                dashboard_address="127.0.0.1:0",
             ) as cluster,
             Client(cluster) as client,
         ):

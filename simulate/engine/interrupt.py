@@ -16,6 +16,18 @@ import signal
 import threading
 
 
+class InterruptedAfterSave(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while a complete result was being moved into place.
+
+    The result at :attr:`path` is complete (the rename was not cut in half); the
+    command stops there instead of going on to its summary.
+    """
+
+    def __init__(self, path):
+        super().__init__(str(path))
+        self.path = path
+
+
 class ChunkInterrupt:
     """Context manager deferring Ctrl-C to the next :meth:`check` (main thread only)."""
 

@@ -21,7 +21,7 @@ from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
 from simulate.engine.chunks import checked_sampling, chunk_columns, chunk_ranges, make_job
 from simulate.engine.executor import local_if_none, release_workspace
-from simulate.engine.interrupt import ChunkInterrupt
+from simulate.engine.interrupt import ChunkInterrupt, InterruptedAfterSave
 from simulate.engine.plan import SamplingPlan
 from simulate.engine.seeding import BLOCK_SIZE
 from simulate.engine.write_behind import WriteBehind
@@ -165,8 +165,13 @@ def run(
                 path = _run_to_store(
                     job, n, ranges, attrs, output, fmt, executor, interrupt, report
                 )
+                # A signal during the commit itself was held back so the rename stays
+                # whole: the file is complete, and the caller learns both facts.
+                if interrupt.requested:
+                    raise InterruptedAfterSave(path)
                 return open_result(path)
             memory = _run_in_memory(job, n, ranges, executor, interrupt, report)
+            interrupt.check()
     finally:
         if executor.in_process:
             release_workspace()
@@ -231,6 +236,8 @@ def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, repor
                 report(ranges[index][1])
 
             _map_chunks(job, ranges, executor, consume, interrupt)
+        # Ctrl-C while the last chunks were being written: stop before the commit.
+        interrupt.check()
         return writer.commit()
     except BaseException:
         writer.abort()
