@@ -49,16 +49,19 @@ def free_bytes(path: str | os.PathLike) -> int:
     Parameters
     ----------
     path : str or os.PathLike
-        A file or folder; a path that does not exist yet is looked up by its folder.
+        A file or folder; a path that does not exist yet is looked up by its nearest
+        existing folder.
 
     Returns
     -------
     int
         Free bytes, bytes.
     """
-    path = Path(path)
-    folder = path if path.is_dir() else path.parent
-    return shutil.disk_usage(folder if str(folder) else ".").free
+    folder = Path(path).absolute()
+    # The nearest folder that exists: a missing one is the writer's own error to report.
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    return shutil.disk_usage(folder).free
 
 
 def require_free_space(path: str | os.PathLike, needed_bytes: float, what: str) -> None:

@@ -53,12 +53,3 @@ class TcoGroup(click.Group):
             except KeyboardInterrupt:
                 click.echo("\nInterrupted.", err=True)
                 ctx.exit(INTERRUPTED_STATUS)
-
-
-def entry() -> None:
-    """The ``tco`` console script: Ctrl-C even while the commands are imported exits quietly."""
-    try:
-        from simulate.cli.main import main
-    except KeyboardInterrupt:
-        raise SystemExit(INTERRUPTED_STATUS) from None
-    main()
