@@ -10,7 +10,10 @@ variable. What a checksum cannot see is checked when a file is opened:
   missing chunk file as its fill value, so a store whose chunk files were deleted
   would summarise as zeros;
 - a sample count that disagrees with the one the writer recorded, a run with no
-  samples, a run variable off the ``sample`` dimension (:func:`check_dataset`).
+  samples, a run variable off the ``sample`` dimension (:func:`check_dataset`);
+- in a run's summary, the finite values the kernel guarantees
+  (:func:`check_run_values`): every output is NaN exactly where a structural
+  infeasibility flag is set, and the flags are the six known bits.
 
 Files written before checksums existed still open; they get every check but the
 checksum.
@@ -28,10 +31,12 @@ from xarray.backends import BackendArray
 from xarray.core import indexing
 
 from results.provenance import KIND_ATTR
+from simulate.model import columns as col
 
 __all__ = [
     "DamagedResultError",
     "check_dataset",
+    "check_run_values",
     "check_stored_chunks",
     "guard_reads",
     "refusal",
@@ -41,6 +46,9 @@ __all__ = [
 #: ``OSError`` ("filter returned failure during read"), numcodecs a ``RuntimeError``
 #: (checksum mismatch, a Blosc stream that does not decompress) or a ``ValueError``.
 READ_ERRORS = (OSError, RuntimeError, ValueError)
+
+#: Every bit the kernel may set in the ``infeasible`` mask.
+KNOWN_FLAGS = sum(col.FLAG_REASONS)
 
 
 class DamagedResultError(ValueError):
@@ -307,3 +315,59 @@ def guard_reads(ds, path):
     guarded.encoding = dict(ds.encoding)
     guarded.set_close(ds.close)
     return guarded
+
+
+# ---------------------------------------------------------------- during a run's summary
+
+
+def check_run_values(ds, summary, path) -> None:
+    """Refuse a run whose finite values disagree with what the kernel guarantees.
+
+    The kernel writes NaN into every output of a sample with a structural flag
+    (:data:`simulate.model.columns.STRUCTURAL_FLAGS`) and finite values into every
+    output of the others; the TCO index follows the lifecycle total. So each output's
+    finite count (``n_valid``, counted by the summary anyway) must equal the samples
+    without a structural flag. This costs one pass over the one-byte mask.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        The run.
+    summary : xarray.Dataset
+        Its :func:`results.summary.summarize` (``n_valid`` in each variable's attrs).
+    path : str or Path
+        The run's file, for the message.
+
+    Raises
+    ------
+    DamagedResultError
+        If the mask holds an unknown bit, or an output has finite values where the
+        writer stored NaN, or (float64 storage) NaN where it stored a finite value.
+
+    Notes
+    -----
+    Float32 storage may legitimately turn a float64 value above 3.4e38 into inf, so
+    for float32 variables only the first direction is checked. Sampled inputs are
+    not checked: no step of the writer guarantees them finite.
+    """
+    flags = ds["infeasible"].values
+    unknown = np.count_nonzero(flags & ~np.asarray(KNOWN_FLAGS, dtype=flags.dtype))
+    if unknown or (flags < 0).any():
+        raise refusal(
+            path,
+            f"its infeasible mask holds values outside the known flags (0 to {KNOWN_FLAGS})",
+            ds.attrs,
+        )
+    expected = flags.size - int(np.count_nonzero(flags & col.STRUCTURAL_FLAGS))
+    for name in summary.data_vars:
+        if name not in col.OUTPUT_INDEX and name != "tco_index":
+            continue
+        n_valid = int(summary[name].attrs["n_valid"])
+        strict = ds[name].dtype == np.float64
+        if n_valid > expected or (strict and n_valid < expected):
+            raise refusal(
+                path,
+                f"variable {name} has {n_valid:,} finite values where its writer stored "
+                f"{expected:,} (one per sample without a structural infeasibility flag)",
+                ds.attrs,
+            )

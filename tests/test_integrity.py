@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from results.export import run_summary_table
 from results.integrity import DamagedResultError
 from results.provenance import KIND_ATTR
+from results.report import as_results, build_report
 from results.store import NetCDFWriter, VariableSpec, open_result, save_netcdf
 from simulate.cli.main import main
 from simulate.engine.montecarlo import run
@@ -149,6 +150,14 @@ def test_a_run_with_no_samples_is_refused_not_divided_by(originals, tmp_path, co
     _refused(_invoke(command, path, tmp_path), path, "holds no samples")
 
 
+def test_a_run_of_no_samples_in_memory_summarises_without_dividing_by_zero():
+    empty = run("default", n=2000, seed=1).isel(sample=slice(0, 0))
+    table = run_summary_table(empty)
+    assert (table["n_samples"] == 0).all() and (table["n_valid"] == 0).all()
+    assert table["excluded_share"].isna().all() and table["infeasible_share"].isna().all()
+    assert "0 samples" in build_report(as_results([("empty", empty)]))
+
+
 def test_a_netcdf_file_with_a_chunk_never_written_is_refused(tmp_path):
     # A writer committed before its last chunk: HDF5 would read the gap as fill values.
     specs = [VariableSpec("x", "float32", {}), VariableSpec("infeasible", "int8", {})]
@@ -169,6 +178,23 @@ def test_open_result_raises_a_value_error_of_one_line(originals, tmp_path):
         open_result(path)
     assert isinstance(caught.value, DamagedResultError)
     assert "\n" not in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("edit", ["nan_where_feasible", "unknown_flag"])
+def test_values_against_the_kernel_guarantees_are_refused(tmp_path, edit):
+    # No checksum sees these (the file is rewritten whole): the summary pass does.
+    ds = run("default", n=3000, seed=5)
+    if edit == "nan_where_feasible":
+        feasible = np.flatnonzero(ds["infeasible"].values == 0)[0]
+        ds["lifecycle_total"].values[feasible] = np.nan
+        words = ("lifecycle_total", "finite values")
+    else:
+        ds["infeasible"].values[0] = 64
+        words = ("infeasible mask", "known flags")
+    path = tmp_path / "edited.nc"
+    save_netcdf(ds, path)
+    for command in ("report", "export"):
+        _refused(_invoke(command, path, tmp_path), path, *words)
 
 
 def test_files_without_checksums_still_open_and_summarise_alike(originals, tmp_path):
