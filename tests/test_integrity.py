@@ -230,3 +230,18 @@ def test_saved_results_carry_checksums_and_keep_every_variable(tmp_path):
         assert file["value"].fletcher32 and file["rank"].fletcher32
     with open_result(path) as back:
         xr.testing.assert_identical(back.load(), ds)
+
+
+def test_a_damaged_read_in_a_report_figure_refuses_the_report():
+    # A figure that cannot be drawn becomes a note in the report; a damaged file must not.
+    from results.report.markup import _try_figure
+
+    def damaged():
+        raise DamagedResultError("r.nc: variable x cannot be read back")
+
+    def empty():
+        raise ValueError("no finite value")
+
+    with pytest.raises(DamagedResultError):
+        _try_figure(damaged, "Distribution of x")
+    assert "not drawn" in _try_figure(empty, "Distribution of x")
