@@ -14,12 +14,18 @@ from pathlib import Path
 import numpy as np
 
 from results.atomic import atomic_path
+from results.integrity import check_run_values
 from results.kinds import result_kind
 from results.summary import DEFAULT_PERCENTILES, infeasible_counts, summarize
 from simulate.model import columns as col
 
 TABLE_FORMATS = {".csv": "csv", ".parquet": "parquet"}
 PARQUET_HINT = "pip install pyarrow (or pip install 'lifecycle-tco[parquet]')"
+
+
+def share(count: int, n: int) -> float:
+    """``count / n`` as a share in [0, 1]; NaN when there are no samples (``n = 0``)."""
+    return count / n if n else float("nan")
 
 
 def run_outputs(ds) -> list[str]:
@@ -45,6 +51,7 @@ def run_summary_table(
     names: Sequence[str] | None = None,
     percentiles: Sequence[float] = DEFAULT_PERCENTILES,
     confidence: float = 0.95,
+    where: str = "the dataset",
 ):
     """Summary of a run: one row per output with its statistics and confidence bounds.
 
@@ -58,6 +65,8 @@ def run_summary_table(
         Percentiles in (0, 100).
     confidence : float
         Confidence level of the bounds, in (0, 1).
+    where : str
+        The run's file, for the message refusing a damaged one.
 
     Returns
     -------
@@ -66,13 +75,20 @@ def run_summary_table(
         ``std``, ``p5``, ...) the estimate and its ``_lower`` / ``_upper`` bounds, all in
         the row's ``unit``; ``n_samples``; ``n_valid`` (finite values used);
         ``excluded_share`` (share of samples left out as NaN, 0-1); ``infeasible_share``
-        (share of samples with any infeasibility flag, 0-1, the same on every row);
-        ``confidence`` (0-1).
+        (share of samples with any infeasibility flag, 0-1, the same on every row; both
+        NaN for a run of no samples); ``confidence`` (0-1).
+
+    Raises
+    ------
+    results.integrity.DamagedResultError
+        If the finite values disagree with the kernel's guarantees
+        (:func:`results.integrity.check_run_values`).
     """
     import pandas as pd
 
     names = list(names) if names is not None else run_outputs(ds)
     summary = summarize(ds, names, percentiles, confidence)
+    check_run_values(ds, summary, where)
     n = int(ds.sizes["sample"])
     infeasible = infeasible_counts(ds["infeasible"].values)["any"]
     rows = []
@@ -90,8 +106,8 @@ def run_summary_table(
         row |= {
             "n_samples": n,
             "n_valid": n_valid,
-            "excluded_share": (n - n_valid) / n,
-            "infeasible_share": infeasible / n,
+            "excluded_share": share(n - n_valid, n),
+            "infeasible_share": share(infeasible, n),
             "confidence": float(confidence),
         }
         rows.append(row)
@@ -383,7 +399,7 @@ def summary_table(
     """
     kind = result_kind(ds, where)
     if kind == "run":
-        return run_summary_table(ds, percentiles=percentiles, confidence=confidence)
+        return run_summary_table(ds, percentiles=percentiles, confidence=confidence, where=where)
     if kind == "sobol":
         return sobol_table(ds)
     if kind == "tornado":

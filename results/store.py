@@ -4,6 +4,10 @@ A writer is opened with the run's size and variables, receives one chunk of rows
 at a time, and on ``commit`` renames its temporary file into place; on ``abort``
 (an error or Ctrl-C) it deletes it. Nothing half-written is ever left under the
 requested name.
+
+Every chunk of every variable carries a checksum (Fletcher32 in NetCDF, CRC32 in
+Zarr), verified whenever it is read; :func:`open_result` also checks a file's chunks
+and shape before anything is summarised (:mod:`results.integrity`).
 """
 
 from __future__ import annotations
@@ -187,7 +191,11 @@ class NetCDFWriter(_Writer):
             # per sample for nothing.
             self.variables = {}
             for spec in variables:
-                var = self.file.create_variable(spec.name, ("sample",), spec.dtype, chunks=chunks)
+                # Fletcher32: HDF5 stores a checksum with each chunk and verifies it on
+                # every read, so flipped bytes are refused instead of summarised.
+                var = self.file.create_variable(
+                    spec.name, ("sample",), spec.dtype, chunks=chunks, fletcher32=True
+                )
                 var.attrs.update(_clean_attrs(spec.attrs))
                 self.variables[spec.name] = var
             self.file.attrs.update(_clean_attrs(attrs))
@@ -219,6 +227,7 @@ class ZarrWriter(_Writer):
 
     def __init__(self, path, n, variables, attrs, chunk_rows):
         import zarr
+        from numcodecs import CRC32
 
         super().__init__(Path(path), n, variables)
         self.group = None
@@ -228,8 +237,17 @@ class ZarrWriter(_Writer):
             self.chunk_rows = chunks[0]
             self.arrays = {}
             for name, dtype, var_attrs in [(s.name, s.dtype, s.attrs) for s in variables]:
+                # CRC32 of each chunk's bytes before compression, verified on read; every
+                # chunk stored, even one of zeros (Zarr skips those by default), so a
+                # missing chunk file always means damage (results.integrity).
                 arr = self.group.create_array(
-                    name, shape=(n,), chunks=chunks, dtype=dtype, fill_value=None
+                    name,
+                    shape=(n,),
+                    chunks=chunks,
+                    dtype=dtype,
+                    fill_value=None,
+                    filters=[CRC32()],
+                    config=STORE_EVERY_CHUNK,
                 )
                 arr.attrs.update({**_clean_attrs(var_attrs), "_ARRAY_DIMENSIONS": ["sample"]})
                 self.arrays[name] = arr
@@ -249,6 +267,11 @@ class ZarrWriter(_Writer):
 
     def _discard(self) -> None:
         pass  # nothing is open between writes; the store is deleted as it is
+
+
+#: Zarr array configuration of a result store's writers: write chunks equal to the fill
+#: value too. It is not stored in the metadata, so every writer opens arrays with it.
+STORE_EVERY_CHUNK = {"write_empty_chunks": True}
 
 
 def _write_rows(arrays, start: int, columns: Mapping[str, np.ndarray]) -> None:
@@ -280,7 +303,8 @@ def write_zarr_region(store: str | Path, start: int, columns: Mapping[str, np.nd
     import zarr
 
     group = zarr.open_group(str(store), mode="r+", zarr_format=2)
-    _write_rows({name: group[name] for name in columns}, start, columns)
+    arrays = {name: group[name].with_config(STORE_EVERY_CHUNK) for name in columns}
+    _write_rows(arrays, start, columns)
 
 
 def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
@@ -317,26 +341,55 @@ def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
 
 
 def open_result(path: str | Path):
-    """Open a result file or store with xarray (lazily).
+    """Open a result file or store with xarray (lazily), refusing a damaged one.
+
+    Before xarray opens it, every variable must have all its chunks stored; after,
+    its shape must agree with what its writer recorded (:mod:`results.integrity`).
+    Reads of the returned dataset verify the chunks' checksums (files written
+    before checksums existed are read without).
 
     Parameters
     ----------
     path : str or Path
-        A ``.nc`` file or ``.zarr`` store written by :func:`open_writer`.
+        A ``.nc`` file or ``.zarr`` store written by :func:`open_writer` or
+        :func:`save_netcdf`.
 
     Returns
     -------
     xarray.Dataset
         The dataset, read lazily from disk and not cached: each access reads again.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    results.integrity.DamagedResultError
+        A ``ValueError`` naming the file, what is damaged and what to do, when the
+        file is truncated, a chunk is missing or the shape is wrong on open, or when
+        a chunk fails its checksum as it is read.
     """
     import xarray as xr
 
+    from results.integrity import check_dataset, check_stored_chunks, guard_reads
+
     path = Path(path)
-    if format_for(path) == "zarr":
-        return xr.open_zarr(path, consolidated=True)
+    if not path.exists():
+        raise FileNotFoundError(f"no such result file or store: {path}")
+    fmt = format_for(path)
+    check_stored_chunks(path, fmt)
     # No in-memory cache: a variable read for a summary or a plot is dropped when done,
     # so going through every column of a large run holds one column at a time, not all.
-    return xr.open_dataset(path, engine="h5netcdf", cache=False)
+    # No Dask for Zarr either, so both formats read through the same checked arrays.
+    if fmt == "zarr":
+        ds = xr.open_dataset(path, engine="zarr", consolidated=True, chunks=None, cache=False)
+    else:
+        ds = xr.open_dataset(path, engine="h5netcdf", cache=False)
+    try:
+        check_dataset(ds, path)
+    except BaseException:
+        ds.close()
+        raise
+    return guard_reads(ds, path)
 
 
 def save_netcdf(dataset, path: str | Path) -> Path:
@@ -357,6 +410,16 @@ def save_netcdf(dataset, path: str | Path) -> Path:
     path = Path(path)
     # HDF5 does not report a full disk cleanly (see results.disk_space): check first.
     require_free_space(path, dataset.nbytes, "the result's variables")
+    # A Fletcher32 checksum on every numeric array, as the streaming writer stores, so
+    # open_result refuses a damaged chunk. Set on a shallow copy's encodings (the
+    # caller's dataset is left alone); HDF5 filters need chunked, non-scalar storage.
+    dataset = dataset.copy(deep=False)
+    for var in dataset.variables.values():
+        if var.ndim >= 1 and var.size > 0 and var.dtype.kind in "biuf":
+            var.encoding = {
+                **{k: v for k, v in var.encoding.items() if k != "contiguous"},
+                "fletcher32": True,
+            }
     with atomic_path(path) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")
     return path

@@ -120,7 +120,11 @@ def _figure(ax, caption: str) -> str:
 
 
 def _try_figure(draw, caption: str) -> str:
+    from results.integrity import DamagedResultError
+
     try:
         return _figure(draw(), caption)
+    except DamagedResultError:
+        raise  # a damaged file refuses the whole report, not one figure
     except ValueError as exc:
         return _note(f"{_e(caption)}: not drawn: {_e(exc)}")

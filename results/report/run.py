@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from results.export import run_outputs
+from results.export import run_outputs, share
+from results.integrity import check_run_values
 from results.provenance import result_label
 from results.report.markup import _e, _howto, _section, _table, _tag, _try_figure, _with_bounds
 from results.report.reproduce import _run_command
@@ -55,6 +56,7 @@ def run_section(
     n = int(ds.sizes["sample"])
     names = run_outputs(ds)
     summary = summarize(ds, names, percentiles, confidence)
+    check_run_values(ds, summary, result.name)
     stats = [str(s) for s in summary["statistic"].values]
     headers = ["output", "unit", *stats, "valid samples"]
     numeric = tuple(range(2, len(headers)))
@@ -76,7 +78,7 @@ def run_section(
     ]
     counts = infeasible_counts(ds["infeasible"].values)
     rows = [
-        (_e(reason), f"{count:,}", _e(f"{count / n:.2%}"))
+        (_e(reason), f"{count:,}", _e(f"{share(count, n):.2%}"))
         for reason, count in counts.items()
         if reason == "any" or count
     ]

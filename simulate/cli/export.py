@@ -62,8 +62,7 @@ def export_command(result, output, samples_path, percentiles, confidence):
                 f"{result}: --samples needs a Monte Carlo run; this is a {opened.kind} result"
             )
         table = summary_table(ds, percentile_values, confidence, where=result)
-        write_table(table, output)
-        click.echo(f"Wrote {output}: {len(table):,} rows x {len(table.columns)} columns")
+        samples = None
         if samples_path is not None:
             cells = ds.sizes["sample"] * len(ds.data_vars)
             if cells > LARGE_EXPORT_CELLS:
@@ -72,7 +71,12 @@ def export_command(result, output, samples_path, percentiles, confidence):
                     f"({cells:,} values) is large; Parquet is smaller and faster than CSV",
                     err=True,
                 )
+            # Read before anything is written: a damaged column (results.integrity) then
+            # leaves no summary behind from the same file.
             samples = samples_table(ds)
+        write_table(table, output)
+        click.echo(f"Wrote {output}: {len(table):,} rows x {len(table.columns)} columns")
+        if samples is not None:
             write_table(samples, samples_path)
             click.echo(
                 f"Wrote {samples_path}: {len(samples):,} rows x {len(samples.columns)} columns"

@@ -52,14 +52,11 @@ def write_standard_plots(ds, folder, kpis=None, err: bool = False) -> None:
 
 
 def _open(path: str):
-    from results.store import open_result
+    from simulate.cli.report import open_checked
 
     if not Path(path).exists():
         raise click.ClickException(f"{path}: no such result file")
-    try:
-        return open_result(path)
-    except (OSError, ValueError) as exc:
-        raise click.ClickException(f"{path}: cannot be read as a result dataset ({exc})") from None
+    return open_checked(path)
 
 
 @click.command("plot")
@@ -102,8 +99,10 @@ def plot_command(results, plot, kpi, top, sobol_path, output):
     from results.figures import save_figure
     from results.plot_sets import draw, plot_file_name, result_kind
 
-    datasets = [_open(path) for path in results]
+    datasets, sobol = [], None
     try:
+        for path in results:
+            datasets.append(_open(path))
         if plot is None:
             plot = {"run": "distribution", "compare": "distribution"}.get(
                 result_kind(datasets[0]), result_kind(datasets[0])
@@ -116,6 +115,6 @@ def plot_command(results, plot, kpi, top, sobol_path, output):
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
-        for ds in datasets:
+        for ds in [*datasets, *([sobol] if sobol is not None else [])]:
             ds.close()
     click.echo(f"Wrote {output}")

@@ -28,21 +28,56 @@ def open_results(paths, reported_only: bool = True):
     Raises
     ------
     click.ClickException
-        If a file cannot be opened or is of no known kind.
+        If a file cannot be opened, is damaged (:mod:`results.integrity`) or is of no
+        known kind.
     """
     from results.report import as_results
-    from results.store import open_result
 
     named = []
-    for path in paths:
-        try:
-            named.append((str(path), open_result(path)))
-        except (OSError, ValueError) as exc:
-            raise click.ClickException(f"{path}: cannot open the result: {exc}") from None
     try:
-        return as_results(named, reported_only)
-    except ValueError as exc:
+        for path in paths:
+            named.append((str(path), open_checked(path)))
+        try:
+            return as_results(named, reported_only)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    except BaseException:
+        # Refused: close the files opened before the one that failed.
+        for _, ds in named:
+            ds.close()
+        raise
+
+
+def open_checked(path):
+    """Open one result file for a command, refusing a damaged one in a single line.
+
+    Parameters
+    ----------
+    path : str
+        A result file (``.nc``) or Zarr store (``.zarr``).
+
+    Returns
+    -------
+    xarray.Dataset
+        Opened lazily by :func:`results.store.open_result`; reads verify checksums.
+
+    Raises
+    ------
+    click.ClickException
+        If it does not exist, cannot be opened, or is damaged (the message of
+        :class:`results.integrity.DamagedResultError` names the file and the fix).
+    """
+    from results.integrity import DamagedResultError
+    from results.store import open_result
+
+    try:
+        return open_result(path)
+    except DamagedResultError as exc:
         raise click.ClickException(str(exc)) from None
+    except FileNotFoundError:
+        raise click.ClickException(f"{path}: cannot open the result: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{path}: cannot open the result: {exc}") from None
 
 
 @click.command("report")
