@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MIN_POINTS", "read_column"]
+from .limits import MAX_FIT_POINTS
+
+__all__ = ["MAX_FIT_POINTS", "MIN_POINTS", "read_column"]
 
 MIN_POINTS = 8
 """Fewest observations accepted: below this no family can be told from another."""
@@ -51,7 +54,8 @@ def read_column(path, column: str) -> np.ndarray:
         raise ValueError(f"{path}: data file {what}; give the path of a CSV file")
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(_rows(csv.reader(fh)))
+            # One row past the limit is enough to refuse; a huge file is not read whole.
+            rows = list(itertools.islice(_rows(csv.reader(fh)), MAX_FIT_POINTS + 2))
     except UnicodeDecodeError as exc:
         raise ValueError(
             f"{path}: not a UTF-8 text file ({exc.reason}); save it as UTF-8 CSV"
@@ -60,6 +64,12 @@ def read_column(path, column: str) -> np.ndarray:
         raise ValueError(f"{path}: cannot read the file as CSV: {exc}") from None
     if not rows:
         raise ValueError(f"{path}: the file is empty; it needs a header row and data rows")
+    if len(rows) > MAX_FIT_POINTS + 1:
+        raise ValueError(
+            f"{path}: more than {MAX_FIT_POINTS:,} data rows; tco fit reads at most "
+            f"{MAX_FIT_POINTS:,} (docs/distributions.md, Limits): take a random sample of "
+            "the rows"
+        )
     header = [h.strip() for h in rows[0][0]]
     if column not in header:
         raise ValueError(_unknown_column(path, column, header))
@@ -128,6 +138,11 @@ def _check_values(values: np.ndarray, where: str) -> None:
         raise ValueError(
             f"{where}: value {values[i]!r} at index {i} is not a finite number; remove "
             "missing (NaN) and infinite values before fitting"
+        )
+    if values.size > MAX_FIT_POINTS:
+        raise ValueError(
+            f"{where}: {values.size:,} values; at most {MAX_FIT_POINTS:,} are fitted "
+            "(docs/distributions.md, Limits): take a random sample of them"
         )
     if values.size < MIN_POINTS:
         raise ValueError(
