@@ -23,11 +23,13 @@ from scenarios.errors import ScenarioError, shown
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_FACTOR_MAGNITUDE",
     "MAX_KEY_CHARS",
     "MAX_LIST_ITEMS",
     "MAX_NAME_CHARS",
     "MAX_SCENARIO_BYTES",
     "MAX_TEXT_CHARS",
+    "bad_character",
     "check_key",
     "check_name",
     "check_tree",
@@ -58,6 +60,11 @@ MAX_NAME_CHARS = 200
 MAX_KEY_CHARS = 200
 """Longest key: the schema's longest is 36 characters."""
 
+MAX_FACTOR_MAGNITUDE = 2.0**128
+"""Largest magnitude an uncertain factor may draw (3.4e38, just above float32's largest):
+result files store the sampled factors as float32 by default. No input reaches 1e20 in
+its unit."""
+
 MAX_INTEGER = 2**63 - 1
 """TOML integers are 64-bit (TOML 1.0, "Integer"); Python's reader accepts any size,
 and an integer of 400 digits cannot become a float."""
@@ -71,7 +78,21 @@ _BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud80
 _BAD_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
-def _bad_character(text: str, allow_whitespace: bool) -> str | None:
+def bad_character(text: str, allow_whitespace: bool) -> str | None:
+    """The first character of ``text`` no scenario string may hold, or None.
+
+    Parameters
+    ----------
+    text : str
+        A string of the input.
+    allow_whitespace : bool
+        Whether tabs and line breaks are allowed (text, not names or keys).
+
+    Returns
+    -------
+    str or None
+        A control character, a line or paragraph separator, or a lone surrogate.
+    """
     found = (_BAD_IN_TEXT if allow_whitespace else _BAD_IN_NAME).search(text)
     return None if found is None else found.group()
 
@@ -161,11 +182,11 @@ def check_key(key: str, path: str, where: str) -> None:
             f"{at}: a key of {len(key):,} characters ({shown(key)}); keys are at most "
             f"{MAX_KEY_CHARS} characters (the schema's are listed in docs/scenario.md)"
         )
-    bad = _bad_character(key, allow_whitespace=False)
+    bad = bad_character(key, allow_whitespace=False)
     if bad is not None:
         raise ScenarioError(
-            f"{at}: key {shown(key)} holds the control character {bad!r}; "
-            "keys are printable names such as facility.pue"
+            f"{at}: key {shown(key)} holds {bad!r}, a control character (or an undecodable "
+            "byte); keys are printable names such as facility.pue"
         )
 
 
@@ -175,12 +196,12 @@ def _check_text(text: str, label: str, limit: int, allow_whitespace: bool) -> No
             f"{label} = {shown(text)}: a string of {len(text):,} characters; at most "
             f"{limit:,} are accepted (docs/scenario.md, Limits): shorten it"
         )
-    bad = _bad_character(text, allow_whitespace)
+    bad = bad_character(text, allow_whitespace)
     if bad is not None:
         allowed = "; tabs and line breaks are allowed" if allow_whitespace else ""
         raise ScenarioError(
-            f"{label} = {shown(text)}: holds the control character {bad!r}, which result "
-            f"files and terminals cannot carry; remove it{allowed}"
+            f"{label} = {shown(text)}: holds {bad!r}, a control character (or an "
+            f"undecodable byte) that result files and terminals cannot carry; remove it{allowed}"
         )
 
 
@@ -279,6 +300,11 @@ def limits_markdown() -> list[str]:
             "NUL cannot be stored in a result file; ESC rewrites the terminal",
         ),
         ("integers", "64-bit", "TOML 1.0; larger ones cannot become floats"),
+        (
+            "every draw of an uncertain factor",
+            "magnitude < 3.4e38",
+            "result files store sampled factors as float32; no input nears 1e20 in its unit",
+        ),
         *distribution_limit_rows(),
     ]
     lines = [

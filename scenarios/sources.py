@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from scenarios.errors import ScenarioError, did_you_mean, shown
-from scenarios.limits import MAX_SCENARIO_BYTES
+from scenarios.limits import MAX_SCENARIO_BYTES, bad_character
 
 BUILTIN_PACKAGE = "scenarios.builtin"
 DEFAULT_SCENARIO = "default"
@@ -59,10 +59,17 @@ def read_scenario_source(name_or_path: str | Path | None) -> tuple[str, str]:
     if name_or_path is None:
         name_or_path = DEFAULT_SCENARIO
     path = Path(name_or_path)
-    if is_file(path):
-        return str(path), _read_file(path)
     name = str(name_or_path)
-    if len(name) > 255 or "\x00" in name:
+    # Every message starts with the source, so it must be one printable line.
+    printable = bad_character(name, allow_whitespace=False) is None
+    if is_file(path):
+        if not printable:
+            raise ScenarioError(
+                f"{shown(name)}: a scenario file's path must be printable (no control "
+                "characters or line breaks); rename the file"
+            )
+        return str(path), _read_file(path)
+    if len(name) > 255 or not printable:  # 255: the longest file name most systems allow
         raise ScenarioError(
             f"{shown(name)}: neither a scenario file nor a built-in scenario; built-in "
             f"scenarios: {', '.join(builtin_names())} (see `tco scenarios`)"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from distributions import from_spec
-from distributions.copula import prepare_copula
+from distributions.copula import U_MAX, U_MIN, prepare_copula
 from scenarios.catalog import load_hardware_catalog, load_model_catalog
 from scenarios.catalog_entries import (
     accelerator_from_table,
@@ -26,7 +26,7 @@ from scenarios.catalog_entries import (
 )
 from scenarios.correlations import MATRIX_KEY, PAIR_KEY, parse_correlations
 from scenarios.errors import ScenarioError, did_you_mean, shown
-from scenarios.limits import check_name
+from scenarios.limits import MAX_FACTOR_MAGNITUDE, check_name
 from scenarios.scenario import Lever, Scenario, ScenarioInput
 from scenarios.schema import (
     CATEGORICAL_BY_PATH,
@@ -250,12 +250,26 @@ def _numeric_input(spec_field: NumericField, spec: Any, source: str) -> Scenario
                     "family (truncnormal, pert, triangular, uniform, beta) or lognormal for "
                     "positive values"
                 )
+        _check_storable(dist, where)
         return ScenarioInput(path, "factor", False, distribution=dist, unit=spec_field.unit)
     raise ScenarioError(
         f"{where} = {shown(spec)}: expected a number ({spec_field.unit}), a distribution "
         '{dist = "pert", low = ..., mode = ..., high = ...} or a lever '
         '{lever = "range", low = ..., high = ..., base = ...}'
     )
+
+
+def _check_storable(dist, where: str) -> None:
+    # A factor's draws are stored per sample as float32 by default: a draw beyond
+    # 3.4e38 became inf in the file (and a RuntimeWarning), whatever its sample's flag.
+    for u in (U_MIN, U_MAX):  # the most extreme uniforms the engine draws
+        value = float(dist.ppf(u))
+        if not abs(value) < MAX_FACTOR_MAGNITUDE:
+            raise ScenarioError(
+                f"{where} = {dist.describe()}: draws values up to {value:g} (at u = {u:.3g}); "
+                f"a sampled factor must stay below {MAX_FACTOR_MAGNITUDE:.3g} in magnitude, "
+                "the float32 range of result files (docs/scenario.md, Limits): narrow it"
+            )
 
 
 def _check_in_domain(spec_field: NumericField, value: Any, where: str, spec: Any) -> None:
