@@ -11,6 +11,13 @@ import numpy as np
 
 from . import kernels as K
 from .distribution import Distribution
+from .limits import (
+    check_lognormal_draws,
+    check_magnitudes,
+    check_shapes,
+    check_table_size,
+)
+from .messages import shown
 from .scipy_twins import PARAM_NAMES, has_scipy_twin, scipy_twin
 
 __all__ = ["FAMILIES", "Family"]
@@ -64,11 +71,13 @@ def _finite(where, family, **kw):
 
 def _make_constant(value, *, where="<params>"):
     _finite(where, "constant", value=value)
+    check_magnitudes(where, "constant", value=value)
     return Distribution("constant", (float(value),), K.CONSTANT)
 
 
 def _make_uniform(low, high, *, where="<params>"):
     _finite(where, "uniform", low=low, high=high)
+    check_magnitudes(where, "uniform", low=low, high=high)
     if not low < high:
         _fail(where, "uniform", "low < high", low=low, high=high)
     return Distribution("uniform", (float(low), float(high)), K.UNIFORM)
@@ -76,6 +85,7 @@ def _make_uniform(low, high, *, where="<params>"):
 
 def _make_triangular(low, mode, high, *, where="<params>"):
     _finite(where, "triangular", low=low, mode=mode, high=high)
+    check_magnitudes(where, "triangular", low=low, mode=mode, high=high)
     if not low <= mode <= high:
         _fail(where, "triangular", "low <= mode <= high", low=low, mode=mode, high=high)
     if not low < high:
@@ -85,17 +95,20 @@ def _make_triangular(low, mode, high, *, where="<params>"):
 
 def _make_pert(low, mode, high, shape=4.0, *, where="<params>"):
     _finite(where, "pert", low=low, mode=mode, high=high, shape=shape)
+    check_magnitudes(where, "pert", low=low, mode=mode, high=high)
     if not low <= mode <= high:
         _fail(where, "pert", "low <= mode <= high", low=low, mode=mode, high=high)
     if not low < high:
         _fail(where, "pert", "low < high", low=low, high=high)
     if not shape > 0:
         _fail(where, "pert", "shape > 0", shape=shape)
+    check_shapes(where, "pert", shape=shape)
     return Distribution("pert", (float(low), float(mode), float(high), float(shape)), K.PERT)
 
 
 def _make_normal(mean, sd, *, where="<params>"):
     _finite(where, "normal", mean=mean, sd=sd)
+    check_magnitudes(where, "normal", mean=mean, sd=sd)
     if not sd > 0:
         _fail(where, "normal", "sd > 0", sd=sd)
     return Distribution("normal", (float(mean), float(sd)), K.NORMAL)
@@ -103,10 +116,12 @@ def _make_normal(mean, sd, *, where="<params>"):
 
 def _make_truncnormal(mean, sd, low=-math.inf, high=math.inf, *, where="<params>"):
     _finite(where, "truncnormal", mean=mean, sd=sd)
+    check_magnitudes(where, "truncnormal", mean=mean, sd=sd)
     if not sd > 0:
         _fail(where, "truncnormal", "sd > 0", sd=sd)
     if math.isnan(low) or math.isnan(high) or not low < high:
         _fail(where, "truncnormal", "low < high", low=low, high=high)
+    check_magnitudes(where, "truncnormal", low=low, high=high)
     from scipy.special import log_ndtr  # only here: scipy.special costs a fraction of a second
 
     a, b = (low - mean) / sd, (high - mean) / sd
@@ -129,15 +144,19 @@ def _make_truncnormal(mean, sd, low=-math.inf, high=math.inf, *, where="<params>
 
 def _make_lognormal(median, sigma, *, where="<params>"):
     _finite(where, "lognormal", median=median, sigma=sigma)
+    check_magnitudes(where, "lognormal", median=median)
     if not median > 0:
         _fail(where, "lognormal", "median > 0", median=median)
     if not sigma > 0:
         _fail(where, "lognormal", "sigma > 0", sigma=sigma)
+    check_lognormal_draws(where, median, sigma)
     return Distribution("lognormal", (float(median), float(sigma)), K.LOGNORMAL)
 
 
 def _make_beta(a, b, low=0.0, high=1.0, *, where="<params>"):
+    check_shapes(where, "beta", a=a, b=b)  # first: an infinite shape gets its own fix
     _finite(where, "beta", a=a, b=b, low=low, high=high)
+    check_magnitudes(where, "beta", low=low, high=high)
     if not (a > 0 and b > 0):
         _fail(where, "beta", "a > 0 and b > 0", a=a, b=b)
     if not low < high:
@@ -146,7 +165,9 @@ def _make_beta(a, b, low=0.0, high=1.0, *, where="<params>"):
 
 
 def _make_gamma(shape, scale, loc=0.0, *, where="<params>"):
+    check_shapes(where, "gamma", shape=shape)  # first: an infinite shape gets its own fix
     _finite(where, "gamma", shape=shape, scale=scale, loc=loc)
+    check_magnitudes(where, "gamma", scale=scale, loc=loc)
     if not shape > 0:
         _fail(where, "gamma", "shape > 0", shape=shape)
     if not scale > 0:
@@ -158,36 +179,33 @@ def _make_choice(values, weights=None, *, where="<params>"):
     values = list(values)
     if not values:
         raise ValueError(f"{where}: choice needs a non-empty list of values, got values=[]")
+    check_table_size(where, "choice", len(values))
     is_str = [isinstance(v, str) for v in values]
     if any(is_str) and not all(is_str):
         raise ValueError(
-            f"{where}: choice needs values that are all strings or all numbers, got {values!r}"
+            f"{where}: choice needs values that are all strings or all numbers, got {shown(values)}"
         )
     for v in values:
         if not is_str[0] and (isinstance(v, bool) or not isinstance(v, int | float)):
-            raise ValueError(f"{where}: choice needs numeric or string values, got {v!r}")
-    if weights is None:
-        w = np.ones(len(values))
-    else:
-        w = np.asarray(list(weights), dtype=float)
-        if w.shape != (len(values),):
-            raise ValueError(
-                f"{where}: choice needs one weight per value, got {len(values)} values "
-                f"and {w.size} weights"
-            )
-        if not (np.all(np.isfinite(w)) and np.all(w > 0)):
-            raise ValueError(f"{where}: choice needs finite weights > 0, got weights={list(w)!r}")
+            raise ValueError(f"{where}: choice needs numeric or string values, got {shown(v)}")
+    w = np.ones(len(values)) if weights is None else _choice_weights(weights, len(values), where)
+    # Divided by the largest before the sum: [1e308, 1e308] summed to inf, which made
+    # every weight 0 and put every draw on the last value. Each is now in (0, 1], so
+    # the sum is at most the number of values. A weight below 1e-308 of the largest
+    # becomes 0, and its value (whose probability is below 1e-308) is never drawn.
+    w = w / w.max()
     w = w / w.sum()
     if is_str[0]:
         if len(set(values)) != len(values):
-            raise ValueError(f"{where}: choice needs distinct categories, got {values!r}")
+            raise ValueError(f"{where}: choice needs distinct categories, got {shown(values)}")
         cats = tuple(values)
         vals = tuple(float(i) for i in range(len(values)))
         weights_t = tuple(float(x) for x in w)
     else:
         v = np.asarray(values, dtype=float)
         if not np.all(np.isfinite(v)):
-            raise ValueError(f"{where}: choice needs finite values, got values={values!r}")
+            raise ValueError(f"{where}: choice needs finite values, got values={shown(values)}")
+        check_magnitudes(where, "choice", value=float(np.max(np.abs(v))))
         # Sorted so that the quantile function is monotone (stratified and
         # rank-based designs then behave as for continuous inputs).
         order = np.argsort(v, kind="stable")
@@ -197,12 +215,30 @@ def _make_choice(values, weights=None, *, where="<params>"):
     return Distribution("choice", vals, K.CHOICE, cats, weights_t)
 
 
+def _choice_weights(weights, n: int, where: str) -> np.ndarray:
+    """The weights as floats, checked: one per value, each finite and > 0."""
+    w = np.asarray(list(weights), dtype=float)
+    if w.shape != (n,):
+        raise ValueError(
+            f"{where}: choice needs one weight per value, got {n} values and {w.size} weights"
+        )
+    if not (np.all(np.isfinite(w)) and np.all(w > 0)):
+        raise ValueError(
+            f"{where}: choice needs finite weights > 0, got weights={shown(w.tolist())}"
+        )
+    return w
+
+
 def _make_empirical(values, *, where="<params>"):
+    check_table_size(where, "empirical", len(values))
     v = np.asarray(list(values), dtype=float) if len(values) else np.zeros(0)
     if v.size < 2:
         raise ValueError(f"{where}: empirical needs at least 2 observed values, got {v.size}")
     if not np.all(np.isfinite(v)):
-        raise ValueError(f"{where}: empirical needs finite values, got values={list(values)!r}")
+        raise ValueError(
+            f"{where}: empirical needs finite values, got values={shown(list(values))}"
+        )
+    check_magnitudes(where, "empirical", value=float(np.max(np.abs(v))))
     return Distribution("empirical", tuple(float(x) for x in np.sort(v)), K.EMPIRICAL)
 
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import math
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MIN_POINTS", "read_column"]
+from .limits import MAX_FIT_POINTS
+from .messages import shown
+
+__all__ = ["MAX_FIT_POINTS", "MIN_POINTS", "read_column"]
 
 MIN_POINTS = 8
 """Fewest observations accepted: below this no family can be told from another."""
@@ -45,24 +49,33 @@ def read_column(path, column: str) -> np.ndarray:
         ``MIN_POINTS`` values, or all values equal (suggesting a constant).
     """
     path = Path(path)
-    where = f"{path}:{column}"
+    # Messages start with the file and column: one printable line, whatever was given.
+    label = str(path) if str(path).isprintable() else shown(str(path))
+    where = f"{label}:{column if column.isprintable() else shown(column)}"
     if not path.is_file():
         what = "is a directory" if path.is_dir() else "does not exist"
-        raise ValueError(f"{path}: data file {what}; give the path of a CSV file")
+        raise ValueError(f"{label}: data file {what}; give the path of a CSV file")
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(_rows(csv.reader(fh)))
+            # One row past the limit is enough to refuse; a huge file is not read whole.
+            rows = list(itertools.islice(_rows(csv.reader(fh)), MAX_FIT_POINTS + 2))
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"{path}: not a UTF-8 text file ({exc.reason}); save it as UTF-8 CSV"
+            f"{label}: not a UTF-8 text file ({exc.reason}); save it as UTF-8 CSV"
         ) from None
     except (OSError, csv.Error) as exc:
-        raise ValueError(f"{path}: cannot read the file as CSV: {exc}") from None
+        raise ValueError(f"{label}: cannot read the file as CSV: {exc}") from None
     if not rows:
-        raise ValueError(f"{path}: the file is empty; it needs a header row and data rows")
+        raise ValueError(f"{label}: the file is empty; it needs a header row and data rows")
+    if len(rows) > MAX_FIT_POINTS + 1:
+        raise ValueError(
+            f"{label}: more than {MAX_FIT_POINTS:,} data rows; tco fit reads at most "
+            f"{MAX_FIT_POINTS:,} (docs/distributions.md, Limits): take a random sample of "
+            "the rows"
+        )
     header = [h.strip() for h in rows[0][0]]
     if column not in header:
-        raise ValueError(_unknown_column(path, column, header))
+        raise ValueError(_unknown_column(label, column, header))
     j = header.index(column)
     out = []
     for cells, line in rows[1:]:
@@ -76,12 +89,12 @@ def read_column(path, column: str) -> np.ndarray:
             v = float(cell)
         except ValueError:
             raise ValueError(
-                f"{where}: non-numeric value {cell!r} on line {line}; the column must hold "
+                f"{where}: non-numeric value {shown(cell)} on line {line}; the column must hold "
                 "plain numbers (no units, thousands separators or text)"
             ) from None
         if not math.isfinite(v):
             raise ValueError(
-                f"{where}: value {cell!r} on line {line} is not a finite number; remove "
+                f"{where}: value {shown(cell)} on line {line} is not a finite number; remove "
                 "missing (NaN) and infinite values before fitting"
             )
         out.append(v)
@@ -97,13 +110,17 @@ def _rows(reader) -> Iterable[tuple[list[str], int]]:
             yield cells, reader.line_num
 
 
-def _unknown_column(path: Path, column: str, header: list[str]) -> str:
+def _unknown_column(path: str, column: str, header: list[str]) -> str:
     close = difflib.get_close_matches(column, header, n=1, cutoff=0.6)
     if not close:
         lowered = {h.lower(): h for h in header}
         close = [lowered[column.lower()]] if column.lower() in lowered else []
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    msg = f"{path}: no column '{column}'{hint} Columns: {', '.join(header) or '(none)'}"
+    # Names as typed where printable, else quoted and escaped; a header of thousands of
+    # columns is not listed whole.
+    names = [h if h.isprintable() else shown(h) for h in header[:20]]
+    listed = ", ".join(names) + (f", ... ({len(header):,} columns)" if len(header) > 20 else "")
+    msg = f"{path}: no column {shown(column)}{hint} Columns: {listed or '(none)'}"
     if len(header) == 1 and any(s in header[0] for s in (";", "\t", "|")):
         msg += "; the file seems to use another separator, tco fit reads comma-separated files"
     elif header and all(_is_number(h) for h in header):
@@ -128,6 +145,11 @@ def _check_values(values: np.ndarray, where: str) -> None:
         raise ValueError(
             f"{where}: value {values[i]!r} at index {i} is not a finite number; remove "
             "missing (NaN) and infinite values before fitting"
+        )
+    if values.size > MAX_FIT_POINTS:
+        raise ValueError(
+            f"{where}: {values.size:,} values; at most {MAX_FIT_POINTS:,} are fitted "
+            "(docs/distributions.md, Limits): take a random sample of them"
         )
     if values.size < MIN_POINTS:
         raise ValueError(

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from ._special import ndtri
 from .distribution import Distribution
 from .families import FAMILIES, _num
+from .messages import shown
 
 __all__ = ["from_spec"]
 
@@ -55,8 +56,14 @@ def _percentile(key: str) -> int | None:
 
 def _number(where: str, key: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{where}: {key} must be a number, got {key}={value!r}")
-    v = float(value)
+        raise ValueError(f"{where}: {key} must be a number, got {key}={shown(value)}")
+    try:
+        v = float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise ValueError(
+            f"{where}: {key} = {shown(value)} is beyond the float range; write it as a float "
+            "(e.g. 1e25)"
+        ) from None
     if math.isnan(v):
         raise ValueError(f"{where}: {key} must be a number, got {key}=nan")
     return v
@@ -149,11 +156,16 @@ def from_spec(spec: Mapping, where: str) -> Distribution:
             f"{', '.join(map(str, spec)) or 'none'}"
         )
     family = spec["dist"]
+    if not isinstance(family, str):
+        raise ValueError(
+            f"{where}: dist = {shown(family)}: name the family as a string, one of: "
+            f'{", ".join(FAMILIES)} (e.g. dist = "pert")'
+        )
     if family not in FAMILIES:
-        close = difflib.get_close_matches(str(family), FAMILIES, n=1)
+        close = difflib.get_close_matches(family, FAMILIES, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         raise ValueError(
-            f"{where}: unknown dist={family!r}{hint} Known families: {', '.join(FAMILIES)}"
+            f"{where}: unknown dist={shown(family)}{hint} Known families: {', '.join(FAMILIES)}"
         )
     keys = {k: v for k, v in spec.items() if k != "dist"}
     allowed = {k for form in _FORMS[family] for k in form if k != "pct"}
@@ -166,7 +178,7 @@ def from_spec(spec: Mapping, where: str) -> Distribution:
         if takes_pct and _percentile(k) is not None:
             if not 1 <= _percentile(k) <= 99:
                 raise ValueError(
-                    f"{where}: {family} percentile keys are p1..p99, got {k}={keys[k]!r}"
+                    f"{where}: {family} percentile keys are p1..p99, got {k}={shown(keys[k])}"
                 )
             pcts[k] = keys[k]
             continue
@@ -198,12 +210,12 @@ def from_spec(spec: Mapping, where: str) -> Distribution:
     if family in ("choice", "empirical"):
         values = keys["values"]
         if not isinstance(values, list | tuple):
-            raise ValueError(f"{where}: {family} needs values = [...], got values={values!r}")
+            raise ValueError(f"{where}: {family} needs values = [...], got values={shown(values)}")
         if family == "choice":
             weights = opt["weights"]
             if weights is not None:
                 if not isinstance(weights, list | tuple):
-                    raise ValueError(f"{where}: choice needs weights = [...], got {weights!r}")
+                    raise ValueError(f"{where}: choice needs weights = [...], got {shown(weights)}")
                 weights = [_number(where, "weights", w) for w in weights]
             d = make(values, weights, where=where)
         else:
@@ -216,28 +228,29 @@ def from_spec(spec: Mapping, where: str) -> Distribution:
     if form == ("pct",):
         pct_num = {k: _number(where, k, v) for k, v in pcts.items()}
         q1, x1, q2, x2 = _two_percentiles(where, family, pct_num)
+        given = _given(pct_num)
         if family == "normal":
             mean, sd = _scale_from_percentiles(q1, x1, q2, x2)
-            d = make(mean, sd, where=where)
+            d = _converted(make, given, where, mean, sd)
         else:
             mu, sigma = _scale_from_percentiles(q1, math.log(x1), q2, math.log(x2))
-            d = make(math.exp(mu), sigma, where=where)
+            d = _converted(make, given, where, _exp(mu), sigma)
     elif form == ("ci90",):
         ci = keys["ci90"]
         if not (isinstance(ci, list | tuple) and len(ci) == 2):
-            raise ValueError(f"{where}: lognormal needs ci90 = [low, high], got ci90={ci!r}")
+            raise ValueError(f"{where}: lognormal needs ci90 = [low, high], got ci90={shown(ci)}")
         lo, hi = (_number(where, "ci90", v) for v in ci)
         q1, x1, q2, x2 = _two_percentiles(where, family, {"p05": lo, "p95": hi})
         mu, sigma = _scale_from_percentiles(q1, math.log(x1), q2, math.log(x2))
-        d = make(math.exp(mu), sigma, where=where)
+        d = _converted(make, f"ci90=[{_num(lo)}, {_num(hi)}]", where, _exp(mu), sigma)
     elif family == "lognormal" and form == ("mean", "sd"):
         mean, sd = num["mean"], num["sd"]
         if not (mean > 0 and math.isfinite(mean)):
             raise ValueError(f"{where}: lognormal needs mean > 0, got mean={_num(mean)}")
         if not (sd > 0 and math.isfinite(sd)):
             raise ValueError(f"{where}: lognormal needs sd > 0, got sd={_num(sd)}")
-        s2 = math.log1p((sd / mean) ** 2)
-        d = make(mean * math.exp(-0.5 * s2), math.sqrt(s2), where=where)
+        s2 = _log1p_square(sd / mean)
+        d = _converted(make, _given(num), where, mean * math.exp(-0.5 * s2), math.sqrt(s2))
     elif family == "gamma" and form == ("mean", "sd"):
         mean, sd, loc = num["mean"], num["sd"], opt_num["loc"]
         if not mean > loc:
@@ -247,11 +260,39 @@ def from_spec(spec: Mapping, where: str) -> Distribution:
         if not sd > 0:
             raise ValueError(f"{where}: gamma needs sd > 0, got sd={_num(sd)}")
         excess = mean - loc
-        d = make((excess / sd) ** 2, sd * sd / excess, loc, where=where)
+        # Products, not powers: float ** raises OverflowError where * gives inf, and
+        # the shape limit then names the problem (sd = 1e-300 gives shape = inf).
+        ratio = excess / sd
+        d = _converted(make, _given(num), where, ratio * ratio, sd * sd / excess, loc)
     else:
         args = [num[k] for k in form] + [opt_num[k] for k in _OPTIONAL.get(family, {})]
         d = make(*args, where=where)
     return _with_source(d, source)
+
+
+def _given(params: dict) -> str:
+    return ", ".join(f"{k}={_num(v)}" for k, v in params.items())
+
+
+def _exp(x: float) -> float:
+    # math.exp raises OverflowError above ~709.78; inf lets the family's finiteness
+    # check name the parameters instead.
+    return math.exp(x) if x < 709.0 else math.inf
+
+
+def _log1p_square(r: float) -> float:
+    # log(1 + r^2) without overflow: r^2 overflows for r > 1.3e154.
+    if r < 1e150:
+        return math.log1p(r * r)
+    return 2.0 * math.log(r)
+
+
+def _converted(make, given: str, where: str, *params) -> Distribution:
+    """``make(*params)``, its error naming the parameters the user wrote."""
+    try:
+        return make(*params, where=where)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (converted from {given})") from None
 
 
 def _with_source(d: Distribution, source: tuple) -> Distribution:

@@ -121,6 +121,8 @@ def money_risk(ds, confidence: float = 0.95, scenario=None):
     margin = np.asarray(ds["margin"].values, dtype=float)
     roi = np.asarray(ds["roi"].values, dtype=float)
     ok = np.isfinite(margin)
+    if not ok.any():
+        return None  # every priced sample infeasible: no margin to describe
     losses = int(np.sum(margin[ok] < 0.0))
     low, high = wilson_interval(losses, int(ok.sum()), confidence)
     result = {

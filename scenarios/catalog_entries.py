@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from distributions.messages import shown
+
 __all__ = [
     "Accelerator",
     "ModelArch",
@@ -337,7 +339,9 @@ def _fmt(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e6:
         return f"{value:.6g}"  # 2e+10 reads better than 20000000000.0
-    return repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return shown(value)  # strings quoted; long lists and deep tables shortened
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from distributions.copula import validate_correlation
-from scenarios.errors import ScenarioError, did_you_mean
+from scenarios.errors import ScenarioError, did_you_mean, shown
 
 __all__ = ["MATRIX_KEY", "PAIR_KEY", "parse_correlations"]
 
@@ -44,17 +44,19 @@ def _is_number(value: Any) -> bool:
 def _check_rho(value: Any, where: str) -> float:
     if not _is_number(value):
         raise ScenarioError(
-            f"{where} = {value!r}: must be a number in [-1, 1] (a Spearman rank correlation)"
+            f"{where} = {shown(value)}: must be a number in [-1, 1] (a Spearman rank correlation)"
         )
     rho = float(value)
     if not math.isfinite(rho) or abs(rho) > 1.0:
-        raise ScenarioError(f"{where} = {value!r}: a Spearman correlation must be in [-1, 1]")
+        raise ScenarioError(f"{where} = {shown(value)}: a Spearman correlation must be in [-1, 1]")
     return rho
 
 
 def _check_name(name: Any, factor_paths: list[str], where: str) -> str:
     if not isinstance(name, str):
-        raise ScenarioError(f"{where}: {name!r} must be a key path string such as 'facility.pue'")
+        raise ScenarioError(
+            f"{where}: {shown(name)} must be a key path string such as 'facility.pue'"
+        )
     if name not in factor_paths:
         raise ScenarioError(
             f"{where}: '{name}' is not an uncertain factor of this scenario"
@@ -72,13 +74,13 @@ def _pairs_from_entries(entries: Any, factor_paths: list[str], where: str) -> li
         )
     if not isinstance(entries, list):
         raise ScenarioError(
-            f"{where}: {PAIR_KEY} = {entries!r}: must be an array of tables, {_PAIR_EXAMPLE}"
+            f"{where}: {PAIR_KEY} = {shown(entries)}: must be an array of tables, {_PAIR_EXAMPLE}"
         )
     pairs = []
     for k, entry in enumerate(entries):
         at = f"{where}: {PAIR_KEY}[{k}]"
         if not isinstance(entry, dict):
-            raise ScenarioError(f"{at} = {entry!r}: must be a table, {_PAIR_EXAMPLE}")
+            raise ScenarioError(f"{at} = {shown(entry)}: must be a table, {_PAIR_EXAMPLE}")
         for key in entry:
             if key not in PAIR_FIELDS:
                 raise ScenarioError(
@@ -91,13 +93,13 @@ def _pairs_from_entries(entries: Any, factor_paths: list[str], where: str) -> li
         between = entry["between"]
         if not isinstance(between, list) or len(between) != 2:
             raise ScenarioError(
-                f"{at}.between = {between!r}: must be a list of two factor key paths, "
+                f"{at}.between = {shown(between)}: must be a list of two factor key paths, "
                 f"{_PAIR_EXAMPLE}"
             )
         a, b = (_check_name(name, factor_paths, f"{at}.between") for name in between)
         if a == b:
             raise ScenarioError(
-                f"{at}.between = {between!r}: a factor cannot be correlated with itself "
+                f"{at}.between = {shown(between)}: a factor cannot be correlated with itself "
                 "(its correlation is 1); name two different factors"
             )
         rho = _check_rho(entry["spearman"], f"{at}.spearman")
@@ -109,7 +111,7 @@ def _pairs_from_matrix(table: Any, factor_paths: list[str], where: str) -> list[
     at = f"{where}: {MATRIX_KEY}"
     if not isinstance(table, dict):
         raise ScenarioError(
-            f"{at} = {table!r}: must be a table [{MATRIX_KEY}] with names = [...] and "
+            f"{at} = {shown(table)}: must be a table [{MATRIX_KEY}] with names = [...] and "
             "spearman = [[...], ...]"
         )
     for key in table:
@@ -127,7 +129,7 @@ def _pairs_from_matrix(table: Any, factor_paths: list[str], where: str) -> list[
     names = table["names"]
     if not isinstance(names, list) or len(names) < 2:
         raise ScenarioError(
-            f"{at}.names = {names!r}: must be a list of at least two factor key paths"
+            f"{at}.names = {shown(names)}: must be a list of at least two factor key paths"
         )
     names = [_check_name(name, factor_paths, f"{at}.names") for name in names]
     seen = set()
@@ -139,7 +141,8 @@ def _pairs_from_matrix(table: Any, factor_paths: list[str], where: str) -> list[
     k = len(names)
     if not isinstance(rows, list) or any(not isinstance(row, list) for row in rows):
         raise ScenarioError(
-            f"{at}.spearman = {rows!r}: must be a list of {k} rows (lists of numbers), one per name"
+            f"{at}.spearman = {shown(rows)}: must be a list of {k} rows (lists of numbers), "
+            "one per name"
         )
     if len(rows) != k or any(len(row) != k for row in rows):
         shape = f"{len(rows)} rows of lengths {[len(row) for row in rows]}"
@@ -150,7 +153,7 @@ def _pairs_from_matrix(table: Any, factor_paths: list[str], where: str) -> list[
         for j, value in enumerate(row):
             if not _is_number(value):
                 raise ScenarioError(
-                    f"{at}.spearman[{i}][{j}] ({names[i]} ~ {names[j]}) = {value!r}: "
+                    f"{at}.spearman[{i}][{j}] ({names[i]} ~ {names[j]}) = {shown(value)}: "
                     "must be a number in [-1, 1]"
                 )
     try:
@@ -217,7 +220,7 @@ def parse_correlations(
             first, first_at = given[(i, j)]
             raise ScenarioError(
                 f"{where}: the pair {names[i]} ~ {names[j]} is given twice with different "
-                f"values: {first!r} ({first_at.removeprefix(where + ': ')}) and {rho!r} "
+                f"values: {shown(first)} ({first_at.removeprefix(where + ': ')}) and {shown(rho)} "
                 f"({at.removeprefix(where + ': ')}); keep one"
             )
         given[(i, j)] = (rho, at)

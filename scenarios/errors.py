@@ -1,9 +1,13 @@
-"""The error raised for bad scenario input, and did-you-mean suggestions."""
+"""The error raised for bad scenario input, did-you-mean suggestions, shortened values."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+
+from distributions.messages import shown
+
+__all__ = ["ScenarioError", "did_you_mean", "shown"]
 
 
 class ScenarioError(ValueError):

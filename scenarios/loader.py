@@ -20,15 +20,15 @@ the file, :mod:`scenarios.overrides` applies ``--set`` assignments and
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, shown
+from scenarios.limits import read_toml
 from scenarios.overrides import apply_overrides
 from scenarios.plausibility import check_plausible
 from scenarios.scenario import Scenario
-from scenarios.sources import read_scenario_source
+from scenarios.sources import is_file, read_scenario_source
 from scenarios.validate import validate_scenario
 
 
@@ -75,10 +75,7 @@ def parse_scenario(text: str, source: str, overrides: Sequence[str] = ()) -> Sce
     Scenario
         The validated scenario.
     """
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from exc
+    raw = read_toml(text, source)
     raw, text = resolve_extends(raw, text, source)
     raw = apply_overrides(raw, overrides, source)
     scenario = validate_scenario(raw, text, source, tuple(overrides))
@@ -150,27 +147,22 @@ def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = (
     parent = raw.pop("extends")
     if not isinstance(parent, str) or not parent.strip():
         raise ScenarioError(
-            f"{source}: extends = {parent!r}: give the parent scenario as a string, e.g. "
+            f"{source}: extends = {shown(parent)}: give the parent scenario as a string, e.g. "
             'extends = "default"'
         )
     if len(seen) >= MAX_EXTENDS_DEPTH:
         raise ScenarioError(
-            f"{source}: extends = {parent!r}: more than {MAX_EXTENDS_DEPTH} scenarios deep; "
+            f"{source}: extends = {shown(parent)}: more than {MAX_EXTENDS_DEPTH} scenarios deep; "
             "extend the scenario you need directly"
         )
     where = Path(source).parent if not source.startswith("builtin:") else Path(".")
     candidate = where / parent
-    target = str(candidate) if candidate.is_file() else parent
+    target = str(candidate) if is_file(candidate) else parent
     parent_source, parent_text = read_scenario_source(target)
     if parent_source in (*seen, source):
         chain = " -> ".join((*seen, source, parent_source))
-        raise ScenarioError(f"{source}: extends = {parent!r} makes a loop: {chain}")
-    try:
-        parent_raw = tomllib.loads(parent_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(
-            f"{parent_source} (extended by {source}): not valid TOML: {exc}"
-        ) from exc
+        raise ScenarioError(f"{source}: extends = {shown(parent)} makes a loop: {chain}")
+    parent_raw = read_toml(parent_text, f"{parent_source} (extended by {source})")
     parent_raw, parent_text = resolve_extends(
         parent_raw, parent_text, parent_source, (*seen, source)
     )

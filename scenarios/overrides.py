@@ -7,7 +7,8 @@ import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-from scenarios.errors import ScenarioError, did_you_mean
+from scenarios.errors import ScenarioError, did_you_mean, shown
+from scenarios.limits import MAX_DEPTH, check_key, check_tree
 from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH, TEXT_KEYS
 
 
@@ -30,19 +31,35 @@ def parse_assignment(assignment: str, source: str = "--set") -> tuple[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise ScenarioError(
-            f"{source} {assignment!r}: expected key.path=value, e.g. --set power.hedge_share=0.8"
+            f"{source} {shown(assignment)}: expected key.path=value, e.g. "
+            "--set power.hedge_share=0.8"
         )
+    parts = key.split(".")
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(
+            f"{source} {shown(key)}: a key path of {len(parts)} parts; scenario keys have at "
+            "most 4 (catalog.hardware.NAME.FIELD), see docs/scenario.md"
+        )
+    for depth, part in enumerate(parts):
+        check_key(part, ".".join(parts[:depth]), source)
     value_text = value_text.strip()
     try:
         value = tomllib.loads(f"v = {value_text}")["v"]
     except tomllib.TOMLDecodeError:
         if not value_text or any(ch in value_text for ch in "{}[]=\"'"):
             raise ScenarioError(
-                f"{source} {assignment!r}: {value_text!r} is not a TOML value; quote strings "
-                'and write tables inline, e.g. power.hedge_share={lever="range", low=0, '
-                "high=1, base=0.5}"
+                f"{source} {shown(assignment)}: {shown(value_text)} is not a TOML value; "
+                "quote strings and write tables inline, e.g. "
+                'power.hedge_share={lever="range", low=0, high=1, base=0.5}'
             ) from None
         value = value_text
+    except RecursionError:
+        # Python's TOML reader recurses once per nested array or inline table.
+        raise ScenarioError(
+            f"{source} {shown(key)}: the value nests arrays or tables hundreds deep; no "
+            f"scenario key takes more than 5 levels (at most {MAX_DEPTH}, docs/scenario.md)"
+        ) from None
+    check_tree(value, source, path=key, depth=len(parts))
     return key, value
 
 
@@ -86,7 +103,7 @@ def apply_overrides(raw: dict, overrides: Sequence[str], source: str) -> dict:
             elif not isinstance(child, dict):
                 inner = ".".join(parts[: depth + 1])
                 raise ScenarioError(
-                    f"--set {key}: {source}: {inner} is {child!r}, not a table; "
+                    f"--set {key}: {source}: {inner} is {shown(child)}, not a table; "
                     f"set the whole key instead, e.g. --set {inner}=VALUE"
                 )
             node = child

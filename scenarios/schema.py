@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from scenarios.limits import limits_markdown
+
 
 @dataclass(frozen=True)
 class NumericField:
@@ -963,6 +965,8 @@ def schema_markdown() -> str:
         "- `scenario.name`, `scenario.description`: text shown in tables and reports.",
         "- `[catalog.hardware.NAME]`, `[catalog.models.NAME]`: add an entry, or override some "
         "figures of an existing one (`docs/catalog.md` lists the fields and units).",
+        "",
+        *limits_markdown(),
         "",
     ]
     return "\n".join(lines)

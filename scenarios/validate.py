@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from distributions import from_spec
-from distributions.copula import prepare_copula
+from distributions.copula import U_MAX, U_MIN, prepare_copula
 from scenarios.catalog import load_hardware_catalog, load_model_catalog
 from scenarios.catalog_entries import (
     accelerator_from_table,
@@ -25,7 +25,8 @@ from scenarios.catalog_entries import (
     model_from_table,
 )
 from scenarios.correlations import MATRIX_KEY, PAIR_KEY, parse_correlations
-from scenarios.errors import ScenarioError, did_you_mean
+from scenarios.errors import ScenarioError, did_you_mean, shown
+from scenarios.limits import MAX_FACTOR_MAGNITUDE, check_name
 from scenarios.scenario import Lever, Scenario, ScenarioInput
 from scenarios.schema import (
     CATEGORICAL_BY_PATH,
@@ -116,8 +117,11 @@ def validate_scenario(raw: dict, text: str, source: str, overrides: tuple[str, .
     for key in ("name", "description"):
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(
-                f"{source}: scenario.{key} = {meta[key]!r}: must be a string; quote it"
+                f"{source}: scenario.{key} = {shown(meta[key])}: must be a string; quote it"
             )
+    if "name" in meta:
+        # One printable line: it becomes a table title, a file name and a result attribute.
+        check_name(meta["name"], f"{source}: scenario.name")
     default_name = Path(source.removeprefix("builtin:")).stem
     ordered = {p: inputs[p] for p in [*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH] if p in inputs}
     return Scenario(
@@ -165,7 +169,7 @@ def _reject_unknown_keys(raw: dict, source: str) -> None:
             )
         if not isinstance(body, dict):
             raise ScenarioError(
-                f"{source}: {section} = {body!r}: must be a table, e.g. [{section}]"
+                f"{source}: {section} = {shown(body)}: must be a table, e.g. [{section}]"
             )
         if section == "catalog":
             for key in body:
@@ -202,7 +206,7 @@ def _merge_catalog(raw: dict, kind: str, source: str) -> dict:
     for name, table in tables.items():
         where = f"{source}: catalog.{kind}.{name}"
         if not isinstance(table, dict):
-            raise ScenarioError(f"{where} = {table!r}: must be a table of figures")
+            raise ScenarioError(f"{where} = {shown(table)}: must be a table of figures")
         try:
             base[name] = (
                 merge(base[name], table, where) if name in base else build(name, table, where)
@@ -236,7 +240,7 @@ def _numeric_input(spec_field: NumericField, spec: Any, source: str) -> Scenario
         except ValueError as exc:
             raise ScenarioError(str(exc)) from exc
         if dist.categories is not None and not all(_is_number(c) for c in dist.categories):
-            raise ScenarioError(f"{where} = {spec!r}: choice values must be numbers here")
+            raise ScenarioError(f"{where} = {shown(spec)}: choice values must be numbers here")
         for q in SUPPORT_CHECK_QUANTILES:
             value = float(dist.ppf(q))
             if not spec_field.contains(value):
@@ -246,22 +250,38 @@ def _numeric_input(spec_field: NumericField, spec: Any, source: str) -> Scenario
                     "family (truncnormal, pert, triangular, uniform, beta) or lognormal for "
                     "positive values"
                 )
+        _check_storable(dist, where)
         return ScenarioInput(path, "factor", False, distribution=dist, unit=spec_field.unit)
     raise ScenarioError(
-        f"{where} = {spec!r}: expected a number ({spec_field.unit}), a distribution "
+        f"{where} = {shown(spec)}: expected a number ({spec_field.unit}), a distribution "
         '{dist = "pert", low = ..., mode = ..., high = ...} or a lever '
         '{lever = "range", low = ..., high = ..., base = ...}'
     )
 
 
+def _check_storable(dist, where: str) -> None:
+    # A factor's draws are stored per sample as float32 by default: a draw beyond
+    # 3.4e38 became inf in the file (and a RuntimeWarning), whatever its sample's flag.
+    for u in (U_MIN, U_MAX):  # the most extreme uniforms the engine draws
+        value = float(dist.ppf(u))
+        if not abs(value) < MAX_FACTOR_MAGNITUDE:
+            raise ScenarioError(
+                f"{where} = {dist.describe()}: draws values up to {value:g} (at u = {u:.3g}); "
+                f"a sampled factor must stay below {MAX_FACTOR_MAGNITUDE:.3g} in magnitude, "
+                "the float32 range of result files (docs/scenario.md, Limits): narrow it"
+            )
+
+
 def _check_in_domain(spec_field: NumericField, value: Any, where: str, spec: Any) -> None:
     if not _is_number(value):
         raise ScenarioError(
-            f"{where} = {spec!r}: {value!r} is not a number; give a value in {spec_field.unit}"
+            f"{where} = {shown(spec)}: {shown(value)} is not a number; give a value in "
+            f"{spec_field.unit}"
         )
     if not spec_field.contains(float(value)):
         raise ScenarioError(
-            f"{where} = {spec!r}: {value!r} is outside the valid domain {spec_field.domain()} "
+            f"{where} = {shown(spec)}: {shown(value)} is outside the valid domain "
+            f"{spec_field.domain()} "
             f"({spec_field.unit}: {spec_field.help})"
         )
 
@@ -274,11 +294,12 @@ def _parse_lever(spec: dict, where: str, numeric: bool) -> Lever:
         allowed = {"lever", "choices", "base"}
     else:
         hint = did_you_mean(str(kind), ["range", "choice"])
-        raise ScenarioError(f'{where}: lever = {kind!r}: must be "range" or "choice"{hint}')
+        raise ScenarioError(f'{where}: lever = {shown(kind)}: must be "range" or "choice"{hint}')
     for key in spec:
         if key not in allowed:
             raise ScenarioError(
-                f"{where}: unknown lever key {key!r}{did_you_mean(key, allowed)}; a {kind} lever "
+                f"{where}: unknown lever key {shown(key)}{did_you_mean(key, allowed)}; "
+                f"a {kind} lever "
                 f"takes {', '.join(sorted(allowed - {'lever'}))}"
             )
     for key in sorted(allowed - {"lever"}):
@@ -295,34 +316,36 @@ def _parse_lever(spec: dict, where: str, numeric: bool) -> Lever:
         low, high, base = spec["low"], spec["high"], spec["base"]
         for key, value in (("low", low), ("high", high), ("base", base)):
             if not _is_number(value):
-                raise ScenarioError(f"{where}: lever {key} = {value!r}: must be a number")
+                raise ScenarioError(f"{where}: lever {key} = {shown(value)}: must be a number")
         if not low < high:
             raise ScenarioError(
-                f"{where}: lever low = {low!r} must be < high = {high!r}; swap them"
+                f"{where}: lever low = {shown(low)} must be < high = {shown(high)}; swap them"
             )
         if not low <= base <= high:
             raise ScenarioError(
-                f"{where}: lever base = {base!r} must lie in [low, high] = [{low!r}, {high!r}]"
+                f"{where}: lever base = {shown(base)} must lie in [low, high] = "
+                f"[{shown(low)}, {shown(high)}]"
             )
         return Lever("range", float(base), low=float(low), high=float(high))
     choices = spec["choices"]
     if not isinstance(choices, list) or not choices:
-        raise ScenarioError(f"{where}: lever choices = {choices!r}: must be a non-empty list")
+        raise ScenarioError(f"{where}: lever choices = {shown(choices)}: must be a non-empty list")
     if numeric:
         bad = [c for c in choices if not _is_number(c)]
         if bad:
-            raise ScenarioError(f"{where}: lever choices {bad!r} are not numbers")
+            raise ScenarioError(f"{where}: lever choices {shown(bad)} are not numbers")
         choices = [float(c) for c in choices]
     elif not all(isinstance(c, str) for c in choices):
-        raise ScenarioError(f"{where}: lever choices = {choices!r}: must be names (strings)")
+        raise ScenarioError(f"{where}: lever choices = {shown(choices)}: must be names (strings)")
     if len(set(choices)) != len(choices):
-        raise ScenarioError(f"{where}: lever choices = {choices!r}: repeated values")
+        raise ScenarioError(f"{where}: lever choices = {shown(choices)}: repeated values")
     base = spec["base"]
     if numeric and _is_number(base):
         base = float(base)
     if base not in choices:
         raise ScenarioError(
-            f"{where}: lever base = {spec['base']!r} is not one of the choices {spec['choices']!r}"
+            f"{where}: lever base = {shown(spec['base'])} is not one of the choices "
+            f"{shown(spec['choices'])}"
         )
     return Lever("choice", base, choices=tuple(choices))
 
@@ -339,10 +362,10 @@ def _categorical_input(path: str, spec: Any, source: str) -> ScenarioInput:
         except ValueError as exc:
             raise ScenarioError(str(exc)) from exc
         if not dist.categories or not all(isinstance(c, str) for c in dist.categories):
-            raise ScenarioError(f"{where} = {spec!r}: choice values must be names (strings)")
+            raise ScenarioError(f"{where} = {shown(spec)}: choice values must be names (strings)")
         return ScenarioInput(path, "factor", True, distribution=dist)
     raise ScenarioError(
-        f"{where} = {spec!r}: expected a name (string), a choice lever "
+        f"{where} = {shown(spec)}: expected a name (string), a choice lever "
         '{lever = "choice", choices = [...], base = "..."} or {dist = "choice", values = [...]}'
     )
 
@@ -361,7 +384,7 @@ def _check_categories(inputs: dict, hardware: dict, models: dict, source: str) -
             if value not in names:
                 hint = did_you_mean(value, names)
                 raise ScenarioError(
-                    f"{source}: {path} = {value!r} is not known{hint}; choose one of "
+                    f"{source}: {path} = {shown(value)} is not known{hint}; choose one of "
                     f"{', '.join(names)}"
                     + (
                         " or add it under [catalog.hardware.NAME]"

@@ -233,6 +233,8 @@ def show_plausibility_warnings() -> None:
     from scenarios.plausibility import PlausibilityWarning
 
     previous = warnings.showwarning
+    if getattr(previous, "prints_plausibility", False):
+        previous = previous.wrapped  # installed by an earlier command in this process
 
     def show(message, category, filename, lineno, file=None, line=None):
         if issubclass(category, PlausibilityWarning):
@@ -240,6 +242,11 @@ def show_plausibility_warnings() -> None:
         else:
             previous(message, category, filename, lineno, file, line)
 
+    # Each command in one process (tests, notebooks, a fuzz campaign) installs it again:
+    # wrapping the previous printer each time made a chain one call deeper per command,
+    # and after about a thousand commands any other warning raised RecursionError.
+    show.prints_plausibility = True
+    show.wrapped = previous
     warnings.showwarning = show
     # Shown once per message, whatever filters the caller set (a test's "error").
     warnings.filterwarnings("default", category=PlausibilityWarning)

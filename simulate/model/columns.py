@@ -424,7 +424,7 @@ FLAG_REASONS: dict[int, str] = {
     FLAG_SLO_UNREACHABLE: "time-per-output-token SLO unreachable even at batch 1",
     FLAG_TRAINING_EXCEEDS_CADENCE: "training + fine-tuning take longer than the cadence",
     FLAG_INVALID_INPUT: "an input is outside its valid domain",
-    FLAG_NON_FINITE: "a result is not finite",
+    FLAG_NON_FINITE: "a result is not finite",  # or beyond float32's 3.4e38 (model.md)
 }
 
 # Flags under which cost outputs are undefined (set to NaN); the cadence flag keeps costs.

@@ -271,40 +271,55 @@ def cost_valid_row(x, out, i):
     return flag
 
 
+_BEYOND_FLOAT32 = 2.0**896
+"""Scale that overflows exactly the values of magnitude >= 2**128 (float32's range)."""
+
+
 @jit(inline="always")
 def all_finite(values):
-    """Whether every output value is finite (NaN and inf fail).
+    """Whether every output value is finite and storable as float32 (below 2**128).
 
-    ``v * 0`` is 0 for finite ``v`` and NaN otherwise, so one branch-free sum finds
-    any non-finite value (an early-exit loop cost twice the whole model). The sum is
+    ``v * 2**896 * 0`` is 0 for ``|v| < 2**128`` and NaN otherwise (inf, NaN, or a
+    value the float32 result columns cannot hold: the scaling by a power of two is
+    exact until it overflows), so one branch-free sum finds any such value (an
+    early-exit loop cost twice the whole model). Without the scaling, an output of
+    1e300 (a price of 1e300 USD/MWh) was stored as float32 inf, unflagged. The sum is
     a tree over constant tuple indices: a loop with a running index made Numba select
     each element through a switch, and one chain of dependent additions is slow.
     """
-    a0 = values[0] * 0.0 + values[1] * 0.0
-    a1 = values[2] * 0.0 + values[3] * 0.0
-    a2 = values[4] * 0.0 + values[5] * 0.0
-    a3 = values[6] * 0.0 + values[7] * 0.0
-    a4 = values[8] * 0.0 + values[9] * 0.0
-    a5 = values[10] * 0.0 + values[11] * 0.0
-    a6 = values[12] * 0.0 + values[13] * 0.0
-    a7 = values[14] * 0.0 + values[15] * 0.0
-    a8 = values[16] * 0.0 + values[17] * 0.0
-    a9 = values[18] * 0.0 + values[19] * 0.0
-    a10 = values[20] * 0.0 + values[21] * 0.0
-    a11 = values[22] * 0.0 + values[23] * 0.0
-    a12 = values[24] * 0.0 + values[25] * 0.0
-    a13 = values[26] * 0.0 + values[27] * 0.0
-    a14 = values[28] * 0.0 + values[29] * 0.0
-    a15 = values[30] * 0.0 + values[31] * 0.0
-    a16 = values[32] * 0.0 + values[33] * 0.0
-    a17 = values[34] * 0.0 + values[35] * 0.0
-    a18 = values[36] * 0.0 + values[37] * 0.0
-    a19 = values[38] * 0.0 + values[39] * 0.0
-    a20 = values[40] * 0.0 + values[41] * 0.0
-    a21 = values[42] * 0.0 + values[43] * 0.0
-    a22 = values[44] * 0.0 + values[45] * 0.0
-    a23 = values[46] * 0.0 + values[47] * 0.0 + values[48] * 0.0
-    a24 = values[49] * 0.0 + values[50] * 0.0 + values[51] * 0.0
+    a0 = values[0] * _BEYOND_FLOAT32 * 0.0 + values[1] * _BEYOND_FLOAT32 * 0.0
+    a1 = values[2] * _BEYOND_FLOAT32 * 0.0 + values[3] * _BEYOND_FLOAT32 * 0.0
+    a2 = values[4] * _BEYOND_FLOAT32 * 0.0 + values[5] * _BEYOND_FLOAT32 * 0.0
+    a3 = values[6] * _BEYOND_FLOAT32 * 0.0 + values[7] * _BEYOND_FLOAT32 * 0.0
+    a4 = values[8] * _BEYOND_FLOAT32 * 0.0 + values[9] * _BEYOND_FLOAT32 * 0.0
+    a5 = values[10] * _BEYOND_FLOAT32 * 0.0 + values[11] * _BEYOND_FLOAT32 * 0.0
+    a6 = values[12] * _BEYOND_FLOAT32 * 0.0 + values[13] * _BEYOND_FLOAT32 * 0.0
+    a7 = values[14] * _BEYOND_FLOAT32 * 0.0 + values[15] * _BEYOND_FLOAT32 * 0.0
+    a8 = values[16] * _BEYOND_FLOAT32 * 0.0 + values[17] * _BEYOND_FLOAT32 * 0.0
+    a9 = values[18] * _BEYOND_FLOAT32 * 0.0 + values[19] * _BEYOND_FLOAT32 * 0.0
+    a10 = values[20] * _BEYOND_FLOAT32 * 0.0 + values[21] * _BEYOND_FLOAT32 * 0.0
+    a11 = values[22] * _BEYOND_FLOAT32 * 0.0 + values[23] * _BEYOND_FLOAT32 * 0.0
+    a12 = values[24] * _BEYOND_FLOAT32 * 0.0 + values[25] * _BEYOND_FLOAT32 * 0.0
+    a13 = values[26] * _BEYOND_FLOAT32 * 0.0 + values[27] * _BEYOND_FLOAT32 * 0.0
+    a14 = values[28] * _BEYOND_FLOAT32 * 0.0 + values[29] * _BEYOND_FLOAT32 * 0.0
+    a15 = values[30] * _BEYOND_FLOAT32 * 0.0 + values[31] * _BEYOND_FLOAT32 * 0.0
+    a16 = values[32] * _BEYOND_FLOAT32 * 0.0 + values[33] * _BEYOND_FLOAT32 * 0.0
+    a17 = values[34] * _BEYOND_FLOAT32 * 0.0 + values[35] * _BEYOND_FLOAT32 * 0.0
+    a18 = values[36] * _BEYOND_FLOAT32 * 0.0 + values[37] * _BEYOND_FLOAT32 * 0.0
+    a19 = values[38] * _BEYOND_FLOAT32 * 0.0 + values[39] * _BEYOND_FLOAT32 * 0.0
+    a20 = values[40] * _BEYOND_FLOAT32 * 0.0 + values[41] * _BEYOND_FLOAT32 * 0.0
+    a21 = values[42] * _BEYOND_FLOAT32 * 0.0 + values[43] * _BEYOND_FLOAT32 * 0.0
+    a22 = values[44] * _BEYOND_FLOAT32 * 0.0 + values[45] * _BEYOND_FLOAT32 * 0.0
+    a23 = (
+        values[46] * _BEYOND_FLOAT32 * 0.0
+        + values[47] * _BEYOND_FLOAT32 * 0.0
+        + values[48] * _BEYOND_FLOAT32 * 0.0
+    )
+    a24 = (
+        values[49] * _BEYOND_FLOAT32 * 0.0
+        + values[50] * _BEYOND_FLOAT32 * 0.0
+        + values[51] * _BEYOND_FLOAT32 * 0.0
+    )
     b1_0 = a0 + a1
     b1_1 = a2 + a3
     b1_2 = a4 + a5

@@ -490,6 +490,10 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     }
     for j, value in values.items():
         out[:, j] = value
-    non_finite = ~np.all(np.isfinite(out), axis=1) & ~structural
+    # As the kernel: finite and within float32's range (|x| < 2**128), the precision
+    # results are stored in.
+    with np.errstate(invalid="ignore"):
+        storable = np.abs(out) < 2.0**128
+    non_finite = ~np.all(storable, axis=1) & ~structural
     flags[non_finite] |= col.FLAG_NON_FINITE
     out[structural | non_finite] = np.nan

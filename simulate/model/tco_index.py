@@ -23,6 +23,7 @@ and each scenario searched from its own base found a scale of its own.)
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -211,7 +212,9 @@ def scenario_bounds(scenario: Scenario) -> IndexBounds:
     """
     varied = _bounded_inputs(scenario)
     candidates = _candidate_table(scenario, varied)
-    plans = int(np.prod([len(candidates[item.path]) for item in varied]))
+    # Python integers: np.prod wraps around in int64 (64 two-way levers give 0 plans),
+    # and the enumeration of 2**64 plans that followed never ended.
+    plans = math.prod(len(candidates[item.path]) for item in varied)
     if varied and varied[0].kind == "lever" and plans <= MAX_LEVER_PLANS:
         best, best_values, worst, worst_values = _enumerated_extremes(scenario, varied, candidates)
     else:
