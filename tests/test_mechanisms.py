@@ -215,3 +215,25 @@ def test_fine_tuning_on_its_own_cadence():
     extra = (monthly["finetunes_in_horizon"] - base["releases_in_horizon"]) * base["finetune_cost"]
     assert monthly["lifecycle_total"] - base["lifecycle_total"] == pytest.approx(extra, rel=1e-9)
     assert monthly["releases_in_horizon"] == base["releases_in_horizon"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "counts_cluster"),
+    [
+        ([], True),
+        (["training.tokens=0", "training.finetune_tokens=0"], False),
+        (["training.tokens=0"], True),  # still fine-tunes on the cluster
+        (["training.finetune_tokens=0"], True),
+    ],
+)
+def test_installed_base_counts_the_training_cluster_only_where_the_scenario_trains(
+    overrides, counts_cluster
+):
+    from scenarios.loader import load_scenario
+
+    scenario = load_scenario(None, ["training.accelerators=2048", *overrides])
+    out = calculate(scenario).outputs
+    cluster = 2048 if counts_cluster else 0
+    assert out["installed_base"] == out["inference_accelerators"] + cluster
+    if not counts_cluster:
+        assert out["training_cost"] == 0.0

@@ -357,7 +357,11 @@ OUTPUTS: tuple[Column, ...] = (
     Column("utilization", "1", "realised utilisation of the inference fleet"),
     Column("power_price", "USD/MWh", "blended power price"),
     Column("power_overhead_index", "1", "power-system overhead index (PUE - 1)"),
-    Column("installed_base", "accelerators", "accelerators deployed (inference + training)"),
+    Column(
+        "installed_base",
+        "accelerators",
+        "accelerators deployed (inference + the training cluster, if the scenario trains)",
+    ),
     Column("avg_seq_len", "tokens/request", "average tokens per request after the cap"),
     Column("energy_mwh_month", "MWh/month", "facility-level energy per month"),
     Column("tokens_per_dollar", "tokens/USD", "tokens served per lifecycle dollar"),

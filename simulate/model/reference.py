@@ -433,7 +433,11 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_UTILIZATION: u,
         col.OUT_POWER_PRICE: price,
         col.OUT_POWER_OVERHEAD_INDEX: pue - 1.0,
-        col.OUT_INSTALLED_BASE: fleet + n_train,
+        # The training cluster counts only where the scenario trains or fine-tunes.
+        col.OUT_INSTALLED_BASE: fleet
+        + np.where(
+            (x[:, col.IN_TRAIN_TOKENS] > 0.0) | (x[:, col.IN_FINETUNE_TOKENS] > 0.0), n_train, 0.0
+        ),
         col.OUT_AVG_SEQ_LEN: seq_len,
         col.OUT_ENERGY_MWH_MONTH: mwh + train_mwh,
         col.OUT_TOKENS_PER_DOLLAR: tokens_total / lifecycle,

@@ -801,6 +801,23 @@ def training_per_release(x, mfu):
 
 
 @stage
+def training_cluster(x):
+    """Accelerators of the training cluster that count in the installed base.
+
+    A scenario that neither pre-trains nor fine-tunes (``training.tokens`` and
+    ``training.finetune_tokens`` both 0: serving open weights) has no cluster; the
+    cluster's size stays a sizing input of the training time either way.
+
+    Returns
+    -------
+    float
+        ``training.accelerators``, or 0 when the scenario does not train, accelerators.
+    """
+    trains = x[col.IN_TRAIN_TOKENS] > 0.0 or x[col.IN_FINETUNE_TOKENS] > 0.0
+    return x[col.IN_TRAIN_ACCELERATORS] if trains else 0.0
+
+
+@stage
 def training_hourly_cost(x, pue, power_price, owning):
     """One training accelerator-hour: its busy draw (W) and its cost (USD/h).
 
