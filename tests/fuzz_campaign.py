@@ -126,6 +126,7 @@ def campaign(n: int, seed: int, workers: int, timeout: float) -> list:
     from hypothesis import strategies as st
 
     pool = Pool(workers, timeout)
+    started = time.monotonic()
     kinds = st.sampled_from(["file"] * 9 + ["set"] * 9 + ["fit"] * 2)
     cases = kinds.flatmap({"file": file_cases(), "set": set_cases(), "fit": fit_cases()}.get)
 
@@ -143,7 +144,11 @@ def campaign(n: int, seed: int, workers: int, timeout: float) -> list:
         pool.submit(case)
         done = len(pool.results)
         if done and done % 250 == 0:
-            print(f"  {done:,} cases done", file=sys.stderr, flush=True)
+            print(
+                f"  {done:,} cases done ({time.monotonic() - started:,.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     one()
     return pool.drain()

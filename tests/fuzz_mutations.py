@@ -248,10 +248,12 @@ def levers(draw, near=None) -> dict:
 
 
 def lists(element) -> st.SearchStrategy:
-    """Short lists of ``element``, or one element repeated to a huge (or empty) length."""
+    """Short lists of ``element``, or a number or short string repeated to a huge (or empty)
+    length (a long string repeated 250,000 times would be gigabytes of text)."""
+    short = st.one_of(numbers, st.sampled_from(ODD_STRINGS[:10]))
     return st.one_of(
         st.lists(element, max_size=5),
-        st.builds(lambda v, n: [v] * n, element, st.sampled_from(LIST_SIZES)),
+        st.builds(lambda v, n: [v] * n, short, st.sampled_from(LIST_SIZES)),
     )
 
 
