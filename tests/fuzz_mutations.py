@@ -351,6 +351,13 @@ def _catalog_entry(draw, kind: str) -> tuple[str, dict]:
     return new_name, entry
 
 
+def _table(parent: dict, key: str) -> dict:
+    # The table under key, made anew where an earlier mutation put something else there.
+    if not isinstance(parent.get(key), dict):
+        parent[key] = {}
+    return parent[key]
+
+
 @st.composite
 def mutated_documents(draw) -> dict:
     """A built-in scenario with one to three hostile mutations."""
@@ -397,7 +404,7 @@ def mutated_documents(draw) -> dict:
         elif op == "valid":
             field = draw(st.sampled_from(NUMERIC_FIELDS))
             section, key = field.path.split(".")
-            doc.setdefault(section, {})[key] = draw(valid_distributions(field))
+            _table(doc, section)[key] = draw(valid_distributions(field))
         elif op == "unknown":
             section = draw(st.one_of(st.sampled_from(sorted(doc)), st.text(max_size=10)))
             key = draw(
@@ -414,7 +421,7 @@ def mutated_documents(draw) -> dict:
             )
             section, key = path.split(".")
             maker = distributions if op == "distribution" else levers
-            doc.setdefault(section, {})[key] = draw(maker(_near((section, key))))
+            _table(doc, section)[key] = draw(maker(_near((section, key))))
         elif op == "correlation":
             pick = st.one_of(st.sampled_from(factors or ["facility.pue"]), scalars)
             doc["correlation"] = draw(
@@ -436,17 +443,17 @@ def mutated_documents(draw) -> dict:
         elif op == "catalog":
             kind = draw(st.sampled_from(["hardware", "models"]))
             entry_name, entry = _catalog_entry(draw, kind)
-            doc.setdefault("catalog", {}).setdefault(kind, {})[entry_name] = entry
+            _table(_table(doc, "catalog"), kind)[entry_name] = entry
             if draw(st.booleans()):
                 use = "hardware" if kind == "hardware" else "model"
                 key = "accelerator" if kind == "hardware" else "name"
-                doc.setdefault(use, {})[key] = entry_name
+                _table(doc, use)[key] = entry_name
         elif op == "extends":
             doc["extends"] = draw(
                 st.one_of(st.sampled_from(BUILTINS), st.sampled_from(ODD_STRINGS))
             )
         else:
-            doc.setdefault("scenario", {})["name"] = draw(
+            _table(doc, "scenario")["name"] = draw(
                 st.one_of(st.sampled_from(ODD_STRINGS), st.text(max_size=20))
             )
     return doc
