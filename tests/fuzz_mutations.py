@@ -136,7 +136,7 @@ ODD_STRINGS = (
 )
 LIST_SIZES = (0, 1, 2, 3, 9, 1000, 99_999, 100_001, 250_000)
 DEPTHS = (2, 5, 9, 11, 30, 200, 400, 900)
-FIT_SIZES = (50, 0, 1, 7, 8, 9, 1000, 20_000, 100_001)
+FIT_SIZES = (50, 0, 1, 7, 8, 9, 1000, 20_000, 49_990, 50_001)
 
 
 class Nested:
@@ -550,7 +550,9 @@ def fit_cases(draw) -> dict:
     cell = st.one_of(
         st.floats(0.1, 100.0).map(repr),
         st.floats(allow_nan=True, allow_infinity=True).map(repr),
-        st.sampled_from(["", "1,5", "1e999", "-0", "0x10", "nan", "x", "1e-320", "1e308"]),
+        st.sampled_from(
+            ["", "1,5", "1e999", "-0", "0x10", "nan", "x", "1e-320", "1e308", "-1e308", "1e300"]
+        ),
     )
     head = draw(st.lists(cell, min_size=1, max_size=20))
     filler = draw(st.floats(0.1, 100.0))
