@@ -289,7 +289,7 @@ def limits_markdown() -> list[str]:
     """
     rows = [
         (
-            "scenario file size",
+            "scenario file size (with every parent it `extends`)",
             f"{MAX_SCENARIO_BYTES // 2**20} MiB",
             "the built-ins are ~5 kB; TOML parses at ~0.15 s per MB",
         ),

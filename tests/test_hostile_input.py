@@ -274,3 +274,17 @@ def test_fit_refuses_data_beyond_what_a_distribution_can_hold(tmp_path):
     message = cli_error("fit", str(path), "-c", "v")
     assert time.monotonic() - start < 5.0
     assert "wide.csv:v: value 1e+308 at index 1" in message and "rescale the data" in message
+
+
+def test_a_chain_of_parents_is_held_to_the_size_of_one_file(tmp_path):
+    # Eight parents of 4 MiB each were 32 MiB of TOML to parse.
+    parent = builtin_text("default") + "# " + "x" * (MAX_SCENARIO_BYTES * 6 // 10) + "\n"
+    (tmp_path / "p1.toml").write_text(parent, encoding="utf-8")
+    (tmp_path / "p2.toml").write_text('extends = "p1.toml"\n' + parent, encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "p2.toml"\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError,
+        match=r"p2.toml: extends = 'p1.toml': the scenario and its parents hold [\d,]+ bytes; at most",
+    ):
+        load_scenario(child)
