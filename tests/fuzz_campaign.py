@@ -170,6 +170,15 @@ def report(results: list, seconds: float, show: int) -> int:
     print(f"messy exits (no single Error: line): {counts['messy']:,}")
     print(f"worker crashes: {counts['crashed']:,}")
     print(f"cases that raised a warning: {warned:,}")
+    print(f"cases over 5 s (half the limit): {sum(1 for r in results if r[1] > 5.0):,}")
+    for command in ("calc", "run", "fit"):
+        times = sorted(r[1] for r in results if r[3].startswith(command))
+        if times:
+            p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+            print(
+                f"  {command}: {len(times):,} cases, median {times[len(times) // 2]:.2f} s, "
+                f"P99 {p99:.2f} s, max {times[-1]:.2f} s"
+            )
     print(f"slowest case: {slowest[1]:.2f} s ({slowest[0]}): {slowest[3][:160]}")
     for kind in (*BAD, "warned"):
         if kind == "warned":
