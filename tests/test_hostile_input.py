@@ -288,3 +288,16 @@ def test_a_chain_of_parents_is_held_to_the_size_of_one_file(tmp_path):
         match=r"p2.toml: extends = 'p1.toml': the scenario and its parents hold [\d,]+ bytes; at most",
     ):
         load_scenario(child)
+
+
+def test_a_line_break_in_a_correlated_name_stays_on_one_line(tmp_path):
+    # Names inside values may hold line breaks (text does); the message printed it raw.
+    text = builtin_text("default") + (
+        '\n[[correlation]]\nbetween = ["line\\nbreak", "facility.pue"]\nspearman = 0.3\n'
+    )
+    message = refused(text)
+    assert "\n" not in message and "correlation[0].between: 'line\\nbreak'" in message
+    data = tmp_path / "data.csv"
+    data.write_text("v\n" + "\n".join(str(1 + k % 5) for k in range(20)), encoding="utf-8")
+    last = cli_error("fit", str(data), "-c", "v", "--families", "normal,no\nrmal")
+    assert "unknown family 'no\\nrmal'" in last
