@@ -48,6 +48,7 @@ import scipy.stats as st
 from .distribution import Distribution
 from .families import FAMILIES
 from .fit_data import _check_values
+from .messages import shown
 from .spec import from_spec
 
 __all__ = [
@@ -320,12 +321,12 @@ def _family_list(families) -> list[str]:
     for f in families:
         f = str(f).strip()
         if f in _NOT_FITTED:
-            raise ValueError(f"tco fit: family '{f}' is not fitted: {_NOT_FITTED[f]}")
+            raise ValueError(f"tco fit: family {shown(f)} is not fitted: {_NOT_FITTED[f]}")
         if f not in _FITTERS:
             close = difflib.get_close_matches(f, list(_FITTERS), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ValueError(
-                f"tco fit: unknown family '{f}'{hint} Fittable families: {', '.join(_FITTERS)}"
+                f"tco fit: unknown family {shown(f)}{hint} Fittable families: {', '.join(_FITTERS)}"
             )
         if f not in names:
             names.append(f)

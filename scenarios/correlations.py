@@ -59,7 +59,7 @@ def _check_name(name: Any, factor_paths: list[str], where: str) -> str:
         )
     if name not in factor_paths:
         raise ScenarioError(
-            f"{where}: '{name}' is not an uncertain factor of this scenario"
+            f"{where}: {shown(name)} is not an uncertain factor of this scenario"
             f"{did_you_mean(name, factor_paths)}; only continuous factors given as "
             "{dist = ...} can be correlated (constants, levers and choice factors cannot)"
         )

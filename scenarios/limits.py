@@ -121,35 +121,50 @@ def check_tree(value: Any, where: str, path: str = "", depth: int = 0) -> None:
     ScenarioError
         The first limit broken, naming ``where``, the key path, the value and the fix.
     """
+    # Paths are built only for a message: an item's is (its array's path, its index).
     stack = [(value, path, depth)]
     while stack:
         node, at, level = stack.pop()
-        label = _label(where, at)
         if level > MAX_DEPTH:
             raise ScenarioError(
-                f"{label} = {shown(node)}: nested more than {MAX_DEPTH} tables or arrays "
-                "deep; no scenario key takes more than 5 levels (docs/scenario.md, Limits)"
+                f"{_label(where, _path(at))} = {shown(node)}: nested more than {MAX_DEPTH} "
+                "tables or arrays deep; no scenario key takes more than 5 levels "
+                "(docs/scenario.md, Limits)"
             )
         if isinstance(node, dict):
             for key, child in node.items():
-                check_key(key, at, where)
-                stack.append((child, _joined(at, key), level + 1))
+                check_key(key, _path(at), where)
+                stack.append((child, _joined(_path(at), key), level + 1))
         elif isinstance(node, list):
             if len(node) > MAX_LIST_ITEMS:
                 raise ScenarioError(
-                    f"{label}: an array of {len(node):,} items; at most {MAX_LIST_ITEMS:,} "
-                    "are read (docs/scenario.md, Limits): for more observations, fit a "
-                    "distribution to them with `tco fit` or thin them"
+                    f"{_label(where, _path(at))}: an array of {len(node):,} items; at most "
+                    f"{MAX_LIST_ITEMS:,} are read (docs/scenario.md, Limits): for more "
+                    "observations, fit a distribution to them with `tco fit` or thin them"
                 )
-            for k, child in enumerate(node):
-                stack.append((child, f"{at}[{k}]", level + 1))
+            # A float within the depth breaks no limit (the common long array is numbers).
+            shallow = level < MAX_DEPTH
+            stack.extend(
+                (child, (at, k), level + 1)
+                for k, child in enumerate(node)
+                if not (shallow and isinstance(child, float))
+            )
         elif isinstance(node, str):
-            _check_text(node, label, MAX_TEXT_CHARS, allow_whitespace=True)
+            if len(node) > MAX_TEXT_CHARS or bad_character(node, allow_whitespace=True):
+                _check_text(node, _label(where, _path(at)), MAX_TEXT_CHARS, True)
         elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_INTEGER:
             raise ScenarioError(
-                f"{label} = {shown(node)}: an integer beyond 64 bits; TOML integers are "
-                "64-bit, write a float such as 1e25 instead"
+                f"{_label(where, _path(at))} = {shown(node)}: an integer beyond 64 bits; "
+                "TOML integers are 64-bit, write a float such as 1e25 instead"
             )
+
+
+def _path(at) -> str:
+    # A key path, or (an array's path, an index) for an item of an array.
+    if isinstance(at, str):
+        return at
+    parent, index = at
+    return f"{_path(parent)}[{index}]"
 
 
 def _label(where: str, path: str) -> str:
@@ -274,7 +289,7 @@ def limits_markdown() -> list[str]:
     """
     rows = [
         (
-            "scenario file size",
+            "scenario file size (with every parent it `extends`)",
             f"{MAX_SCENARIO_BYTES // 2**20} MiB",
             "the built-ins are ~5 kB; TOML parses at ~0.15 s per MB",
         ),

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scenarios.errors import ScenarioError, shown
-from scenarios.limits import read_toml
+from scenarios.limits import MAX_SCENARIO_BYTES, read_toml
 from scenarios.overrides import apply_overrides
 from scenarios.plausibility import check_plausible
 from scenarios.scenario import Scenario
@@ -110,7 +110,9 @@ def merge_tables(parent: dict, child: dict) -> dict:
     return merged
 
 
-def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = ()):
+def resolve_extends(
+    raw: dict, text: str, source: str, seen: tuple[str, ...] = (), read: int | None = None
+):
     """Apply ``extends = "PARENT"``: the parent scenario with this file's keys on top.
 
     Parameters
@@ -124,6 +126,9 @@ def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = (
         read from the child file's folder.
     seen : tuple of str
         Sources already on the chain (to refuse loops).
+    read : int, optional
+        Bytes of scenario text read so far on the chain, this file's included (default:
+        this file's size). The whole chain is held to the size limit of one file.
 
     Returns
     -------
@@ -137,7 +142,8 @@ def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = (
     Raises
     ------
     ScenarioError
-        A non-string ``extends``, a missing parent, a loop or a chain deeper than
+        A non-string ``extends``, a missing parent, a loop, a chain of more than
+        :data:`~scenarios.limits.MAX_SCENARIO_BYTES` in all, or a chain deeper than
         :data:`MAX_EXTENDS_DEPTH`.
     """
     import hashlib
@@ -162,9 +168,19 @@ def resolve_extends(raw: dict, text: str, source: str, seen: tuple[str, ...] = (
     if parent_source in (*seen, source):
         chain = " -> ".join((*seen, source, parent_source))
         raise ScenarioError(f"{source}: extends = {shown(parent)} makes a loop: {chain}")
+    # Each file is within the limit; eight of them would be 32 MiB and 8 s of parsing.
+    read = (len(text.encode("utf-8", "surrogatepass")) if read is None else read) + len(
+        parent_text.encode("utf-8", "surrogatepass")
+    )
+    if read > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"{source}: extends = {shown(parent)}: the scenario and its parents hold "
+            f"{read:,} bytes; at most {MAX_SCENARIO_BYTES:,} in all (docs/scenario.md, "
+            "Limits): extend a smaller parent"
+        )
     parent_raw = read_toml(parent_text, f"{parent_source} (extended by {source})")
     parent_raw, parent_text = resolve_extends(
-        parent_raw, parent_text, parent_source, (*seen, source)
+        parent_raw, parent_text, parent_source, (*seen, source), read
     )
     digest = hashlib.sha256(parent_text.encode()).hexdigest()
     note = f"\n# extends {parent_source} (SHA-256 {digest})\n"

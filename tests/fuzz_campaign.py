@@ -126,6 +126,7 @@ def campaign(n: int, seed: int, workers: int, timeout: float) -> list:
     from hypothesis import strategies as st
 
     pool = Pool(workers, timeout)
+    started = time.monotonic()
     kinds = st.sampled_from(["file"] * 9 + ["set"] * 9 + ["fit"] * 2)
     cases = kinds.flatmap({"file": file_cases(), "set": set_cases(), "fit": fit_cases()}.get)
 
@@ -143,7 +144,11 @@ def campaign(n: int, seed: int, workers: int, timeout: float) -> list:
         pool.submit(case)
         done = len(pool.results)
         if done and done % 250 == 0:
-            print(f"  {done:,} cases done", file=sys.stderr, flush=True)
+            print(
+                f"  {done:,} cases done ({time.monotonic() - started:,.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
 
     one()
     return pool.drain()
@@ -165,6 +170,15 @@ def report(results: list, seconds: float, show: int) -> int:
     print(f"messy exits (no single Error: line): {counts['messy']:,}")
     print(f"worker crashes: {counts['crashed']:,}")
     print(f"cases that raised a warning: {warned:,}")
+    print(f"cases over 5 s (half the limit): {sum(1 for r in results if r[1] > 5.0):,}")
+    for command in ("calc", "run", "fit"):
+        times = sorted(r[1] for r in results if r[3].startswith(command))
+        if times:
+            p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
+            print(
+                f"  {command}: {len(times):,} cases, median {times[len(times) // 2]:.2f} s, "
+                f"P99 {p99:.2f} s, max {times[-1]:.2f} s"
+            )
     print(f"slowest case: {slowest[1]:.2f} s ({slowest[0]}): {slowest[3][:160]}")
     for kind in (*BAD, "warned"):
         if kind == "warned":

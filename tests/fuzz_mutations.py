@@ -136,7 +136,7 @@ ODD_STRINGS = (
 )
 LIST_SIZES = (0, 1, 2, 3, 9, 1000, 99_999, 100_001, 250_000)
 DEPTHS = (2, 5, 9, 11, 30, 200, 400, 900)
-FIT_SIZES = (50, 0, 1, 7, 8, 9, 1000, 20_000, 100_001)
+FIT_SIZES = (50, 0, 1, 7, 8, 9, 1000, 20_000, 49_990, 50_001)
 
 
 class Nested:
@@ -248,10 +248,12 @@ def levers(draw, near=None) -> dict:
 
 
 def lists(element) -> st.SearchStrategy:
-    """Short lists of ``element``, or one element repeated to a huge (or empty) length."""
+    """Short lists of ``element``, or a number or short string repeated to a huge (or empty)
+    length (a long string repeated 250,000 times would be gigabytes of text)."""
+    short = st.one_of(numbers, st.sampled_from(ODD_STRINGS[:10]))
     return st.one_of(
         st.lists(element, max_size=5),
-        st.builds(lambda v, n: [v] * n, element, st.sampled_from(LIST_SIZES)),
+        st.builds(lambda v, n: [v] * n, short, st.sampled_from(LIST_SIZES)),
     )
 
 
@@ -349,6 +351,13 @@ def _catalog_entry(draw, kind: str) -> tuple[str, dict]:
     return new_name, entry
 
 
+def _table(parent: dict, key: str) -> dict:
+    # The table under key, made anew where an earlier mutation put something else there.
+    if not isinstance(parent.get(key), dict):
+        parent[key] = {}
+    return parent[key]
+
+
 @st.composite
 def mutated_documents(draw) -> dict:
     """A built-in scenario with one to three hostile mutations."""
@@ -395,7 +404,7 @@ def mutated_documents(draw) -> dict:
         elif op == "valid":
             field = draw(st.sampled_from(NUMERIC_FIELDS))
             section, key = field.path.split(".")
-            doc.setdefault(section, {})[key] = draw(valid_distributions(field))
+            _table(doc, section)[key] = draw(valid_distributions(field))
         elif op == "unknown":
             section = draw(st.one_of(st.sampled_from(sorted(doc)), st.text(max_size=10)))
             key = draw(
@@ -412,7 +421,7 @@ def mutated_documents(draw) -> dict:
             )
             section, key = path.split(".")
             maker = distributions if op == "distribution" else levers
-            doc.setdefault(section, {})[key] = draw(maker(_near((section, key))))
+            _table(doc, section)[key] = draw(maker(_near((section, key))))
         elif op == "correlation":
             pick = st.one_of(st.sampled_from(factors or ["facility.pue"]), scalars)
             doc["correlation"] = draw(
@@ -434,17 +443,17 @@ def mutated_documents(draw) -> dict:
         elif op == "catalog":
             kind = draw(st.sampled_from(["hardware", "models"]))
             entry_name, entry = _catalog_entry(draw, kind)
-            doc.setdefault("catalog", {}).setdefault(kind, {})[entry_name] = entry
+            _table(_table(doc, "catalog"), kind)[entry_name] = entry
             if draw(st.booleans()):
                 use = "hardware" if kind == "hardware" else "model"
                 key = "accelerator" if kind == "hardware" else "name"
-                doc.setdefault(use, {})[key] = entry_name
+                _table(doc, use)[key] = entry_name
         elif op == "extends":
             doc["extends"] = draw(
                 st.one_of(st.sampled_from(BUILTINS), st.sampled_from(ODD_STRINGS))
             )
         else:
-            doc.setdefault("scenario", {})["name"] = draw(
+            _table(doc, "scenario")["name"] = draw(
                 st.one_of(st.sampled_from(ODD_STRINGS), st.text(max_size=20))
             )
     return doc
@@ -541,7 +550,9 @@ def fit_cases(draw) -> dict:
     cell = st.one_of(
         st.floats(0.1, 100.0).map(repr),
         st.floats(allow_nan=True, allow_infinity=True).map(repr),
-        st.sampled_from(["", "1,5", "1e999", "-0", "0x10", "nan", "x", "1e-320", "1e308"]),
+        st.sampled_from(
+            ["", "1,5", "1e999", "-0", "0x10", "nan", "x", "1e-320", "1e308", "-1e308", "1e300"]
+        ),
     )
     head = draw(st.lists(cell, min_size=1, max_size=20))
     filler = draw(st.floats(0.1, 100.0))

@@ -263,3 +263,41 @@ def test_a_factor_that_draws_beyond_float32_is_refused():
         "builtin:default",
         ['serving.step_overhead_s={dist="lognormal", median=0.008, sigma=5}'],
     )
+
+
+def test_fit_refuses_data_beyond_what_a_distribution_can_hold(tmp_path):
+    # 20,000 values spanning -1e308 to 1e308 kept the bounded fits spinning for 14 s
+    # (90 s at 100,000) before every family failed.
+    path = tmp_path / "wide.csv"
+    path.write_text("v\n0.1\n1e308\n-1e308\n" + "1.1\n2.2\n" * 10_000, encoding="utf-8")
+    start = time.monotonic()
+    message = cli_error("fit", str(path), "-c", "v")
+    assert time.monotonic() - start < 5.0
+    assert "wide.csv:v: value 1e+308 at index 1" in message and "rescale the data" in message
+
+
+def test_a_chain_of_parents_is_held_to_the_size_of_one_file(tmp_path):
+    # Eight parents of 4 MiB each were 32 MiB of TOML to parse.
+    parent = builtin_text("default") + "# " + "x" * (MAX_SCENARIO_BYTES * 6 // 10) + "\n"
+    (tmp_path / "p1.toml").write_text(parent, encoding="utf-8")
+    (tmp_path / "p2.toml").write_text('extends = "p1.toml"\n' + parent, encoding="utf-8")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "p2.toml"\n', encoding="utf-8")
+    with pytest.raises(
+        ScenarioError,
+        match=r"p2.toml: extends = 'p1.toml': the scenario and its parents hold [\d,]+ bytes; at most",
+    ):
+        load_scenario(child)
+
+
+def test_a_line_break_in_a_correlated_name_stays_on_one_line(tmp_path):
+    # Names inside values may hold line breaks (text does); the message printed it raw.
+    text = builtin_text("default") + (
+        '\n[[correlation]]\nbetween = ["line\\nbreak", "facility.pue"]\nspearman = 0.3\n'
+    )
+    message = refused(text)
+    assert "\n" not in message and "correlation[0].between: 'line\\nbreak'" in message
+    data = tmp_path / "data.csv"
+    data.write_text("v\n" + "\n".join(str(1 + k % 5) for k in range(20)), encoding="utf-8")
+    last = cli_error("fit", str(data), "-c", "v", "--families", "normal,no\nrmal")
+    assert "unknown family 'no\\nrmal'" in last
