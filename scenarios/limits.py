@@ -213,10 +213,9 @@ def _check_text(text: str, label: str, limit: int, allow_whitespace: bool) -> No
         )
     bad = bad_character(text, allow_whitespace)
     if bad is not None:
-        allowed = "; tabs and line breaks are allowed" if allow_whitespace else ""
         raise ScenarioError(
             f"{label} = {shown(text)}: holds {bad!r}, a control character (or an "
-            f"undecodable byte) that result files and terminals cannot carry; remove it{allowed}"
+            "undecodable byte) that result files and terminals cannot carry; remove it"
         )
 
 

@@ -266,7 +266,8 @@ def _check_storable(dist, where: str) -> None:
         value = float(dist.ppf(u))
         if not abs(value) < MAX_FACTOR_MAGNITUDE:
             raise ScenarioError(
-                f"{where} = {dist.describe()}: draws values up to {value:g} (at u = {u:.3g}); "
+                f"{where} = {dist.describe()}: draws values up to {value:g} (its "
+                f"{'1 - 2^-53' if u > 0.5 else '2.2e-308'} quantile); "
                 f"a sampled factor must stay below {MAX_FACTOR_MAGNITUDE:.3g} in magnitude, "
                 "the float32 range of result files (docs/scenario.md, Limits): narrow it"
             )
