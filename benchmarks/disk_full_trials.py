@@ -23,7 +23,6 @@ It prints one line per trial and a tally; the exit status is 1 if any trial fail
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import shutil
@@ -32,24 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-
-def _tco(*args: str) -> list[str]:
-    return [sys.executable, "-m", "simulate.cli.main", *args]
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _seed_of(path: Path) -> str | None:
-    import xarray as xr
-
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            float(ds["token_cost_per_1k"].sum())  # read it: a damaged file fails here
-            return str(ds.attrs.get("seed"))
-    except Exception:
-        return None
+from trial_files import digest, seed_of, tco
 
 
 def _fill(path: Path, size: int) -> None:
@@ -66,13 +48,13 @@ def _fill(path: Path, size: int) -> None:
 def trials(disk: Path, args) -> int:
     rng = random.Random(args.seed)
     target = disk / "run.nc"
-    old_run = _tco("run", "-n", "20000", "--seed", "1", "-o", str(target), "--overwrite")
+    old_run = tco("run", "-n", "20000", "--seed", "1", "-o", str(target), "--overwrite")
     subprocess.run(old_run, cwd=disk, check=True, capture_output=True)
-    old = _digest(target)
+    old = digest(target)
     total = shutil.disk_usage(disk).total
     start = time.monotonic()
     probe = disk / "probe.nc"
-    subprocess.run(_tco("run", "-n", str(args.n), "--seed", "3", "-o", str(probe)),
+    subprocess.run(tco("run", "-n", str(args.n), "--seed", "3", "-o", str(probe)),
                    cwd=disk, check=True, capture_output=True)  # fmt: skip
     usual = time.monotonic() - start
     probe.unlink()
@@ -84,7 +66,7 @@ def trials(disk: Path, args) -> int:
         size = int(rng.uniform(0.0, 1.0) * total)
         filler = disk / "filler"
         process = subprocess.Popen(
-            _tco("run", "-n", str(args.n), "--seed", "2", "-o", str(target), "--overwrite"),
+            tco("run", "-n", str(args.n), "--seed", "2", "-o", str(target), "--overwrite"),
             cwd=disk, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         time.sleep(delay)
@@ -97,10 +79,10 @@ def trials(disk: Path, args) -> int:
             problems.append("traceback or several errors: " + stderr.strip()[-200:])
         if process.returncode not in (0, 1):
             problems.append(f"exit {process.returncode}")
-        seed = _seed_of(target) if target.exists() else None
+        seed = seed_of(target) if target.exists() else None
         if seed is None:
             problems.append("run.nc missing or unreadable")
-        elif seed == "1" and _digest(target) != old:
+        elif seed == "1" and digest(target) != old:
             problems.append("older run.nc changed")
         left = sorted(p.name for p in disk.iterdir() if p.name not in ("run.nc", "filler"))
         if left:
@@ -119,7 +101,7 @@ def trials(disk: Path, args) -> int:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         if seed != "1":
             subprocess.run(old_run, cwd=disk, check=True, capture_output=True)
-            old = _digest(target)
+            old = digest(target)
     print(f"{args.trials} trials on a {total / 2**20:.0f} MiB tmpfs, run of {args.n:,} "
           f"samples ({usual:.1f} s):", tally)  # fmt: skip
     return 1 if failures else 0

@@ -20,7 +20,6 @@ It prints one line per trial and a tally; the exit status is 1 if any trial fail
 from __future__ import annotations
 
 import argparse
-import hashlib
 import random
 import signal
 import subprocess
@@ -29,30 +28,13 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _tco(*args: str) -> list[str]:
-    return [sys.executable, "-m", "simulate.cli.main", *args]
+from trial_files import digest, seed_of, tco
 
 
 def _default_signals() -> None:
     # A shell starts background jobs with SIGINT ignored; a user's terminal does not.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _seed_of(path: Path) -> str | None:
-    import xarray as xr
-
-    try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            float(ds["token_cost_per_1k"].sum())  # read it: a truncated file fails here
-            return str(ds.attrs.get("seed"))
-    except Exception:
-        return None
 
 
 def main() -> int:
@@ -66,12 +48,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         target = folder / "run.nc"
-        subprocess.run(_tco("run", "-n", "20000", "--seed", "1", "-o", str(target)),
+        subprocess.run(tco("run", "-n", "20000", "--seed", "1", "-o", str(target)),
                        cwd=folder, check=True, capture_output=True)  # fmt: skip
-        old = _digest(target)
+        old = digest(target)
         start = time.monotonic()
         subprocess.run(
-            _tco("run", "-n", str(args.n), "--seed", "2", "-o", str(folder / "timing.nc")),
+            tco("run", "-n", str(args.n), "--seed", "2", "-o", str(folder / "timing.nc")),
             cwd=folder, check=True, capture_output=True,
         )  # fmt: skip
         usual = time.monotonic() - start
@@ -81,7 +63,7 @@ def main() -> int:
             sig = rng.choice([signal.SIGINT, signal.SIGTERM])
             delay = rng.uniform(0.0, usual * 1.1)
             process = subprocess.Popen(
-                _tco("run", "-n", str(args.n), "--seed", "2", "-o", str(target), "--overwrite"),
+                tco("run", "-n", str(args.n), "--seed", "2", "-o", str(target), "--overwrite"),
                 cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                 preexec_fn=_default_signals,
             )  # fmt: skip
@@ -94,10 +76,10 @@ def main() -> int:
                 problems.append("traceback: " + stderr.strip().splitlines()[-1][:100])
             if process.returncode not in (0, 130, 143, -sig):
                 problems.append(f"exit {process.returncode}")
-            seed = _seed_of(target) if target.exists() else None
+            seed = seed_of(target) if target.exists() else None
             if seed is None:
                 problems.append("run.nc missing or unreadable")
-            elif seed == "1" and _digest(target) != old:
+            elif seed == "1" and digest(target) != old:
                 problems.append("older run.nc changed")
             left = sorted(p.name for p in folder.iterdir() if p.name != "run.nc")
             if left:
@@ -114,10 +96,10 @@ def main() -> int:
                 if path.name != "run.nc":
                     path.unlink()
             if seed == "2" or seed is None:
-                subprocess.run(_tco("run", "-n", "20000", "--seed", "1", "-o", str(target),
+                subprocess.run(tco("run", "-n", "20000", "--seed", "1", "-o", str(target),
                                     "--overwrite"), cwd=folder, check=True,
                                capture_output=True)  # fmt: skip
-                old = _digest(target)
+                old = digest(target)
     print(f"{args.trials} trials, usual run {usual:.1f} s:", tally)
     return 1 if failures else 0
 
