@@ -24,6 +24,17 @@ __all__ = [
 ]
 
 
+TEMPORARY_KINDS = ("partial", "old")
+"""The hidden siblings ``.<name>.<kind>-<pid>`` a writer makes: the file being written, and
+an older store parked during a commit (:func:`recover_stale_temporaries` reads them)."""
+
+
+def _temporary(path: str | os.PathLike, kind: str) -> Path:
+    # One naming scheme for every temporary, so the recovery can parse what it finds.
+    path = Path(path)
+    return path.with_name(f".{path.name}.{kind}-{os.getpid()}")
+
+
 def partial_path(path: str | os.PathLike) -> Path:
     """Where ``path`` is written before it is complete: hidden, per process, beside it.
 
@@ -38,8 +49,7 @@ def partial_path(path: str | os.PathLike) -> Path:
         ``.<name>.partial-<pid>`` in the same folder (a rename is only atomic within
         one file system).
     """
-    path = Path(path)
-    return path.with_name(f".{path.name}.partial-{os.getpid()}")
+    return _temporary(path, "partial")
 
 
 def backup_path(path: str | os.PathLike) -> Path:
@@ -55,8 +65,7 @@ def backup_path(path: str | os.PathLike) -> Path:
     pathlib.Path
         Hidden, per process, beside ``path``.
     """
-    path = Path(path)
-    return path.with_name(f".{path.name}.old-{os.getpid()}")
+    return _temporary(path, "old")
 
 
 def _pid_running(pid: int) -> bool:
@@ -102,7 +111,7 @@ def recover_stale_temporaries(path: str | os.PathLike) -> list[str]:
     pattern = glob.escape(f".{path.name}.")
     for candidate in sorted(path.parent.glob(pattern + "*-*")):
         kind, _, pid = candidate.name[len(path.name) + 2 :].rpartition("-")
-        if kind not in ("partial", "old") or not pid.isdigit() or _pid_running(int(pid)):
+        if kind not in TEMPORARY_KINDS or not pid.isdigit() or _pid_running(int(pid)):
             continue
         if kind == "old" and not path.exists():
             os.replace(candidate, path)
