@@ -196,9 +196,10 @@ def summarize(
 SUMMARY_THREADS = 2
 """Variables summarised at once: the compiled passes release the GIL, so reading one
 column from the file overlaps with the statistics of another."""
-THREADED_COLUMN_BYTES = 32 * 2**20
-"""Above this size of a column (4M float64 samples), variables are summarised one at a
-time, so a large run's summary holds a single column and scratch copy in memory."""
+THREADED_COLUMN_BYTES = 64 * 2**20
+"""Above this size of a column (8M float64 or 16M float32 samples), variables are
+summarised one at a time, so a large run's summary holds a single column and scratch
+copy in memory; below it, two columns and their copies (at most 256 MiB)."""
 
 
 def _summaries_in_threads(dataset, names, percentiles, confidence) -> dict:
@@ -226,7 +227,9 @@ def _summaries_in_threads(dataset, names, percentiles, confidence) -> dict:
             buffer = buffers[values.dtype] = np.empty(values.size, dtype=values.dtype)
         return summarize_values(values, percentiles, confidence, buffer)
 
-    column_bytes = dataset.sizes["sample"] * 8
+    # The stored dtype sets the memory: a float32 file's columns are half a float64's.
+    itemsize = max((dataset[name].dtype.itemsize for name in names), default=8)
+    column_bytes = dataset.sizes["sample"] * itemsize
     if len(names) < 2 or SUMMARY_THREADS < 2 or column_bytes > THREADED_COLUMN_BYTES:
         # Large runs: one column (and one scratch copy) in memory at a time.
         return {name: one(name) for name in names}
@@ -338,6 +341,36 @@ def summarize_chunked(
         "mean: CLT; std: delta method; percentiles: order-statistic interval; computed in "
         "passes over stored chunks (exact order statistics by histogram refinement)",
     )
+
+
+def scaled_summary(summary, source: str, name: str, factor: float, attrs: dict):
+    """The summary with variable ``name``: the statistics of ``factor`` times ``source``.
+
+    Mean, standard deviation, percentiles and every interval bound scale with a
+    positive factor, so a variable that is a fixed multiple of another (a cost per 1M
+    tokens from the cost per 1k) needs no pass over its samples.
+
+    Parameters
+    ----------
+    summary : xarray.Dataset
+        A :func:`summarize` result holding ``source``.
+    source, name : str
+        The summarised variable and the new one.
+    factor : float
+        Positive scale, ``name = factor x source`` sample by sample.
+    attrs : dict
+        The new variable's ``units`` and ``long_name``; ``n_valid`` is the source's.
+
+    Returns
+    -------
+    xarray.Dataset
+        A new dataset with ``name`` added.
+    """
+    if not factor > 0.0:
+        raise ValueError(f"factor = {factor}: must be positive (a negative one swaps the bounds)")
+    scaled = summary[source] * factor
+    scaled.attrs = dict(attrs) | {"n_valid": summary[source].attrs["n_valid"]}
+    return summary.assign({name: scaled})
 
 
 def _as_dataset(dataset, results, percentiles, confidence, method):

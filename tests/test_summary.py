@@ -73,3 +73,18 @@ def test_summarize_dataset_labels():
     assert list(out["bound"].values) == ["estimate", "lower", "upper"]
     assert out["cost"].attrs["units"] == "USD" and out["cost"].attrs["n_valid"] == 100
     assert out.attrs["confidence"] == 0.9
+
+
+def test_scaled_summary_equals_the_summary_of_the_scaled_samples():
+    from results.summary import scaled_summary
+
+    rng = np.random.default_rng(4)
+    cost = rng.lognormal(0.0, 0.5, 10_001)
+    ds = xr.Dataset({"per_1k": ("sample", cost, {"units": "USD/1k"})})
+    direct = summarize(xr.Dataset({"per_1m": ("sample", cost * 1000.0)}), ["per_1m"])
+    scaled = scaled_summary(summarize(ds, ["per_1k"]), "per_1k", "per_1m", 1000.0,
+                            {"units": "USD/1M"})  # fmt: skip
+    np.testing.assert_allclose(scaled["per_1m"].values, direct["per_1m"].values, rtol=1e-12)
+    assert scaled["per_1m"].attrs == {"units": "USD/1M", "n_valid": 10_001}
+    with pytest.raises(ValueError, match="must be positive"):
+        scaled_summary(summarize(ds, ["per_1k"]), "per_1k", "neg", -1.0, {})

@@ -10,7 +10,7 @@ import xarray as xr
 from scenarios.loader import load_scenario
 from simulate.engine.montecarlo import run
 from simulate.engine.seeding import BLOCK_SIZE
-from simulate.engine.write_behind import WriteBehind
+from simulate.engine.write_behind import CoreShare, WriteBehind
 
 
 class RecordingWriter:
@@ -83,6 +83,53 @@ def test_abandon_drops_queued_chunks_and_releases_the_writer():
 def test_bad_depth():
     with pytest.raises(ValueError, match="depth = 0"):
         WriteBehind(RecordingWriter(), depth=0)
+
+
+def test_submit_says_which_side_waited():
+    # A slow writer: the second and third chunks find the queue full.
+    slow = RecordingWriter(delay=0.2)
+    with WriteBehind(slow) as behind:
+        said = [behind.submit(s, s + 1, {"x": np.ones(1)}) for s in range(3)]
+    assert said[0] == "compute"  # the writer had nothing to do yet
+    assert said[-1] == "writer"
+    # A fast writer that is idle by the time the next chunk comes.
+    fast = RecordingWriter()
+    with WriteBehind(fast) as behind:
+        said = []
+        for s in range(3):
+            said.append(behind.submit(s, s + 1, {"x": np.ones(1)}))
+            time.sleep(0.05)
+    assert said == ["compute"] * 3
+
+
+def test_core_share_leaves_the_writer_a_core_and_gives_it_back():
+    import numba
+
+    before = numba.get_num_threads()
+    most = numba.config.NUMBA_NUM_THREADS
+    assert CoreShare(most=most + 5).most == most  # never above Numba's pool
+    cores = CoreShare(most=most)
+    try:
+        fewer = [cores.after_chunk("writer") for _ in range(most + 1)]
+        assert fewer == [max(most - k, 1) for k in range(1, most + 2)]
+        assert numba.get_num_threads() == 1
+        assert cores.after_chunk("even") == 1
+        more = [cores.after_chunk("compute") for _ in range(most + 1)]
+        assert more == [min(1 + k, most) for k in range(1, most + 2)]
+    finally:
+        cores.restore()
+    assert numba.get_num_threads() == before
+    with pytest.raises(ValueError, match="most = 0"):
+        CoreShare(most=0)
+
+
+def test_streamed_run_restores_the_thread_count(tmp_path):
+    import numba
+
+    before = numba.get_num_threads()
+    scenario = load_scenario(None)
+    run(scenario, n=3 * BLOCK_SIZE, seed=1, output=tmp_path / "r.nc", chunk_blocks=1).close()
+    assert numba.get_num_threads() == before
 
 
 @pytest.mark.parametrize("precision", ["float64", "float32"])

@@ -137,7 +137,7 @@ def run_command(
     import numba
 
     from results.human import human, human_percent
-    from results.summary import infeasible_counts, summarize
+    from results.summary import infeasible_counts
     from results.table import format_summary
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
@@ -193,9 +193,8 @@ def run_command(
     elapsed = time.monotonic() - start
     # From here the file is complete: an interrupt says so instead of "nothing written".
     with saved_result(None if no_save else output):
-        dataset = with_cost_per_million(dataset)
         names = table_outputs(dataset, kpis, extras)
-        summary = summarize(dataset, names, percentile_values, confidence)
+        summary = _summaries(dataset, names, percentile_values, confidence)
         counts = infeasible_counts(dataset["infeasible"])
         if plots_dir is not None:
             write_standard_plots(dataset, plots_dir, err=as_json)
@@ -370,28 +369,31 @@ PER_TOKEN = (
 """The per-token figures users ask for first: shown by default beside the KPIs."""
 
 
-def with_cost_per_million(dataset):
-    """The run with ``token_cost_per_1m`` (the token cost per 1M tokens, for API price lists).
+PER_MILLION = ("token_cost_per_1m", "token_cost_per_1k", 1000.0)
+"""The per-1M token cost (for API price lists): 1,000 times the stored per-1k cost."""
 
-    Parameters
-    ----------
-    dataset : xarray.Dataset
-        A run dataset with ``token_cost_per_1k``.
 
-    Returns
-    -------
-    xarray.Dataset
-        The same variables plus ``token_cost_per_1m`` (USD/1M tokens), 1,000 times the
-        per-1k cost; not written to the file.
+def _summaries(dataset, names: list[str], percentiles, confidence):
+    """:func:`results.summary.summarize` of ``names``, the per-1M cost scaled from the per-1k.
+
+    ``token_cost_per_1m`` is not stored: its statistics are those of
+    ``token_cost_per_1k`` times 1,000 (exact for a positive factor), so the column is
+    not read and multiplied a second time.
     """
-    if "token_cost_per_1k" not in dataset or "token_cost_per_1m" in dataset:
-        return dataset
-    per_million = dataset["token_cost_per_1k"] * 1000.0
-    per_million.attrs = {
-        "units": "USD/1M tokens",
-        "long_name": "lifecycle cost per 1M tokens served (1,000 x token_cost_per_1k)",
-    }
-    return dataset.assign(token_cost_per_1m=per_million)
+    from results.summary import scaled_summary, summarize
+
+    derived, source, factor = PER_MILLION
+    sampled = [name for name in names if name != derived]
+    if derived in names and source not in sampled:
+        sampled.append(source)
+    summary = summarize(dataset, sampled, percentiles, confidence)
+    if derived in names:
+        attrs = {
+            "units": "USD/1M tokens",
+            "long_name": "lifecycle cost per 1M tokens served (1,000 x token_cost_per_1k)",
+        }
+        summary = scaled_summary(summary, source, derived, factor, attrs)
+    return summary[names]
 
 
 def table_outputs(dataset, kpis, extras: bool) -> list[str]:
@@ -400,7 +402,7 @@ def table_outputs(dataset, kpis, extras: bool) -> list[str]:
     Parameters
     ----------
     dataset : xarray.Dataset
-        The run (with :func:`with_cost_per_million` applied).
+        The run; ``token_cost_per_1m`` counts as present with ``token_cost_per_1k``.
     kpis : sequence of str
         ``--kpi`` names; empty for the default set.
     extras : bool
@@ -428,8 +430,11 @@ def table_outputs(dataset, kpis, extras: bool) -> list[str]:
         ]
     if extras:
         names += [name for name in col.EXTRA_NAMES if name not in names]
+    present = set(dataset.data_vars)
+    if PER_MILLION[1] in present:
+        present.add(PER_MILLION[0])
     for name in names:
-        if name in dataset:
+        if name in present:
             continue
         from scenarios.errors import did_you_mean
 
@@ -441,4 +446,4 @@ def table_outputs(dataset, kpis, extras: bool) -> list[str]:
         raise click.ClickException(
             f"--kpi {name}: not an output of the run{did_you_mean(name, known)}"
         )
-    return [name for name in names if name in dataset]
+    return [name for name in names if name in present]

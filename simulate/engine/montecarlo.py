@@ -23,8 +23,9 @@ from simulate.engine.chunks import checked_sampling, chunk_columns, chunk_ranges
 from simulate.engine.executor import local_if_none, release_workspace
 from simulate.engine.interrupt import ChunkInterrupt, InterruptedAfterSave
 from simulate.engine.plan import SamplingPlan
+from simulate.engine.prefetch import prefetch_imports, wait_for_imports
 from simulate.engine.seeding import BLOCK_SIZE
-from simulate.engine.write_behind import WriteBehind
+from simulate.engine.write_behind import CoreShare, WriteBehind
 from simulate.model.tco_index import DEFINITION
 
 DEFAULT_CHUNK_BLOCKS = 8  # 131,072 samples per chunk: ~150 MB of working arrays
@@ -137,8 +138,6 @@ def run(
         per-sample ``tco_index``, ``infeasible`` bit mask and the sampled inputs;
         provenance in attrs.
     """
-    import xarray as xr
-
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     n, chunk = checked_sampling(n, design, chunk_blocks)
@@ -169,12 +168,16 @@ def run(
                 # whole: the file is complete, and the caller learns both facts.
                 if interrupt.requested:
                     raise InterruptedAfterSave(path)
+                wait_for_imports()
                 return open_result(path)
             memory = _run_in_memory(job, n, ranges, executor, interrupt, report)
             interrupt.check()
     finally:
         if executor.in_process:
             release_workspace()
+    wait_for_imports()
+    import xarray as xr
+
     data_vars = {s.name: ("sample", memory[s.name], s.attrs) for s in job.specs}
     # No ``sample`` coordinate (as in the files): the position is the index.
     return xr.Dataset(data_vars, attrs=attrs)
@@ -188,6 +191,8 @@ def _run_in_memory(job, n, ranges, executor, interrupt, report) -> dict[str, np.
             f"n = {n:,}: {n * per_row / 2**30:.1f} GiB would be held in memory; give an "
             "output file (-o run.nc, or run.zarr) to stream the samples to disk"
         )
+    if executor.in_process:
+        prefetch_imports()  # labelling libraries, while the kernel runs (no GIL)
     if executor.in_process and job.float64:
         # The kernel writes straight into the dataset's arrays: no copy per chunk.
         block, memory = job.allocate(n)
@@ -248,15 +253,21 @@ def _compute_while_writing(job, ranges, executor, writer, interrupt, report) -> 
     # Chunk k is written on a background thread while chunk k + 1 is computed: the
     # kernel releases the GIL, and the writer spends its time in HDF5/Zarr and the
     # kernel's page cache, so the two overlap (see simulate.engine.write_behind).
-    with WriteBehind(writer) as behind:
+    prefetch_imports()  # labelling libraries, while the kernel and the writer run (no GIL)
+    # When the writer is the slower side, the kernel leaves it a core (CoreShare).
+    cores = CoreShare()
+    try:
+        with WriteBehind(writer) as behind:
 
-        def consume(index: int, columns: dict[str, np.ndarray]) -> None:
-            start, stop = ranges[index]
-            behind.submit(start, stop, columns)
-            if behind.written_stop:
-                report(behind.written_stop)
+            def consume(index: int, columns: dict[str, np.ndarray]) -> None:
+                start, stop = ranges[index]
+                cores.after_chunk(behind.submit(start, stop, columns))
+                if behind.written_stop:
+                    report(behind.written_stop)
 
-        _map_chunks(job, ranges, executor, consume, interrupt)
+            _map_chunks(job, ranges, executor, consume, interrupt)
+    finally:
+        cores.restore()
     report(ranges[-1][1])
 
 

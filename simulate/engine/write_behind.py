@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["WriteBehind"]
+__all__ = ["CoreShare", "WriteBehind"]
 
 _DONE = object()
 
@@ -54,6 +54,7 @@ class WriteBehind:
         self._abandoned = False
         #: End of the last chunk the writer finished, samples (read by progress reports).
         self.written_stop = 0
+        self._writing = False
         self._thread = threading.Thread(target=self._drain, name="tco-write-behind", daemon=True)
         self._thread.start()
 
@@ -65,18 +66,21 @@ class WriteBehind:
             if self._error is not None or self._abandoned:
                 continue  # drop the rest; the caller raises the first error
             start, stop, columns = item
+            self._writing = True
             try:
                 self._writer.write(start, columns)
             except BaseException as error:  # re-raised in the caller's thread
                 self._error = error
             else:
                 self.written_stop = stop
+            finally:
+                self._writing = False
 
     def _raise_if_failed(self) -> None:
         if self._error is not None:
             raise self._error
 
-    def submit(self, start: int, stop: int, columns: Mapping[str, np.ndarray]) -> None:
+    def submit(self, start: int, stop: int, columns: Mapping[str, np.ndarray]) -> str:
         """Queue one chunk's columns for writing; blocks while the queue is full.
 
         Parameters
@@ -87,6 +91,13 @@ class WriteBehind:
             The chunk's stored variables. Arrays that are views of reused buffers
             (anything with a ``base``) are copied first, so the caller may reuse its
             buffers as soon as this returns.
+
+        Returns
+        -------
+        {"writer", "compute", "even"}
+            Which side kept the other waiting: ``"writer"`` when the queue was full
+            (the caller waited for the writer), ``"compute"`` when the writer had
+            nothing to do (it waited for this chunk), ``"even"`` otherwise.
 
         Raises
         ------
@@ -100,12 +111,18 @@ class WriteBehind:
             name: values if values.base is None else np.array(values, copy=True)
             for name, values in columns.items()
         }
+        idle = self._queue.empty() and not self._writing
+        try:
+            self._queue.put_nowait((start, stop, owned))
+            return "compute" if idle else "even"
+        except queue.Full:
+            pass
         # Wait in short slices so a writer that failed while the queue was full is
         # seen at once instead of blocking forever.
         while True:
             try:
                 self._queue.put((start, stop, owned), timeout=0.05)
-                return
+                return "writer"
             except queue.Full:
                 self._raise_if_failed()
                 if not self._thread.is_alive():
@@ -148,3 +165,54 @@ class WriteBehind:
         else:
             self.abandon()
         return False
+
+
+class CoreShare:
+    """The kernel's Numba threads while a background writer needs a core of its own.
+
+    On a machine with few cores the writer thread and the kernel's threads compete
+    for them; when the writer is the slower side (a slow disk, or a page cache that
+    is slow to grow), every core the kernel takes from it lengthens the run. After
+    each chunk, :meth:`after_chunk` gives the kernel one thread fewer when the chunk
+    waited for the writer and one more (up to the number it started with) when the
+    writer waited for the chunk. It changes only the calling thread's setting
+    (``numba.set_num_threads`` is per thread) and never the results: chunks are the
+    same bits on any number of threads.
+
+    Parameters
+    ----------
+    most : int, optional
+        Largest thread count; by default the calling thread's current one (never
+        more than ``numba.config.NUMBA_NUM_THREADS``).
+    """
+
+    def __init__(self, most: int | None = None):
+        import numba
+
+        self._numba = numba
+        if most is not None and int(most) < 1:
+            raise ValueError(f"most = {most}: must be at least 1")
+        # Never more than Numba's pool holds (set_num_threads refuses that).
+        limit = numba.config.NUMBA_NUM_THREADS
+        self.most = min(numba.get_num_threads() if most is None else int(most), limit)
+        self.threads = self.most
+        self._before = numba.get_num_threads()
+
+    def after_chunk(self, waited_for: str) -> int:
+        """Adjust the thread count after a chunk; ``waited_for`` as :meth:`WriteBehind.submit`.
+
+        Returns
+        -------
+        int
+            The kernel's threads for the next chunk.
+        """
+        if waited_for == "writer" and self.threads > 1:
+            self.threads -= 1
+        elif waited_for == "compute" and self.threads < self.most:
+            self.threads += 1
+        self._numba.set_num_threads(self.threads)
+        return self.threads
+
+    def restore(self) -> None:
+        """Put back the thread count the calling thread had before."""
+        self._numba.set_num_threads(self._before)
