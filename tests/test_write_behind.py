@@ -10,7 +10,7 @@ import xarray as xr
 from scenarios.loader import load_scenario
 from simulate.engine.montecarlo import run
 from simulate.engine.seeding import BLOCK_SIZE
-from simulate.engine.write_behind import CoreShare, WriteBehind
+from simulate.engine.write_behind import BufferPool, CoreShare, WriteBehind
 
 
 class RecordingWriter:
@@ -100,6 +100,33 @@ def test_submit_says_which_side_waited():
             said.append(behind.submit(s, s + 1, {"x": np.ones(1)}))
             time.sleep(0.05)
     assert said == ["compute"] * 3
+
+
+def test_released_buffers_are_handed_back_after_their_write_and_reused():
+    writer = RecordingWriter(delay=0.01)
+    pool = BufferPool(lambda: {"x": np.empty(4)})
+    with WriteBehind(writer) as behind:
+        for value in range(20):
+            buffers = pool.take()
+            buffers["x"][:] = value
+            behind.submit(value, value + 1, buffers, release=lambda b=buffers: pool.give(b))
+    # Each chunk's values were written before its buffers were filled again.
+    assert [columns["x"][0] for _, columns in writer.writes] == list(range(20))
+    # The one being written, the queued one and the one being filled, at most.
+    assert 1 <= pool.made <= 3
+
+
+def test_buffers_of_dropped_chunks_are_handed_back_too():
+    writer = RecordingWriter(fail_at=1)
+    given = []
+    with pytest.raises(OSError):
+        with WriteBehind(writer, depth=3) as behind:
+            for start in range(0, 6):
+                behind.submit(
+                    start, start + 1, {"x": np.ones(1)}, release=lambda s=start: given.append(s)
+                )
+                time.sleep(0.01)
+    assert sorted(given) == sorted(set(given)) and 0 in given and 1 in given
 
 
 def test_core_share_leaves_the_writer_a_core_and_gives_it_back():

@@ -263,7 +263,13 @@ class ChunkJob:
             if memory[name].dtype == np.int64:
                 memory[name][start:stop] = block[row, start:stop]
 
-    def columns(self, start: int, stop: int, workspace: Workspace) -> dict[str, np.ndarray]:
+    def columns(
+        self,
+        start: int,
+        stop: int,
+        workspace: Workspace,
+        out: dict[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
         """Stored variables of samples ``start .. stop`` (block-aligned start).
 
         Parameters
@@ -272,12 +278,15 @@ class ChunkJob:
             Half-open sample range; ``start`` a multiple of ``BLOCK_SIZE``.
         workspace : Workspace
             Buffers with room for ``stop - start`` rows.
+        out : dict of str to ndarray, optional
+            Buffers of :meth:`column_buffers` to cast into instead of new arrays.
 
         Returns
         -------
         dict of str to ndarray
             One array per stored variable, in its storage dtype; float64 columns
-            may be views of ``workspace`` (copy them before the next chunk).
+            may be views of ``workspace`` (copy them before the next chunk), and with
+            ``out`` every column is a view of its buffer.
         """
         rows = stop - start
         names = self.block_names
@@ -286,7 +295,18 @@ class ChunkJob:
         self.fill(start, stop, block, flags)
         columns = dict(zip(names, block, strict=True))
         columns["infeasible"] = flags
-        return {s.name: columns[s.name].astype(s.dtype, copy=False) for s in self.specs}
+        if out is None:
+            return {s.name: columns[s.name].astype(s.dtype, copy=False) for s in self.specs}
+        stored = {}
+        for spec in self.specs:
+            target = out[spec.name][:rows]
+            np.copyto(target, columns[spec.name], casting="unsafe")
+            stored[spec.name] = target
+        return stored
+
+    def column_buffers(self, rows: int) -> dict[str, np.ndarray]:
+        """One chunk's stored variables as empty arrays of their storage dtype (``rows`` each)."""
+        return {spec.name: np.empty(rows, dtype=spec.dtype) for spec in self.specs}
 
 
 def make_job(
@@ -525,6 +545,19 @@ def chunk_columns(job: ChunkJob, start: int, stop: int, rows: int) -> dict[str, 
         next task.
     """
     return job.columns(start, stop, thread_workspace(job, rows))
+
+
+def chunk_columns_into(
+    job: ChunkJob, start: int, stop: int, rows: int, out: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """:func:`chunk_columns` cast into the caller's buffers (:meth:`ChunkJob.column_buffers`).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Views of ``out``'s arrays, ``stop - start`` rows each.
+    """
+    return job.columns(start, stop, thread_workspace(job, rows), out=out)
 
 
 def chunk_to_zarr(job: ChunkJob, start: int, stop: int, rows: int, store: str) -> int:

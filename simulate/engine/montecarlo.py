@@ -19,17 +19,24 @@ from results.provenance import provenance_attrs, scenario_attrs
 from results.store import open_result, open_writer
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
-from simulate.engine.chunks import checked_sampling, chunk_columns, chunk_ranges, make_job
+from simulate.engine.chunks import (
+    checked_sampling,
+    chunk_columns,
+    chunk_columns_into,
+    chunk_ranges,
+    make_job,
+)
 from simulate.engine.executor import local_if_none, release_workspace
 from simulate.engine.interrupt import ChunkInterrupt, InterruptedAfterSave
 from simulate.engine.plan import SamplingPlan
 from simulate.engine.prefetch import prefetch_imports, wait_for_imports
 from simulate.engine.seeding import BLOCK_SIZE
-from simulate.engine.write_behind import CoreShare, WriteBehind
+from simulate.engine.write_behind import BufferPool, CoreShare, WriteBehind
 from simulate.model.tco_index import DEFINITION
 
 DEFAULT_CHUNK_BLOCKS = 8  # 131,072 samples per chunk: ~150 MB of working arrays
 IN_MEMORY_LIMIT_BYTES = 4 * 2**30
+WRITE_BEHIND_DEPTH = 1
 
 
 def run_attrs(
@@ -256,27 +263,38 @@ def _compute_while_writing(job, ranges, executor, writer, interrupt, report) -> 
     prefetch_imports()  # labelling libraries, while the kernel and the writer run (no GIL)
     # When the writer is the slower side, the kernel leaves it a core (CoreShare).
     cores = CoreShare()
+    rows = max(stop - start for start, stop in ranges)
+    # Chunks are cast into buffers the writer hands back: the same memory all run long.
+    pool = BufferPool(lambda: job.column_buffers(rows))
+    taken: dict[int, dict] = {}
+
+    def task(job, start, stop, rows):
+        buffers = taken[start] = pool.take()
+        return chunk_columns_into(job, start, stop, rows, buffers)
+
     try:
-        with WriteBehind(writer) as behind:
+        with WriteBehind(writer, depth=WRITE_BEHIND_DEPTH) as behind:
 
             def consume(index: int, columns: dict[str, np.ndarray]) -> None:
                 start, stop = ranges[index]
-                cores.after_chunk(behind.submit(start, stop, columns))
+                buffers = taken.pop(start)
+                waited = behind.submit(start, stop, columns, release=lambda: pool.give(buffers))
+                cores.after_chunk(waited)
                 if behind.written_stop:
                     report(behind.written_stop)
 
-            _map_chunks(job, ranges, executor, consume, interrupt)
+            _map_chunks(job, ranges, executor, consume, interrupt, task=task)
     finally:
         cores.restore()
     report(ranges[-1][1])
 
 
-def _map_chunks(job, ranges, executor, consume, interrupt) -> None:
+def _map_chunks(job, ranges, executor, consume, interrupt, task=chunk_columns) -> None:
     # The chunks' stored variables, computed by the executor's tasks, consumed in order.
     rows = max(stop - start for start, stop in ranges)
     row_bytes = sum(np.dtype(spec.dtype).itemsize for spec in job.specs)
     executor.map_ordered(
-        chunk_columns,
+        task,
         job,
         [(start, stop, rows) for start, stop in ranges],
         consume,

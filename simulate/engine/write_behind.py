@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
-__all__ = ["CoreShare", "WriteBehind"]
+__all__ = ["BufferPool", "CoreShare", "WriteBehind"]
 
 _DONE = object()
 
@@ -64,8 +64,10 @@ class WriteBehind:
             if item is _DONE:
                 return
             if self._error is not None or self._abandoned:
+                if item[3] is not None:
+                    item[3]()  # hand the buffers back even when the chunk is dropped
                 continue  # drop the rest; the caller raises the first error
-            start, stop, columns = item
+            start, stop, columns, release = item
             self._writing = True
             try:
                 self._writer.write(start, columns)
@@ -75,12 +77,20 @@ class WriteBehind:
                 self.written_stop = stop
             finally:
                 self._writing = False
+                if release is not None:
+                    release()
 
     def _raise_if_failed(self) -> None:
         if self._error is not None:
             raise self._error
 
-    def submit(self, start: int, stop: int, columns: Mapping[str, np.ndarray]) -> str:
+    def submit(
+        self,
+        start: int,
+        stop: int,
+        columns: Mapping[str, np.ndarray],
+        release: Callable[[], None] | None = None,
+    ) -> str:
         """Queue one chunk's columns for writing; blocks while the queue is full.
 
         Parameters
@@ -88,9 +98,14 @@ class WriteBehind:
         start, stop : int
             Half-open sample range of the chunk.
         columns : mapping of str to ndarray
-            The chunk's stored variables. Arrays that are views of reused buffers
-            (anything with a ``base``) are copied first, so the caller may reuse its
-            buffers as soon as this returns.
+            The chunk's stored variables. Without ``release``, arrays that are views
+            of reused buffers (anything with a ``base``) are copied first, so the
+            caller may reuse its buffers as soon as this returns.
+        release : callable or None
+            The caller hands ``columns`` over instead: nothing is copied, and
+            ``release()`` is called on the background thread once the chunk is written
+            (or dropped after a failure), when its buffers may be used again
+            (:class:`BufferPool`).
 
         Returns
         -------
@@ -107,13 +122,18 @@ class WriteBehind:
         if self._closed:
             raise ValueError("submit after close: this write-behind is finished")
         self._raise_if_failed()
-        owned = {
-            name: values if values.base is None else np.array(values, copy=True)
-            for name, values in columns.items()
-        }
+        owned = (
+            dict(columns)
+            if release is not None
+            else {
+                name: values if values.base is None else np.array(values, copy=True)
+                for name, values in columns.items()
+            }
+        )
+        item = (start, stop, owned, release)
         idle = self._queue.empty() and not self._writing
         try:
-            self._queue.put_nowait((start, stop, owned))
+            self._queue.put_nowait(item)
             return "compute" if idle else "even"
         except queue.Full:
             pass
@@ -121,7 +141,7 @@ class WriteBehind:
         # seen at once instead of blocking forever.
         while True:
             try:
-                self._queue.put((start, stop, owned), timeout=0.05)
+                self._queue.put(item, timeout=0.05)
                 return "writer"
             except queue.Full:
                 self._raise_if_failed()
@@ -150,9 +170,11 @@ class WriteBehind:
         # Empty the queue so the sentinel fits, then wait for the thread.
         while True:
             try:
-                self._queue.get_nowait()
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
+            if item is not _DONE and item[3] is not None:
+                item[3]()
         self._queue.put(_DONE)
         self._thread.join()
 
@@ -216,3 +238,38 @@ class CoreShare:
     def restore(self) -> None:
         """Put back the thread count the calling thread had before."""
         self._numba.set_num_threads(self._before)
+
+
+class BufferPool:
+    """Sets of chunk buffers handed to the writer and back, so a run reuses the same memory.
+
+    A chunk's stored columns cast to their storage type are new arrays each time
+    (24 MB at the default chunk), and the allocator gives freed ones back to the
+    system, so every chunk touched fresh pages: page faults as many as the bytes the
+    run writes. The pool keeps the sets the writer has finished with and hands them
+    out again; it holds at most as many as were in flight at once (the one being
+    written, the queued ones and the one being filled).
+
+    Parameters
+    ----------
+    make : callable
+        Returns a new set of buffers (called when none is free).
+    """
+
+    def __init__(self, make: Callable[[], object]):
+        self._make = make
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        #: Sets made so far (the pool's memory is this many sets).
+        self.made = 0
+
+    def take(self):
+        """A free set of buffers, or a new one."""
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            self.made += 1
+            return self._make()
+
+    def give(self, buffers) -> None:
+        """Return a set taken from :meth:`take` (from any thread)."""
+        self._free.put(buffers)
