@@ -266,18 +266,17 @@ def _compute_while_writing(job, ranges, executor, writer, interrupt, report) -> 
     rows = max(stop - start for start, stop in ranges)
     # Chunks are cast into buffers the writer hands back: the same memory all run long.
     pool = BufferPool(lambda: job.column_buffers(rows))
-    taken: dict[int, dict] = {}
 
     def task(job, start, stop, rows):
-        buffers = taken[start] = pool.take()
-        return chunk_columns_into(job, start, stop, rows, buffers)
+        buffers = pool.take()
+        return buffers, chunk_columns_into(job, start, stop, rows, buffers)
 
     try:
         with WriteBehind(writer, depth=WRITE_BEHIND_DEPTH) as behind:
 
-            def consume(index: int, columns: dict[str, np.ndarray]) -> None:
+            def consume(index: int, result: tuple[dict, dict]) -> None:
                 start, stop = ranges[index]
-                buffers = taken.pop(start)
+                buffers, columns = result
                 waited = behind.submit(start, stop, columns, release=lambda: pool.give(buffers))
                 cores.after_chunk(waited)
                 if behind.written_stop:
