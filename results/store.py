@@ -173,11 +173,12 @@ class NetCDFWriter(_Writer):
     #: HDF5 has no concurrent writers: only this process writes the file.
     shared_by_workers = False
 
-    def __init__(self, path, n, variables, attrs, chunk_rows):
+    def __init__(self, path, n, variables, attrs, chunk_rows, read_back=None):
         import h5netcdf
 
         super().__init__(Path(path), n, variables)
         self.file = None
+        self.released = None
         try:
             # No chunk cache: every chunk goes to the file when written, so a full disk
             # fails that write with an OSError here, instead of surfacing at close as
@@ -199,6 +200,17 @@ class NetCDFWriter(_Writer):
                 var.attrs.update(_clean_attrs(spec.attrs))
                 self.variables[spec.name] = var
             self.file.attrs.update(_clean_attrs(attrs))
+            self.chunk_rows = chunks[0]
+            if read_back is not None:
+                # Variables the caller will not read back soon: their pages are released
+                # as the run goes (results.page_cache), so the cache does not grow by the
+                # whole file; the ones read back stay cached for the summary.
+                from results.page_cache import PageRelease
+
+                self.released = [
+                    var._h5ds.id for name, var in self.variables.items() if name not in read_back
+                ]
+                self.page_release = PageRelease(self.file._h5file.id.get_vfd_handle())
         except BaseException:
             # Interrupted or failed while creating the file: leave nothing behind.
             self.abort()
@@ -206,6 +218,14 @@ class NetCDFWriter(_Writer):
 
     def _write(self, start: int, columns: Mapping[str, np.ndarray]) -> None:
         _write_rows(self.variables, start, columns)
+        if self.released:
+            stop = start + len(next(iter(columns.values())))
+            self.page_release.after_chunk(
+                (info.byte_offset, info.size)
+                for dataset in self.released
+                for first in range(start, stop, self.chunk_rows)
+                for info in [dataset.get_chunk_info_by_coord((first,))]
+            )
 
     def _close(self) -> None:
         if self.file is not None:
@@ -307,7 +327,7 @@ def write_zarr_region(store: str | Path, start: int, columns: Mapping[str, np.nd
     _write_rows(arrays, start, columns)
 
 
-def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
+def open_writer(path, n, variables, attrs, chunk_rows, fmt=None, read_back=None):
     """Open a streaming writer for a run of ``n`` samples.
 
     Parameters
@@ -324,6 +344,11 @@ def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
         Storage chunk length along ``sample``.
     fmt : {"netcdf", "zarr"} or None
         Storage format; by default from the path's suffix.
+    read_back : collection of str or None
+        The variables the caller will read soon after the run (its summary): in a
+        NetCDF file the cached pages of the others are released as they are written
+        (:mod:`results.page_cache`). None keeps every page cached. Only speed
+        depends on it: any variable can be read, from the disk if not from the cache.
 
     Returns
     -------
@@ -336,8 +361,9 @@ def open_writer(path, n, variables, attrs, chunk_rows, fmt=None):
     check_replaceable(path)
     recover_stale_temporaries(path)
     kind = format_for(path, fmt)
-    cls = ZarrWriter if kind == "zarr" else NetCDFWriter
-    return cls(path, n, variables, attrs, chunk_rows)
+    if kind == "zarr":
+        return ZarrWriter(path, n, variables, attrs, chunk_rows)
+    return NetCDFWriter(path, n, variables, attrs, chunk_rows, read_back=read_back)
 
 
 def open_result(path: str | Path):

@@ -189,6 +189,7 @@ def run_command(
             precision=precision,
             progress=reporter if no_save or allow_large else DurationGuard(reporter),
             executor=executor,
+            read_back=summary_reads(loaded, kpis, extras, plots_dir is not None),
         )
     elapsed = time.monotonic() - start
     # From here the file is complete: an interrupt says so instead of "nothing written".
@@ -396,6 +397,69 @@ def _summaries(dataset, names: list[str], percentiles, confidence):
     return summary[names]
 
 
+def requested_outputs(kpis, extras: bool) -> list[str]:
+    """The outputs ``--kpi`` and ``--extras`` ask the run table for, in order, unchecked.
+
+    Parameters
+    ----------
+    kpis : sequence of str
+        ``--kpi`` names; empty for the default set.
+    extras : bool
+        ``--extras``: add every extra output.
+
+    Returns
+    -------
+    list of str
+    """
+    if kpis:
+        names = list(dict.fromkeys(kpis))
+    else:
+        names = [
+            "token_cost_per_1k",
+            *PER_TOKEN,
+            *(k for k in col.KPI_NAMES if k != "token_cost_per_1k"),
+            "tco_index",
+            *col.FACTOR_NAMES,
+        ]
+    if extras:
+        names += [name for name in col.EXTRA_NAMES if name not in names]
+    return names
+
+
+#: Stored variables the run summary reads besides its table: the feasibility mask, the
+#: budget line and the money lines (read whenever the scenario charges prices).
+SUMMARY_READS = (
+    "infeasible",
+    "lifecycle_total",
+    "revenue_monthly",
+    "margin",
+    "roi",
+    "training_cost",
+    "finetune_cost",
+    "inference_cost_monthly",
+)
+
+#: Read by the power-cap lines, when the scenario sets a cap.
+POWER_CAP_READS = ("power_cap_served_share", "site_power_mw", "tokens_per_dollar")
+
+
+def summary_reads(loaded, kpis, extras: bool, plots: bool):
+    """The stored variables the summary after a run reads, or None for "any of them".
+
+    The file's writer keeps these in the page cache and releases the others as they
+    are written (:func:`results.store.open_writer`); plots read most variables, so
+    with ``--plots`` everything stays cached.
+    """
+    if plots:
+        return None
+    names = set(requested_outputs(kpis, extras)) | set(SUMMARY_READS)
+    if PER_MILLION[0] in names:
+        names.add(PER_MILLION[1])
+    if float(loaded.base_values().get("facility.power_cap_mw", 0.0) or 0.0) > 0.0:
+        names.update(POWER_CAP_READS)
+    return names
+
+
 def table_outputs(dataset, kpis, extras: bool) -> list[str]:
     """The outputs of the run table and ``--json``, in order.
 
@@ -418,18 +482,7 @@ def table_outputs(dataset, kpis, extras: bool) -> list[str]:
         A name that is not a stored output: the message suggests the closest and says
         when ``--store all`` would keep it.
     """
-    if kpis:
-        names = list(dict.fromkeys(kpis))
-    else:
-        names = [
-            "token_cost_per_1k",
-            *PER_TOKEN,
-            *(k for k in col.KPI_NAMES if k != "token_cost_per_1k"),
-            "tco_index",
-            *col.FACTOR_NAMES,
-        ]
-    if extras:
-        names += [name for name in col.EXTRA_NAMES if name not in names]
+    names = requested_outputs(kpis, extras)
     present = set(dataset.data_vars)
     if PER_MILLION[1] in present:
         present.add(PER_MILLION[0])

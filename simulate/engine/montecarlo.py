@@ -10,7 +10,7 @@ memory (refused above :data:`IN_MEMORY_LIMIT_BYTES`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +103,7 @@ def run(
     chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
     progress: Callable[[int, int], None] | None = None,
     executor=None,
+    read_back: Collection[str] | None = None,
 ):
     """Run the Monte Carlo simulation of a scenario.
 
@@ -137,6 +138,12 @@ def run(
     executor : simulate.engine.distributed.DaskExecutor or None
         Run the chunks as tasks on a Dask cluster (same kernel, same seeding, so
         the same bits); None runs them here, in Numba threads.
+    read_back : collection of str or None
+        With ``output``: the variables the caller reads right after the run (its
+        summary). The file's cached pages of the others are released as they are
+        written, so a large run does not fill the page cache (see
+        :func:`results.store.open_writer`); None keeps them all. Never changes the
+        results.
 
     Returns
     -------
@@ -169,7 +176,7 @@ def run(
         with ChunkInterrupt() as interrupt:
             if output is not None:
                 path = _run_to_store(
-                    job, n, ranges, attrs, output, fmt, executor, interrupt, report
+                    job, n, ranges, attrs, output, fmt, executor, interrupt, report, read_back
                 )
                 # A signal during the commit itself was held back so the rename stays
                 # whole: the file is complete, and the caller learns both facts.
@@ -227,7 +234,9 @@ def _run_in_memory(job, n, ranges, executor, interrupt, report) -> dict[str, np.
     return memory
 
 
-def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, report) -> Path:
+def _run_to_store(
+    job, n, ranges, attrs, output, fmt, executor, interrupt, report, read_back=None
+) -> Path:
     """Stream the run's chunks to a NetCDF file or Zarr store; the committed path."""
     chunk = max(stop - start for start, stop in ranges)
     # Workers writing one Zarr store side by side need storage chunks that never
@@ -235,7 +244,9 @@ def _run_to_store(job, n, ranges, attrs, output, fmt, executor, interrupt, repor
     storage_rows = math.gcd(chunk, BLOCK_SIZE * 4)
     if executor.in_process:
         storage_rows = min(chunk, BLOCK_SIZE * 4)
-    writer = open_writer(output, n, list(job.specs), attrs, storage_rows, fmt=fmt)
+    writer = open_writer(
+        output, n, list(job.specs), attrs, storage_rows, fmt=fmt, read_back=read_back
+    )
     try:
         if executor.writes_stores and writer.shared_by_workers:
             executor.write_store(job, ranges, writer, lambda i: report(ranges[i][1]), interrupt)
