@@ -408,6 +408,10 @@ def summary_table(
         return compare_table(ds)
     if kind in DECISION_ROWS:
         return decision_table(ds, kind)
+    if kind == "platform":
+        from results.chargeback import chargeback_table
+
+        return chargeback_table(ds)
     raise ValueError(f"{where}: results of kind {kind!r} have no summary table yet")
 
 

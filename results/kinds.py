@@ -108,6 +108,14 @@ def _is_evpi(ds) -> bool:
     return "factor" in ds.dims and "evppi" in ds and str(ds.attrs.get(KIND_ATTR, "")) == "evpi"
 
 
+def _is_platform(ds) -> bool:
+    return (
+        {"workload", "tier", "sample"} <= set(ds.dims)
+        and "workload_share" in ds
+        and _declared(ds, "platform", lambda title: title.startswith("lifecycle-tco platform"))
+    )
+
+
 KINDS: list[ResultKind] = [
     ResultKind("run", "a Monte Carlo run (`tco run -o FILE`)", _is_run),
     ResultKind("compare", "a scenario comparison (`tco compare -o FILE`)", _is_compare),
@@ -118,6 +126,7 @@ KINDS: list[ResultKind] = [
     ResultKind("pareto", "a Pareto frontier (`tco pareto -o FILE`)", _is_pareto),
     ResultKind("evpi", "a value of information (`tco evpi -o FILE`)", _is_evpi),
     ResultKind("sweep", "a sweep of one input (`tco sweep -o FILE`)", _is_sweep),
+    ResultKind("platform", "a multi-model platform (`tco platform -o FILE`)", _is_platform),
 ]
 """Known kinds, tried in order; the first that matches wins."""
 

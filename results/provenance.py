@@ -39,6 +39,7 @@ RESULT_KINDS = (
     "pareto",
     "evpi",
     "sweep",
+    "platform",
 )
 # Scenario attributes, each stored as ``<prefix><key>`` (prefix ``scenario_``, or
 # ``scenario_<i>_`` for the i-th scenario of a comparison).
@@ -71,7 +72,8 @@ def provenance_attrs(kind: str, title: str) -> dict:
 
     Parameters
     ----------
-    kind : {"run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi"}
+    kind : {"run", "compare", "sobol", "tornado", "breakeven", "optimize", "pareto", "evpi", \
+            "sweep", "platform"}
         What the dataset is (stored under :data:`KIND_ATTR`).
     title : str
         Human-readable title.

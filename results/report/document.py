@@ -14,6 +14,7 @@ from results.provenance import result_label
 from results.report.compare import compare_section
 from results.report.decision import DECISION_KINDS, decision_section
 from results.report.markup import STYLE, _e, _howto, _note, _section
+from results.report.platform import platform_section
 from results.report.reproduce import provenance_section, scenario_words
 from results.report.result import (
     REPORTED_KINDS,
@@ -84,7 +85,7 @@ def build_report(
     carriers = [
         part
         for r in results
-        if r.kind not in DECISION_KINDS
+        if r.kind not in (*DECISION_KINDS, "platform")
         for part in (compared_scenarios(r) if r.kind == "compare" else [r])
     ]
     scenarios: dict[str, Result] = {}
@@ -92,7 +93,7 @@ def build_report(
         scenarios.setdefault(_scenario_key(result), result)
     sections = [scenario_section(r, i) for i, r in enumerate(scenarios.values(), 1)]
     # A report of decision results alone does not ask for the analyses it lacks.
-    standard = [r for r in results if r.kind not in DECISION_KINDS]
+    standard = [r for r in results if r.kind not in (*DECISION_KINDS, "platform")]
     placeholder = (lambda section: [section]) if standard else (lambda section: [])
     # One colour per scenario for every figure of the report.
     colours = scenario_colours(
@@ -111,6 +112,7 @@ def build_report(
     )
     for kind in DECISION_KINDS:
         sections += [decision_section(r, i) for i, r in enumerate(by_kind[kind], 1)]
+    sections += [platform_section(r, i) for i, r in enumerate(by_kind["platform"], 1)]
     sections.append(provenance_section(results))
 
     notes = []

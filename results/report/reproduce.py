@@ -159,6 +159,18 @@ def _decision_command(ds, kind: str) -> str:
     return shlex.join(words)
 
 
+def _platform_command(ds) -> str:
+    attrs = ds.attrs
+    source = str(attrs.get("platform_source", ""))
+    words = ["tco", "platform", source.removeprefix("builtin:")]
+    for item in filter(None, str(attrs.get("platform_overrides", "")).split("\n")):
+        words += ["--set", item]
+    words += ["-n", str(int(attrs["n_samples"])), "--seed", str(attrs["seed"])]
+    if "confidence" in attrs:
+        words += ["--confidence", f"{float(attrs['confidence']):g}"]
+    return shlex.join(words)
+
+
 def reproduce_command(result: Result) -> str:
     """The ``tco`` command that makes this result again.
 
@@ -174,6 +186,7 @@ def reproduce_command(result: Result) -> str:
         file argument must still have the recorded SHA-256.
     """
     command = {
+        "platform": _platform_command,
         "run": _run_command,
         "compare": _compare_command,
         "sobol": _sobol_command,

@@ -22,6 +22,7 @@ from simulate.cli.listing import catalog_group, scenarios_command
 from simulate.cli.optimize import optimize_command
 from simulate.cli.options import show_plausibility_warnings, strict_option
 from simulate.cli.pareto import pareto_command
+from simulate.cli.platform import platform_command
 from simulate.cli.plot import plot_command
 from simulate.cli.report import report_command
 from simulate.cli.run import run_command
@@ -62,6 +63,7 @@ for _command in (
     optimize_command,
     pareto_command,
     evpi_command,
+    platform_command,
     calibrate_command,
     report_command,
     export_command,

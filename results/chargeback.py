@@ -1,0 +1,102 @@
+"""The chargeback of a platform result: expected cost, share and cost per 1k tokens per row.
+
+One row per workload, per tier and for the platform, from the summary variables of
+:func:`simulate.decisions.platform.platform_run`; used by ``tco platform``, ``tco
+export`` and ``tco report``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["chargeback_rows", "chargeback_table"]
+
+
+def _bounds(values) -> list[float]:
+    return [float(v) for v in values]
+
+
+def chargeback_rows(ds) -> dict:
+    """The chargeback table of a platform result as plain numbers.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A platform result.
+
+    Returns
+    -------
+    dict
+        ``workloads`` and ``tiers`` (lists of rows: name, expected ``cost`` [estimate,
+        lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``token_cost_per_1k``
+        bounds USD/1k tokens; workloads also ``tier`` and ``model``) and ``platform``.
+    """
+
+    def row(prefix, dim, name):
+        pick = {dim: name}
+        spread = ds[f"{prefix}_cost_percentiles"].sel(pick)
+        return {
+            "cost": _bounds(ds[f"{prefix}_cost_mean"].sel(pick).values),
+            "cost_p5_p95": [float(spread.sel(percentile=5.0)), float(spread.sel(percentile=95.0))],
+            "share": _bounds(ds[f"{prefix}_share"].sel(pick).values),
+            "token_cost_per_1k": _bounds(ds[f"{prefix}_token_cost_per_1k"].sel(pick).values),
+        }
+
+    workloads = [
+        {
+            "workload": str(w),
+            "tier": str(ds["workload_tier"].sel(workload=w).values),
+            "model": str(ds["workload_model"].sel(workload=w).values),
+            **row("workload", "workload", w),
+        }
+        for w in ds["workload"].values
+    ]
+    tiers = [{"tier": str(t), **row("tier", "tier", t)} for t in ds["tier"].values]
+    spread = ds["platform_cost_percentiles"]
+    platform = {
+        "cost": _bounds(ds["platform_cost_mean"].values),
+        "cost_p5_p95": [float(spread.sel(percentile=5.0)), float(spread.sel(percentile=95.0))],
+        "token_cost_per_1k": _bounds(ds["platform_token_cost_per_1k_mean"].values),
+    }
+    return {"workloads": workloads, "tiers": tiers, "platform": platform}
+
+
+def chargeback_table(ds):
+    """The chargeback as a table: one row per workload, per tier and for the platform.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A platform result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level`` (workload, tier, platform), ``name``, ``tier``, ``model``,
+        ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
+        ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]`` and ``token_cost_per_1k
+        [USD/1k tokens]`` with their bounds; provenance in ``attrs``.
+    """
+    import pandas as pd
+
+    rows = chargeback_rows(ds)
+    records = []
+    items = [
+        *(("workload", r["workload"], r["tier"], r["model"], r) for r in rows["workloads"]),
+        *(("tier", r["tier"], r["tier"], "", r) for r in rows["tiers"]),
+        ("platform", str(ds.attrs.get("platform_name", "platform")), "", "", rows["platform"]),
+    ]
+    for level, name, tier, model, item in items:
+        share = item.get("share", [1.0, 1.0, 1.0])
+        record = {"level": level, "name": name, "tier": tier, "model": model}
+        for key, unit, values in (
+            ("cost", "USD", item["cost"]),
+            ("share", "1", share),
+            ("token_cost_per_1k", "USD/1k tokens", item["token_cost_per_1k"]),
+        ):
+            record[f"{key} [{unit}]"] = values[0]
+            record[f"{key}_lower [{unit}]"] = values[1]
+            record[f"{key}_upper [{unit}]"] = values[2]
+        record["cost_p5 [USD]"], record["cost_p95 [USD]"] = item["cost_p5_p95"]
+        records.append(record)
+    table = pd.DataFrame.from_records(records)
+    table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
+    return table

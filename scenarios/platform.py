@@ -1,0 +1,306 @@
+"""Read a platform file: several workloads (models), each a scenario, on serving tiers.
+
+A platform file is TOML::
+
+    [platform]
+    name = "my-platform"
+    description = "..."
+    shared_factors = ["power", "facility", "hardware"]   # the default
+
+    [[workload]]
+    name = "assistant-70b"        # unique; letters, digits, '-', '_', '.'
+    tier = "dedicated"            # dedicated, spot or serverless
+    extends = "default"           # a built-in scenario or a scenario file
+    [workload.model]              # any scenario table, merged over the parent's
+    name = "llama-3.1-70b"
+
+Each workload is the scenario it ``extends`` with its own tables merged on top
+(:func:`scenarios.loader.merge_tables`), validated like any scenario file. The tier
+is a label with a checked meaning: ``dedicated`` pools are an owned or cloud fleet
+(``fleet.ownership`` owned or cloud), ``spot`` pools a cloud fleet at spot rates
+(``cloud``), ``serverless`` endpoints a managed API paid per token (``api``).
+
+``shared_factors`` lists key-path prefixes: an uncertain factor under one of them
+(``power.spot_price_usd_per_mwh``) is one draw for the whole platform, the same site
+and the same market for every workload; every other factor (demand, serving
+efficiency, staff, API prices) is drawn for each workload on its own, so the demand
+of ten models is not assumed to move as one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from scenarios.errors import ScenarioError, did_you_mean, shown
+from scenarios.limits import read_toml
+from scenarios.loader import merge_tables, resolve_extends
+from scenarios.overrides import apply_overrides
+from scenarios.plausibility import check_plausible
+from scenarios.scenario import Scenario
+from scenarios.sources import is_file
+from scenarios.validate import validate_scenario
+
+__all__ = [
+    "DEFAULT_SHARED_FACTORS",
+    "TIERS",
+    "Platform",
+    "Workload",
+    "builtin_platform_names",
+    "load_platform",
+]
+
+PLATFORM_PACKAGE = "scenarios.platforms"
+
+#: Tier: the fleet ownerships it allows (``fleet.ownership``), and what it is.
+TIERS: dict[str, tuple[tuple[str, ...], str]] = {
+    "dedicated": (("owned", "cloud"), "a pool of its own, owned or reserved cloud capacity"),
+    "spot": (("cloud",), "cloud spot capacity with preemptions (a self-managed cluster)"),
+    "serverless": (("api",), "a managed endpoint paid per token"),
+}
+
+#: Key-path prefixes of the factors drawn once for the whole platform by default: one
+#: site (power, facility) and one hardware market.
+DEFAULT_SHARED_FACTORS = ("power", "facility", "hardware")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_PLATFORM_KEYS = ("name", "description", "shared_factors")
+_WORKLOAD_KEYS = ("name", "tier", "extends")
+MAX_WORKLOADS = 64
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One model of a platform.
+
+    Attributes
+    ----------
+    name : str
+        Its name in the platform (the ``workload`` coordinate of results).
+    tier : str
+        ``dedicated``, ``spot`` or ``serverless`` (:data:`TIERS`).
+    scenario : Scenario
+        The validated scenario it runs.
+    """
+
+    name: str
+    tier: str
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A validated platform file.
+
+    Attributes
+    ----------
+    name, description : str
+        From ``[platform]``.
+    source : str
+        The file path, or ``builtin:NAME``.
+    text : str
+        The file's content (provenance).
+    shared_factors : tuple of str
+        Key-path prefixes of the factors drawn once for all workloads.
+    workloads : tuple of Workload
+        In file order.
+    horizon_years : float
+        The horizon every workload shares, years.
+    """
+
+    name: str
+    description: str
+    source: str
+    text: str
+    shared_factors: tuple[str, ...]
+    workloads: tuple[Workload, ...]
+    horizon_years: float
+
+    @property
+    def tiers(self) -> list[str]:
+        """The tiers used, in the order of :data:`TIERS`."""
+        used = {w.tier for w in self.workloads}
+        return [tier for tier in TIERS if tier in used]
+
+    def is_shared(self, path: str) -> bool:
+        """Whether the factor at ``path`` is one draw for the whole platform."""
+        return any(path == p or path.startswith(p + ".") for p in self.shared_factors)
+
+
+def builtin_platform_names() -> list[str]:
+    """Names of the platforms shipped in the package (``scenarios/platforms/*.toml``), sorted."""
+    folder = resources.files(PLATFORM_PACKAGE.split(".")[0]).joinpath("platforms")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _read_platform_source(name_or_path: str | Path) -> tuple[str, str]:
+    path = Path(name_or_path)
+    if is_file(path):
+        return str(path), path.read_text(encoding="utf-8")
+    names = builtin_platform_names()
+    name = str(name_or_path)
+    if name in names:
+        folder = resources.files(PLATFORM_PACKAGE.split(".")[0]).joinpath("platforms")
+        return f"builtin:{name}", folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    raise ScenarioError(
+        f"{shown(name)}: neither a platform file nor a built-in platform"
+        f"{did_you_mean(name, names)}; built-in platforms: {', '.join(names)}"
+    )
+
+
+def load_platform(name_or_path: str | Path, overrides=()) -> Platform:
+    """Read and validate a platform file or built-in platform.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A platform TOML file, or a built-in platform name
+        (:func:`builtin_platform_names`).
+    overrides : sequence of str
+        ``key.path=value`` assignments applied to every workload's scenario (after its
+        own tables).
+
+    Returns
+    -------
+    Platform
+
+    Raises
+    ------
+    ScenarioError
+        Any bad input, naming the file, the workload, the key, the value and the fix;
+        a workload's scenario errors name the workload.
+    """
+    source, text = _read_platform_source(name_or_path)
+    raw = read_toml(text, source)
+    unknown = sorted(set(raw) - {"platform", "workload"})
+    if unknown:
+        raise ScenarioError(
+            f"{source}: unknown table {shown(unknown[0])}; a platform file holds [platform] "
+            "and [[workload]] entries (scenario tables go inside a workload, e.g. "
+            "[workload.model])"
+        )
+    head = raw.get("platform")
+    if not isinstance(head, dict):
+        raise ScenarioError(
+            f"{source}: no [platform] table; start the file with [platform] and a name, e.g. "
+            'name = "my-platform"'
+        )
+    for key in head:
+        if key not in _PLATFORM_KEYS:
+            raise ScenarioError(
+                f"{source}: platform.{key}: unknown key{did_you_mean(key, _PLATFORM_KEYS)}; "
+                f"[platform] takes {', '.join(_PLATFORM_KEYS)}"
+            )
+    name = _text(head, "name", source, "platform.name", required=True)
+    description = _text(head, "description", source, "platform.description", required=False)
+    shared = head.get("shared_factors", list(DEFAULT_SHARED_FACTORS))
+    if not isinstance(shared, list) or not all(isinstance(p, str) and p for p in shared):
+        raise ScenarioError(
+            f"{source}: platform.shared_factors = {shown(shared)}: give a list of key-path "
+            'prefixes, e.g. ["power", "facility", "hardware"], or [] for none'
+        )
+    entries = raw.get("workload")
+    if not isinstance(entries, list) or not entries:
+        raise ScenarioError(
+            f"{source}: no [[workload]] entries; add at least one, e.g. [[workload]] with "
+            'name = "chat", tier = "dedicated", extends = "default"'
+        )
+    if len(entries) > MAX_WORKLOADS:
+        raise ScenarioError(
+            f"{source}: {len(entries)} workloads; a platform holds at most {MAX_WORKLOADS}"
+        )
+    workloads = []
+    for index, entry in enumerate(entries):
+        workloads.append(_workload(entry, index, source, text, tuple(overrides)))
+    names = [w.name for w in workloads]
+    for i, workload_name in enumerate(names):
+        if workload_name in names[:i]:
+            raise ScenarioError(
+                f"{source}: workload {shown(workload_name)} is named twice; give each "
+                "workload its own name"
+            )
+    horizons = {float(w.scenario.base_values()["scenario.horizon_years"]) for w in workloads}
+    if len(horizons) > 1:
+        by = ", ".join(
+            f"{w.name} {w.scenario.base_values()['scenario.horizon_years']:g}" for w in workloads
+        )
+        raise ScenarioError(
+            f"{source}: the workloads have different horizons (years: {by}); a platform is "
+            "one plan over one horizon: set scenario.horizon_years the same in every workload"
+        )
+    return Platform(
+        name=name,
+        description=description,
+        source=source,
+        text=text,
+        shared_factors=tuple(shared),
+        workloads=tuple(workloads),
+        horizon_years=horizons.pop(),
+    )
+
+
+def _text(table: dict, key: str, source: str, path: str, required: bool) -> str:
+    value = table.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(f"{source}: {path} = {shown(value)}: give a non-empty string")
+    return value
+
+
+def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, ...]) -> Workload:
+    where = f"{source}: workload {index + 1}"
+    if not isinstance(entry, dict):
+        raise ScenarioError(f"{where}: not a table; write each as [[workload]] with its keys")
+    name = entry.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ScenarioError(
+            f"{where}: name = {shown(name)}: give a name of letters, digits, '-', '_' or '.' "
+            '(at most 64), e.g. name = "chat-8b"'
+        )
+    where = f"{source}: workload {name}"
+    tier = entry.get("tier")
+    if tier not in TIERS:
+        raise ScenarioError(
+            f"{where}: tier = {shown(tier)}: choose one of {', '.join(TIERS)}"
+            f"{did_you_mean(str(tier), list(TIERS))}"
+        )
+    parent = entry.get("extends")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(
+            f"{where}: extends = {shown(parent)}: give the scenario this workload runs, a "
+            'built-in name or a file, e.g. extends = "default"'
+        )
+    for key, value in entry.items():
+        if key not in _WORKLOAD_KEYS and not isinstance(value, dict):
+            raise ScenarioError(
+                f"{where}: {key} = {shown(value)}: a workload takes name, tier, extends and "
+                f"scenario tables such as [workload.model]; put {key} inside its table"
+            )
+    raw = {key: value for key, value in entry.items() if key not in ("name", "tier")}
+    # The scenario's name is the workload's, so provenance and messages say which one.
+    raw = merge_tables(raw, {"scenario": {"name": name}})
+    # The workload's scenario text for provenance: the platform file, marked with the
+    # workload, plus (from resolve_extends) a line per parent with its hash.
+    scenario_source = where if source.startswith("builtin:") else source
+    try:
+        raw, workload_text = resolve_extends(raw, f"{text}\n# workload {name}\n", source)
+        raw = apply_overrides(raw, overrides, scenario_source)
+        scenario = validate_scenario(raw, workload_text, where, overrides)
+    except ScenarioError as error:
+        message = str(error)
+        if not message.startswith(where):
+            message = f"{where}: {message}"
+        raise ScenarioError(message) from None
+    check_plausible(scenario)
+    ownership = scenario.base_values().get("fleet.ownership")
+    allowed, meaning = TIERS[tier]
+    if ownership not in allowed:
+        raise ScenarioError(
+            f"{where}: tier {tier} ({meaning}) needs fleet.ownership {' or '.join(allowed)}, "
+            f"but the scenario has {shown(ownership)}; change the tier or set "
+            "[workload.fleet] ownership"
+        )
+    return Workload(name=name, tier=tier, scenario=scenario)

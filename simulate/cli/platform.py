@@ -1,0 +1,124 @@
+"""``tco platform``: several models on serving tiers, the platform total and its chargeback."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from simulate.cli.compile_notice import announces_compilation
+from simulate.cli.jobs import stops_cleanly, write_result
+from simulate.cli.options import (
+    SET_HELP,
+    confidence_option,
+    dataset_output_option,
+    figure_option,
+    fixed_seed_option,
+    json_option,
+    plan_samples_option,
+    strict_option,
+)
+from simulate.cli.targets import overwrite_option
+
+DEFAULT_PLATFORM = "platform-10-models"
+
+
+@click.command("platform")
+@click.argument("platform", required=False, default=DEFAULT_PLATFORM, metavar="[PLATFORM]")
+@plan_samples_option(100_000, 1000, "Samples (states of the whole platform).")
+@fixed_seed_option
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@dataset_output_option
+@figure_option("each workload's expected cost, coloured by tier")
+@confidence_option
+@overwrite_option
+@strict_option
+@json_option("the chargeback table")
+@announces_compilation
+@stops_cleanly
+def platform_command(platform, n, seed, overrides, output, plot_path, confidence, as_json):
+    """Sample a platform of several models and split its cost per model and per tier.
+
+    PLATFORM is a platform file ([platform] and [[workload]] entries, see
+    docs/platform.md) or a built-in platform; by default the ten-model platform of
+    1B-72B LLMs on dedicated, spot and serverless tiers. --set applies to every
+    workload. Costs are over the platform's horizon, in USD; shares and costs per 1k
+    tokens are expected cost over the expected platform cost or tokens (what a
+    chargeback bills), each with its confidence interval.
+    """
+    from scenarios.errors import ScenarioError
+    from simulate.decisions.platform import platform_run
+
+    try:
+        ds = platform_run(platform, n=n, seed=seed, overrides=overrides, confidence=confidence)
+    except (ScenarioError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    from results.chargeback import chargeback_rows
+    from results.platform_plots import platform_breakdown
+
+    write_result(ds, output, plot_path, platform_breakdown)
+    rows = chargeback_rows(ds)
+    if as_json:
+        payload = {
+            "platform": ds.attrs["platform_name"],
+            "n": n,
+            "n_valid": int(ds.attrs["n_valid"]),
+            "seed": seed,
+            "confidence": confidence,
+            "horizon_years": float(ds.attrs["horizon_years"]),
+            "units": {"cost": "USD", "token_cost_per_1k": "USD/1k tokens", "share": "1"},
+            **rows,
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(format_chargeback(ds, rows, confidence, seed))
+    if output is not None:
+        click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
+    """The chargeback table as text: one line per workload, per tier, then the platform."""
+    from results.human import human, human_percent
+
+    n, valid = int(ds.attrs["n_samples"]), int(ds.attrs["n_valid"])
+    years = float(ds.attrs["horizon_years"])
+    lines = [
+        f"Platform {ds.attrs['platform_name']}: {len(rows['workloads'])} workloads, "
+        f"{n:,} samples ({valid:,} with every workload feasible), seed {seed}, "
+        f"{years:g}-year horizon; levers at base",
+        f"Expected lifecycle cost with its {confidence:.0%} CI, 5-95% spread of the "
+        "per-sample cost, share of the platform and cost per 1M tokens (expected cost "
+        "over expected tokens):",
+    ]
+    header = ("workload", "tier", "model", "expected cost", "5-95%", "share", "USD/1M tokens")
+
+    def cells(name, tier, model, item):
+        cost, spread = item["cost"], item["cost_p5_p95"]
+        share = item.get("share")
+        per_1m = [v * 1000.0 for v in item["token_cost_per_1k"]]
+        return (
+            name,
+            tier,
+            model,
+            f"{human(cost[0], 'USD')} ({human(cost[1], 'USD')}-{human(cost[2], 'USD')})",
+            f"{human(spread[0], 'USD')}-{human(spread[1], 'USD')}",
+            human_percent(share[0]) if share is not None else "100%",
+            f"{per_1m[0]:.3g} ({per_1m[1]:.3g}-{per_1m[2]:.3g})",
+        )
+
+    table = [cells(r["workload"], r["tier"], r["model"], r) for r in rows["workloads"]]
+    tiers = [cells(f"tier {r['tier']}", "", "", r) for r in rows["tiers"]]
+    total = [cells("platform", "", "", rows["platform"])]
+    widths = [max(len(row[i]) for row in [header, *table, *tiers, *total]) for i in range(7)]
+
+    def line(row):
+        return "  ".join(
+            cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i]) for i, cell in enumerate(row)
+        ).rstrip()
+
+    lines += [line(header), *map(line, table), "", *map(line, tiers), *map(line, total)]
+    lines.append(
+        "Tier totals are the sums of their workloads, the platform the sum of the tiers, "
+        "in every sample."
+    )
+    return "\n".join(lines)

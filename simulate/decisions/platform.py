@@ -1,0 +1,417 @@
+"""A platform of several workloads sampled together, and its cost split per model and tier.
+
+Every workload (:mod:`scenarios.platform`) is its own scenario evaluated by the same
+kernel. The workloads are sampled on one unit-cube design: a factor under one of the
+platform's ``shared_factors`` prefixes has one column read by every workload that
+samples it (one site, one market), every other factor a column per workload (its own
+demand, its own serving efficiency). Sample ``i`` of the platform is then one state of
+the world for the whole platform, and its total is the sum of the workloads' totals in
+that state.
+
+Attribution (chargeback) is by expected cost: a workload's share is its mean lifecycle
+cost over the platform's mean, so the shares add up to one and the tier totals to the
+platform total. A workload's cost per 1,000 tokens is its mean cost over its mean
+tokens (a ratio of means, what a chargeback over the horizon bills), with a
+delta-method interval; the per-sample spread (5th to 95th percentile) is beside it.
+
+With one workload whose factors are all its own, the samples are exactly those of
+``tco run`` of its scenario with the same seed and design (tested): a one-model
+platform is today's run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from results.provenance import provenance_attrs, scenario_attrs
+from results.store import save_netcdf
+from results.summary import BOUNDS, summarize_values, two_sided_z
+from scenarios.platform import TIERS, Platform, load_platform
+from simulate.decisions.compare import CANONICAL_ORDER, CompareJob, compare_chunk_task
+from simulate.engine.chunks import checked_sampling, chunk_ranges
+from simulate.engine.executor import local_if_none
+from simulate.engine.interrupt import ChunkInterrupt
+from simulate.engine.montecarlo import IN_MEMORY_LIMIT_BYTES
+from simulate.engine.plan import sampling_plan
+from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
+from simulate.model import columns as col
+
+__all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
+
+DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and workload
+
+#: Kernel outputs kept per workload and sample.
+OUTPUTS = ("lifecycle_total", "tokens_per_month")
+
+#: Percentiles of the per-sample spread, percent.
+PERCENTILES = (5.0, 50.0, 95.0)
+
+#: Bytes held per workload and sample: cost, tokens (float64) and the mask (int8).
+BYTES_PER_WORKLOAD_SAMPLE = 17
+
+
+@dataclass(frozen=True)
+class PlatformDesign:
+    """The platform's unit-cube columns and which workload reads which.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        One label per column: the key path of a shared factor, or
+        ``WORKLOAD:key.path`` for a workload's own factor.
+    shared : tuple of str
+        Key paths of the shared factors (sampled by at least one workload).
+    """
+
+    columns: tuple[str, ...]
+    shared: tuple[str, ...]
+
+
+def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, PlatformDesign]:
+    """The sampling job of a platform: one plan per workload on a common design.
+
+    Parameters
+    ----------
+    platform : Platform
+        The validated platform.
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design.
+    seed : int, SeedSequence or None
+        Root seed.
+
+    Returns
+    -------
+    job : simulate.decisions.compare.CompareJob
+        Evaluates every workload on a chunk (common random numbers always on: the
+        shared columns are what makes sample ``i`` one state of the platform).
+    design : PlatformDesign
+        The columns' labels.
+
+    Notes
+    -----
+    Columns follow the schema's canonical order of key paths; a path that is not
+    shared gets one column per workload sampling it, in workload order. With one
+    workload this is its own plan's order, so its samples are those of ``tco run``.
+    """
+    plans = [sampling_plan(w.scenario) for w in platform.workloads]
+    paths = sorted({p for plan in plans for p in plan.paths}, key=CANONICAL_ORDER.__getitem__)
+    column_of: dict[tuple[int, str], int] = {}
+    labels: list[str] = []
+    shared = []
+    for path in paths:
+        users = [s for s, plan in enumerate(plans) if path in plan.paths]
+        if platform.is_shared(path) or len(platform.workloads) == 1:
+            for s in users:
+                column_of[s, path] = len(labels)
+            labels.append(path)
+            if platform.is_shared(path):
+                shared.append(path)
+            continue
+        for s in users:
+            column_of[s, path] = len(labels)
+            labels.append(f"{platform.workloads[s].name}:{path}")
+    picks = tuple(
+        np.array([column_of[s, p] for p in plan.paths], dtype=np.int64)
+        for s, plan in enumerate(plans)
+    )
+    outputs = [c.name for c in col.OUTPUTS if c.name in OUTPUTS]
+    job = CompareJob(
+        plans=tuple(plans),
+        picks=picks,
+        union=tuple(labels),
+        design=design,
+        root=as_seed_sequence(seed),
+        outputs=tuple(outputs),
+        output_index=tuple(col.OUTPUT_INDEX[name] for name in outputs),
+        common_random_numbers=True,
+    )
+    return job, PlatformDesign(columns=tuple(labels), shared=tuple(shared))
+
+
+def ratio_of_means(
+    numerator: np.ndarray, denominator: np.ndarray, confidence: float = 0.95
+) -> np.ndarray:
+    """``mean(numerator) / mean(denominator)`` of paired samples with its interval.
+
+    Parameters
+    ----------
+    numerator, denominator : ndarray, shape (n,)
+        Paired samples (row ``i`` of both from the same state); all finite.
+    confidence : float
+        Level of the interval, in (0, 1).
+
+    Returns
+    -------
+    ndarray of float64, shape (3,)
+        Estimate, lower, upper. The interval is the delta method's normal one:
+        ``R +- z * sqrt(var(num - R * den) / n) / mean(den)``. NaN with fewer than two
+        samples or a zero denominator mean.
+    """
+    n = numerator.size
+    if n < 2:
+        return np.full(3, np.nan)
+    mean_den = float(np.mean(denominator))
+    if mean_den == 0.0:
+        return np.full(3, np.nan)
+    ratio = float(np.mean(numerator)) / mean_den
+    residual = numerator - ratio * denominator
+    half = two_sided_z(confidence) * float(np.std(residual, ddof=1)) / np.sqrt(n) / abs(mean_den)
+    return np.array([ratio, ratio - half, ratio + half])
+
+
+def platform_run(
+    platform: Platform | str,
+    n: int = 100_000,
+    seed: int | None = None,
+    design: str = "mc",
+    *,
+    overrides=(),
+    confidence: float = 0.95,
+    output=None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_blocks: int = DEFAULT_CHUNK_BLOCKS,
+    executor=None,
+):
+    """Sample a platform and split its lifecycle cost per workload and per tier.
+
+    Parameters
+    ----------
+    platform : Platform or str
+        A validated platform, or a platform file or built-in name.
+    n : int
+        Samples (states of the platform).
+    seed : int or None
+        Root seed; None draws fresh entropy (recorded in ``seed``).
+    design : {"mc", "lhs", "sobol"}
+        Unit-cube design.
+    overrides : sequence of str
+        ``key.path=value`` applied to every workload when ``platform`` is a name or path.
+    confidence : float
+        Level of every interval, in (0, 1).
+    output : str, Path or None
+        Write the dataset to this NetCDF file (atomically); None writes nothing.
+    progress : callable(done, total) or None
+        Called after each chunk.
+    chunk_blocks : int
+        Blocks of :data:`~simulate.engine.seeding.BLOCK_SIZE` samples per chunk; does not
+        change the results.
+    executor : simulate.engine.distributed.DaskExecutor or None
+        Run the chunks on a Dask cluster; None runs them here.
+
+    Returns
+    -------
+    xarray.Dataset
+        Per sample: ``cost`` and ``tokens`` (workload, sample; USD and tokens over the
+        horizon), ``infeasible`` (workload, sample; the kernel's bit mask),
+        ``tier_cost`` (tier, sample), ``platform_cost``, ``platform_tokens`` and
+        ``platform_token_cost_per_1k`` (sample). Summaries over the samples where every
+        workload is feasible, each with (``bound``: estimate, lower, upper):
+        ``workload_cost_mean``, ``workload_share``, ``workload_token_cost_per_1k``, the
+        same for ``tier_`` and ``platform_``, and ``*_cost_percentiles``
+        (..., ``percentile``) of the per-sample spread. Coordinates ``workload_tier``,
+        ``workload_model`` and ``workload_ownership``; provenance in attrs.
+    """
+    import xarray as xr
+
+    if not isinstance(platform, Platform):
+        platform = load_platform(platform, overrides)
+    n, chunk = checked_sampling(n, design, chunk_blocks)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
+    workloads = platform.workloads
+    held = len(workloads) * n * BYTES_PER_WORKLOAD_SAMPLE
+    if held > IN_MEMORY_LIMIT_BYTES:
+        raise ValueError(
+            f"n = {n:,}: {held / 2**30:.1f} GiB would be held for {len(workloads)} workloads; "
+            f"at most {IN_MEMORY_LIMIT_BYTES / 2**30:.0f} GiB: run fewer samples"
+        )
+    job, columns = platform_job(platform, design, seed)
+    executor = local_if_none(executor)
+    months = platform.horizon_years * 12.0
+    cost = np.empty((len(workloads), n))
+    tokens = np.empty((len(workloads), n))
+    flags = np.empty((len(workloads), n), dtype=np.int8)
+    ranges = chunk_ranges(n, chunk)
+
+    def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
+        start, stop = ranges[index]
+        for w, part in enumerate(parts):
+            cost[w, start:stop] = part["lifecycle_total"]
+            tokens[w, start:stop] = part["tokens_per_month"] * months
+            flags[w, start:stop] = part["infeasible"]
+        if progress is not None:
+            progress(stop, n)
+
+    rows = min(chunk, n)
+    with ChunkInterrupt() as interrupt:
+        executor.map_ordered(
+            compare_chunk_task,
+            job,
+            [(start, stop, rows) for start, stop in ranges],
+            consume,
+            interrupt=interrupt,
+            result_bytes=len(workloads) * rows * (len(OUTPUTS) + len(job.union) + 1) * 8,
+            label="tco-platform",
+        )
+    tiers = platform.tiers
+    tier_of = np.array([tiers.index(w.tier) for w in workloads])
+    # Tier totals first, then the platform total as their sum: the tiers add up to the
+    # platform in every sample by construction, and to the workloads within rounding.
+    tier_cost = np.stack([cost[tier_of == t].sum(axis=0) for t in range(len(tiers))])
+    tier_tokens = np.stack([tokens[tier_of == t].sum(axis=0) for t in range(len(tiers))])
+    platform_cost = tier_cost.sum(axis=0)
+    platform_tokens = tier_tokens.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        platform_per_1k = platform_cost / platform_tokens * 1000.0
+    valid = np.isfinite(platform_cost) & np.isfinite(platform_tokens) & (flags == 0).all(axis=0)
+
+    stats = _chargeback(
+        cost[:, valid],
+        tokens[:, valid],
+        tier_cost[:, valid],
+        tier_tokens[:, valid],
+        platform_cost[valid],
+        platform_tokens[valid],
+        confidence,
+    )
+    base = [w.scenario.base_values() for w in workloads]
+    coords = {
+        "workload": [w.name for w in workloads],
+        "tier": tiers,
+        "bound": list(BOUNDS),
+        "percentile": list(PERCENTILES),
+        "workload_tier": ("workload", [w.tier for w in workloads]),
+        "workload_model": ("workload", [str(b["model.name"]) for b in base]),
+        "workload_ownership": ("workload", [str(b["fleet.ownership"]) for b in base]),
+    }
+    usd = {"units": "USD"}
+    per_1k = {"units": "USD/1k tokens"}
+    data_vars = {
+        "cost": (("workload", "sample"), cost, usd | {"long_name": "lifecycle cost"}),
+        "tokens": (
+            ("workload", "sample"),
+            tokens,
+            {"units": "tokens", "long_name": "tokens served over the horizon"},
+        ),
+        "infeasible": (("workload", "sample"), flags, {"long_name": "kernel infeasibility mask"}),
+        "tier_cost": (("tier", "sample"), tier_cost, usd | {"long_name": "tier lifecycle cost"}),
+        "platform_cost": (("sample",), platform_cost, usd | {"long_name": "platform total"}),
+        "platform_tokens": (("sample",), platform_tokens, {"units": "tokens"}),
+        "platform_token_cost_per_1k": (("sample",), platform_per_1k, per_1k),
+    }
+    for name, (dims, values, attrs) in stats.items():
+        data_vars[name] = (dims, values, attrs)
+    dataset = xr.Dataset(data_vars, coords=coords)
+    dataset.attrs.update(
+        _attrs(platform, columns, n, str(job.root.entropy), design, chunk, int(valid.sum()))
+    )
+    dataset.attrs["executor"] = executor.describe()
+    dataset.attrs["confidence"] = float(confidence)
+    if output is not None:
+        save_netcdf(dataset, output)
+    return dataset
+
+
+def _chargeback(cost, tokens, tier_cost, tier_tokens, platform_cost, platform_tokens, confidence):
+    """Summary variables of the attribution over the valid samples (see platform_run)."""
+    usd = {"units": "USD"}
+    per_1k = {"units": "USD/1k tokens"}
+    share = {"units": "1"}
+
+    def group(prefix, costs, token_sums, dim):
+        means = np.array([_mean(values, confidence) for values in costs])
+        spread = np.array([_percentiles(values, confidence) for values in costs])
+        shares = np.array([ratio_of_means(v, platform_cost, confidence) for v in costs])
+        unit_costs = np.array(
+            [
+                ratio_of_means(c, t, confidence) * 1000.0
+                for c, t in zip(costs, token_sums, strict=True)
+            ]
+        )
+        return {
+            f"{prefix}_cost_mean": (
+                (dim, "bound"),
+                means,
+                usd | {"long_name": "expected lifecycle cost, with the interval of the mean"},
+            ),
+            f"{prefix}_cost_percentiles": (
+                (dim, "percentile"),
+                spread,
+                usd | {"long_name": "percentiles of the per-sample lifecycle cost"},
+            ),
+            f"{prefix}_share": (
+                (dim, "bound"),
+                shares,
+                share | {"long_name": "share of the platform's expected cost (ratio of means)"},
+            ),
+            f"{prefix}_token_cost_per_1k": (
+                (dim, "bound"),
+                unit_costs,
+                per_1k | {"long_name": "expected cost over expected tokens, per 1,000 tokens"},
+            ),
+        }
+
+    stats = group("workload", cost, tokens, "workload")
+    stats |= group("tier", tier_cost, tier_tokens, "tier")
+    stats["platform_cost_mean"] = (("bound",), _mean(platform_cost, confidence), usd)
+    stats["platform_cost_percentiles"] = (
+        ("percentile",),
+        _percentiles(platform_cost, confidence),
+        usd,
+    )
+    stats["platform_token_cost_per_1k_mean"] = (
+        ("bound",),
+        ratio_of_means(platform_cost, platform_tokens, confidence) * 1000.0,
+        per_1k | {"long_name": "platform expected cost over expected tokens, per 1,000 tokens"},
+    )
+    return stats
+
+
+def _mean(values: np.ndarray, confidence: float) -> np.ndarray:
+    table, _ = summarize_values(values, PERCENTILES, confidence)
+    return table[0]
+
+
+def _percentiles(values: np.ndarray, confidence: float) -> np.ndarray:
+    table, _ = summarize_values(values, PERCENTILES, confidence)
+    return table[2:, 0]
+
+
+def _attrs(platform: Platform, columns: PlatformDesign, n, seed_entropy, design, chunk, valid):
+    attrs = {
+        **provenance_attrs("platform", f"lifecycle-tco platform {platform.name}"),
+        "platform_name": platform.name,
+        "platform_description": platform.description,
+        "platform_source": platform.source,
+        "platform_toml": platform.text,
+        "platform_sha256": hashlib.sha256(platform.text.encode()).hexdigest(),
+        "platform_overrides": "\n".join(platform.workloads[0].scenario.overrides),
+        # What a report's provenance shows as the result's scenario: the platform file.
+        "scenario_name": platform.name,
+        "scenario_source": platform.source,
+        "scenario_sha256": hashlib.sha256(platform.text.encode()).hexdigest(),
+        "platform_shared_factor_prefixes": " ".join(platform.shared_factors),
+        "shared_factors": " ".join(columns.shared),
+        "factor_columns": " ".join(columns.columns),
+        "seed": seed_entropy,
+        "design": design,
+        "n_samples": n,
+        "n_valid": valid,
+        "block_size": BLOCK_SIZE,
+        "chunk_size": chunk,
+        "horizon_years": platform.horizon_years,
+        "tiers_meaning": "; ".join(f"{t}: {TIERS[t][1]}" for t in platform.tiers),
+        "attribution_method": (
+            "expected cost per workload over the platform's expected cost (ratio of means, "
+            "delta-method interval); tier totals are sums of their workloads and the "
+            "platform total the sum of the tiers, per sample; statistics over the samples "
+            "where every workload is feasible"
+        ),
+    }
+    for i, workload in enumerate(platform.workloads, start=1):
+        attrs |= scenario_attrs(workload.scenario, f"workload_{i}_")
+    return attrs
