@@ -793,6 +793,40 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "managed platform fee (enterprise tier, dedicated support), on top of the token charges",
     ),
+    # the daily load profile and autoscaling (a rented fleet only)
+    _f(
+        "fleet.autoscale",
+        "autoscale",
+        "1",
+        0.0,
+        0,
+        1,
+        "1: a cloud fleet follows the daily profile, peak-hours fleet at the peak and a "
+        "smaller one off-peak (each at the utilisation target); 0: one fleet all day, sized "
+        "for the peak. An owned fleet always pays for the peak",
+    ),
+    _f(
+        "demand.peak_hours_per_day",
+        "peak_hours_per_day",
+        "h/d",
+        8.0,
+        0,
+        24,
+        "hours a day at the peak level (peak_to_average times the mean); the other hours "
+        "carry the rest of the day's demand (a two-level daily profile)",
+        lower_open=True,
+    ),
+    _f(
+        "fleet.scale_up_hours",
+        "scale_up_hours",
+        "h",
+        0.1,
+        0,
+        INF,
+        "accelerator-hours each accelerator added at the daily scale-up wastes before it "
+        "serves (instance start and model load; a judgement, 0.05-0.25 h: minutes to "
+        "provision, 1-2 min to load 140 GB of weights at a few GB/s)",
+    ),
     # spot capacity: preemptions (a rented fleet only)
     _f(
         "fleet.interruptions_per_day",

@@ -72,6 +72,10 @@ def random_valid_inputs(rng, n):
     rows[:, col.IN_FINETUNE_CADENCE_DAYS] = np.where(
         rng.random(n) < 0.5, 0.0, rng.uniform(7.0, 400.0, n)
     )
+    # Half the rented rows autoscale over a daily profile of 1-24 peak hours.
+    rows[:, col.IN_AUTOSCALE] = rng.random(n) < 0.5
+    rows[:, col.IN_PEAK_HOURS_PER_DAY] = rng.uniform(1.0, 24.0, n)
+    rows[:, col.IN_SCALE_UP_HOURS] = rng.uniform(0.0, 0.5, n)
     rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)
     rows[:, col.IN_PRICE_OUTPUT_USD_PER_1M] = rng.uniform(0, 10.0, n)
     rows[:, col.IN_PRICE_USD_PER_REQUEST] = np.where(
@@ -133,6 +137,7 @@ def without_optional_mechanisms(row):
         col.IN_PREFIX_CACHE_HIT_SHARE,
         col.IN_TRAIN_MEASURED_MFU,
         col.IN_FLEET_API,
+        col.IN_AUTOSCALE,
     ):
         row[column] = 0.0
     row[col.IN_TTFT_SLO_S] = np.inf

@@ -165,7 +165,12 @@ IN_HOURS_LOST_PER_INTERRUPTION = 112
 IN_POWER_CAP_MW = 113
 # Fine-tuning on a cadence of its own (0: one fine-tune per release).
 IN_FINETUNE_CADENCE_DAYS = 114
-N_INPUTS = 115
+# A daily load profile: a cloud fleet that follows it hour by hour (autoscaling), the
+# hours of the peak, and the accelerator-hours each scale-up wastes (a cold start).
+IN_AUTOSCALE = 115
+IN_PEAK_HOURS_PER_DAY = 116
+IN_SCALE_UP_HOURS = 117
+N_INPUTS = 118
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -291,6 +296,9 @@ INPUTS: tuple[Column, ...] = (
     Column("hours_lost_per_interruption", "h", "accelerator-hours lost per preemption"),
     Column("power_cap_mw", "MW", "site power available to the inference fleet (0: no cap)"),
     Column("finetune_cadence_days", "d", "days between fine-tuning runs (0: one per release)"),
+    Column("autoscale", "1", "1 if a cloud fleet follows the daily profile (autoscaling), else 0"),
+    Column("peak_hours_per_day", "h/d", "hours a day at the peak demand level"),
+    Column("scale_up_hours", "h", "accelerator-hours lost per accelerator added by a scale-up"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -516,6 +524,7 @@ POSITIVE_INPUTS = (
     IN_HIDDEN_SIZE,
 )
 AT_MOST_ONE_INPUTS = (
+    IN_AUTOSCALE,
     IN_WEIGHT_MEMORY_FRACTION,
     IN_USABLE_MEMORY_FRACTION,
     IN_DECODE_MBU,

@@ -277,7 +277,29 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     fleet_peak = np.ceil(busy_hours * x[:, col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
     fleet = np.maximum(np.maximum(fleet, fleet_peak), tp_safe)
     fleet = np.ceil(fleet / tp_safe) * tp_safe
-    u = busy_hours / (fleet * col.HOURS_PER_MONTH)
+    fleet_hours = fleet * col.HOURS_PER_MONTH
+    # A rented fleet that autoscales over the two-level daily profile: whole replicas at
+    # the planned utilisation in each level, plus the cold starts of the daily scale-up.
+    share = np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    scaling = (
+        (x[:, col.IN_FLEET_CLOUD] > 0.5)
+        & (x[:, col.IN_FLEET_API] <= 0.5)
+        & (x[:, col.IN_AUTOSCALE] > 0.5)
+        & (share < 1.0)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level_peak = np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share)
+        level_off = (1.0 - level_peak * share) / (1.0 - share)
+        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned_u)
+        n_peak = np.ceil(np.maximum(np.ceil(mean_fleet * level_peak), tp_safe) / tp_safe) * tp_safe
+        n_off = np.ceil(np.maximum(np.ceil(mean_fleet * level_off), tp_safe) / tp_safe) * tp_safe
+        scaled_hours = (
+            col.HOURS_PER_MONTH * (share * n_peak + (1.0 - share) * n_off)
+            + col.DAYS_PER_MONTH * (n_peak - n_off) * x[:, col.IN_SCALE_UP_HOURS]
+        )
+    fleet = np.where(scaling, n_peak, fleet)
+    fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
+    u = busy_hours / fleet_hours
 
     base, floor_ = x[:, col.IN_PUE_BASE], np.minimum(x[:, col.IN_PUE_FLOOR], x[:, col.IN_PUE_BASE])
     pue = floor_ + (base - floor_) * np.exp(
@@ -294,7 +316,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         + (1.0 - u) * board * x[:, col.IN_IDLE_POWER_FRACTION]
         + host
     )
-    mwh = fleet * col.HOURS_PER_MONTH * draw * pue / 1e6
+    mwh = fleet_hours * draw * pue / 1e6
     site_mw = fleet * (board + host) * pue / 1e6
 
     life_h = x[:, col.IN_HARDWARE_LIFE_YEARS] * col.HOURS_PER_YEAR
@@ -306,7 +328,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     cloud = (x[:, col.IN_FLEET_CLOUD] > 0.5) & ~api
     owned = ~cloud & ~api
     unit_price = x[:, col.IN_HW_PURCHASE_PRICE_USD] * price_mult
-    amort = np.where(owned, fleet * col.HOURS_PER_MONTH * unit_price / life_h, 0.0)
+    amort = np.where(owned, fleet_hours * unit_price / life_h, 0.0)
     facility = np.where(
         owned, fleet * (board + host) / 1000.0 * fac + fleet * unit_price * maint / 12.0, 0.0
     )
@@ -314,11 +336,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     preempted = x[:, col.IN_INTERRUPTIONS_PER_DAY] * x[:, col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
     rent = np.where(
         cloud,
-        fleet
-        * col.HOURS_PER_MONTH
-        * (1.0 + preempted)
-        * x[:, col.IN_HW_CLOUD_USD_PER_HOUR]
-        * cloud_mult,
+        fleet_hours * (1.0 + preempted) * x[:, col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_mult,
         0.0,
     )
     overhead = (
@@ -422,7 +440,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     serving_w = mwh * 1e6 / col.HOURS_PER_MONTH
     tokens_kwh = tokens_month / (col.HOURS_PER_MONTH * 3600.0) / serving_w * 3.6e6
     phi = prompt / seq_len
-    usd_per_acc_h = monthly / (fleet * col.HOURS_PER_MONTH)
+    usd_per_acc_h = monthly / fleet_hours
 
     values = {
         col.OUT_TOKEN_COST_PER_1K: lifecycle / tokens_total * 1000.0,

@@ -566,21 +566,53 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
 
     Returns
     -------
-    n_inference, utilization : float
-        Accelerators in the inference fleet, and the busy share of their hours.
+    n_inference, utilization, fleet_hours : float
+        Accelerators in the inference fleet (at the peak), the busy share of the hours it
+        is paid for, and those accelerator-hours per month.
+
+    Notes
+    -----
+    One fleet all day (owned, or rented without autoscaling) is sized for the larger of
+    the mean demand at the planned utilisation and the peak at full load, and paid for
+    every hour. A rented fleet with ``fleet.autoscale`` follows a two-level daily profile:
+    ``H_p`` hours a day at ``r`` times the mean (``r`` = peak_to_average, at most
+    ``24 / H_p``), the others at ``l = (1 - r f) / (1 - f)`` times it (``f = H_p / 24``,
+    so the day's mean is the mean). Each level runs whole replicas at the planned
+    utilisation; the hours paid are ``730.5 (f n_peak + (1 - f) n_off)`` plus, every day,
+    ``scale_up_hours`` for each accelerator added at the scale-up (a cold start).
     """
     busy_hours = tokens_per_month / (tokens_per_s * 3600.0)
     planned = min(1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO])
+    peak = x[col.IN_PEAK_TO_AVERAGE]
+    peak_share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    rented = x[col.IN_FLEET_CLOUD] > 0.5 and x[col.IN_FLEET_API] <= 0.5
+    if rented and x[col.IN_AUTOSCALE] > 0.5 and peak_share < 1.0:
+        peak = min(peak, 1.0 / peak_share)
+        off_peak = (1.0 - peak * peak_share) / (1.0 - peak_share)
+        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned)
+        n_peak = np.ceil(max(np.ceil(mean_fleet * peak), tp) / tp) * tp
+        n_off = np.ceil(max(np.ceil(mean_fleet * off_peak), tp) / tp) * tp
+        fleet_hours = (
+            col.HOURS_PER_MONTH * (peak_share * n_peak + (1.0 - peak_share) * n_off)
+            + col.DAYS_PER_MONTH * (n_peak - n_off) * x[col.IN_SCALE_UP_HOURS]
+        )
+        return n_peak, busy_hours / fleet_hours, fleet_hours
     n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned))
-    n_peak = np.ceil(busy_hours * x[col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
-    n_inference = max(n_inference, n_peak, tp)
+    n_at_peak = np.ceil(busy_hours * peak / col.HOURS_PER_MONTH)
+    n_inference = max(n_inference, n_at_peak, tp)
     n_inference = np.ceil(n_inference / tp) * tp
-    return n_inference, busy_hours / (n_inference * col.HOURS_PER_MONTH)
+    fleet_hours = n_inference * col.HOURS_PER_MONTH
+    return n_inference, busy_hours / fleet_hours, fleet_hours
 
 
 @stage
-def power_and_energy(x, utilization, n_inference):
+def power_and_energy(x, utilization, fleet_hours):
     """PUE after the CAPEX, the blended power price and the fleet's monthly energy.
+
+    Parameters
+    ----------
+    utilization, fleet_hours : float
+        From :func:`fleet_size`: the busy share and the accelerator-hours per month.
 
     Returns
     -------
@@ -606,7 +638,6 @@ def power_and_energy(x, utilization, n_inference):
         + (1.0 - utilization) * board_w * x[col.IN_IDLE_POWER_FRACTION]
         + x[col.IN_HOST_POWER_W]
     )
-    fleet_hours = n_inference * col.HOURS_PER_MONTH
     return pue, power_price, fleet_hours, fleet_hours * draw_w * pue * 1e-6
 
 
