@@ -268,3 +268,13 @@ def test_a_worker_killed_mid_run_changes_nothing(executor, local_reference, tmp_
     assert killed
     assert_same_run(local_reference["mc"], remote)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.zarr"]
+
+
+def test_a_platform_on_the_cluster_is_bit_identical_to_the_local_one(executor):
+    from simulate.decisions.platform import platform_run
+
+    kwargs = {"n": BLOCK_SIZE + 91, "seed": 3, "chunk_blocks": 1}
+    local = platform_run("platform-10-models", **kwargs)
+    remote = platform_run("platform-10-models", executor=executor, **kwargs)
+    assert_same_run(local, remote)
+    assert remote.attrs["executor"].startswith("dask.distributed")

@@ -241,6 +241,11 @@ def test_tco_platform_prints_the_chargeback_and_writes_json(tmp_path):
     assert "tier serverless" in result.output and "platform" in result.output
     assert "e+" not in result.output  # human units, never raw scientific notation
     assert (tmp_path / "p.nc").is_file() and (tmp_path / "p.png").stat().st_size > 0
+    # Another run is not written over it without --overwrite, and nothing is computed.
+    again = CliRunner().invoke(
+        main, ["platform", str(path), "-n", "3000", "-o", str(tmp_path / "p.nc")]
+    )
+    assert again.exit_code == 1 and "already holds a different run" in again.output
 
 
 def test_export_and_report_carry_the_chargeback(tmp_path):

@@ -11,6 +11,7 @@ from simulate.cli.jobs import stops_cleanly, write_result
 from simulate.cli.options import (
     SET_HELP,
     confidence_option,
+    dask_options,
     dataset_output_option,
     figure_option,
     fixed_seed_option,
@@ -34,9 +35,12 @@ DEFAULT_PLATFORM = "platform-10-models"
 @overwrite_option
 @strict_option
 @json_option("the chargeback table")
+@dask_options
 @announces_compilation
 @stops_cleanly
-def platform_command(platform, n, seed, overrides, output, plot_path, confidence, as_json):
+def platform_command(
+    platform, n, seed, overrides, output, plot_path, confidence, as_json, scheduler, dask_workers
+):
     """Sample a platform of several models and split its cost per model and per tier.
 
     PLATFORM is a platform file ([platform] and [[workload]] entries, see
@@ -47,12 +51,29 @@ def platform_command(platform, n, seed, overrides, output, plot_path, confidence
     chargeback bills), each with its confidence interval.
     """
     from scenarios.errors import ScenarioError
+    from scenarios.platform import load_platform
+    from simulate.cli.jobs import reported_job
+    from simulate.cli.targets import check_target
     from simulate.decisions.platform import platform_run
 
     try:
-        ds = platform_run(platform, n=n, seed=seed, overrides=overrides, confidence=confidence)
-    except (ScenarioError, ValueError) as exc:
+        loaded = load_platform(platform, overrides)
+    except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
+    # Refuse to replace a different result before the work, not after it.
+    import hashlib
+
+    identity = {
+        "lifecycle_tco_kind": "platform",
+        "scenario_sha256": hashlib.sha256(loaded.text.encode()).hexdigest(),
+        "seed": seed,
+        "n_samples": n,
+    }
+    check_target(output, identity)
+    with reported_job(scheduler, dask_workers) as (executor, reporter):
+        ds = platform_run(
+            loaded, n=n, seed=seed, confidence=confidence, progress=reporter, executor=executor
+        )
     from results.chargeback import chargeback_rows
     from results.platform_plots import platform_breakdown
 
