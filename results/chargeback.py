@@ -26,7 +26,8 @@ def chargeback_rows(ds) -> dict:
     -------
     dict
         ``workloads`` and ``tiers`` (lists of rows: name, expected ``cost`` [estimate,
-        lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``token_cost_per_1k``
+        lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``capex_share`` bounds
+        (CAPEX over the row's expected cost), ``token_cost_per_1k``
         bounds USD/1k tokens; workloads also ``tier`` and ``model``) and ``platform``.
     """
 
@@ -38,6 +39,7 @@ def chargeback_rows(ds) -> dict:
             "cost_p5_p95": [float(spread.sel(percentile=5.0)), float(spread.sel(percentile=95.0))],
             "share": _bounds(ds[f"{prefix}_share"].sel(pick).values),
             "token_cost_per_1k": _bounds(ds[f"{prefix}_token_cost_per_1k"].sel(pick).values),
+            "capex_share": _bounds(ds[f"{prefix}_capex_share"].sel(pick).values),
         }
 
     workloads = [
@@ -55,6 +57,7 @@ def chargeback_rows(ds) -> dict:
         "cost": _bounds(ds["platform_cost_mean"].values),
         "cost_p5_p95": [float(spread.sel(percentile=5.0)), float(spread.sel(percentile=95.0))],
         "token_cost_per_1k": _bounds(ds["platform_token_cost_per_1k_mean"].values),
+        "capex_share": _bounds(ds["platform_capex_share"].values),
     }
     return {"workloads": workloads, "tiers": tiers, "platform": platform}
 
@@ -72,7 +75,8 @@ def chargeback_table(ds):
     pandas.DataFrame
         Columns ``level`` (workload, tier, platform), ``name``, ``tier``, ``model``,
         ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
-        ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]`` and ``token_cost_per_1k
+        ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]``, ``capex_share [1]`` and
+        ``token_cost_per_1k
         [USD/1k tokens]`` with their bounds; provenance in ``attrs``.
     """
     import pandas as pd
@@ -91,6 +95,7 @@ def chargeback_table(ds):
             ("cost", "USD", item["cost"]),
             ("share", "1", share),
             ("token_cost_per_1k", "USD/1k tokens", item["token_cost_per_1k"]),
+            ("capex_share", "1", item["capex_share"]),
         ):
             record[f"{key} [{unit}]"] = values[0]
             record[f"{key}_lower [{unit}]"] = values[1]

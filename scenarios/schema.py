@@ -827,6 +827,64 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "serves (instance start and model load; a judgement, 0.05-0.25 h: minutes to "
         "provision, 1-2 min to load 140 GB of weights at a few GB/s)",
     ),
+    # priced components of the service
+    _f(
+        "overhead.storage_tb",
+        "storage_tb",
+        "TB",
+        0.0,
+        0,
+        INF,
+        "model weights, checkpoints and their versions kept in object storage (a 70B model "
+        "is 0.14 TB at 16 bits; a training checkpoint with optimiser state ~1 TB)",
+    ),
+    _f(
+        "overhead.storage_usd_per_tb_month",
+        "storage_usd_per_tb_month",
+        "USD/(TB month)",
+        23.0,
+        0,
+        INF,
+        "object storage price (AWS S3 Standard, first 50 TB: 0.023 USD/GB-month, us-east-1)",
+    ),
+    _f(
+        "overhead.monitoring_usd_per_month",
+        "monitoring_usd_per_month",
+        "USD/month",
+        0.0,
+        0,
+        INF,
+        "monitoring and observability tools (latency, errors, cost attribution)",
+    ),
+    _f(
+        "overhead.licences_usd_per_month",
+        "licences_usd_per_month",
+        "USD/month",
+        0.0,
+        0,
+        INF,
+        "software licences: proprietary inference servers, orchestration, optimisation",
+    ),
+    _f(
+        "overhead.finops_fte",
+        "finops_fte",
+        "FTE",
+        0.0,
+        0,
+        INF,
+        "FinOps effort: cost dashboards, chargeback, commitment negotiation (paid at "
+        "overhead.staff_usd_per_fte_year)",
+    ),
+    _f(
+        "fleet.redundancy_fraction",
+        "redundancy_fraction",
+        "1",
+        0.0,
+        0,
+        INF,
+        "standing failover capacity as a share of the fleet (whole replicas, held all day "
+        "and paid as the fleet is; 1 for a second site of the same size)",
+    ),
     # spot capacity: preemptions (a rented fleet only)
     _f(
         "fleet.interruptions_per_day",

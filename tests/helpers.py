@@ -76,6 +76,15 @@ def random_valid_inputs(rng, n):
     rows[:, col.IN_AUTOSCALE] = rng.random(n) < 0.5
     rows[:, col.IN_PEAK_HOURS_PER_DAY] = rng.uniform(1.0, 24.0, n)
     rows[:, col.IN_SCALE_UP_HOURS] = rng.uniform(0.0, 0.5, n)
+    # The priced components, each on in half the rows.
+    for column, high in (
+        (col.IN_STORAGE_TB, 50.0),
+        (col.IN_MONITORING_USD_PER_MONTH, 5e4),
+        (col.IN_LICENCES_USD_PER_MONTH, 5e4),
+        (col.IN_FINOPS_FTE, 3.0),
+        (col.IN_REDUNDANCY_FRACTION, 1.0),
+    ):
+        rows[:, column] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.0, high, n))
     rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)
     rows[:, col.IN_PRICE_OUTPUT_USD_PER_1M] = rng.uniform(0, 10.0, n)
     rows[:, col.IN_PRICE_USD_PER_REQUEST] = np.where(

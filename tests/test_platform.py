@@ -106,6 +106,14 @@ def test_tier_totals_add_up_to_the_platform_in_every_sample(tmp_path):
     assert mean == pytest.approx(ds["platform_cost_mean"].sel(bound="estimate").item(), rel=1e-12)
     assert ds["workload_share"].sel(bound="estimate").sum().item() == pytest.approx(1.0, abs=1e-12)
     assert ds["tier_share"].sel(bound="estimate").sum().item() == pytest.approx(1.0, abs=1e-12)
+    # CAPEX: owned hardware only, so none on the rented tiers; it adds up like the cost.
+    capex = ds["tier_capex_share"].sel(bound="estimate")
+    assert capex.sel(tier="dedicated") > 0.3 and capex.sel(tier=["spot", "serverless"]).max() == 0
+    est = {"bound": "estimate"}
+    tiers_capex = (ds["tier_capex_share"].sel(est) * ds["tier_cost_mean"].sel(est)).sum().item()
+    platform_capex = ds["platform_capex_share"].sel(est) * ds["platform_cost_mean"].sel(est)
+    assert tiers_capex == pytest.approx(platform_capex.item(), rel=1e-9)
+    assert (ds["capex"] <= ds["cost"]).all()
     low, high = ds["workload_share"].sel(bound="lower"), ds["workload_share"].sel(bound="upper")
     assert (low < ds["workload_share"].sel(bound="estimate")).all() and (high > low).all()
 

@@ -39,6 +39,7 @@ def platform_section(result: Result, index: int) -> str:
             _e(model),
             _with_bounds(*item["cost"], "USD"),
             _with_bounds(*share, "1", "workload_share"),
+            _with_bounds(*item["capex_share"], "1", "workload_share"),
             _with_bounds(*(v * 1000.0 for v in item["token_cost_per_1k"]), "USD/1M tokens"),
         )
 
@@ -55,9 +56,9 @@ def platform_section(result: Result, index: int) -> str:
     parts = [
         _tag("p", _e(headline)),
         _table(
-            ["workload", "tier", "model", "expected cost", "share", "USD/1M tokens"],
+            ["workload", "tier", "model", "expected cost", "share", "CAPEX share", "USD/1M tokens"],
             table,
-            numeric=(3, 4, 5),
+            numeric=(3, 4, 5, 6),
         ),
         _try_figure(lambda: platform_breakdown(ds), title),
     ]

@@ -108,10 +108,20 @@ def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
         f"{n:,} samples ({valid:,} with every workload feasible), seed {seed}, "
         f"{years:g}-year horizon; levers at base",
         f"Expected lifecycle cost with its {confidence:.0%} CI, 5-95% spread of the "
-        "per-sample cost, share of the platform and cost per 1M tokens (expected cost "
-        "over expected tokens):",
+        "per-sample cost, share of the platform, CAPEX share of the cost (owned hardware's "
+        "depreciation and the PUE CAPEX; the rest is OPEX) and cost per 1M tokens "
+        "(expected cost over expected tokens):",
     ]
-    header = ("workload", "tier", "model", "expected cost", "5-95%", "share", "USD/1M tokens")
+    header = (
+        "workload",
+        "tier",
+        "model",
+        "expected cost",
+        "5-95%",
+        "share",
+        "CAPEX",
+        "USD/1M tokens",
+    )
 
     def cells(name, tier, model, item):
         cost, spread = item["cost"], item["cost_p5_p95"]
@@ -124,13 +134,16 @@ def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
             f"{human(cost[0], 'USD')} ({human(cost[1], 'USD')}-{human(cost[2], 'USD')})",
             f"{human(spread[0], 'USD')}-{human(spread[1], 'USD')}",
             human_percent(share[0]) if share is not None else "100%",
+            human_percent(item["capex_share"][0]),
             f"{per_1m[0]:.3g} ({per_1m[1]:.3g}-{per_1m[2]:.3g})",
         )
 
     table = [cells(r["workload"], r["tier"], r["model"], r) for r in rows["workloads"]]
     tiers = [cells(f"tier {r['tier']}", "", "", r) for r in rows["tiers"]]
     total = [cells("platform", "", "", rows["platform"])]
-    widths = [max(len(row[i]) for row in [header, *table, *tiers, *total]) for i in range(7)]
+    widths = [
+        max(len(row[i]) for row in [header, *table, *tiers, *total]) for i in range(len(header))
+    ]
 
     def line(row):
         return "  ".join(

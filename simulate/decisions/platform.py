@@ -45,13 +45,13 @@ __all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and workload
 
 #: Kernel outputs kept per workload and sample.
-OUTPUTS = ("lifecycle_total", "tokens_per_month")
+OUTPUTS = ("lifecycle_total", "tokens_per_month", "capex_lifecycle")
 
 #: Percentiles of the per-sample spread, percent.
 PERCENTILES = (5.0, 50.0, 95.0)
 
-#: Bytes held per workload and sample: cost, tokens (float64) and the mask (int8).
-BYTES_PER_WORKLOAD_SAMPLE = 17
+#: Bytes held per workload and sample: cost, tokens, CAPEX (float64) and the mask (int8).
+BYTES_PER_WORKLOAD_SAMPLE = 25
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,7 @@ def platform_run(
     months = platform.horizon_years * 12.0
     cost = np.empty((len(workloads), n))
     tokens = np.empty((len(workloads), n))
+    capex = np.empty((len(workloads), n))
     flags = np.empty((len(workloads), n), dtype=np.int8)
     ranges = chunk_ranges(n, chunk)
 
@@ -241,6 +242,7 @@ def platform_run(
         start, stop = ranges[index]
         for w, part in enumerate(parts):
             cost[w, start:stop] = part["lifecycle_total"]
+            capex[w, start:stop] = part["capex_lifecycle"]
             tokens[w, start:stop] = part["tokens_per_month"] * months
             flags[w, start:stop] = part["infeasible"]
         if progress is not None:
@@ -263,19 +265,18 @@ def platform_run(
     # platform in every sample by construction, and to the workloads within rounding.
     tier_cost = np.stack([cost[tier_of == t].sum(axis=0) for t in range(len(tiers))])
     tier_tokens = np.stack([tokens[tier_of == t].sum(axis=0) for t in range(len(tiers))])
+    tier_capex = np.stack([capex[tier_of == t].sum(axis=0) for t in range(len(tiers))])
     platform_cost = tier_cost.sum(axis=0)
+    platform_capex = tier_capex.sum(axis=0)
     platform_tokens = tier_tokens.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         platform_per_1k = platform_cost / platform_tokens * 1000.0
     valid = np.isfinite(platform_cost) & np.isfinite(platform_tokens) & (flags == 0).all(axis=0)
 
     stats = _chargeback(
-        cost[:, valid],
-        tokens[:, valid],
-        tier_cost[:, valid],
-        tier_tokens[:, valid],
-        platform_cost[valid],
-        platform_tokens[valid],
+        (cost[:, valid], tokens[:, valid], capex[:, valid]),
+        (tier_cost[:, valid], tier_tokens[:, valid], tier_capex[:, valid]),
+        (platform_cost[valid], platform_tokens[valid], platform_capex[valid]),
         confidence,
     )
     base = [w.scenario.base_values() for w in workloads]
@@ -297,6 +298,11 @@ def platform_run(
             tokens,
             {"units": "tokens", "long_name": "tokens served over the horizon"},
         ),
+        "capex": (
+            ("workload", "sample"),
+            capex,
+            usd | {"long_name": "CAPEX in the lifecycle cost (owned hardware, PUE CAPEX)"},
+        ),
         "infeasible": (("workload", "sample"), flags, {"long_name": "kernel infeasibility mask"}),
         "tier_cost": (("tier", "sample"), tier_cost, usd | {"long_name": "tier lifecycle cost"}),
         "platform_cost": (("sample",), platform_cost, usd | {"long_name": "platform total"}),
@@ -316,13 +322,19 @@ def platform_run(
     return dataset
 
 
-def _chargeback(cost, tokens, tier_cost, tier_tokens, platform_cost, platform_tokens, confidence):
-    """Summary variables of the attribution over the valid samples (see platform_run)."""
+def _chargeback(workloads, tiers, platform, confidence):
+    """Summary variables of the attribution over the valid samples (see platform_run).
+
+    Each of ``workloads``, ``tiers`` and ``platform`` is (cost, tokens, CAPEX) over the
+    valid samples: arrays (rows, samples) for the first two, (samples,) for the platform.
+    """
+    platform_cost, platform_tokens, platform_capex = platform
     usd = {"units": "USD"}
     per_1k = {"units": "USD/1k tokens"}
     share = {"units": "1"}
 
-    def group(prefix, costs, token_sums, dim):
+    def group(prefix, rows, dim):
+        costs, token_sums, capexes = rows
         means = np.array([_mean(values, confidence) for values in costs])
         spread = np.array([_percentiles(values, confidence) for values in costs])
         shares = np.array([ratio_of_means(v, platform_cost, confidence) for v in costs])
@@ -332,7 +344,15 @@ def _chargeback(cost, tokens, tier_cost, tier_tokens, platform_cost, platform_to
                 for c, t in zip(costs, token_sums, strict=True)
             ]
         )
+        capex_shares = np.array(
+            [ratio_of_means(k, c, confidence) for k, c in zip(capexes, costs, strict=True)]
+        )
         return {
+            f"{prefix}_capex_share": (
+                (dim, "bound"),
+                capex_shares,
+                share | {"long_name": "CAPEX share of the expected cost (the rest is OPEX)"},
+            ),
             f"{prefix}_cost_mean": (
                 (dim, "bound"),
                 means,
@@ -355,8 +375,13 @@ def _chargeback(cost, tokens, tier_cost, tier_tokens, platform_cost, platform_to
             ),
         }
 
-    stats = group("workload", cost, tokens, "workload")
-    stats |= group("tier", tier_cost, tier_tokens, "tier")
+    stats = group("workload", workloads, "workload")
+    stats |= group("tier", tiers, "tier")
+    stats["platform_capex_share"] = (
+        ("bound",),
+        ratio_of_means(platform_capex, platform_cost, confidence),
+        share | {"long_name": "CAPEX share of the platform's expected cost"},
+    )
     stats["platform_cost_mean"] = (("bound",), _mean(platform_cost, confidence), usd)
     stats["platform_cost_percentiles"] = (
         ("percentile",),

@@ -170,7 +170,15 @@ IN_FINETUNE_CADENCE_DAYS = 114
 IN_AUTOSCALE = 115
 IN_PEAK_HOURS_PER_DAY = 116
 IN_SCALE_UP_HOURS = 117
-N_INPUTS = 118
+# Priced components of the service (seed 004's list): storage, monitoring, licences,
+# FinOps effort, and standing failover capacity.
+IN_STORAGE_TB = 118
+IN_STORAGE_USD_PER_TB_MONTH = 119
+IN_MONITORING_USD_PER_MONTH = 120
+IN_LICENCES_USD_PER_MONTH = 121
+IN_FINOPS_FTE = 122
+IN_REDUNDANCY_FRACTION = 123
+N_INPUTS = 124
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -299,6 +307,12 @@ INPUTS: tuple[Column, ...] = (
     Column("autoscale", "1", "1 if a cloud fleet follows the daily profile (autoscaling), else 0"),
     Column("peak_hours_per_day", "h/d", "hours a day at the peak demand level"),
     Column("scale_up_hours", "h", "accelerator-hours lost per accelerator added by a scale-up"),
+    Column("storage_tb", "TB", "model weights, checkpoints and versions kept in object storage"),
+    Column("storage_usd_per_tb_month", "USD/(TB month)", "object storage price"),
+    Column("monitoring_usd_per_month", "USD/month", "monitoring and observability tools"),
+    Column("licences_usd_per_month", "USD/month", "software licences (serving, orchestration)"),
+    Column("finops_fte", "FTE", "FinOps and cost-attribution effort"),
+    Column("redundancy_fraction", "1", "standing failover capacity, share of the fleet"),
 )
 
 # ---------------------------------------------------------------- outputs
@@ -354,7 +368,9 @@ OUT_ROI = 48
 OUT_SITE_POWER_MW = 49
 OUT_POWER_CAP_SERVED_SHARE = 50
 OUT_FINETUNES_IN_HORIZON = 51
-N_OUTPUTS = 52
+OUT_CAPEX_LIFECYCLE = 52
+OUT_OPEX_LIFECYCLE = 53
+N_OUTPUTS = 54
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -419,6 +435,13 @@ OUTPUTS: tuple[Column, ...] = (
     ),
     Column("power_cap_served_share", "1", "share of the demand a power-capped site can serve"),
     Column("finetunes_in_horizon", "1", "fine-tuning runs in the horizon"),
+    Column(
+        "capex_lifecycle",
+        "USD",
+        "CAPEX in the lifecycle total: owned hardware's depreciation (inference and training) "
+        "and the PUE CAPEX",
+    ),
+    Column("opex_lifecycle", "USD", "OPEX in the lifecycle total: everything else"),
 )
 
 # ---------------------------------------------------------------- infeasibility codes

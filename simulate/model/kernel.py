@@ -19,6 +19,7 @@ from simulate.model import columns as col
 from simulate.model.stages import (
     achieved_fractions,
     api_charges_monthly,
+    capex_in_lifecycle,
     fleet_size,
     inference_hardware_monthly,
     overhead_and_sla,
@@ -196,6 +197,14 @@ def cost_valid_row(x, out, i):
         + months * inference_monthly
         + pue_capex
     )
+    capex = capex_in_lifecycle(
+        x,
+        months,
+        amortization,
+        pue_capex,
+        releases * train_hours + finetunes * finetune_hours,
+        owning,
+    )
     cost_per_token = lifecycle / (tokens_per_month * months)
     per_request, meaningful, input_1m, output_1m = per_token_extras(
         x, cost_per_token, shape, prefill_share
@@ -264,6 +273,8 @@ def cost_valid_row(x, out, i):
         site_mw,
         served_share,
         finetunes,
+        capex,
+        lifecycle - capex,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -320,6 +331,8 @@ def all_finite(values):
         values[49] * _BEYOND_FLOAT32 * 0.0
         + values[50] * _BEYOND_FLOAT32 * 0.0
         + values[51] * _BEYOND_FLOAT32 * 0.0
+        + values[52] * _BEYOND_FLOAT32 * 0.0
+        + values[53] * _BEYOND_FLOAT32 * 0.0
     )
     b1_0 = a0 + a1
     b1_1 = a2 + a3
@@ -401,6 +414,8 @@ def store_outputs(out, i, values):
     out[49, i] = values[49]
     out[50, i] = values[50]
     out[51, i] = values[51]
+    out[52, i] = values[52]
+    out[53, i] = values[53]
 
 
 @jit(parallel=True)

@@ -299,6 +299,9 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         )
     fleet = np.where(scaling, n_peak, fleet)
     fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
+    spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
+    fleet = fleet + spare
+    fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
     u = busy_hours / fleet_hours
 
     base, floor_ = x[:, col.IN_PUE_BASE], np.minimum(x[:, col.IN_PUE_FLOOR], x[:, col.IN_PUE_BASE])
@@ -341,8 +344,13 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     )
     overhead = (
         x[:, col.IN_PLATFORM_USD_PER_MONTH]
-        + x[:, col.IN_STAFF_FTE] * x[:, col.IN_STAFF_USD_PER_FTE_YEAR] / 12.0
+        + (x[:, col.IN_STAFF_FTE] + x[:, col.IN_FINOPS_FTE])
+        * x[:, col.IN_STAFF_USD_PER_FTE_YEAR]
+        / 12.0
         + x[:, col.IN_EGRESS_USD_PER_GB] * x[:, col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_month / 1e9
+        + x[:, col.IN_STORAGE_TB] * x[:, col.IN_STORAGE_USD_PER_TB_MONTH]
+        + x[:, col.IN_MONITORING_USD_PER_MONTH]
+        + x[:, col.IN_LICENCES_USD_PER_MONTH]
     )
     knee = x[:, col.IN_SLA_KNEE_UTILIZATION]
     late = np.where(
@@ -422,6 +430,13 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     train_mwh = (releases * train_h + finetunes * ft_h) * t_draw * pue / 1e6 / months
     capex = x[:, col.IN_PUE_CAPEX_USD]
     lifecycle = releases * train_cost + finetunes * ft_cost + months * monthly + capex
+    # CAPEX: owned hardware's depreciation over its hours of use, and the PUE CAPEX.
+    owned_training = x[:, col.IN_TRAIN_CLOUD] <= 0.5
+    capex_total = (
+        months * amort
+        + capex
+        + np.where(owned_training, (releases * train_h + finetunes * ft_h) * t_price / life_h, 0.0)
+    )
     tokens_total = tokens_month * months
     revenue = (
         x[:, col.IN_REQUESTS_PER_DAY]
@@ -509,6 +524,8 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
             1.0,
         ),
         col.OUT_FINETUNES_IN_HORIZON: finetunes,
+        col.OUT_CAPEX_LIFECYCLE: capex_total,
+        col.OUT_OPEX_LIFECYCLE: lifecycle - capex_total,
     }
     for j, value in values.items():
         out[:, j] = value

@@ -596,12 +596,17 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
             col.HOURS_PER_MONTH * (peak_share * n_peak + (1.0 - peak_share) * n_off)
             + col.DAYS_PER_MONTH * (n_peak - n_off) * x[col.IN_SCALE_UP_HOURS]
         )
-        return n_peak, busy_hours / fleet_hours, fleet_hours
-    n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned))
-    n_at_peak = np.ceil(busy_hours * peak / col.HOURS_PER_MONTH)
-    n_inference = max(n_inference, n_at_peak, tp)
-    n_inference = np.ceil(n_inference / tp) * tp
-    fleet_hours = n_inference * col.HOURS_PER_MONTH
+        n_inference = n_peak
+    else:
+        n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned))
+        n_at_peak = np.ceil(busy_hours * peak / col.HOURS_PER_MONTH)
+        n_inference = max(n_inference, n_at_peak, tp)
+        n_inference = np.ceil(n_inference / tp) * tp
+        fleet_hours = n_inference * col.HOURS_PER_MONTH
+    # Failover capacity: whole spare replicas, standing all day, paid as the fleet is.
+    spare = np.ceil(n_inference * x[col.IN_REDUNDANCY_FRACTION] / tp) * tp
+    n_inference += spare
+    fleet_hours += spare * col.HOURS_PER_MONTH
     return n_inference, busy_hours / fleet_hours, fleet_hours
 
 
@@ -757,8 +762,13 @@ def overhead_and_sla(x, tokens_per_month, utilization):
     """
     overhead = (
         x[col.IN_PLATFORM_USD_PER_MONTH]
-        + x[col.IN_STAFF_FTE] * x[col.IN_STAFF_USD_PER_FTE_YEAR] * MONTHS_PER_YEAR_INV
+        + (x[col.IN_STAFF_FTE] + x[col.IN_FINOPS_FTE])
+        * x[col.IN_STAFF_USD_PER_FTE_YEAR]
+        * MONTHS_PER_YEAR_INV
         + x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month * 1e-9
+        + x[col.IN_STORAGE_TB] * x[col.IN_STORAGE_USD_PER_TB_MONTH]
+        + x[col.IN_MONITORING_USD_PER_MONTH]
+        + x[col.IN_LICENCES_USD_PER_MONTH]
     )
     knee = x[col.IN_SLA_KNEE_UTILIZATION]
     late_share = 0.0
@@ -873,6 +883,38 @@ def training_hourly_cost(x, pue, power_price, owning):
         + draw_w * pue * 1e-6 * power_price
     )
     return draw_w, usd_per_hour
+
+
+@stage
+def capex_in_lifecycle(x, months, amortization, pue_capex, training_hours, owning):
+    """The CAPEX part of the lifecycle total (the rest is OPEX).
+
+    Parameters
+    ----------
+    months : float
+        The horizon, months.
+    amortization : float
+        The owned inference fleet's depreciation, USD/month.
+    pue_capex : float
+        The one-off PUE CAPEX, USD.
+    training_hours : float
+        Training and fine-tuning accelerator-hours over the horizon.
+    owning : tuple of float
+        From :func:`ownership_rates`.
+
+    Returns
+    -------
+    float
+        USD: straight-line depreciation of owned hardware over the hours it is used
+        (inference fleet and, when owned, the training cluster) plus the PUE CAPEX.
+        Maintenance, facility, energy, rent, API charges, staff and the rest are OPEX.
+    """
+    capex = months * amortization + pue_capex
+    if x[col.IN_TRAIN_CLOUD] <= 0.5:
+        inv_life_hours, price_multiplier = owning
+        price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
+        capex += training_hours * price * inv_life_hours
+    return capex
 
 
 @stage
