@@ -40,7 +40,7 @@ from scenarios.loader import merge_tables, resolve_extends
 from scenarios.overrides import apply_overrides
 from scenarios.plausibility import check_plausible
 from scenarios.scenario import Scenario
-from scenarios.sources import is_file
+from scenarios.sources import is_file, read_scenario_file
 from scenarios.validate import validate_scenario
 
 __all__ = [
@@ -138,7 +138,7 @@ def builtin_platform_names() -> list[str]:
 def _read_platform_source(name_or_path: str | Path) -> tuple[str, str]:
     path = Path(name_or_path)
     if is_file(path):
-        return str(path), path.read_text(encoding="utf-8")
+        return str(path), read_scenario_file(path)
     names = builtin_platform_names()
     name = str(name_or_path)
     if name in names:

@@ -68,7 +68,7 @@ def read_scenario_source(name_or_path: str | Path | None) -> tuple[str, str]:
                 f"{shown(name)}: a scenario file's path must be printable (no control "
                 "characters or line breaks); rename the file"
             )
-        return str(path), _read_file(path)
+        return str(path), read_scenario_file(path)
     if len(name) > 255 or not printable:  # 255: the longest file name most systems allow
         raise ScenarioError(
             f"{shown(name)}: neither a scenario file nor a built-in scenario; built-in "
@@ -112,7 +112,14 @@ def is_file(path: Path) -> bool:
         return False
 
 
-def _read_file(path: Path) -> str:
+def read_scenario_file(path: Path) -> str:
+    """The text of a scenario (or platform) file, within the size limit.
+
+    Raises
+    ------
+    ScenarioError
+        A file over :data:`~scenarios.limits.MAX_SCENARIO_BYTES`, unreadable, or not UTF-8.
+    """
     # Size first: a scenario is small, and reading a huge file only to refuse it
     # would take the time and memory the limit is there to save.
     try:

@@ -219,6 +219,13 @@ def test_workloads_on_different_horizons_are_refused(tmp_path):
         load_platform(_file(tmp_path, text))
 
 
+def test_a_file_that_is_not_text_is_refused(tmp_path):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(ScenarioError, match=r"binary.toml: cannot read"):
+        load_platform(path)
+
+
 def test_an_unknown_platform_name_lists_the_builtins():
     with pytest.raises(ScenarioError, match="platform-10-models"):
         load_platform("platform-10-model")
