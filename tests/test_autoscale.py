@@ -28,6 +28,18 @@ def _rows(seed, n=120):
     return rows
 
 
+def _fixed_and_scaled(rows):
+    """Outputs without and with autoscaling, and the rows feasible without it."""
+    rows = rows.copy()
+    rows[:, col.IN_AUTOSCALE] = 0.0
+    fixed, flags = model_outputs(rows)
+    rows[:, col.IN_AUTOSCALE] = 1.0
+    scaled, _ = model_outputs(rows)
+    ok = flags & col.STRUCTURAL_FLAGS == 0
+    assert ok.any()
+    return fixed, scaled, ok
+
+
 def _feasible(out, flags):
     return (flags & col.STRUCTURAL_FLAGS == 0) & np.isfinite(out[:, col.OUT_CLOUD_RENT_MONTHLY])
 
@@ -72,12 +84,7 @@ def test_an_autoscaled_cloud_fleet_pays_between_the_mean_and_the_peak(seed):
 def test_an_owned_fleet_pays_for_the_peak_whether_or_not_it_autoscales(seed):
     rows = _rows(seed)
     rows[:, col.IN_FLEET_CLOUD] = 0.0
-    rows[:, col.IN_AUTOSCALE] = 0.0
-    fixed, flags = model_outputs(rows)
-    rows[:, col.IN_AUTOSCALE] = 1.0
-    scaled, _ = model_outputs(rows)
-    ok = flags & col.STRUCTURAL_FLAGS == 0
-    assert ok.any()
+    fixed, scaled, ok = _fixed_and_scaled(rows)
     np.testing.assert_array_equal(scaled[ok], fixed[ok])
     # Its accelerators cover the peak at full load.
     assert np.all(
@@ -91,10 +98,5 @@ def test_a_flat_profile_autoscaled_is_the_fleet_sized_for_it(seed):
     rows = _rows(seed)
     rows[:, col.IN_FLEET_CLOUD] = 1.0
     rows[:, col.IN_PEAK_TO_AVERAGE] = 1.0
-    rows[:, col.IN_AUTOSCALE] = 0.0
-    fixed, flags = model_outputs(rows)
-    rows[:, col.IN_AUTOSCALE] = 1.0
-    scaled, _ = model_outputs(rows)
-    ok = flags & col.STRUCTURAL_FLAGS == 0
-    assert ok.any()
+    fixed, scaled, ok = _fixed_and_scaled(rows)
     np.testing.assert_allclose(scaled[ok], fixed[ok], rtol=1e-12)
