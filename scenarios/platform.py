@@ -29,6 +29,7 @@ of ten models is not assumed to move as one.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -117,6 +118,11 @@ class Platform:
     shared_factors: tuple[str, ...]
     workloads: tuple[Workload, ...]
     horizon_years: float
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the platform file's text (hex), its identity in provenance."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
 
     @property
     def tiers(self) -> list[str]:

@@ -61,11 +61,9 @@ def platform_command(
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
     # Refuse to replace a different result before the work, not after it.
-    import hashlib
-
     identity = {
         "lifecycle_tco_kind": "platform",
-        "scenario_sha256": hashlib.sha256(loaded.text.encode()).hexdigest(),
+        "scenario_sha256": loaded.sha256,
         "seed": seed,
         "n_samples": n,
     }

@@ -21,7 +21,6 @@ platform is today's run.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -335,8 +334,9 @@ def _chargeback(workloads, tiers, platform, confidence):
 
     def group(prefix, rows, dim):
         costs, token_sums, capexes = rows
-        means = np.array([_mean(values, confidence) for values in costs])
-        spread = np.array([_percentiles(values, confidence) for values in costs])
+        summaries = [_mean_and_percentiles(values, confidence) for values in costs]
+        means = np.array([mean for mean, _ in summaries])
+        spread = np.array([percentiles for _, percentiles in summaries])
         shares = np.array([ratio_of_means(v, platform_cost, confidence) for v in costs])
         unit_costs = np.array(
             [
@@ -382,12 +382,9 @@ def _chargeback(workloads, tiers, platform, confidence):
         ratio_of_means(platform_capex, platform_cost, confidence),
         share | {"long_name": "CAPEX share of the platform's expected cost"},
     )
-    stats["platform_cost_mean"] = (("bound",), _mean(platform_cost, confidence), usd)
-    stats["platform_cost_percentiles"] = (
-        ("percentile",),
-        _percentiles(platform_cost, confidence),
-        usd,
-    )
+    mean, percentiles = _mean_and_percentiles(platform_cost, confidence)
+    stats["platform_cost_mean"] = (("bound",), mean, usd)
+    stats["platform_cost_percentiles"] = (("percentile",), percentiles, usd)
     stats["platform_token_cost_per_1k_mean"] = (
         ("bound",),
         ratio_of_means(platform_cost, platform_tokens, confidence) * 1000.0,
@@ -396,14 +393,10 @@ def _chargeback(workloads, tiers, platform, confidence):
     return stats
 
 
-def _mean(values: np.ndarray, confidence: float) -> np.ndarray:
+def _mean_and_percentiles(values: np.ndarray, confidence: float):
+    """The mean (estimate, lower, upper) and the :data:`PERCENTILES` estimates, one pass."""
     table, _ = summarize_values(values, PERCENTILES, confidence)
-    return table[0]
-
-
-def _percentiles(values: np.ndarray, confidence: float) -> np.ndarray:
-    table, _ = summarize_values(values, PERCENTILES, confidence)
-    return table[2:, 0]
+    return table[0], table[2:, 0]
 
 
 def _attrs(platform: Platform, columns: PlatformDesign, n, seed_entropy, design, chunk, valid):
@@ -413,12 +406,12 @@ def _attrs(platform: Platform, columns: PlatformDesign, n, seed_entropy, design,
         "platform_description": platform.description,
         "platform_source": platform.source,
         "platform_toml": platform.text,
-        "platform_sha256": hashlib.sha256(platform.text.encode()).hexdigest(),
+        "platform_sha256": platform.sha256,
         "platform_overrides": "\n".join(platform.workloads[0].scenario.overrides),
         # What a report's provenance shows as the result's scenario: the platform file.
         "scenario_name": platform.name,
         "scenario_source": platform.source,
-        "scenario_sha256": hashlib.sha256(platform.text.encode()).hexdigest(),
+        "scenario_sha256": platform.sha256,
         "platform_shared_factor_prefixes": " ".join(platform.shared_factors),
         "shared_factors": " ".join(columns.shared),
         "factor_columns": " ".join(columns.columns),
