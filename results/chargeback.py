@@ -7,7 +7,9 @@ export`` and ``tco report``.
 
 from __future__ import annotations
 
-__all__ = ["chargeback_rows", "chargeback_table"]
+import math
+
+__all__ = ["chargeback_monthly", "chargeback_rows", "chargeback_table"]
 
 
 def _bounds(values) -> list[float]:
@@ -28,8 +30,16 @@ def chargeback_rows(ds) -> dict:
         ``workloads`` and ``tiers`` (lists of rows: name, expected ``cost`` [estimate,
         lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``capex_share`` bounds
         (CAPEX over the row's expected cost), ``token_cost_per_1k``
-        bounds USD/1k tokens; workloads also ``tier`` and ``model``) and ``platform``.
+        bounds USD/1k tokens, ``cost_by_year``: the expected cost [estimate, lower, upper]
+        of each year of the plan; workloads also ``tier`` and ``model``) and
+        ``platform`` (with ``token_cost_per_1k_by_year`` too).
     """
+    by_year = "year" in ds.coords
+
+    def years_of(name, pick):
+        if not by_year:
+            return []
+        return [_bounds(v) for v in ds[name].sel(pick).values]
 
     def row(prefix, dim, name):
         pick = {dim: name}
@@ -40,6 +50,7 @@ def chargeback_rows(ds) -> dict:
             "share": _bounds(ds[f"{prefix}_share"].sel(pick).values),
             "token_cost_per_1k": _bounds(ds[f"{prefix}_token_cost_per_1k"].sel(pick).values),
             "capex_share": _bounds(ds[f"{prefix}_capex_share"].sel(pick).values),
+            "cost_by_year": years_of(f"{prefix}_year_cost_mean", pick),
         }
 
     workloads = [
@@ -58,6 +69,8 @@ def chargeback_rows(ds) -> dict:
         "cost_p5_p95": [float(spread.sel(percentile=5.0)), float(spread.sel(percentile=95.0))],
         "token_cost_per_1k": _bounds(ds["platform_token_cost_per_1k_mean"].values),
         "capex_share": _bounds(ds["platform_capex_share"].values),
+        "cost_by_year": years_of("platform_year_cost_mean", {}),
+        "token_cost_per_1k_by_year": years_of("platform_year_token_cost_per_1k", {}),
     }
     return {"workloads": workloads, "tiers": tiers, "platform": platform}
 
@@ -77,7 +90,8 @@ def chargeback_table(ds):
         ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
         ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]``, ``capex_share [1]`` and
         ``token_cost_per_1k
-        [USD/1k tokens]`` with their bounds; provenance in ``attrs``.
+        [USD/1k tokens]`` with their bounds, and ``cost_year_<k> [USD]``, the expected
+        cost of each year of the plan; provenance in ``attrs``.
     """
     import pandas as pd
 
@@ -101,7 +115,68 @@ def chargeback_table(ds):
             record[f"{key}_lower [{unit}]"] = values[1]
             record[f"{key}_upper [{unit}]"] = values[2]
         record["cost_p5 [USD]"], record["cost_p95 [USD]"] = item["cost_p5_p95"]
+        for k, values in enumerate(item["cost_by_year"], start=1):
+            record[f"cost_year_{k} [USD]"] = values[0]
         records.append(record)
+    table = pd.DataFrame.from_records(records)
+    table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
+    return table
+
+
+def chargeback_monthly(ds):
+    """The chargeback per month: each row's expected cost in every month of the plan.
+
+    A year's expected cost is spread evenly over its months (accrual: owned hardware
+    depreciated, so a purchase is not a spike); the months of a row add up to its
+    expected lifecycle cost.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A platform result with the year dimension.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level``, ``name``, ``tier``, ``month`` (1 ..), ``cost [USD]``.
+
+    Raises
+    ------
+    ValueError
+        If the result has no year dimension (made before it existed).
+    """
+    import pandas as pd
+
+    if "year" not in ds.coords:
+        raise ValueError("the platform result has no year dimension: rerun `tco platform`")
+    horizon = float(ds.attrs["horizon_years"])
+    years = ds.sizes["year"]
+    # The months of each year of the plan; a longer horizon's later years sit in the last.
+    months_in = [min(12.0, 12.0 * (horizon - y)) for y in range(years)]
+    months_in[-1] = 12.0 * horizon - 12.0 * (years - 1)
+    rows = chargeback_rows(ds)
+    items = [
+        *(("workload", r["workload"], r["tier"], r) for r in rows["workloads"]),
+        *(("tier", r["tier"], r["tier"], r) for r in rows["tiers"]),
+        ("platform", str(ds.attrs.get("platform_name", "platform")), "", rows["platform"]),
+    ]
+    records = []
+    for level, name, tier, item in items:
+        month = 0
+        for year_cost, months in zip(item["cost_by_year"], months_in, strict=True):
+            whole = math.ceil(months - 1e-9)
+            for m in range(whole):
+                share = min(1.0, months - m) / months
+                month += 1
+                records.append(
+                    {
+                        "level": level,
+                        "name": name,
+                        "tier": tier,
+                        "month": month,
+                        "cost [USD]": year_cost[0] * share,
+                    }
+                )
     table = pd.DataFrame.from_records(records)
     table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
     return table

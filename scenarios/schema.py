@@ -104,7 +104,7 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "year",
         3.0,
         0,
-        INF,
+        100,
         "planning horizon",
         lower_open=True,
     ),
@@ -884,6 +884,79 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         INF,
         "standing failover capacity as a share of the fleet (whole replicas, held all day "
         "and paid as the fleet is; 1 for a second site of the same size)",
+    ),
+    # the plan over time (simulate.model.timeline)
+    _f(
+        "demand.growth_per_month",
+        "growth_per_month",
+        "1/month",
+        0.0,
+        -1,
+        INF,
+        "demand growth per month, compounded: requests_per_day is the first month's demand "
+        "(0.03 is about 43% a year; negative for a model whose traffic fades). An owned "
+        "fleet is bought in steps at the start of each year for that year's last month; a "
+        "rented one follows each year's mean",
+        lower_open=True,
+    ),
+    _f(
+        "hardware.price_decline_per_year",
+        "hw_price_decline_per_year",
+        "1/year",
+        0.0,
+        0,
+        1,
+        "fall of the purchase price of the same accelerator a year: later purchases and "
+        "end-of-life replacements pay less (a judgement; H100 list prices held at about "
+        "$25-40k from 2023 to 2026, so 0-0.15)",
+        upper_open=True,
+    ),
+    _f(
+        "hardware.cloud_rate_decline_per_year",
+        "cloud_rate_decline_per_year",
+        "1/year",
+        0.0,
+        0,
+        1,
+        "fall of cloud rates a year, rented inference and training (H100 rental fell from "
+        "about $8/h in 2023 to $1.70-2.40/h in 2025, then rose 40% by March 2026: "
+        "SemiAnalysis rental index as reported in 2026; 0-0.3 as a planning range)",
+        upper_open=True,
+    ),
+    _f(
+        "api.price_decline_per_year",
+        "api_price_decline_per_year",
+        "1/year",
+        0.0,
+        0,
+        1,
+        "fall of the managed API's token prices a year, for the same model (a judgement, "
+        "0-0.5; at a fixed capability, by moving to newer models, prices fell 9x-900x a "
+        "year: Epoch AI, 'LLM inference prices have fallen rapidly but unequally across "
+        "tasks', 2025-03-12)",
+        upper_open=True,
+    ),
+    _f(
+        "finance.discount_rate",
+        "discount_rate",
+        "1/year",
+        0.08,
+        0,
+        INF,
+        "discount rate of the present value, a year (a judgement: a company's cost of "
+        "capital, 0.06-0.12). The lifecycle total stays undiscounted",
+    ),
+    _f(
+        "hardware.salvage_fraction",
+        "salvage_fraction",
+        "1",
+        0.0,
+        0,
+        1,
+        "resale value of an owned accelerator at the end of its life / its price: "
+        "depreciation is straight-line to it, and it is credited when the accelerator is "
+        "replaced (a judgement, 0-0.2)",
+        upper_open=True,
     ),
     # spot capacity: preemptions (a rented fleet only)
     _f(

@@ -85,6 +85,21 @@ def random_valid_inputs(rng, n):
         (col.IN_REDUNDANCY_FRACTION, 1.0),
     ):
         rows[:, column] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.0, high, n))
+    # The plan over time: growing or fading demand, price declines, resale, a horizon
+    # that holds several hardware lives (so replacements happen) and partial years.
+    rows[:, col.IN_GROWTH_PER_MONTH] = np.where(
+        rng.random(n) < 0.5, 0.0, rng.uniform(-0.05, 0.08, n)
+    )
+    for column, high in (
+        (col.IN_HW_PRICE_DECLINE_PER_YEAR, 0.3),
+        (col.IN_CLOUD_RATE_DECLINE_PER_YEAR, 0.4),
+        (col.IN_API_PRICE_DECLINE_PER_YEAR, 0.6),
+        (col.IN_SALVAGE_FRACTION, 0.3),
+    ):
+        rows[:, column] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.0, high, n))
+    rows[:, col.IN_DISCOUNT_RATE] = rng.uniform(0.0, 0.15, n)
+    rows[:, col.IN_HORIZON_YEARS] = rng.uniform(0.3, 12.0, n)
+    rows[:, col.IN_HARDWARE_LIFE_YEARS] = rng.uniform(0.8, 7.0, n)
     rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)
     rows[:, col.IN_PRICE_OUTPUT_USD_PER_1M] = rng.uniform(0, 10.0, n)
     rows[:, col.IN_PRICE_USD_PER_REQUEST] = np.where(

@@ -252,10 +252,10 @@ def test_a_factor_that_draws_beyond_float32_is_refused():
     # RuntimeWarning from the cast, in a run the model had flagged.
     message = refused(
         builtin_text("default"),
-        'scenario.horizon_years={dist="lognormal", median=3, sigma=80}',
+        'hardware.life_years={dist="lognormal", median=3, sigma=80}',
         source="builtin:default",
     )
-    assert message.startswith("builtin:default: scenario.horizon_years = lognormal(")
+    assert message.startswith("builtin:default: hardware.life_years = lognormal(")
     assert "float32" in message and "narrow it" in message
     # The same spread of a small quantity stays accepted: the limit is on the draws.
     parse_scenario(

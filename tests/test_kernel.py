@@ -122,8 +122,8 @@ def test_breakdown_adds_up(rng):
         out[ok][:, parts].sum(axis=1), out[ok, col.OUT_INFERENCE_COST_MONTHLY], rtol=1e-12
     )
     # Input and output prices recover the lifecycle total from the tokens served.
-    months = inputs[ok, col.IN_HORIZON_YEARS] * 12
-    tokens = out[ok, col.OUT_TOKENS_PER_MONTH] * months
+    # The tokens over the horizon: the year dimension's (demand may grow).
+    tokens = out[ok, col.OUT_TOKENS_YEAR : col.OUT_TOKENS_YEAR + col.MAX_YEARS].sum(axis=1)
     # The prompt share of the tokens served: fixed prompts (benchmark-style rows) or phi.
     fixed_prompt = np.minimum(
         inputs[ok, col.IN_FIXED_INPUT_TOKENS], inputs[ok, col.IN_CONTEXT_LIMIT_TOKENS]

@@ -84,11 +84,11 @@ def _file(tmp_path, text, name="p.toml"):
 def test_a_one_workload_platform_is_tco_run_of_its_scenario(tmp_path):
     ds = platform_run(_file(tmp_path, ONE), n=3000, seed=11)
     ran = run("default", n=3000, seed=11, store="all")
-    months = 36.0  # the default scenario's 3-year horizon
     np.testing.assert_array_equal(ds["cost"].sel(workload="only").values, ran["lifecycle_total"])
-    np.testing.assert_array_equal(
-        ds["tokens"].sel(workload="only").values, ran["tokens_per_month"].values * months
-    )
+    # The tokens of the default scenario's three years, summed as the platform sums them.
+    tokens = sum(ran[f"tokens_year_{k}"].values for k in (1, 2, 3))
+    np.testing.assert_array_equal(ds["tokens"].sel(workload="only").values, tokens)
+    assert "tokens_year_4" in ran and np.all(ran["tokens_year_4"].values[np.isfinite(tokens)] == 0)
     np.testing.assert_array_equal(
         ds["platform_token_cost_per_1k"].values, ds["cost"].values[0] / ds["tokens"].values[0] * 1e3
     )
@@ -300,3 +300,55 @@ def test_the_reports_command_makes_the_same_platform_again(tmp_path):
 
     with xr.open_dataset(tmp_path / "again.nc") as again:
         np.testing.assert_array_equal(again["cost"].values, first["cost"].values)
+
+
+GROWING = MIXED.replace(
+    '[[workload]]\nname = "spot"',
+    '[workload.demand]\ngrowth_per_month = 0.03\n\n[[workload]]\nname = "spot"',
+)
+
+
+def test_the_years_of_the_plan_add_up_to_the_lifecycle_cost(tmp_path):
+    ds = platform_run(_file(tmp_path, GROWING), n=3000, seed=6)
+    assert list(ds["year"].values) == [1, 2, 3]
+    est = {"bound": "estimate"}
+    # Year costs are float32 per sample: their sums agree with the float64 totals to ~1e-7.
+    years = ds["workload_year_cost_mean"].sel(est).sum("year")
+    np.testing.assert_allclose(years.values, ds["workload_cost_mean"].sel(est).values, rtol=1e-6)
+    np.testing.assert_allclose(
+        ds["tier_year_cost_mean"].sel(est).sum("tier").values,
+        ds["platform_year_cost_mean"].sel(est).values,
+        rtol=1e-12,
+    )
+    assert ds["platform_year_cost_mean"].sel(est).sum().item() == pytest.approx(
+        ds["platform_cost_mean"].sel(est).item(), rel=1e-6
+    )
+    # The growing workload costs more every year; the flat ones the same each year.
+    big = ds["workload_year_cost_mean"].sel(bound="estimate", workload="big").values
+    assert big[0] < big[1] < big[2]
+    spot = ds["workload_year_cost_mean"].sel(bound="estimate", workload="spot").values
+    np.testing.assert_allclose(spot, spot[0], rtol=1e-6)
+
+
+def test_the_chargeback_by_month_adds_up_to_each_row(tmp_path):
+    from results.chargeback import chargeback_monthly, chargeback_rows
+
+    ds = platform_run(_file(tmp_path, GROWING), n=2000, seed=7, output=tmp_path / "g.nc")
+    monthly = chargeback_monthly(ds)
+    rows = chargeback_rows(ds)
+    platform = monthly[monthly["level"] == "platform"]
+    assert list(platform["month"]) == list(range(1, 37))
+    assert platform["cost [USD]"].sum() == pytest.approx(rows["platform"]["cost"][0], rel=1e-6)
+    for row in rows["workloads"]:
+        months = monthly[(monthly["level"] == "workload") & (monthly["name"] == row["workload"])]
+        assert months["cost [USD]"].sum() == pytest.approx(row["cost"][0], rel=1e-6)
+    out = CliRunner().invoke(
+        main,
+        ["export", str(tmp_path / "g.nc"), "-o", str(tmp_path / "g.csv"), "--by-month",
+         str(tmp_path / "m.csv")],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    import pandas as pd
+
+    assert len(pd.read_csv(tmp_path / "m.csv")) == len(monthly)
+    assert "cost_year_3 [USD]" in pd.read_csv(tmp_path / "g.csv").columns

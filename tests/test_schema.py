@@ -28,7 +28,14 @@ def test_defaults_lie_in_their_domains():
 def test_column_constants_index_the_column_of_the_same_name():
     assert len(col.INPUTS) == col.N_INPUTS and len(col.OUTPUTS) == col.N_OUTPUTS
     constants = {k: v for k, v in vars(col).items() if k.startswith(("IN_", "OUT_"))}
-    assert len(constants) == col.N_INPUTS + col.N_OUTPUTS
+    # The year dimension has one constant per line: its year 1 (``OUT_COST_YEAR`` is
+    # ``cost_year_1``, and the line's MAX_YEARS columns follow it).
+    blocks = {f"OUT_{line.upper()}_YEAR": line for line in col.YEAR_LINES}
+    for name, line in blocks.items():
+        index = constants.pop(name)
+        for k in range(col.MAX_YEARS):
+            assert col.OUTPUTS[index + k].name == f"{line}_year_{k + 1}"
+    assert len(constants) + len(blocks) * col.MAX_YEARS == col.N_INPUTS + col.N_OUTPUTS
     for name, index in constants.items():
         table = col.INPUTS if name.startswith("IN_") else col.OUTPUTS
         assert table[index].name.upper() == name.split("_", 1)[1], name

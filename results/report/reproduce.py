@@ -49,9 +49,12 @@ def _run_command(ds, store: str | None = None) -> str:
     words = ["tco", "run", _scenario_argument(attrs), *_set_options(attrs)]
     words += ["-n", str(attrs.get("n_samples", ds.sizes.get("sample", "")))]
     words += ["--seed", str(attrs.get("seed", "")), "--design", str(attrs.get("design", "mc"))]
-    store = store or ("all" if "amortization_monthly" in ds else None)
-    if store == "all":
-        words += ["--store", "all"]
+    if store is None and "amortization_monthly" in ds:
+        store = "all"
+    elif store is None and "cost_year_1" in ds:
+        store = "yearly"
+    if store in ("all", "yearly"):
+        words += ["--store", store]
     if "lifecycle_total" in ds and ds["lifecycle_total"].dtype == np.float64:
         words += ["--precision", "float64"]  # the command line's default is float32
     return shlex.join(words)

@@ -153,4 +153,40 @@ def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
         "Tier totals are the sums of their workloads, the platform the sum of the tiers, "
         "in every sample."
     )
+    lines += _year_lines(rows, confidence)
     return "\n".join(lines)
+
+
+def _year_lines(rows: dict, confidence: float) -> list[str]:
+    """The plan by year: each tier's and the platform's expected cost, and USD/1M tokens."""
+    from results.human import human
+
+    platform = rows["platform"]
+    if not platform["cost_by_year"]:
+        return []
+    header = [
+        "year",
+        *(f"tier {r['tier']}" for r in rows["tiers"]),
+        f"platform ({confidence:.0%} CI)",
+        "USD/1M tokens",
+    ]
+    body = []
+    for k, total in enumerate(platform["cost_by_year"]):
+        per_1m = [v * 1000.0 for v in platform["token_cost_per_1k_by_year"][k]]
+        body.append(
+            [
+                str(k + 1),
+                *(human(r["cost_by_year"][k][0], "USD") for r in rows["tiers"]),
+                f"{human(total[0], 'USD')} ({human(total[1], 'USD')}-{human(total[2], 'USD')})",
+                f"{per_1m[0]:.3g} ({per_1m[1]:.3g}-{per_1m[2]:.3g})",
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    return [
+        "By year (expected cost; the years add up to the lifecycle cost; USD/1M tokens = the "
+        "year's expected cost over its expected tokens):",
+        *(
+            "  ".join(cell.rjust(widths[i]) for i, cell in enumerate(row))
+            for row in [header, *body]
+        ),
+    ]

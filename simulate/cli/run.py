@@ -59,10 +59,12 @@ from simulate.model import columns as col
 )
 @click.option(
     "--store",
-    type=click.Choice(["standard", "all"]),
+    type=click.Choice(["standard", "yearly", "all"]),
     default="standard",
     show_default=True,
-    help="Per-sample outputs kept: KPIs, factors and extras, or every output.",
+    help="Per-sample outputs kept: KPIs, factors and extras; those and the year "
+    "dimension (cost, CAPEX, purchases and tokens by year, printed as a table); or "
+    "every output.",
 )
 @click.option(
     "--precision",
@@ -258,6 +260,7 @@ def run_command(
                 f"CVaR95 (mean of the worst 5%) {human(budget_line['cvar'], 'USD')}"
             )
         _echo_power_cap(loaded, dataset)
+        _echo_plan(loaded, dataset, confidence)
         if money is not None:
             _echo_money(money, confidence)
         click.echo(dataset.attrs["tco_index_definition"])
@@ -303,6 +306,45 @@ def _echo_power_cap(loaded, dataset) -> None:
             f"{human(np.median(missing_mw), 'MW', with_unit=True)} more (median), about "
             f"{human(np.median(missing_mw * per_mw), 'USD/month', with_unit=True)} at the "
             f"fleet's inference cost of {human(np.median(per_mw), 'USD')} per MW-month"
+        )
+
+
+def _echo_plan(loaded, dataset, confidence: float) -> None:
+    """The present value line and, with the year dimension stored, the table by year."""
+    import numpy as np
+
+    from results.human import human
+    from results.years import has_years, year_rows
+
+    if "present_value" in dataset:
+        present = np.asarray(dataset["present_value"].values, dtype=float)
+        total = np.asarray(dataset["lifecycle_total"].values, dtype=float)
+        ok = np.isfinite(present) & np.isfinite(total)
+        if ok.any():
+            rate = float(loaded.base_values().get("finance.discount_rate", 0.0) or 0.0)
+            click.echo(
+                f"Present value of the plan's cash flows at {rate:.1%} a year: "
+                f"{human(float(np.mean(present[ok])), 'USD')} (mean; the lifecycle total, "
+                f"undiscounted, {human(float(np.mean(total[ok])), 'USD')})"
+            )
+    if not has_years(dataset):
+        return
+    click.echo(
+        f"By year (means; cost with its {confidence:.0%} CI and P5-P95; $/1M tokens = mean "
+        "cost / mean tokens; cash CAPEX = accelerators bought net of trade-ins, PUE CAPEX):"
+    )
+    click.echo(
+        f"  {'year':>4}  {'cost':>10}  {'CI':>21}  {'P5-P95':>21}  {'CAPEX':>9}  "
+        f"{'cash CAPEX':>10}  {'tokens':>8}  {'$/1M tokens':>11}"
+    )
+    for row in year_rows(dataset, confidence):
+        mean, low, high = row["cost"]
+        click.echo(
+            f"  {row['year']:>4}  {human(mean, 'USD'):>10}  "
+            f"{human(low, 'USD') + ' to ' + human(high, 'USD'):>21}  "
+            f"{human(row['cost_p5'], 'USD') + ' to ' + human(row['cost_p95'], 'USD'):>21}  "
+            f"{human(row['capex'], 'USD'):>9}  {human(row['purchases'], 'USD'):>10}  "
+            f"{human(row['tokens'], 'tokens'):>8}  {human(row['token_cost_per_1m'], 'USD'):>11}"
         )
 
 

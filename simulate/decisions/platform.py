@@ -21,6 +21,7 @@ platform is today's run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,14 +44,41 @@ __all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
 
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and workload
 
-#: Kernel outputs kept per workload and sample.
-OUTPUTS = ("lifecycle_total", "tokens_per_month", "capex_lifecycle")
+#: Kernel outputs kept per workload and sample (with the year lines of :func:`kept_outputs`).
+OUTPUTS = ("lifecycle_total", "capex_lifecycle")
 
 #: Percentiles of the per-sample spread, percent.
 PERCENTILES = (5.0, 50.0, 95.0)
 
-#: Bytes held per workload and sample: cost, tokens, CAPEX (float64) and the mask (int8).
+#: Bytes held per workload and sample: cost, tokens, CAPEX (float64) and the mask (int8),
+#: plus :data:`BYTES_PER_WORKLOAD_YEAR` for each year of the plan.
 BYTES_PER_WORKLOAD_SAMPLE = 25
+#: Bytes held per workload, sample and year: its cost and tokens (float32).
+BYTES_PER_WORKLOAD_YEAR = 8
+
+
+def plan_years(horizon_years: float) -> int:
+    """Years of the year dimension for a horizon: ceil(horizon), at most MAX_YEARS."""
+    return min(math.ceil(horizon_years - 1e-12), col.MAX_YEARS)
+
+
+def kept_outputs(horizon_years: float) -> tuple[str, ...]:
+    """Kernel outputs a platform keeps per workload: :data:`OUTPUTS` and the year lines.
+
+    Parameters
+    ----------
+    horizon_years : float
+        The platform's horizon, years.
+
+    Returns
+    -------
+    tuple of str
+        In kernel order: the lifecycle cost and CAPEX, then ``cost_year_k`` and
+        ``tokens_year_k`` for every year of the plan.
+    """
+    years = range(1, plan_years(horizon_years) + 1)
+    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in ("cost", "tokens") for k in years)}
+    return tuple(c.name for c in col.OUTPUTS if c.name in wanted)
 
 
 @dataclass(frozen=True)
@@ -117,7 +145,7 @@ def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, Pla
         np.array([column_of[s, p] for p in plan.paths], dtype=np.int64)
         for s, plan in enumerate(plans)
     )
-    outputs = [c.name for c in col.OUTPUTS if c.name in OUTPUTS]
+    outputs = kept_outputs(platform.horizon_years)
     job = CompareJob(
         plans=tuple(plans),
         picks=picks,
@@ -211,7 +239,11 @@ def platform_run(
         workload is feasible, each with (``bound``: estimate, lower, upper):
         ``workload_cost_mean``, ``workload_share``, ``workload_token_cost_per_1k``, the
         same for ``tier_`` and ``platform_``, and ``*_cost_percentiles``
-        (..., ``percentile``) of the per-sample spread. Coordinates ``workload_tier``,
+        (..., ``percentile``) of the per-sample spread. The year dimension (``year`` =
+        1 .. ceil(horizon), at most MAX_YEARS): ``year_cost`` (workload, year, sample;
+        float32), ``platform_year_cost`` (year, sample), ``workload_year_cost_mean``,
+        ``tier_year_cost_mean``, ``platform_year_cost_mean`` and
+        ``platform_year_token_cost_per_1k`` (..., ``bound``). Coordinates ``workload_tier``,
         ``workload_model`` and ``workload_ownership``; provenance in attrs.
     """
     import xarray as xr
@@ -222,7 +254,8 @@ def platform_run(
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
     workloads = platform.workloads
-    held = len(workloads) * n * BYTES_PER_WORKLOAD_SAMPLE
+    years = plan_years(platform.horizon_years)
+    held = len(workloads) * n * (BYTES_PER_WORKLOAD_SAMPLE + years * BYTES_PER_WORKLOAD_YEAR)
     if held > IN_MEMORY_LIMIT_BYTES:
         raise ValueError(
             f"n = {n:,}: {held / 2**30:.1f} GiB would be held for {len(workloads)} workloads; "
@@ -230,8 +263,9 @@ def platform_run(
         )
     job, columns = platform_job(platform, design, seed)
     executor = local_if_none(executor)
-    months = platform.horizon_years * 12.0
     cost = np.empty((len(workloads), n))
+    year_cost = np.empty((len(workloads), years, n), dtype=np.float32)
+    year_tokens = np.empty((len(workloads), years, n), dtype=np.float32)
     tokens = np.empty((len(workloads), n))
     capex = np.empty((len(workloads), n))
     flags = np.empty((len(workloads), n), dtype=np.int8)
@@ -242,7 +276,11 @@ def platform_run(
         for w, part in enumerate(parts):
             cost[w, start:stop] = part["lifecycle_total"]
             capex[w, start:stop] = part["capex_lifecycle"]
-            tokens[w, start:stop] = part["tokens_per_month"] * months
+            tokens[w, start:stop] = 0.0
+            for k in range(years):
+                year_cost[w, k, start:stop] = part[f"cost_year_{k + 1}"]
+                year_tokens[w, k, start:stop] = part[f"tokens_year_{k + 1}"]
+                tokens[w, start:stop] += part[f"tokens_year_{k + 1}"]
             flags[w, start:stop] = part["infeasible"]
         if progress is not None:
             progress(stop, n)
@@ -255,7 +293,7 @@ def platform_run(
             [(start, stop, rows) for start, stop in ranges],
             consume,
             interrupt=interrupt,
-            result_bytes=len(workloads) * rows * (len(OUTPUTS) + len(job.union) + 1) * 8,
+            result_bytes=len(workloads) * rows * (len(job.outputs) + len(job.union) + 1) * 8,
             label="tco-platform",
         )
     tiers = platform.tiers
@@ -310,7 +348,12 @@ def platform_run(
     }
     for name, (dims, values, attrs) in stats.items():
         data_vars[name] = (dims, values, attrs)
+    data_vars |= _by_year(year_cost, year_tokens, tier_of, len(tiers), valid, confidence)
+    coords["year"] = np.arange(1, years + 1)
     dataset = xr.Dataset(data_vars, coords=coords)
+    dataset["year"].attrs["long_name"] = (
+        f"year of the plan (year {col.MAX_YEARS} also holds any later year)"
+    )
     dataset.attrs.update(
         _attrs(platform, columns, n, str(job.root.entropy), design, chunk, int(valid.sum()))
     )
@@ -391,6 +434,65 @@ def _chargeback(workloads, tiers, platform, confidence):
         per_1k | {"long_name": "platform expected cost over expected tokens, per 1,000 tokens"},
     )
     return stats
+
+
+def _mean_interval(values: np.ndarray, z: float) -> np.ndarray:
+    """(mean, lower, upper) of the mean along the last axis, by the CLT."""
+    mean = values.mean(axis=-1, dtype=np.float64)
+    half = z * values.std(axis=-1, ddof=1, dtype=np.float64) / np.sqrt(values.shape[-1])
+    return np.stack([mean, mean - half, mean + half], axis=-1)
+
+
+def _by_year(year_cost, year_tokens, tier_of, tiers: int, valid, confidence: float) -> dict:
+    """The year dimension of the attribution: each workload's, tier's and the platform's
+    expected cost by year, the platform's cost per 1,000 tokens by year, and per-sample
+    platform cost by year (float32 inputs, summed in float64)."""
+    z = two_sided_z(confidence)
+    usd = {"units": "USD"}
+    cost = year_cost[:, :, valid].astype(np.float64)
+    tokens = year_tokens[:, :, valid].astype(np.float64)
+    tier_cost = np.stack([cost[tier_of == t].sum(axis=0) for t in range(tiers)])
+    platform_cost = tier_cost.sum(axis=0)  # (year, valid samples)
+    platform_tokens = tokens.sum(axis=0)
+    all_samples = year_cost.astype(np.float64).sum(axis=0)
+    all_samples[:, ~valid] = np.nan
+    return {
+        "year_cost": (
+            ("workload", "year", "sample"),
+            year_cost,
+            usd | {"long_name": "cost in the year of the plan (float32)"},
+        ),
+        "platform_year_cost": (
+            ("year", "sample"),
+            all_samples,
+            usd | {"long_name": "platform cost in the year (NaN where a workload is infeasible)"},
+        ),
+        "workload_year_cost_mean": (
+            ("workload", "year", "bound"),
+            _mean_interval(cost, z),
+            usd | {"long_name": "expected cost in the year, with the interval of the mean"},
+        ),
+        "tier_year_cost_mean": (
+            ("tier", "year", "bound"),
+            _mean_interval(tier_cost, z),
+            usd | {"long_name": "expected tier cost in the year"},
+        ),
+        "platform_year_cost_mean": (
+            ("year", "bound"),
+            _mean_interval(platform_cost, z),
+            usd | {"long_name": "expected platform cost in the year"},
+        ),
+        "platform_year_token_cost_per_1k": (
+            ("year", "bound"),
+            np.array(
+                [
+                    ratio_of_means(c, t, confidence) * 1000.0
+                    for c, t in zip(platform_cost, platform_tokens, strict=True)
+                ]
+            ),
+            {"units": "USD/1k tokens", "long_name": "the year's expected cost over its tokens"},
+        ),
+    }
 
 
 def _mean_and_percentiles(values: np.ndarray, confidence: float):

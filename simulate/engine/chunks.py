@@ -29,7 +29,7 @@ from simulate.model.batch import model_outputs, variable_major_buffer
 from simulate.model.fused import fused_sample
 from simulate.model.tco_index import DEFINITION, IndexBounds, scenario_bounds
 
-STORE_LEVELS = ("standard", "all")
+STORE_LEVELS = ("standard", "yearly", "all")
 
 
 def stored_outputs(store: str) -> list[str]:
@@ -37,9 +37,11 @@ def stored_outputs(store: str) -> list[str]:
 
     Parameters
     ----------
-    store : {"standard", "all"}
-        ``standard``: KPIs, internal factors and extras; ``all``: every kernel
-        output (adds serving diagnostics and the monthly cost breakdown).
+    store : {"standard", "yearly", "all"}
+        ``standard``: KPIs, internal factors and extras; ``yearly``: those and the
+        year dimension (:data:`simulate.model.columns.YEAR_NAMES`, 164 bytes a sample
+        in float32); ``all``: every kernel output (adds serving diagnostics and the
+        monthly cost breakdown).
 
     Returns
     -------
@@ -51,6 +53,8 @@ def stored_outputs(store: str) -> list[str]:
     if store == "all":
         return [c.name for c in col.OUTPUTS]
     keep = {*col.KPI_NAMES, *col.FACTOR_NAMES, *col.EXTRA_NAMES}
+    if store == "yearly":
+        keep.update(col.YEAR_NAMES)
     return [c.name for c in col.OUTPUTS if c.name in keep]
 
 
@@ -61,7 +65,7 @@ def stored_bytes_per_sample(plan: SamplingPlan, store: str, precision: str) -> i
     ----------
     plan : SamplingPlan
         The run's sampling plan.
-    store : {"standard", "all"}
+    store : {"standard", "yearly", "all"}
         The stored outputs.
     precision : {"float64", "float32"}
         Storage type of the float variables.

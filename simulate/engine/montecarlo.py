@@ -86,6 +86,9 @@ def run_attrs(
         "levers_at_base": levers,
         "correlations": correlations or "none (independent factors)",
         "correlation_method": "Gaussian copula on the unit-cube columns (docs/correlations.md)",
+        # The calendar of the year dimension and the monthly cash flows (a sampled
+        # horizon is a variable of its own as well).
+        "horizon_years": float(scenario.base_values()["scenario.horizon_years"]),
     }
 
 
@@ -126,7 +129,7 @@ def run(
         dataset opened lazily from it; None keeps the run in memory.
     fmt : {"netcdf", "zarr"} or None
         Storage format; by default from the output's suffix.
-    store : {"standard", "all"}
+    store : {"standard", "yearly", "all"}
         Which outputs to keep per sample (see :func:`stored_outputs`).
     precision : {"float64", "float32"}
         Storage type of per-sample values (float32 halves the file).

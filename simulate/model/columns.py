@@ -178,7 +178,15 @@ IN_MONITORING_USD_PER_MONTH = 120
 IN_LICENCES_USD_PER_MONTH = 121
 IN_FINOPS_FTE = 122
 IN_REDUNDANCY_FRACTION = 123
-N_INPUTS = 124
+# The plan over time: demand growth, price declines, discounting and the resale value
+# of retired accelerators (simulate.model.timeline).
+IN_GROWTH_PER_MONTH = 124
+IN_HW_PRICE_DECLINE_PER_YEAR = 125
+IN_CLOUD_RATE_DECLINE_PER_YEAR = 126
+IN_API_PRICE_DECLINE_PER_YEAR = 127
+IN_DISCOUNT_RATE = 128
+IN_SALVAGE_FRACTION = 129
+N_INPUTS = 130
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -313,9 +321,40 @@ INPUTS: tuple[Column, ...] = (
     Column("licences_usd_per_month", "USD/month", "software licences (serving, orchestration)"),
     Column("finops_fte", "FTE", "FinOps and cost-attribution effort"),
     Column("redundancy_fraction", "1", "standing failover capacity, share of the fleet"),
+    Column("growth_per_month", "1/month", "demand growth per month, compounded"),
+    Column("hw_price_decline_per_year", "1/year", "fall of the accelerator purchase price a year"),
+    Column("cloud_rate_decline_per_year", "1/year", "fall of cloud rates a year"),
+    Column("api_price_decline_per_year", "1/year", "fall of managed API token prices a year"),
+    Column("discount_rate", "1/year", "discount rate of the present value"),
+    Column(
+        "salvage_fraction", "1", "resale value of an accelerator at the end of its life / price"
+    ),
 )
 
+
 # ---------------------------------------------------------------- outputs
+def _year_columns() -> tuple[Column, ...]:
+    meaning = {
+        "cost": ("USD", "cost in year {k} (owned hardware depreciated)"),
+        "capex": ("USD", "CAPEX in year {k}: depreciation and the PUE CAPEX"),
+        "purchases": (
+            "USD",
+            "cash CAPEX in year {k}: accelerators bought, net of trade-ins, the PUE CAPEX "
+            "and the owned training cluster's depreciation",
+        ),
+        "tokens": ("tokens", "tokens served in year {k}"),
+    }
+    columns = []
+    for line in YEAR_LINES:
+        unit, long_name = meaning[line]
+        for k in range(1, MAX_YEARS + 1):
+            text = long_name.format(k=k)
+            if k == MAX_YEARS:
+                text += " and every later year"
+            columns.append(Column(f"{line}_year_{k}", unit, text))
+    return tuple(columns)
+
+
 OUT_TOKEN_COST_PER_1K = 0
 OUT_LIFECYCLE_TOTAL = 1
 OUT_TRAINING_COST = 2
@@ -370,7 +409,18 @@ OUT_POWER_CAP_SERVED_SHARE = 50
 OUT_FINETUNES_IN_HORIZON = 51
 OUT_CAPEX_LIFECYCLE = 52
 OUT_OPEX_LIFECYCLE = 53
-N_OUTPUTS = 54
+OUT_PRESENT_VALUE = 54
+OUT_RESIDUAL_VALUE = 55
+# The year dimension: four lines per year of the plan, years 1 .. MAX_YEARS; the last
+# column also holds every later year of a longer horizon.
+MAX_YEARS = 10
+OUT_COST_YEAR = 56
+OUT_CAPEX_YEAR = OUT_COST_YEAR + MAX_YEARS
+OUT_PURCHASES_YEAR = OUT_CAPEX_YEAR + MAX_YEARS
+OUT_TOKENS_YEAR = OUT_PURCHASES_YEAR + MAX_YEARS
+N_OUTPUTS = OUT_TOKENS_YEAR + MAX_YEARS
+YEAR_LINES = ("cost", "capex", "purchases", "tokens")
+"""The lines of the year dimension, each stored as ``<line>_year_<k>``, k = 1 .. MAX_YEARS."""
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -442,6 +492,14 @@ OUTPUTS: tuple[Column, ...] = (
         "and the PUE CAPEX",
     ),
     Column("opex_lifecycle", "USD", "OPEX in the lifecycle total: everything else"),
+    Column(
+        "present_value",
+        "USD",
+        "present value of the plan's cash flows at the discount rate (purchases when made, "
+        "the residual value credited at the end)",
+    ),
+    Column("residual_value", "USD", "book value of the owned fleet at the end of the horizon"),
+    *_year_columns(),
 )
 
 # ---------------------------------------------------------------- infeasibility codes
@@ -494,7 +552,14 @@ EXTRA_NAMES = (
     "roi",
     "site_power_mw",
     "power_cap_served_share",
+    "present_value",
 )
+YEAR_NAMES = (
+    "residual_value",
+    *(f"{line}_year_{k}" for line in YEAR_LINES for k in range(1, MAX_YEARS + 1)),
+)
+"""Outputs of the year dimension (``tco run --store yearly``): kept apart from the standard
+set since they are 41 values a sample."""
 
 # The domain the equations need, beyond "finite and >= 0" for every input (shared by the
 # kernel and the NumPy reference: this is data about the inputs, not an equation).
@@ -548,6 +613,10 @@ POSITIVE_INPUTS = (
 )
 AT_MOST_ONE_INPUTS = (
     IN_AUTOSCALE,
+    IN_HW_PRICE_DECLINE_PER_YEAR,
+    IN_CLOUD_RATE_DECLINE_PER_YEAR,
+    IN_API_PRICE_DECLINE_PER_YEAR,
+    IN_SALVAGE_FRACTION,
     IN_WEIGHT_MEMORY_FRACTION,
     IN_USABLE_MEMORY_FRACTION,
     IN_DECODE_MBU,
@@ -566,7 +635,12 @@ AT_MOST_ONE_INPUTS = (
     IN_INTERNODE_EFFICIENCY,
     IN_TRAIN_MEASURED_MFU,
 )
-# Also: 0 < prompt_share < 1, PUE >= 1, finetune_rl_factor >= 1, peak_to_average >= 1.
+# Also: 0 < prompt_share < 1, PUE >= 1, finetune_rl_factor >= 1, peak_to_average >= 1,
+# growth_per_month > -1 (the one input that may be negative), horizon_years <=
+# MAX_HORIZON_YEARS and <= MAX_LIVES_IN_HORIZON hardware lives (the plan over time walks
+# the horizon a year and a life at a time).
+MAX_HORIZON_YEARS = 100.0
+MAX_LIVES_IN_HORIZON = 1000.0
 
 BREAKDOWN_NAMES = (
     "amortization_monthly",

@@ -19,7 +19,6 @@ from simulate.model import columns as col
 from simulate.model.stages import (
     achieved_fractions,
     api_charges_monthly,
-    capex_in_lifecycle,
     fleet_size,
     inference_hardware_monthly,
     overhead_and_sla,
@@ -32,10 +31,12 @@ from simulate.model.stages import (
     serving_footprint,
     serving_rates,
     training_cluster,
+    training_depreciation,
     training_hourly_cost,
     training_mfu,
     training_per_release,
 )
+from simulate.model.timeline import year_plan
 
 N_OUTPUTS = col.N_OUTPUTS
 
@@ -47,6 +48,9 @@ def _domain_arrays():
     upper = np.full(col.N_INPUTS, np.inf)
     for j in (*col.POSITIVE_INPUTS, col.IN_PROMPT_SHARE):
         lower_open[j] = True
+    lower[col.IN_GROWTH_PER_MONTH] = -1.0  # demand may fade, never below nothing
+    lower_open[col.IN_GROWTH_PER_MONTH] = True
+    upper[col.IN_HORIZON_YEARS] = col.MAX_HORIZON_YEARS
     for j in col.AT_MOST_ONE_INPUTS:
         upper[j] = 1.0
     upper[col.IN_PROMPT_SHARE] = np.nextafter(1.0, 0.0)  # strictly below 1
@@ -145,6 +149,11 @@ def cost_valid_row(x, out, i):
     reference-count update per row; every output is written exactly once on the
     feasible path, so ``out`` needs no initialisation.
     """
+    # The year plan replaces each owned accelerator at the end of its life: bound the
+    # replacements (a horizon of a million lives is a unit mistake, not a plan).
+    if x[col.IN_HORIZON_YEARS] > col.MAX_LIVES_IN_HORIZON * x[col.IN_HARDWARE_LIFE_YEARS]:
+        fill_nan(out, i)
+        return col.FLAG_INVALID_INPUT
     # ---- serving: request shape, replica, batch, throughput and latency
     footprint = serving_footprint(x)
     shape = request_shape(x)
@@ -191,32 +200,49 @@ def cost_valid_row(x, out, i):
         (releases * train_hours + finetunes * finetune_hours) * train_draw_w * pue * 1e-6 / months
     )
     pue_capex = x[col.IN_PUE_CAPEX_USD]
-    lifecycle = (
-        releases * training_cost
-        + finetunes * finetune_cost
-        + months * inference_monthly
-        + pue_capex
+    revenue = revenue_monthly(x, shape)
+    # ---- the plan over the horizon, year by year (growth, purchases, price declines)
+    facility_per_accelerator = (
+        (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W])
+        * 1e-3
+        * x[col.IN_FACILITY_USD_PER_KW_MONTH]
     )
-    capex = capex_in_lifecycle(
+    lifecycle, capex, tokens_total, revenue_total, present_value, residual = year_plan(
         x,
-        months,
-        amortization,
+        out,
+        i,
+        (tokens_per_month, tokens_per_s, tp),
+        (
+            n_inference,
+            utilization,
+            fleet_hours,
+            inference_mwh,
+            power_price,
+            x[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
+            facility_per_accelerator,
+            cloud_rent,
+            overhead,
+            sla_penalty,
+            api_charges,
+            revenue,
+        ),
+        (
+            releases * training_cost + finetunes * finetune_cost,
+            training_depreciation(x, releases * train_hours + finetunes * finetune_hours, owning),
+        ),
         pue_capex,
-        releases * train_hours + finetunes * finetune_hours,
-        owning,
     )
-    cost_per_token = lifecycle / (tokens_per_month * months)
+    cost_per_token = lifecycle / tokens_total
     per_request, meaningful, input_1m, output_1m = per_token_extras(
         x, cost_per_token, shape, prefill_share
     )
     usd_per_accelerator_hour = inference_monthly / fleet_hours
-    revenue = revenue_monthly(x, shape)
     # Provisioned power: the fleet at full load (TDP + host) through the PUE.
     site_mw = n_inference * (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W]) * pue * 1e-6
     served_share = 1.0
     if x[col.IN_POWER_CAP_MW] > 0.0:
         served_share = min(1.0, x[col.IN_POWER_CAP_MW] / site_mw)
-    margin = revenue * months - lifecycle
+    margin = revenue_total - lifecycle
 
     # In the order of simulate.model.columns.OUTPUTS.
     values = (
@@ -275,6 +301,8 @@ def cost_valid_row(x, out, i):
         finetunes,
         capex,
         lifecycle - capex,
+        present_value,
+        residual,
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -333,6 +361,8 @@ def all_finite(values):
         + values[51] * _BEYOND_FLOAT32 * 0.0
         + values[52] * _BEYOND_FLOAT32 * 0.0
         + values[53] * _BEYOND_FLOAT32 * 0.0
+        + values[54] * _BEYOND_FLOAT32 * 0.0
+        + values[55] * _BEYOND_FLOAT32 * 0.0
     )
     b1_0 = a0 + a1
     b1_1 = a2 + a3
@@ -416,6 +446,8 @@ def store_outputs(out, i, values):
     out[51, i] = values[51]
     out[52, i] = values[52]
     out[53, i] = values[53]
+    out[54, i] = values[54]
+    out[55, i] = values[55]
 
 
 @jit(parallel=True)

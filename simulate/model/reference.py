@@ -17,7 +17,12 @@ from simulate.model import columns as col
 def _valid_rows(x: np.ndarray) -> np.ndarray:
     finite = np.isfinite(x)
     finite[:, col.IN_TTFT_SLO_S] |= x[:, col.IN_TTFT_SLO_S] == np.inf  # no TTFT bound
-    ok = np.all(finite & (x >= 0.0), axis=1)
+    at_least = np.zeros(x.shape[1])
+    at_least[col.IN_GROWTH_PER_MONTH] = -1.0
+    ok = np.all(finite & (x >= at_least), axis=1)
+    ok &= x[:, col.IN_GROWTH_PER_MONTH] > -1.0
+    # The plan walks the horizon a year and a life at a time: both kept bounded.
+    ok &= x[:, col.IN_HORIZON_YEARS] <= col.MAX_HORIZON_YEARS
     positive = list(col.POSITIVE_INPUTS)
     unit_interval = list(col.AT_MOST_ONE_INPUTS)
     ok &= np.all(x[:, positive] > 0.0, axis=1)
@@ -49,6 +54,12 @@ def reference_outputs(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flags = np.zeros(n, dtype=np.int64)
     out = np.full((n, col.N_OUTPUTS), np.nan)
     valid = _valid_rows(x)
+    # The plan replaces owned accelerators life by life: a horizon of more than
+    # MAX_LIVES_IN_HORIZON lives is refused as an invalid input (as the kernel does).
+    with np.errstate(invalid="ignore"):
+        valid &= ~(
+            x[:, col.IN_HORIZON_YEARS] > col.MAX_LIVES_IN_HORIZON * x[:, col.IN_HARDWARE_LIFE_YEARS]
+        )
     flags[~valid] = col.FLAG_INVALID_INPUT
     # Evaluate on a sanitised copy so invalid rows cannot raise warnings; they are masked below.
     x = np.where(valid[:, None], x, _harmless_row(x)[None, :])
@@ -80,6 +91,176 @@ def _allreduce(x, tp):
     )
     fixed = np.where(m > 1.0, layers2 * x[:, col.IN_ALLREDUCE_LATENCY_S], 0.0)
     return fixed, per_token
+
+
+def _fleet_size(x, busy_hours, tp_safe):
+    """Accelerators and accelerator-hours a month for ``busy_hours`` of serving a month."""
+    planned_u = np.minimum(
+        1.0, x[:, col.IN_UTILIZATION_TARGET] * x[:, col.IN_UTILIZATION_ACHIEVED_RATIO]
+    )
+    fleet = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned_u))
+    fleet_peak = np.ceil(busy_hours * x[:, col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
+    fleet = np.maximum(np.maximum(fleet, fleet_peak), tp_safe)
+    fleet = np.ceil(fleet / tp_safe) * tp_safe
+    fleet_hours = fleet * col.HOURS_PER_MONTH
+    # A rented fleet that autoscales over the two-level daily profile: whole replicas at
+    # the planned utilisation in each level, plus the cold starts of the daily scale-up.
+    share = np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    scaling = (
+        (x[:, col.IN_FLEET_CLOUD] > 0.5)
+        & (x[:, col.IN_FLEET_API] <= 0.5)
+        & (x[:, col.IN_AUTOSCALE] > 0.5)
+        & (share < 1.0)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level_peak = np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share)
+        level_off = (1.0 - level_peak * share) / (1.0 - share)
+        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned_u)
+        n_peak = np.ceil(np.maximum(np.ceil(mean_fleet * level_peak), tp_safe) / tp_safe) * tp_safe
+        n_off = np.ceil(np.maximum(np.ceil(mean_fleet * level_off), tp_safe) / tp_safe) * tp_safe
+        scaled_hours = (
+            col.HOURS_PER_MONTH * (share * n_peak + (1.0 - share) * n_off)
+            + col.DAYS_PER_MONTH * (n_peak - n_off) * x[:, col.IN_SCALE_UP_HOURS]
+        )
+    fleet = np.where(scaling, n_peak, fleet)
+    fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
+    spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
+    fleet = fleet + spare
+    fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
+    return fleet, fleet_hours
+
+
+def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue_capex):
+    """The horizon a year at a time, as whole-array operations over the rows.
+
+    Demand ``D(t) = D_0 (1 + g)^(12 t)``; a year's mean demand is the integral of that
+    over the year; an owned fleet is sized at the year's busiest end and never sold;
+    each purchase depreciates straight-line to its salvage value and is replaced at the
+    end of its life at the declined price. Writes the year dimension of ``out``.
+
+    Returns
+    -------
+    lifecycle, capex, tokens, revenue, present_value, residual : ndarray
+        Per row, over the horizon.
+    """
+    n = out.shape[0]
+    horizon = np.broadcast_to(x[:, col.IN_HORIZON_YEARS], (n,))
+    growth = np.broadcast_to(x[:, col.IN_GROWTH_PER_MONTH], (n,))
+    life = np.broadcast_to(x[:, col.IN_HARDWARE_LIFE_YEARS], (n,))
+    salvage = x[:, col.IN_SALVAGE_FRACTION]
+    maint = x[:, col.IN_MAINTENANCE_FRACTION_PER_YEAR]
+    hw_kept = 1.0 - x[:, col.IN_HW_PRICE_DECLINE_PER_YEAR]
+    cloud_kept = 1.0 - x[:, col.IN_CLOUD_RATE_DECLINE_PER_YEAR]
+    api_kept = 1.0 - x[:, col.IN_API_PRICE_DECLINE_PER_YEAR]
+    training_kept = np.where(x[:, col.IN_TRAIN_CLOUD] > 0.5, cloud_kept, 1.0)
+    v = 1.0 / (1.0 + x[:, col.IN_DISCOUNT_RATE])  # a year's discount factor
+    owned, cloud, api = month["owned"], month["cloud"], month["api"]
+    moving = growth != 0.0
+    rate = 12.0 * np.log1p(growth)  # continuous growth per year
+    safe_rate = np.where(moving, rate, 1.0)
+
+    def level(t):
+        return np.where(moving, np.exp(rate * t), 1.0)
+
+    egress = (
+        x[:, col.IN_EGRESS_USD_PER_GB] * x[:, col.IN_EGRESS_BYTES_PER_TOKEN] * month["tokens"] / 1e9
+    )
+    fee = np.where(api, x[:, col.IN_API_PLATFORM_USD_PER_MONTH], 0.0)
+    rent_rate = np.where(month["fleet_hours"] > 0.0, month["rent"] / month["fleet_hours"], 0.0)
+    per_acc_facility = np.where(owned, month["facility_power"] / month["fleet"], 0.0)
+    last = col.MAX_YEARS - 1
+    for j in range(col.OUT_COST_YEAR, col.N_OUTPUTS):
+        out[:, j] = 0.0
+
+    def add(line, year, values):
+        out[:, line + min(year, last)] += values
+
+    def add_by_row(line, years, values):
+        k = np.minimum(np.floor(years), last).astype(np.int64)
+        np.add.at(out, (np.arange(n), line + k), np.broadcast_to(values, (n,)))
+
+    zero = np.zeros(n)
+    lifecycle = zero + pue_capex
+    capex = zero + pue_capex + training_capex
+    present = zero + pue_capex
+    tokens = zero.copy()
+    revenue = zero.copy()
+    residual = zero.copy()
+    add(col.OUT_COST_YEAR, 0, pue_capex)
+    add(col.OUT_CAPEX_YEAR, 0, pue_capex)
+    add(col.OUT_PURCHASES_YEAR, 0, pue_capex)
+    held = zero.copy()
+    for y in range(int(np.ceil(horizon.max()))):
+        live = y < horizon
+        start = float(y)
+        end = np.minimum(start + 1.0, horizon)
+        span = np.where(live, end - start, 0.0)
+        safe_span = np.where(live, span, 1.0)
+        mean = np.where(moving, (level(end) - level(start)) / (safe_rate * safe_span), 1.0)
+        tokens_month = month["tokens"] * mean
+        busy = month["busy_hours"] * mean
+        fleet_hours = month["fleet_hours"]
+        fleet = month["fleet"]
+        peak_fleet, _ = fleet_at(month["busy_hours"] * np.maximum(level(start), level(end)))
+        mean_fleet, mean_hours = fleet_at(busy)
+        need = np.where(moving, peak_fleet, month["fleet"])
+        bought = np.where(owned & live, np.maximum(need - held, 0.0), 0.0)
+        held = held + bought
+        fleet = np.where(owned, held, np.where(moving, mean_fleet, fleet))
+        fleet_hours = np.where(
+            owned, held * col.HOURS_PER_MONTH, np.where(moving, mean_hours, fleet_hours)
+        )
+        u_year = busy / np.where(fleet_hours > 0.0, fleet_hours, 1.0)
+        mwh = np.where(moving, month["mwh_at"](u_year, fleet_hours), month["mwh"])
+        penalty = np.where(moving, month["penalty_at"](u_year, tokens_month), month["penalty"])
+        running = month["overhead"] - egress + egress * mean + penalty
+        running = running + np.where(
+            owned, mwh * month["power_price"] + per_acc_facility * fleet, 0.0
+        )
+        running = running + np.where(cloud, fleet_hours * rent_rate * cloud_kept**start, 0.0)
+        running = running + np.where(
+            api, (month["api_charges"] - fee) * mean * api_kept**start + fee, 0.0
+        )
+        year_cost = np.where(
+            live, 12.0 * span * running + training_cost * span / horizon * training_kept**start, 0.0
+        )
+        lifecycle = lifecycle + year_cost
+        present = present + year_cost * v ** (start + 0.5 * span)
+        tokens = tokens + np.where(live, 12.0 * span * tokens_month, 0.0)
+        revenue = revenue + np.where(live, 12.0 * span * month["revenue"] * mean, 0.0)
+        add(col.OUT_COST_YEAR, y, year_cost)
+        add(col.OUT_CAPEX_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
+        add(col.OUT_PURCHASES_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
+        add(col.OUT_TOKENS_YEAR, y, np.where(live, 12.0 * span * tokens_month, 0.0))
+        # The cohort bought this year: each purchase in service for a life, then replaced.
+        units = bought * month["unit_price"]
+        previous = zero.copy()
+        purchase = np.full(n, start)
+        while np.any((units > 0.0) & (purchase < horizon)):
+            active = (units > 0.0) & (purchase < horizon)
+            price = np.where(active, units * hw_kept**purchase, 0.0)
+            net = np.where(active, price - salvage * previous, 0.0)  # trade-in of the retired
+            add_by_row(col.OUT_PURCHASES_YEAR, np.where(active, purchase, 0.0), net)
+            present = present + net * v**purchase
+            retired = np.minimum(purchase + life, horizon)
+            dep_rate = price * (1.0 - salvage) / life
+            for t in range(int(np.floor(purchase.min())), int(np.ceil(horizon.max()))):
+                overlap = np.maximum(
+                    np.minimum(retired, t + 1.0) - np.maximum(purchase, float(t)), 0.0
+                )
+                overlap = np.where(active, overlap, 0.0)
+                middle = 0.5 * (np.maximum(purchase, float(t)) + np.minimum(retired, t + 1.0))
+                add(col.OUT_COST_YEAR, t, (dep_rate + price * maint) * overlap)
+                add(col.OUT_CAPEX_YEAR, t, dep_rate * overlap)
+                lifecycle = lifecycle + (dep_rate + price * maint) * overlap
+                capex = capex + dep_rate * overlap
+                present = present + price * maint * overlap * v**middle
+            ends = active & (purchase + life >= horizon)
+            residual = residual + np.where(ends, price - dep_rate * (horizon - purchase), 0.0)
+            previous = price
+            purchase = purchase + life
+    present = present - residual * v**horizon
+    return lifecycle, capex, tokens, revenue, present, residual
 
 
 def _latency(x, b, tp, weight_bytes, routed_bytes, kv_per_token, flops, fractions, shape):
@@ -270,38 +451,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
 
     tokens_month = x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
     busy_hours = tokens_month / (per_acc * 3600.0)
-    planned_u = np.minimum(
-        1.0, x[:, col.IN_UTILIZATION_TARGET] * x[:, col.IN_UTILIZATION_ACHIEVED_RATIO]
-    )
-    fleet = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned_u))
-    fleet_peak = np.ceil(busy_hours * x[:, col.IN_PEAK_TO_AVERAGE] / col.HOURS_PER_MONTH)
-    fleet = np.maximum(np.maximum(fleet, fleet_peak), tp_safe)
-    fleet = np.ceil(fleet / tp_safe) * tp_safe
-    fleet_hours = fleet * col.HOURS_PER_MONTH
-    # A rented fleet that autoscales over the two-level daily profile: whole replicas at
-    # the planned utilisation in each level, plus the cold starts of the daily scale-up.
-    share = np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
-    scaling = (
-        (x[:, col.IN_FLEET_CLOUD] > 0.5)
-        & (x[:, col.IN_FLEET_API] <= 0.5)
-        & (x[:, col.IN_AUTOSCALE] > 0.5)
-        & (share < 1.0)
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        level_peak = np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share)
-        level_off = (1.0 - level_peak * share) / (1.0 - share)
-        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned_u)
-        n_peak = np.ceil(np.maximum(np.ceil(mean_fleet * level_peak), tp_safe) / tp_safe) * tp_safe
-        n_off = np.ceil(np.maximum(np.ceil(mean_fleet * level_off), tp_safe) / tp_safe) * tp_safe
-        scaled_hours = (
-            col.HOURS_PER_MONTH * (share * n_peak + (1.0 - share) * n_off)
-            + col.DAYS_PER_MONTH * (n_peak - n_off) * x[:, col.IN_SCALE_UP_HOURS]
-        )
-    fleet = np.where(scaling, n_peak, fleet)
-    fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
-    spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
-    fleet = fleet + spare
-    fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
+    fleet, fleet_hours = _fleet_size(x, busy_hours, tp_safe)
     u = busy_hours / fleet_hours
 
     base, floor_ = x[:, col.IN_PUE_BASE], np.minimum(x[:, col.IN_PUE_FLOOR], x[:, col.IN_PUE_BASE])
@@ -429,15 +579,6 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         finetunes = np.where(ft_cadence > 0.0, years * 365.25 / ft_cadence, releases)
     train_mwh = (releases * train_h + finetunes * ft_h) * t_draw * pue / 1e6 / months
     capex = x[:, col.IN_PUE_CAPEX_USD]
-    lifecycle = releases * train_cost + finetunes * ft_cost + months * monthly + capex
-    # CAPEX: owned hardware's depreciation over its hours of use, and the PUE CAPEX.
-    owned_training = x[:, col.IN_TRAIN_CLOUD] <= 0.5
-    capex_total = (
-        months * amort
-        + capex
-        + np.where(owned_training, (releases * train_h + finetunes * ft_h) * t_price / life_h, 0.0)
-    )
-    tokens_total = tokens_month * months
     revenue = (
         x[:, col.IN_REQUESTS_PER_DAY]
         * col.DAYS_PER_MONTH
@@ -450,7 +591,60 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
             + x[:, col.IN_PRICE_USD_PER_REQUEST]
         )
     )
-    per_request = lifecycle / (x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * months)
+    owned_training = x[:, col.IN_TRAIN_CLOUD] <= 0.5
+    training_capex = np.where(
+        owned_training, (releases * train_h + finetunes * ft_h) * t_price / life_h, 0.0
+    )
+    month = {
+        "fleet": fleet,
+        "fleet_hours": fleet_hours,
+        "busy_hours": busy_hours,
+        "mwh": mwh,
+        "energy": energy,
+        "power_price": price,
+        "unit_price": unit_price,
+        "facility_power": np.where(owned, fleet * (board + host) / 1000.0 * fac, 0.0),
+        "rent": rent,
+        "overhead": overhead,
+        "penalty": penalty,
+        "api_charges": api_charges,
+        "revenue": revenue,
+        "tokens": tokens_month,
+        "per_acc": per_acc,
+        "mwh_at": lambda u_year, hours: (
+            hours
+            * (
+                u_year * board * x[:, col.IN_BOARD_LOAD_FRACTION]
+                + (1.0 - u_year) * board * x[:, col.IN_IDLE_POWER_FRACTION]
+                + host
+            )
+            * pue
+            / 1e6
+        ),
+        "penalty_at": lambda u_year, tokens: (
+            np.where(
+                (u_year > knee) & (knee < 1.0) & ~api,
+                np.minimum(1.0, (u_year - knee) / np.where(knee < 1.0, 1.0 - knee, 1.0)),
+                0.0,
+            )
+            * tokens
+            / 1000.0
+            * x[:, col.IN_SLA_PENALTY_USD_PER_1K_LATE_TOKENS]
+        ),
+        "owned": owned,
+        "cloud": cloud,
+        "api": api,
+    }
+    lifecycle, capex_total, tokens_total, revenue_total, present, residual = _plan_over_years(
+        x,
+        out,
+        month,
+        lambda busy: _fleet_size(x, busy, tp_safe),
+        releases * train_cost + finetunes * ft_cost,
+        training_capex,
+        capex,
+    )
+    per_request = lifecycle / (tokens_total / seq_len)
     # tokens/kWh = (tokens/s) / W * 3.6e6 J/kWh, at the fleet's facility-level draw.
     serving_w = mwh * 1e6 / col.HOURS_PER_MONTH
     tokens_kwh = tokens_month / (col.HOURS_PER_MONTH * 3600.0) / serving_w * 3.6e6
@@ -515,8 +709,8 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_MOE_TOUCHED_SHARE: touched,
         col.OUT_API_CHARGES_MONTHLY: api_charges,
         col.OUT_REVENUE_MONTHLY: revenue,
-        col.OUT_MARGIN: revenue * months - lifecycle,
-        col.OUT_ROI: (revenue * months - lifecycle) / lifecycle,
+        col.OUT_MARGIN: revenue_total - lifecycle,
+        col.OUT_ROI: (revenue_total - lifecycle) / lifecycle,
         col.OUT_SITE_POWER_MW: site_mw,
         col.OUT_POWER_CAP_SERVED_SHARE: np.where(
             x[:, col.IN_POWER_CAP_MW] > 0.0,
@@ -526,6 +720,8 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         col.OUT_FINETUNES_IN_HORIZON: finetunes,
         col.OUT_CAPEX_LIFECYCLE: capex_total,
         col.OUT_OPEX_LIFECYCLE: lifecycle - capex_total,
+        col.OUT_PRESENT_VALUE: present,
+        col.OUT_RESIDUAL_VALUE: residual,
     }
     for j, value in values.items():
         out[:, j] = value

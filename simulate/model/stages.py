@@ -886,17 +886,11 @@ def training_hourly_cost(x, pue, power_price, owning):
 
 
 @stage
-def capex_in_lifecycle(x, months, amortization, pue_capex, training_hours, owning):
-    """The CAPEX part of the lifecycle total (the rest is OPEX).
+def training_depreciation(x, training_hours, owning):
+    """The owned training cluster's depreciation within the training cost (CAPEX).
 
     Parameters
     ----------
-    months : float
-        The horizon, months.
-    amortization : float
-        The owned inference fleet's depreciation, USD/month.
-    pue_capex : float
-        The one-off PUE CAPEX, USD.
     training_hours : float
         Training and fine-tuning accelerator-hours over the horizon.
     owning : tuple of float
@@ -905,16 +899,12 @@ def capex_in_lifecycle(x, months, amortization, pue_capex, training_hours, ownin
     Returns
     -------
     float
-        USD: straight-line depreciation of owned hardware over the hours it is used
-        (inference fleet and, when owned, the training cluster) plus the PUE CAPEX.
-        Maintenance, facility, energy, rent, API charges, staff and the rest are OPEX.
+        USD: straight-line depreciation over the hours used; 0 for a rented cluster.
     """
-    capex = months * amortization + pue_capex
-    if x[col.IN_TRAIN_CLOUD] <= 0.5:
-        inv_life_hours, price_multiplier = owning
-        price = x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier
-        capex += training_hours * price * inv_life_hours
-    return capex
+    if x[col.IN_TRAIN_CLOUD] > 0.5:
+        return 0.0
+    inv_life_hours, price_multiplier = owning
+    return training_hours * x[col.IN_TRAIN_PURCHASE_PRICE_USD] * price_multiplier * inv_life_hours
 
 
 @stage

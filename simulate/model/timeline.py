@@ -1,0 +1,317 @@
+"""The plan over the horizon, year by year: growth, purchases, depreciation, discounting.
+
+The stages of :mod:`simulate.model.stages` price one steady month: the first month's
+demand at today's prices. The year plan walks the horizon a year at a time (the last
+year may be partial): demand compounds at ``demand.growth_per_month``; an owned fleet is
+bought in steps at the start of each year, sized for that year's last (busiest) month,
+never sold, and each purchase is replaced at the end of its life at the price of that
+day; a rented fleet follows each year's mean demand; cloud rates, managed-API token
+prices and accelerator prices fall at their yearly rates. Each year's cost, CAPEX, cash
+CAPEX and tokens are written to the year dimension of the outputs (``cost_year_k``
+...), and the plan's present value is discounted at ``finance.discount_rate``.
+
+With no growth and no price decline the plan is the steady month times the horizon:
+the lifecycle total is today's (the same equations, summed by year).
+
+The equations and their units are in ``docs/model.md`` ("The plan over time"); the
+NumPy twin is :mod:`simulate.model.reference`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulate.model import columns as col
+from simulate.model.stages import fleet_size, overhead_and_sla, power_and_energy, stage
+
+MONTHS_PER_YEAR = 12.0
+
+
+@stage
+def kept_after(kept_per_year, years):
+    """``kept^t``: the share of a price left after ``t`` years (1 without a decline).
+
+    Most scenarios hold prices, so the power is skipped when nothing declines.
+    """
+    if kept_per_year == 1.0:
+        return 1.0
+    return kept_per_year**years
+
+
+@stage
+def discount_over(discount, factor_at_start, years):
+    """Discount factors over ``years`` from a point whose factor is ``factor_at_start``.
+
+    Parameters
+    ----------
+    discount : tuple of float
+        ``(ln(1 + r), (1 + r)^-1, (1 + r)^-1/2)``: the rate's log and a whole and half
+        year's factor, so whole years (the common case) need no exponential.
+    factor_at_start : float
+        ``(1 + r)^-t0``.
+    years : float
+        The span, years.
+
+    Returns
+    -------
+    at_middle, at_end : float
+        ``(1 + r)^-(t0 + years / 2)`` and ``(1 + r)^-(t0 + years)``.
+    """
+    log_rate, whole, half = discount
+    if years == 1.0:
+        return factor_at_start * half, factor_at_start * whole
+    return (
+        factor_at_start * math.exp(-0.5 * log_rate * years),
+        factor_at_start * math.exp(-log_rate * years),
+    )
+
+
+@stage
+def demand_multipliers(growth, start, end):
+    """Demand over the years ``start .. end`` relative to the first month's.
+
+    Demand compounds continuously at ``(1 + g)`` a month: ``D(t) = D_0 (1 + g)^(12 t)``
+    for ``t`` in years.
+
+    Returns
+    -------
+    mean, at_start, at_end : float
+        The mean of ``D / D_0`` over the period, and its value at both ends.
+    """
+    if growth == 0.0:
+        return 1.0, 1.0, 1.0
+    rate = MONTHS_PER_YEAR * math.log1p(growth)  # continuous growth, 1/year
+    at_start = math.exp(rate * start)
+    at_end = math.exp(rate * end)
+    return (at_end - at_start) / (rate * (end - start)), at_start, at_end
+
+
+@stage
+def cohort_costs(x, out, i, start, units, unit_price, discount, factor_at_start):
+    """Book ``units`` accelerators bought at year ``start``, and their replacements.
+
+    Each purchase depreciates straight-line to its salvage value over the life; at the
+    end of its life it is replaced at that day's price (``hardware.price_decline_per_year``),
+    the retired unit's salvage value credited. Maintenance is a share of the price of
+    the unit in service, a year. The depreciation and maintenance of each year, and the
+    net purchases, are added to the year dimension of ``out`` (column ``i``).
+
+    Parameters
+    ----------
+    start : float
+        Year of the first purchase (0 at the start of the horizon).
+    units : float
+        Accelerators bought.
+    unit_price : float
+        Today's price of one, with its server and network share, USD.
+    discount : tuple of float
+        See :func:`discount_over`.
+    factor_at_start : float
+        The discount factor at ``start``.
+
+    Returns
+    -------
+    depreciation, maintenance : float
+        USD over the horizon.
+    present_cash : float
+        Present value of the purchases (net of trade-ins) and the maintenance, USD.
+    residual : float
+        Book value at the end of the horizon, USD (its present value is the caller's).
+    """
+    horizon = x[col.IN_HORIZON_YEARS]
+    life = x[col.IN_HARDWARE_LIFE_YEARS]
+    salvage = x[col.IN_SALVAGE_FRACTION]
+    maintenance_rate = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
+    kept_per_year = 1.0 - x[col.IN_HW_PRICE_DECLINE_PER_YEAR]
+    last_year = col.MAX_YEARS - 1
+    depreciation = 0.0
+    maintenance = 0.0
+    present_cash = 0.0
+    residual = 0.0
+    retired_price = 0.0
+    bought = start
+    factor_bought = factor_at_start
+    while bought < horizon:
+        price = units * unit_price * kept_after(kept_per_year, bought)
+        net = price - salvage * retired_price
+        year = min(int(bought), last_year)
+        out[col.OUT_PURCHASES_YEAR + year, i] += net
+        present_cash += net * factor_bought
+        retired = min(bought + life, horizon)
+        depreciation_rate = price * (1.0 - salvage) / life  # USD/year
+        maintenance_year = price * maintenance_rate  # USD/year
+        t = bought
+        factor_t = factor_bought
+        while t < retired:
+            segment_end = min(np.floor(t) + 1.0, retired)
+            length = segment_end - t
+            year = min(int(t), last_year)
+            out[col.OUT_COST_YEAR + year, i] += (depreciation_rate + maintenance_year) * length
+            out[col.OUT_CAPEX_YEAR + year, i] += depreciation_rate * length
+            at_middle, factor_t = discount_over(discount, factor_t, length)
+            present_cash += maintenance_year * length * at_middle
+            depreciation += depreciation_rate * length
+            maintenance += maintenance_year * length
+            t = segment_end
+        if bought + life >= horizon:
+            residual = price - depreciation_rate * (horizon - bought)
+        retired_price = price
+        _, factor_bought = discount_over(discount, factor_bought, life)
+        bought += life
+    return depreciation, maintenance, present_cash, residual
+
+
+@stage
+def clear_years(out, i):
+    """Zero the year dimension of column ``i`` of ``out`` (the plan adds into it)."""
+    for j in range(col.OUT_COST_YEAR, col.OUT_TOKENS_YEAR + col.MAX_YEARS):
+        out[j, i] = 0.0
+
+
+@stage
+def year_plan(x, out, i, demand, month, training, pue_capex):
+    """Walk the horizon a year at a time; write the year dimension, return the totals.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+        The input row.
+    out, i : ndarray of float64, int
+        The variable-major outputs and the sample's column: the year dimension is
+        written here.
+    demand : tuple of float
+        ``(tokens_per_month, tokens_per_s, tp)``: the first month's tokens, the tokens
+        per second of one accelerator and the replica size (to size the fleet).
+    month : tuple of float
+        The steady first month (:mod:`simulate.model.stages`): ``(n_inference,
+        utilization, fleet_hours, inference_mwh, power_price, unit_price,
+        facility_per_accelerator, cloud_rent, overhead, sla_penalty, api_charges,
+        revenue)``: money in USD/month (``facility_per_accelerator`` the facility cost
+        of one owned accelerator's power, USD/month), ``unit_price`` in USD.
+    training : tuple of float
+        ``(cost, capex)``: training and fine-tuning over the horizon at today's rates,
+        and the owned cluster's depreciation within it, USD.
+    pue_capex : float
+        The one-off PUE CAPEX at the start, USD.
+
+    Returns
+    -------
+    lifecycle, capex, tokens, revenue : float
+        Totals over the horizon (USD, USD, tokens, USD).
+    present_value, residual : float
+        The discounted cash flows and the owned fleet's book value at the end, USD.
+    """
+    tokens_per_month, tokens_per_s, tp = demand
+    (
+        n_inference,
+        utilization,
+        fleet_hours,
+        inference_mwh,
+        power_price,
+        unit_price,
+        facility_per_accelerator,
+        cloud_rent,
+        overhead,
+        sla_penalty,
+        api_charges,
+        revenue_month,
+    ) = month
+    training_cost, training_capex = training
+    horizon = x[col.IN_HORIZON_YEARS]
+    growth = x[col.IN_GROWTH_PER_MONTH]
+    api = x[col.IN_FLEET_API] > 0.5
+    rented = x[col.IN_FLEET_CLOUD] > 0.5 and not api
+    owned = not api and not rented
+    log_rate = math.log1p(x[col.IN_DISCOUNT_RATE])
+    discount = (log_rate, math.exp(-log_rate), math.exp(-0.5 * log_rate))
+    factor_year = 1.0  # the discount factor at the year's start
+    # Share of a price kept a year later: (1 - d)^t prices year t (0^0 = 1).
+    cloud_kept = 1.0 - x[col.IN_CLOUD_RATE_DECLINE_PER_YEAR]
+    api_kept = 1.0 - x[col.IN_API_PRICE_DECLINE_PER_YEAR]
+    training_kept = cloud_kept if x[col.IN_TRAIN_CLOUD] > 0.5 else 1.0
+    api_fee = x[col.IN_API_PLATFORM_USD_PER_MONTH] if api else 0.0
+    egress = (
+        x[col.IN_EGRESS_USD_PER_GB] * x[col.IN_EGRESS_BYTES_PER_TOKEN] * tokens_per_month * 1e-9
+    )
+    fixed_overhead = overhead - egress
+    rent_per_hour = 0.0
+    if fleet_hours > 0.0:
+        rent_per_hour = cloud_rent / fleet_hours
+    last_year = col.MAX_YEARS - 1
+    clear_years(out, i)
+
+    lifecycle = pue_capex
+    capex = pue_capex + training_capex
+    tokens = 0.0
+    revenue = 0.0
+    present_value = pue_capex
+    residual = 0.0
+    out[col.OUT_COST_YEAR, i] += pue_capex
+    out[col.OUT_CAPEX_YEAR, i] += pue_capex
+    out[col.OUT_PURCHASES_YEAR, i] += pue_capex
+    held = 0.0
+    years = int(np.ceil(horizon))
+    for y in range(years):
+        start = float(y)
+        end = min(start + 1.0, horizon)
+        months = MONTHS_PER_YEAR * (end - start)
+        mean_demand, at_start, at_end = demand_multipliers(growth, start, end)
+        tokens_month = tokens_per_month * mean_demand
+        # The steady month unless demand moves; a growing fleet is sized again.
+        n_year, u_year, hours_year, mwh_year, sla_year = (
+            n_inference,
+            utilization,
+            fleet_hours,
+            inference_mwh,
+            sla_penalty,
+        )
+        if owned:
+            need = n_inference
+            if growth != 0.0:
+                need, _, _ = fleet_size(
+                    x, tokens_per_month * max(at_start, at_end), tokens_per_s, tp
+                )
+            if need > held:
+                dep, maint, cash, left = cohort_costs(
+                    x, out, i, start, need - held, unit_price, discount, factor_year
+                )
+                lifecycle += dep + maint
+                capex += dep
+                present_value += cash
+                residual += left
+                held = need
+            n_year = held
+            if growth != 0.0:
+                hours_year = held * col.HOURS_PER_MONTH
+                u_year = tokens_month / (tokens_per_s * 3600.0) / hours_year
+        elif rented and growth != 0.0:
+            n_year, u_year, hours_year = fleet_size(x, tokens_month, tokens_per_s, tp)
+        if growth != 0.0 and not api:
+            _, _, _, mwh_year = power_and_energy(x, u_year, hours_year)
+            _, sla_year = overhead_and_sla(x, tokens_month, u_year)
+        running = fixed_overhead + egress * mean_demand + sla_year  # USD/month
+        if owned:
+            # Maintenance and depreciation are the cohorts' (cohort_costs).
+            running += mwh_year * power_price + facility_per_accelerator * n_year
+        elif rented:
+            running += hours_year * rent_per_hour * kept_after(cloud_kept, start)
+        else:
+            running += (api_charges - api_fee) * mean_demand * kept_after(api_kept, start) + api_fee
+        share = (end - start) / horizon
+        training_year = training_cost * share * kept_after(training_kept, start)
+        year_cost = months * running + training_year
+        k = min(y, last_year)
+        out[col.OUT_COST_YEAR + k, i] += year_cost
+        out[col.OUT_CAPEX_YEAR + k, i] += training_capex * share
+        out[col.OUT_PURCHASES_YEAR + k, i] += training_capex * share
+        out[col.OUT_TOKENS_YEAR + k, i] += months * tokens_month
+        lifecycle += year_cost
+        tokens += months * tokens_month
+        revenue += months * revenue_month * mean_demand
+        at_middle, factor_year = discount_over(discount, factor_year, end - start)
+        present_value += year_cost * at_middle
+    if residual > 0.0:
+        present_value -= residual * math.exp(-log_rate * horizon)
+    return lifecycle, capex, tokens, revenue, present_value, residual
