@@ -141,6 +141,26 @@ def builtin_platform_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
+def names_a_platform(name_or_path: str | Path | None) -> bool:
+    """Whether a scenario argument names a platform: a built-in one or a file of one.
+
+    A file is a platform when a line of it opens the ``[platform]`` table; an
+    unreadable file is not (the scenario loader then reports it).
+    """
+    if name_or_path is None:
+        return False
+    if str(name_or_path) in builtin_platform_names():
+        return True
+    path = Path(name_or_path)
+    if not is_file(path):
+        return False
+    try:
+        text = read_scenario_file(path)
+    except (OSError, ScenarioError):
+        return False
+    return any(line.strip() == "[platform]" for line in text.splitlines())
+
+
 def _read_platform_source(name_or_path: str | Path) -> tuple[str, str]:
     path = Path(name_or_path)
     if is_file(path):

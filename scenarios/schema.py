@@ -958,6 +958,19 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "replaced (a judgement, 0-0.2)",
         upper_open=True,
     ),
+    _f(
+        "fleet.refresh_year",
+        "refresh_year",
+        "year",
+        0.0,
+        0,
+        INF,
+        "years until the inference fleet is refreshed to fleet.refresh_accelerator, at "
+        "the start of a year (rounded down to whole years; 0 or past the horizon: never). "
+        "An owned fleet is sold at its book value and a new one bought, sized for the new "
+        "accelerator; a rented one moves to the new rate and throughput. A lever, e.g. "
+        '{lever = "range", low = 0, high = 4, base = 0}',
+    ),
     # spot capacity: preemptions (a rented fleet only)
     _f(
         "fleet.interruptions_per_day",
@@ -1059,6 +1072,12 @@ CATEGORICAL_FIELDS: tuple[CategoricalField, ...] = (
         "fleet.ownership",
         "owned",
         "inference fleet: owned, cloud, or api (bought per token from a managed API)",
+    ),
+    CategoricalField(
+        "fleet.refresh_accelerator",
+        "same",
+        "accelerator the fleet is refreshed to at fleet.refresh_year: same as the fleet "
+        "(a like-for-like replacement at the declined price), or a catalog name",
     ),
     CategoricalField(
         "training.accelerator", "same", "training accelerator: same as the fleet, or a catalog name"

@@ -377,6 +377,7 @@ def _check_categories(inputs: dict, hardware: dict, models: dict, source: str) -
         "hardware.accelerator": sorted(hardware),
         "fleet.ownership": FLEET_OWNERSHIP,
         "training.accelerator": ["same", *sorted(hardware)],
+        "fleet.refresh_accelerator": ["same", *sorted(hardware)],
         "training.ownership": ["same", *OWNERSHIP],
     }
     for path, names in allowed.items():

@@ -7,7 +7,12 @@ import numpy as np
 from scenarios.catalog import load_hardware_catalog, load_model_catalog
 from scenarios.schema import NUMERIC_FIELDS
 from simulate.model import columns as col
-from simulate.model.inputs import HARDWARE_COLUMNS, MODEL_COLUMNS, TRAIN_HARDWARE_COLUMNS
+from simulate.model.inputs import (
+    HARDWARE_COLUMNS,
+    MODEL_COLUMNS,
+    REFRESH_HARDWARE_COLUMNS,
+    TRAIN_HARDWARE_COLUMNS,
+)
 
 # Multiplicative jitter applied to every numeric default, then clipped into its domain.
 JITTER = (0.5, 1.6)
@@ -24,6 +29,8 @@ def default_row(accelerator="H100", model="llama-3.1-70b", requests_per_day=2e7)
     for column, attr in HARDWARE_COLUMNS:
         row[col.INPUT_INDEX[column]] = getattr(hardware, attr)
     for column, attr in TRAIN_HARDWARE_COLUMNS:
+        row[col.INPUT_INDEX[column]] = getattr(hardware, attr)
+    for column, attr in REFRESH_HARDWARE_COLUMNS:
         row[col.INPUT_INDEX[column]] = getattr(hardware, attr)
     for column, attr in MODEL_COLUMNS:
         row[col.INPUT_INDEX[column]] = getattr(arch, attr)
@@ -98,6 +105,13 @@ def random_valid_inputs(rng, n):
     ):
         rows[:, column] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.0, high, n))
     rows[:, col.IN_DISCOUNT_RATE] = rng.uniform(0.0, 0.15, n)
+    # A third of the rows refresh to another catalog accelerator after 1-5 years.
+    refresh = rng.random(n) < 1.0 / 3.0
+    rows[:, col.IN_REFRESH_YEAR] = np.where(refresh, rng.integers(1, 6, n), 0.0)
+    for r in np.flatnonzero(refresh):
+        entry = load_hardware_catalog()[hardware[rng.integers(len(hardware))]]
+        for column, attr in REFRESH_HARDWARE_COLUMNS:
+            rows[r, col.INPUT_INDEX[column]] = getattr(entry, attr)
     rows[:, col.IN_HORIZON_YEARS] = rng.uniform(0.3, 12.0, n)
     rows[:, col.IN_HARDWARE_LIFE_YEARS] = rng.uniform(0.8, 7.0, n)
     rows[:, col.IN_PRICE_INPUT_USD_PER_1M] = rng.uniform(0, 3.0, n)

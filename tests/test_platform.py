@@ -352,3 +352,16 @@ def test_the_chargeback_by_month_adds_up_to_each_row(tmp_path):
 
     assert len(pd.read_csv(tmp_path / "m.csv")) == len(monthly)
     assert "cost_year_3 [USD]" in pd.read_csv(tmp_path / "g.csv").columns
+
+
+def test_tco_run_of_a_platform_prints_its_chargeback(tmp_path):
+    path = _file(tmp_path, MIXED)
+    runner = CliRunner()
+    result = runner.invoke(main, ["run", str(path), "-n", "1000", "--seed", "3", "--no-save"])
+    assert result.exit_code == 0, result.output
+    assert "Platform mixed: 3 workloads" in result.output and "By year" in result.output
+    direct = runner.invoke(main, ["platform", str(path), "-n", "1000", "--seed", "3"])
+    # The same table (the first line carries no timing).
+    assert result.output == direct.output
+    refused = runner.invoke(main, ["run", str(path), "-n", "1000", "--store", "yearly"])
+    assert refused.exit_code != 0 and "--store apply to one scenario" in refused.output

@@ -43,4 +43,4 @@ def test_column_constants_index_the_column_of_the_same_name():
 
 def test_docs_scenario_md_is_current():
     assert (ROOT / "docs" / "scenario.md").read_text() == schema_markdown() + "\n"
-    assert len(CATEGORICAL_FIELDS) == 5
+    assert len(CATEGORICAL_FIELDS) == 6

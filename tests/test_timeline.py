@@ -30,6 +30,7 @@ PLAN_INPUTS = (
     col.IN_CLOUD_RATE_DECLINE_PER_YEAR,
     col.IN_API_PRICE_DECLINE_PER_YEAR,
     col.IN_SALVAGE_FRACTION,
+    col.IN_REFRESH_YEAR,
 )
 
 
@@ -261,3 +262,68 @@ def test_tco_run_prints_the_plan_by_year_and_exports_monthly_cash_flows(tmp_path
     # float32 storage: the months add up to the mean lifecycle total to float32 precision.
     assert monthly["cash_flow [USD]"].sum() == pytest.approx(total, rel=1e-5)
     assert monthly["cumulative [USD]"].iloc[-1] == pytest.approx(total, rel=1e-5)
+
+
+def _plan(overrides):
+    row = _row(
+        [
+            "training.tokens=0",
+            "training.finetune_tokens=0",
+            "facility.pue_capex_usd=0",
+            "scenario.horizon_years=4",
+            "finance.discount_rate=0",
+            *overrides,
+        ]
+    )
+    out, flags = _outputs(row)
+    return out[0], flags[0]
+
+
+def test_a_like_for_like_refresh_at_book_value_changes_nothing_but_the_cash():
+    # Sold at book value and bought again at the same price: the same depreciation.
+    kept, _ = _plan([])
+    refreshed, flag = _plan(["fleet.refresh_year=2"])
+    assert flag == 0
+    np.testing.assert_allclose(refreshed[YEARS], kept[YEARS], rtol=1e-12)
+    price = kept[PURCHASE_YEARS][0]  # the fleet bought at the start
+    book = price * (1.0 - 2.0 / 5.0)  # after 2 of its 5 years
+    assert refreshed[PURCHASE_YEARS][2] == pytest.approx(price - book, rel=1e-12)
+    assert refreshed[col.OUT_LIFECYCLE_TOTAL] == pytest.approx(
+        kept[col.OUT_LIFECYCLE_TOTAL], rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("ownership", ["owned", "cloud"])
+def test_after_a_refresh_each_year_costs_what_the_new_accelerator_costs(ownership):
+    # H100 for two years, then B200: the years before are the H100 plan's, the years after
+    # the B200 plan's (no training, same prices, a 5-year life longer than the horizon).
+    fleet = [f"fleet.ownership={ownership}"]
+    old, _ = _plan([*fleet, "hardware.accelerator=H100"])
+    new, _ = _plan([*fleet, "hardware.accelerator=B200"])
+    both, flag = _plan(
+        [*fleet, "hardware.accelerator=H100", "fleet.refresh_year=2",
+         "fleet.refresh_accelerator=B200"]
+    )  # fmt: skip
+    assert flag == 0
+    np.testing.assert_allclose(both[YEARS][:2], old[YEARS][:2], rtol=1e-12)
+    np.testing.assert_allclose(both[YEARS][2:4], new[YEARS][2:4], rtol=1e-12)
+    # The steady-month outputs stay the first accelerator's.
+    assert both[col.OUT_INFERENCE_COST_MONTHLY] == old[col.OUT_INFERENCE_COST_MONTHLY]
+    if ownership == "owned":
+        # The B200 fleet bought in year 3, the H100 fleet sold at its book value.
+        h100_book = old[PURCHASE_YEARS][0] * (1.0 - 2.0 / 5.0)
+        assert both[PURCHASE_YEARS][2] == pytest.approx(
+            new[PURCHASE_YEARS][0] - h100_book, rel=1e-12
+        )
+        assert both[col.OUT_RESIDUAL_VALUE] == pytest.approx(
+            new[PURCHASE_YEARS][0] * (1.0 - 2.0 / 5.0), rel=1e-12
+        )
+
+
+def test_a_refresh_to_an_accelerator_that_cannot_serve_the_model_is_infeasible():
+    out, flag = _plan(
+        ["serving.max_tensor_parallel=1", "fleet.refresh_year=1",
+         "fleet.refresh_accelerator=A10G"]
+    )  # fmt: skip
+    assert flag == col.FLAG_WEIGHTS_DO_NOT_FIT
+    assert np.isnan(out).all()

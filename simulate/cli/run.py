@@ -134,7 +134,9 @@ def run_command(
     """Monte Carlo: sample the uncertain factors (levers at base), summarise every KPI.
 
     Prints mean, standard deviation and percentiles with confidence intervals and the
-    share of infeasible samples by reason, and writes the per-sample dataset.
+    share of infeasible samples by reason, and writes the per-sample dataset. A platform
+    (a file with a [platform] table, or a built-in one) prints its chargeback per model,
+    tier and year instead, as `tco platform` does (seed 0 unless --seed is given).
     """
     import numba
 
@@ -143,8 +145,15 @@ def run_command(
     from results.table import format_summary
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
+    from scenarios.platform import names_a_platform
     from simulate.engine.montecarlo import run
 
+    if names_a_platform(scenario):
+        _run_platform(
+            scenario, n, seed, design, overrides, output, no_save, store, kpis, extras,
+            plots_dir, budget, confidence, as_json, scheduler, dask_workers,
+        )  # fmt: skip
+        return
     percentile_values = parse_percentiles(percentiles)
     if threads is not None:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
@@ -266,6 +275,45 @@ def run_command(
         click.echo(dataset.attrs["tco_index_definition"])
         if not no_save:
             click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+def _run_platform(
+    platform, n, seed, design, overrides, output, no_save, store, kpis, extras, plots_dir,
+    budget, confidence, as_json, scheduler, dask_workers,
+):  # fmt: skip
+    """``tco run PLATFORM``: the platform's chargeback, as ``tco platform`` prints it."""
+    from simulate.cli.platform import platform_command
+
+    unsupported = [
+        option
+        for option, used in (
+            ("--design", design != "mc"),
+            ("--store", store != "standard"),
+            ("--kpi", bool(kpis)),
+            ("--extras", extras),
+            ("--plots", plots_dir is not None),
+            ("--budget", budget is not None),
+        )
+        if used
+    ]
+    if unsupported:
+        raise click.ClickException(
+            f"{platform} is a platform: {', '.join(unsupported)} apply to one scenario; run "
+            f"`tco platform {platform}` (see `tco platform --help`) without them"
+        )
+    click.get_current_context().invoke(
+        platform_command,
+        platform=platform,
+        n=n,
+        seed=0 if seed is None else seed,
+        overrides=overrides,
+        output=None if no_save else output,
+        plot_path=None,
+        confidence=confidence,
+        as_json=as_json,
+        scheduler=scheduler,
+        dask_workers=dask_workers,
+    )
 
 
 def _echo_power_cap(loaded, dataset) -> None:

@@ -186,7 +186,24 @@ IN_CLOUD_RATE_DECLINE_PER_YEAR = 126
 IN_API_PRICE_DECLINE_PER_YEAR = 127
 IN_DISCOUNT_RATE = 128
 IN_SALVAGE_FRACTION = 129
-N_INPUTS = 130
+# A refresh of the inference fleet to another accelerator at a chosen year: the year
+# and the refresh accelerator's catalog figures (the current one's when "same").
+IN_REFRESH_YEAR = 130
+IN_REFRESH_HW_PEAK_BF16_FLOPS = 131
+IN_REFRESH_HW_PEAK_FP8_FLOPS = 132
+IN_REFRESH_HW_MEMORY_BYTES = 133
+IN_REFRESH_HW_BANDWIDTH_BYTES_PER_S = 134
+IN_REFRESH_HW_BOARD_POWER_W = 135
+IN_REFRESH_HW_PURCHASE_PRICE_USD = 136
+IN_REFRESH_HW_CLOUD_USD_PER_HOUR = 137
+IN_REFRESH_HW_PEAK_FP4_FLOPS = 138
+IN_REFRESH_HW_SCALE_UP_SIZE = 139
+IN_REFRESH_HW_LINK_BYTES_PER_S = 140
+IN_REFRESH_HW_COMPUTE_EFF_LOW = 141
+IN_REFRESH_HW_COMPUTE_EFF_HIGH = 142
+IN_REFRESH_HW_BANDWIDTH_EFF_LOW = 143
+IN_REFRESH_HW_BANDWIDTH_EFF_HIGH = 144
+N_INPUTS = 145
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -329,6 +346,54 @@ INPUTS: tuple[Column, ...] = (
     Column(
         "salvage_fraction", "1", "resale value of an accelerator at the end of its life / price"
     ),
+    Column("refresh_year", "year", "years until the fleet is refreshed (0: never)"),
+    Column("refresh_hw_peak_bf16_flops", "FLOP/s", "refresh accelerator dense BF16 peak"),
+    Column("refresh_hw_peak_fp8_flops", "FLOP/s", "refresh accelerator dense FP8 peak (0: none)"),
+    Column("refresh_hw_memory_bytes", "B", "refresh accelerator memory"),
+    Column("refresh_hw_bandwidth_bytes_per_s", "B/s", "refresh accelerator memory bandwidth"),
+    Column("refresh_hw_board_power_w", "W", "refresh accelerator board power (TDP)"),
+    Column("refresh_hw_purchase_price_usd", "USD", "refresh accelerator typical purchase price"),
+    Column("refresh_hw_cloud_usd_per_hour", "USD/h", "refresh accelerator typical cloud rate"),
+    Column("refresh_hw_peak_fp4_flops", "FLOP/s", "refresh accelerator dense FP4 peak (0: none)"),
+    Column(
+        "refresh_hw_scale_up_size",
+        "accelerators",
+        "refresh accelerator accelerators in one NVLink/IF domain",
+    ),
+    Column(
+        "refresh_hw_link_bytes_per_s", "B/s", "refresh accelerator scale-up link bandwidth, one way"
+    ),
+    Column("refresh_hw_compute_eff_low", "1", "refresh accelerator serving FLOP/s efficiency, low"),
+    Column(
+        "refresh_hw_compute_eff_high", "1", "refresh accelerator serving FLOP/s efficiency, high"
+    ),
+    Column(
+        "refresh_hw_bandwidth_eff_low", "1", "refresh accelerator serving bandwidth efficiency, low"
+    ),
+    Column(
+        "refresh_hw_bandwidth_eff_high",
+        "1",
+        "refresh accelerator serving bandwidth efficiency, high",
+    ),
+)
+
+
+# The current accelerator's columns and the refresh accelerator's, pair by pair.
+REFRESH_PAIRS = (
+    (IN_HW_PEAK_BF16_FLOPS, IN_REFRESH_HW_PEAK_BF16_FLOPS),
+    (IN_HW_PEAK_FP8_FLOPS, IN_REFRESH_HW_PEAK_FP8_FLOPS),
+    (IN_HW_MEMORY_BYTES, IN_REFRESH_HW_MEMORY_BYTES),
+    (IN_HW_BANDWIDTH_BYTES_PER_S, IN_REFRESH_HW_BANDWIDTH_BYTES_PER_S),
+    (IN_HW_BOARD_POWER_W, IN_REFRESH_HW_BOARD_POWER_W),
+    (IN_HW_PURCHASE_PRICE_USD, IN_REFRESH_HW_PURCHASE_PRICE_USD),
+    (IN_HW_CLOUD_USD_PER_HOUR, IN_REFRESH_HW_CLOUD_USD_PER_HOUR),
+    (IN_HW_PEAK_FP4_FLOPS, IN_REFRESH_HW_PEAK_FP4_FLOPS),
+    (IN_HW_SCALE_UP_SIZE, IN_REFRESH_HW_SCALE_UP_SIZE),
+    (IN_HW_LINK_BYTES_PER_S, IN_REFRESH_HW_LINK_BYTES_PER_S),
+    (IN_HW_COMPUTE_EFF_LOW, IN_REFRESH_HW_COMPUTE_EFF_LOW),
+    (IN_HW_COMPUTE_EFF_HIGH, IN_REFRESH_HW_COMPUTE_EFF_HIGH),
+    (IN_HW_BANDWIDTH_EFF_LOW, IN_REFRESH_HW_BANDWIDTH_EFF_LOW),
+    (IN_HW_BANDWIDTH_EFF_HIGH, IN_REFRESH_HW_BANDWIDTH_EFF_HIGH),
 )
 
 
@@ -564,6 +629,14 @@ set since they are 41 values a sample."""
 # The domain the equations need, beyond "finite and >= 0" for every input (shared by the
 # kernel and the NumPy reference: this is data about the inputs, not an equation).
 POSITIVE_INPUTS = (
+    IN_REFRESH_HW_PEAK_BF16_FLOPS,
+    IN_REFRESH_HW_MEMORY_BYTES,
+    IN_REFRESH_HW_BANDWIDTH_BYTES_PER_S,
+    IN_REFRESH_HW_SCALE_UP_SIZE,
+    IN_REFRESH_HW_COMPUTE_EFF_LOW,
+    IN_REFRESH_HW_COMPUTE_EFF_HIGH,
+    IN_REFRESH_HW_BANDWIDTH_EFF_LOW,
+    IN_REFRESH_HW_BANDWIDTH_EFF_HIGH,
     IN_HW_PEAK_BF16_FLOPS,
     IN_HW_MEMORY_BYTES,
     IN_HW_BANDWIDTH_BYTES_PER_S,

@@ -51,9 +51,11 @@ MODEL_COLUMNS = (
     ("moe_experts_per_token", "moe_experts_per_token"),
     ("moe_routed_params", "moe_routed_params"),
 )
+REFRESH_HARDWARE_COLUMNS = tuple((f"refresh_{c}", attr) for c, attr in HARDWARE_COLUMNS)
 # Columns set from categorical inputs (catalog look-ups and ownership flags).
 CATEGORY_DRIVEN_COLUMNS = (
     *(c for c, _ in HARDWARE_COLUMNS),
+    *(c for c, _ in REFRESH_HARDWARE_COLUMNS),
     *(c for c, _ in TRAIN_HARDWARE_COLUMNS),
     *(c for c, _ in MODEL_COLUMNS),
     "train_tokens",
@@ -182,6 +184,20 @@ def _resolve_all(
     accelerators = [scenario.hardware[name] for name in inputs["hardware.accelerator"].categories]
     hw_idx = indices("hardware.accelerator")
     _lookup(accelerators, HARDWARE_COLUMNS, hw_idx, x)
+
+    # The refresh accelerator: a catalog entry, or "same" (the serving accelerator's).
+    _lookup(accelerators, REFRESH_HARDWARE_COLUMNS, hw_idx, x)
+    refresh_names = inputs["fleet.refresh_accelerator"].categories
+    refresh_table = [scenario.hardware[name] if name != "same" else None for name in refresh_names]
+    refresh_idx = indices("fleet.refresh_accelerator")
+    other = np.array([entry is not None for entry in refresh_table])[refresh_idx]
+    if other.any():
+        named = [entry for entry in refresh_table if entry is not None]
+        named_idx = np.cumsum([entry is not None for entry in refresh_table]) - 1
+        sub = np.empty((int(other.sum()), col.N_INPUTS))
+        _lookup(named, REFRESH_HARDWARE_COLUMNS, named_idx[refresh_idx[other]], sub)
+        for column, _ in REFRESH_HARDWARE_COLUMNS:
+            x[other, col.INPUT_INDEX[column]] = sub[:, col.INPUT_INDEX[column]]
 
     train_item = inputs["training.accelerator"]
     train_idx = indices("training.accelerator")

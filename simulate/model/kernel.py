@@ -36,7 +36,7 @@ from simulate.model.stages import (
     training_mfu,
     training_per_release,
 )
-from simulate.model.timeline import year_plan
+from simulate.model.timeline import NO_REFRESH, refresh_month, refresh_year, year_plan
 
 N_OUTPUTS = col.N_OUTPUTS
 
@@ -207,30 +207,44 @@ def cost_valid_row(x, out, i):
         * 1e-3
         * x[col.IN_FACILITY_USD_PER_KW_MONTH]
     )
+    demand = (tokens_per_month, tokens_per_s, tp)
+    month = (
+        n_inference,
+        utilization,
+        fleet_hours,
+        inference_mwh,
+        power_price,
+        x[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
+        facility_per_accelerator,
+        cloud_rent,
+        overhead,
+        sla_penalty,
+        api_charges,
+        revenue,
+    )
+    # A refresh to another accelerator: its own serving evaluation, out of line.
+    refresh_at = refresh_year(x)
+    refresh = (refresh_at, x, demand, month)
+    if refresh_at != NO_REFRESH:
+        refresh_flag, refreshed_row, refreshed_demand, refreshed_month = refresh_month(
+            x, shape, tokens_per_month, api_charges, revenue
+        )
+        if refresh_flag != 0:
+            fill_nan(out, i)
+            return refresh_flag
+        refresh = (refresh_at, refreshed_row, refreshed_demand, refreshed_month)
     lifecycle, capex, tokens_total, revenue_total, present_value, residual = year_plan(
         x,
         out,
         i,
-        (tokens_per_month, tokens_per_s, tp),
-        (
-            n_inference,
-            utilization,
-            fleet_hours,
-            inference_mwh,
-            power_price,
-            x[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
-            facility_per_accelerator,
-            cloud_rent,
-            overhead,
-            sla_penalty,
-            api_charges,
-            revenue,
-        ),
+        demand,
+        month,
         (
             releases * training_cost + finetunes * finetune_cost,
             training_depreciation(x, releases * train_hours + finetunes * finetune_hours, owning),
         ),
         pue_capex,
+        refresh,
     )
     cost_per_token = lifecycle / tokens_total
     per_request, meaningful, input_1m, output_1m = per_token_extras(

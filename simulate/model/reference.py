@@ -130,13 +130,15 @@ def _fleet_size(x, busy_hours, tp_safe):
     return fleet, fleet_hours
 
 
-def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue_capex):
+def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, refresh):
     """The horizon a year at a time, as whole-array operations over the rows.
 
     Demand ``D(t) = D_0 (1 + g)^(12 t)``; a year's mean demand is the integral of that
-    over the year; an owned fleet is sized at the year's busiest end and never sold;
-    each purchase depreciates straight-line to its salvage value and is replaced at the
-    end of its life at the declined price. Writes the year dimension of ``out``.
+    over the year; an owned fleet is sized at the year's busiest end and never sold
+    (but for a refresh, which sells it at book value); each purchase depreciates
+    straight-line to its salvage value and is replaced at the end of its life at the
+    declined price. ``refresh`` is ``(year per row, inf for none; the refreshed month
+    or None)``. Writes the year dimension of ``out``.
 
     Returns
     -------
@@ -144,6 +146,7 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
         Per row, over the horizon.
     """
     n = out.shape[0]
+    refresh_at, refreshed = refresh
     horizon = np.broadcast_to(x[:, col.IN_HORIZON_YEARS], (n,))
     growth = np.broadcast_to(x[:, col.IN_GROWTH_PER_MONTH], (n,))
     life = np.broadcast_to(x[:, col.IN_HARDWARE_LIFE_YEARS], (n,))
@@ -162,12 +165,23 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
     def level(t):
         return np.where(moving, np.exp(rate * t), 1.0)
 
+    def generation(after, key):
+        """A steady-month value of the accelerator in service: refreshed or not."""
+        if refreshed is None:
+            return month[key]
+        return np.where(after, refreshed[key], month[key])
+
+    def sized(after, key, busy):
+        first = month[key](busy)
+        if refreshed is None:
+            return first
+        second = refreshed[key](busy)
+        return tuple(np.where(after, b, a) for a, b in zip(first, second, strict=True))
+
     egress = (
         x[:, col.IN_EGRESS_USD_PER_GB] * x[:, col.IN_EGRESS_BYTES_PER_TOKEN] * month["tokens"] / 1e9
     )
     fee = np.where(api, x[:, col.IN_API_PLATFORM_USD_PER_MONTH], 0.0)
-    rent_rate = np.where(month["fleet_hours"] > 0.0, month["rent"] / month["fleet_hours"], 0.0)
-    per_acc_facility = np.where(owned, month["facility_power"] / month["fleet"], 0.0)
     last = col.MAX_YEARS - 1
     for j in range(col.OUT_COST_YEAR, col.N_OUTPUTS):
         out[:, j] = 0.0
@@ -186,6 +200,7 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
     tokens = zero.copy()
     revenue = zero.copy()
     residual = zero.copy()
+    retiring = zero.copy()  # book value of the cohorts a refresh sells
     add(col.OUT_COST_YEAR, 0, pue_capex)
     add(col.OUT_CAPEX_YEAR, 0, pue_capex)
     add(col.OUT_PURCHASES_YEAR, 0, pue_capex)
@@ -193,26 +208,43 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
     for y in range(int(np.ceil(horizon.max()))):
         live = y < horizon
         start = float(y)
+        after = refresh_at <= start
+        switching = refresh_at == start
+        if switching.any():
+            add(col.OUT_PURCHASES_YEAR, y, -np.where(switching, retiring, 0.0))
+            present = present - np.where(switching, retiring, 0.0) * v**start
+            held = np.where(switching, 0.0, held)
         end = np.minimum(start + 1.0, horizon)
         span = np.where(live, end - start, 0.0)
         safe_span = np.where(live, span, 1.0)
         mean = np.where(moving, (level(end) - level(start)) / (safe_rate * safe_span), 1.0)
         tokens_month = month["tokens"] * mean
-        busy = month["busy_hours"] * mean
-        fleet_hours = month["fleet_hours"]
-        fleet = month["fleet"]
-        peak_fleet, _ = fleet_at(month["busy_hours"] * np.maximum(level(start), level(end)))
-        mean_fleet, mean_hours = fleet_at(busy)
-        need = np.where(moving, peak_fleet, month["fleet"])
+        base_busy = generation(after, "busy_hours")
+        busy = base_busy * mean
+        steady_fleet = generation(after, "fleet")
+        steady_hours = generation(after, "fleet_hours")
+        peak_fleet, _ = sized(after, "fleet_at", base_busy * np.maximum(level(start), level(end)))
+        mean_fleet, mean_hours = sized(after, "fleet_at", busy)
+        need = np.where(moving, peak_fleet, steady_fleet)
         bought = np.where(owned & live, np.maximum(need - held, 0.0), 0.0)
         held = held + bought
-        fleet = np.where(owned, held, np.where(moving, mean_fleet, fleet))
+        fleet = np.where(owned, held, np.where(moving, mean_fleet, steady_fleet))
         fleet_hours = np.where(
-            owned, held * col.HOURS_PER_MONTH, np.where(moving, mean_hours, fleet_hours)
+            owned, held * col.HOURS_PER_MONTH, np.where(moving, mean_hours, steady_hours)
         )
         u_year = busy / np.where(fleet_hours > 0.0, fleet_hours, 1.0)
-        mwh = np.where(moving, month["mwh_at"](u_year, fleet_hours), month["mwh"])
-        penalty = np.where(moving, month["penalty_at"](u_year, tokens_month), month["penalty"])
+        mwh_moving = month["mwh_at"](u_year, fleet_hours)
+        penalty_moving = month["penalty_at"](u_year, tokens_month)
+        if refreshed is not None:
+            mwh_moving = np.where(after, refreshed["mwh_at"](u_year, fleet_hours), mwh_moving)
+            penalty_moving = np.where(
+                after, refreshed["penalty_at"](u_year, tokens_month), penalty_moving
+            )
+        mwh = np.where(moving, mwh_moving, generation(after, "mwh"))
+        penalty = np.where(moving, penalty_moving, generation(after, "penalty"))
+        steady_rent = generation(after, "rent")
+        rent_rate = np.where(steady_hours > 0.0, steady_rent / steady_hours, 0.0)
+        per_acc_facility = np.where(owned, generation(after, "facility_power") / steady_fleet, 0.0)
         running = month["overhead"] - egress + egress * mean + penalty
         running = running + np.where(
             owned, mwh * month["power_price"] + per_acc_facility * fleet, 0.0
@@ -232,17 +264,20 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
         add(col.OUT_CAPEX_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
         add(col.OUT_PURCHASES_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
         add(col.OUT_TOKENS_YEAR, y, np.where(live, 12.0 * span * tokens_month, 0.0))
-        # The cohort bought this year: each purchase in service for a life, then replaced.
-        units = bought * month["unit_price"]
+        # The cohort bought this year: each purchase in service for a life, then replaced,
+        # until the horizon or the refresh that sells it.
+        until = np.where(start < refresh_at, np.minimum(refresh_at, horizon), horizon)
+        sold = until < horizon
+        units = bought * generation(after, "unit_price")
         previous = zero.copy()
         purchase = np.full(n, start)
-        while np.any((units > 0.0) & (purchase < horizon)):
-            active = (units > 0.0) & (purchase < horizon)
+        while np.any((units > 0.0) & (purchase < until)):
+            active = (units > 0.0) & (purchase < until)
             price = np.where(active, units * hw_kept**purchase, 0.0)
             net = np.where(active, price - salvage * previous, 0.0)  # trade-in of the retired
             add_by_row(col.OUT_PURCHASES_YEAR, np.where(active, purchase, 0.0), net)
             present = present + net * v**purchase
-            retired = np.minimum(purchase + life, horizon)
+            retired = np.minimum(purchase + life, until)
             dep_rate = price * (1.0 - salvage) / life
             for t in range(int(np.floor(purchase.min())), int(np.ceil(horizon.max()))):
                 overlap = np.maximum(
@@ -255,8 +290,10 @@ def _plan_over_years(x, out, month, fleet_at, training_cost, training_capex, pue
                 lifecycle = lifecycle + (dep_rate + price * maint) * overlap
                 capex = capex + dep_rate * overlap
                 present = present + price * maint * overlap * v**middle
-            ends = active & (purchase + life >= horizon)
-            residual = residual + np.where(ends, price - dep_rate * (horizon - purchase), 0.0)
+            ends = active & (purchase + life >= until)
+            book = np.where(ends, price - dep_rate * (until - purchase), 0.0)
+            residual = residual + np.where(sold, 0.0, book)
+            retiring = retiring + np.where(sold, book, 0.0)
             previous = price
             purchase = purchase + life
     present = present - residual * v**horizon
@@ -299,7 +336,9 @@ def _latency(x, b, tp, weight_bytes, routed_bytes, kv_per_token, flops, fraction
     return tpot, ttft, touched, t_pre, service, bw, dec
 
 
-def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
+def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_only=False):
+    """The whole model on every row into ``out`` and ``flags``; with ``month_only``, stop
+    at the steady month and return it (the refresh accelerator's, see below)."""
     n = x.shape[0]
     weight_bytes = x[:, col.IN_PARAMS_TOTAL] * x[:, col.IN_WEIGHT_BITS] / 8.0
     routed_bytes = x[:, col.IN_MOE_ROUTED_PARAMS] * x[:, col.IN_WEIGHT_BITS] / 8.0
@@ -634,15 +673,34 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
         "owned": owned,
         "cloud": cloud,
         "api": api,
+        "fleet_at": lambda busy: _fleet_size(x, busy, tp_safe),
     }
+    if month_only:
+        return month
+    # A refresh: the same model on the refresh accelerator from the start of that year.
+    horizon = x[:, col.IN_HORIZON_YEARS]
+    at = np.floor(x[:, col.IN_REFRESH_YEAR])
+    refreshing = (at >= 1.0) & (at < horizon) & ~structural
+    refresh_at = np.where(refreshing, at, np.inf)
+    refreshed = None
+    unserved = np.zeros(n, dtype=bool)
+    if np.any(refreshing):
+        x_refresh = np.array(x, dtype=np.float64, copy=True)
+        for current, new in col.REFRESH_PAIRS:
+            x_refresh[:, current] = x[:, new]
+        refresh_flags = np.zeros(n, dtype=np.int64)
+        refreshed = _reference_rows(
+            x_refresh, np.full_like(out, np.nan), refresh_flags, month_only=True
+        )
+        unserved = refreshing & ((refresh_flags & col.STRUCTURAL_FLAGS) != 0)
     lifecycle, capex_total, tokens_total, revenue_total, present, residual = _plan_over_years(
         x,
         out,
         month,
-        lambda busy: _fleet_size(x, busy, tp_safe),
         releases * train_cost + finetunes * ft_cost,
         training_capex,
         capex,
+        (refresh_at, refreshed),
     )
     per_request = lifecycle / (tokens_total / seq_len)
     # tokens/kWh = (tokens/s) / W * 3.6e6 J/kWh, at the fleet's facility-level draw.
@@ -729,6 +787,10 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray) -> None:
     # results are stored in.
     with np.errstate(invalid="ignore"):
         storable = np.abs(out) < 2.0**128
-    non_finite = ~np.all(storable, axis=1) & ~structural
+    non_finite = ~np.all(storable, axis=1) & ~structural & ~unserved
     flags[non_finite] |= col.FLAG_NON_FINITE
-    out[structural | non_finite] = np.nan
+    # As the kernel: a refresh accelerator that cannot serve the model makes the sample
+    # infeasible, for that reason alone.
+    if np.any(unserved):
+        flags[unserved] = refresh_flags[unserved]
+    out[structural | non_finite | unserved] = np.nan

@@ -23,8 +23,24 @@ import math
 
 import numpy as np
 
+from distributions.jit import jit
 from simulate.model import columns as col
-from simulate.model.stages import fleet_size, overhead_and_sla, power_and_energy, stage
+from simulate.model.stages import (
+    achieved_fractions,
+    fleet_size,
+    inference_hardware_monthly,
+    overhead_and_sla,
+    ownership_rates,
+    power_and_energy,
+    replica_and_batch,
+    serving_footprint,
+    serving_rates,
+    stage,
+)
+
+# (current accelerator column, refresh accelerator column) pairs, frozen into the kernel.
+REFRESH_PAIRS = np.array(col.REFRESH_PAIRS, dtype=np.int64)
+NO_REFRESH = math.inf
 
 MONTHS_PER_YEAR = 12.0
 
@@ -89,7 +105,7 @@ def demand_multipliers(growth, start, end):
 
 
 @stage
-def cohort_costs(x, out, i, start, units, unit_price, discount, factor_at_start):
+def cohort_costs(x, out, i, start, until, units, unit_price, discount, factor_at_start):
     """Book ``units`` accelerators bought at year ``start``, and their replacements.
 
     Each purchase depreciates straight-line to its salvage value over the life; at the
@@ -102,6 +118,8 @@ def cohort_costs(x, out, i, start, units, unit_price, discount, factor_at_start)
     ----------
     start : float
         Year of the first purchase (0 at the start of the horizon).
+    until : float
+        Year the cohort leaves the plan: the horizon, or a refresh that sells it.
     units : float
         Accelerators bought.
     unit_price : float
@@ -118,9 +136,9 @@ def cohort_costs(x, out, i, start, units, unit_price, discount, factor_at_start)
     present_cash : float
         Present value of the purchases (net of trade-ins) and the maintenance, USD.
     residual : float
-        Book value at the end of the horizon, USD (its present value is the caller's).
+        Book value at ``until``, USD (its present value is the caller's).
     """
-    horizon = x[col.IN_HORIZON_YEARS]
+    horizon = until
     life = x[col.IN_HARDWARE_LIFE_YEARS]
     salvage = x[col.IN_SALVAGE_FRACTION]
     maintenance_rate = x[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
@@ -170,9 +188,12 @@ def clear_years(out, i):
         out[j, i] = 0.0
 
 
-@stage
-def year_plan(x, out, i, demand, month, training, pue_capex):
+@jit
+def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
     """Walk the horizon a year at a time; write the year dimension, return the totals.
+
+    Compiled out of line, not inlined into the kernel: inlined, its loops made Numba's
+    data-flow analysis of the whole kernel take minutes to compile.
 
     Parameters
     ----------
@@ -195,6 +216,11 @@ def year_plan(x, out, i, demand, month, training, pue_capex):
         and the owned cluster's depreciation within it, USD.
     pue_capex : float
         The one-off PUE CAPEX at the start, USD.
+    refresh : tuple
+        ``(year, row, demand, month)``: from the start of plan year ``year`` (a whole
+        number; ``inf`` for none) the fleet runs on the refresh accelerator, whose input
+        row and steady month these are (:func:`refresh_month`). An owned fleet is sold
+        at its book value then and a new one bought.
 
     Returns
     -------
@@ -252,9 +278,37 @@ def year_plan(x, out, i, demand, month, training, pue_capex):
     out[col.OUT_CAPEX_YEAR, i] += pue_capex
     out[col.OUT_PURCHASES_YEAR, i] += pue_capex
     held = 0.0
+    refresh_at, refreshed_row, refreshed_demand, refreshed_month = refresh
+    retiring = 0.0  # book value of the cohorts a refresh sells
+    row = x
     years = int(np.ceil(horizon))
     for y in range(years):
         start = float(y)
+        if start == refresh_at:
+            # The refresh: the new accelerator's row, throughput and steady month.
+            row = refreshed_row
+            tokens_per_month, tokens_per_s, tp = refreshed_demand
+            (
+                n_inference,
+                utilization,
+                fleet_hours,
+                inference_mwh,
+                power_price,
+                unit_price,
+                facility_per_accelerator,
+                cloud_rent,
+                overhead,
+                sla_penalty,
+                api_charges,
+                revenue_month,
+            ) = refreshed_month
+            rent_per_hour = 0.0
+            if fleet_hours > 0.0:
+                rent_per_hour = cloud_rent / fleet_hours
+            k = min(y, last_year)
+            out[col.OUT_PURCHASES_YEAR + k, i] -= retiring  # sold at book value
+            present_value -= retiring * factor_year
+            held = 0.0
         end = min(start + 1.0, horizon)
         months = MONTHS_PER_YEAR * (end - start)
         mean_demand, at_start, at_end = demand_multipliers(growth, start, end)
@@ -271,26 +325,30 @@ def year_plan(x, out, i, demand, month, training, pue_capex):
             need = n_inference
             if growth != 0.0:
                 need, _, _ = fleet_size(
-                    x, tokens_per_month * max(at_start, at_end), tokens_per_s, tp
+                    row, tokens_per_month * max(at_start, at_end), tokens_per_s, tp
                 )
             if need > held:
+                until = min(refresh_at, horizon) if start < refresh_at else horizon
                 dep, maint, cash, left = cohort_costs(
-                    x, out, i, start, need - held, unit_price, discount, factor_year
+                    row, out, i, start, until, need - held, unit_price, discount, factor_year
                 )
                 lifecycle += dep + maint
                 capex += dep
                 present_value += cash
-                residual += left
+                if until < horizon:
+                    retiring += left
+                else:
+                    residual += left
                 held = need
             n_year = held
             if growth != 0.0:
                 hours_year = held * col.HOURS_PER_MONTH
                 u_year = tokens_month / (tokens_per_s * 3600.0) / hours_year
         elif rented and growth != 0.0:
-            n_year, u_year, hours_year = fleet_size(x, tokens_month, tokens_per_s, tp)
+            n_year, u_year, hours_year = fleet_size(row, tokens_month, tokens_per_s, tp)
         if growth != 0.0 and not api:
-            _, _, _, mwh_year = power_and_energy(x, u_year, hours_year)
-            _, sla_year = overhead_and_sla(x, tokens_month, u_year)
+            _, _, _, mwh_year = power_and_energy(row, u_year, hours_year)
+            _, sla_year = overhead_and_sla(row, tokens_month, u_year)
         running = fixed_overhead + egress * mean_demand + sla_year  # USD/month
         if owned:
             # Maintenance and depreciation are the cohorts' (cohort_costs).
@@ -315,3 +373,79 @@ def year_plan(x, out, i, demand, month, training, pue_capex):
     if residual > 0.0:
         present_value -= residual * math.exp(-log_rate * horizon)
     return lifecycle, capex, tokens, revenue, present_value, residual
+
+
+@stage
+def refresh_year(x):
+    """The plan year a refresh starts (a whole number in 1 .. horizon), or ``inf``."""
+    at = np.floor(x[col.IN_REFRESH_YEAR])
+    if at >= 1.0 and at < x[col.IN_HORIZON_YEARS]:
+        return at
+    return NO_REFRESH
+
+
+@jit
+def refresh_month(x, shape, tokens_per_month, api_charges, revenue):
+    """The steady month of the fleet after a refresh to the refresh accelerator.
+
+    Out of line (not inlined into the kernel): only samples that refresh pay for the
+    second serving evaluation, and the kernel compiles one copy of the replica search.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+        The input row.
+    shape : tuple of float
+        The request shape (:func:`simulate.model.stages.request_shape`): the same
+        requests on the new accelerator.
+    tokens_per_month, api_charges, revenue : float
+        The first month's tokens, API charges and revenue (USD/month), unchanged.
+
+    Returns
+    -------
+    flag : int
+        0, or why the refresh accelerator cannot serve the model (the sample is then
+        infeasible).
+    row : ndarray of float64
+        ``x`` with the accelerator columns of the refresh accelerator.
+    demand, month : tuple of float
+        As :func:`year_plan` takes them.
+    """
+    row = x.copy()
+    for k in range(REFRESH_PAIRS.shape[0]):
+        row[REFRESH_PAIRS[k, 0]] = x[REFRESH_PAIRS[k, 1]]
+    footprint = serving_footprint(row)
+    fractions = achieved_fractions(row)
+    tp, batch, flag, tpot, prefill_token_s = replica_and_batch(row, footprint, shape, fractions)
+    tokens_per_s = 1.0
+    if flag == 0:
+        tokens_per_s = serving_rates(row, tp, batch, tpot, prefill_token_s, shape)[0]
+    else:
+        tp = 1.0
+    n_inference, utilization, fleet_hours = fleet_size(row, tokens_per_month, tokens_per_s, tp)
+    _, power_price, fleet_hours, inference_mwh = power_and_energy(row, utilization, fleet_hours)
+    owning = ownership_rates(row)
+    _, _, _, cloud_rent = inference_hardware_monthly(
+        row, fleet_hours, n_inference, inference_mwh, power_price, owning
+    )
+    overhead, sla_penalty = overhead_and_sla(row, tokens_per_month, utilization)
+    facility_per_accelerator = (
+        (row[col.IN_HW_BOARD_POWER_W] + row[col.IN_HOST_POWER_W])
+        * 1e-3
+        * row[col.IN_FACILITY_USD_PER_KW_MONTH]
+    )
+    month = (
+        n_inference,
+        utilization,
+        fleet_hours,
+        inference_mwh,
+        power_price,
+        row[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
+        facility_per_accelerator,
+        cloud_rent,
+        overhead,
+        sla_penalty,
+        api_charges,
+        revenue,
+    )
+    return flag, row, (tokens_per_month, tokens_per_s, tp), month
