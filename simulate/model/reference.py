@@ -685,7 +685,10 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_onl
     refreshed = None
     unserved = np.zeros(n, dtype=bool)
     if np.any(refreshing):
-        x_refresh = np.array(x, dtype=np.float64, copy=True)
+        # A full copy (the fair baseline's column view holds constants as scalars).
+        x_refresh = np.column_stack(
+            [np.broadcast_to(x[:, j], (n,)) for j in range(col.N_INPUTS)]
+        ).astype(np.float64)
         for current, new in col.REFRESH_PAIRS:
             x_refresh[:, current] = x[:, new]
         refresh_flags = np.zeros(n, dtype=np.int64)
