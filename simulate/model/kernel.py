@@ -36,7 +36,13 @@ from simulate.model.stages import (
     training_mfu,
     training_per_release,
 )
-from simulate.model.timeline import NO_REFRESH, refresh_month, refresh_year, year_plan
+from simulate.model.timeline import (
+    NO_REFRESH,
+    refresh_month,
+    refresh_year,
+    steady_month,
+    year_plan,
+)
 
 N_OUTPUTS = col.N_OUTPUTS
 
@@ -202,25 +208,12 @@ def cost_valid_row(x, out, i):
     pue_capex = x[col.IN_PUE_CAPEX_USD]
     revenue = revenue_monthly(x, shape)
     # ---- the plan over the horizon, year by year (growth, purchases, price declines)
-    facility_per_accelerator = (
-        (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W])
-        * 1e-3
-        * x[col.IN_FACILITY_USD_PER_KW_MONTH]
-    )
     demand = (tokens_per_month, tokens_per_s, tp)
-    month = (
-        n_inference,
-        utilization,
-        fleet_hours,
-        inference_mwh,
-        power_price,
-        x[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
-        facility_per_accelerator,
-        cloud_rent,
-        overhead,
-        sla_penalty,
-        api_charges,
-        revenue,
+    month = steady_month(
+        x,
+        (n_inference, utilization, fleet_hours, inference_mwh, power_price),
+        owning,
+        (cloud_rent, overhead, sla_penalty, api_charges, revenue),
     )
     # A refresh to another accelerator: its own serving evaluation, out of line.
     refresh_at = refresh_year(x)

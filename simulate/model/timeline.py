@@ -429,18 +429,42 @@ def refresh_month(x, shape, tokens_per_month, api_charges, revenue):
         row, fleet_hours, n_inference, inference_mwh, power_price, owning
     )
     overhead, sla_penalty = overhead_and_sla(row, tokens_per_month, utilization)
-    facility_per_accelerator = (
-        (row[col.IN_HW_BOARD_POWER_W] + row[col.IN_HOST_POWER_W])
-        * 1e-3
-        * row[col.IN_FACILITY_USD_PER_KW_MONTH]
+    month = steady_month(
+        row,
+        (n_inference, utilization, fleet_hours, inference_mwh, power_price),
+        owning,
+        (cloud_rent, overhead, sla_penalty, api_charges, revenue),
     )
-    month = (
+    return flag, row, (tokens_per_month, tokens_per_s, tp), month
+
+
+@stage
+def steady_month(x, fleet, owning, money):
+    """The steady month as :func:`year_plan` takes it.
+
+    Parameters
+    ----------
+    fleet : tuple of float
+        ``(n_inference, utilization, fleet_hours, inference_mwh, power_price)``.
+    owning : tuple of float
+        From :func:`simulate.model.stages.ownership_rates`.
+    money : tuple of float
+        ``(cloud_rent, overhead, sla_penalty, api_charges, revenue)``, USD/month.
+    """
+    n_inference, utilization, fleet_hours, inference_mwh, power_price = fleet
+    cloud_rent, overhead, sla_penalty, api_charges, revenue = money
+    facility_per_accelerator = (
+        (x[col.IN_HW_BOARD_POWER_W] + x[col.IN_HOST_POWER_W])
+        * 1e-3
+        * x[col.IN_FACILITY_USD_PER_KW_MONTH]
+    )
+    return (
         n_inference,
         utilization,
         fleet_hours,
         inference_mwh,
         power_price,
-        row[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
+        x[col.IN_HW_PURCHASE_PRICE_USD] * owning[1],
         facility_per_accelerator,
         cloud_rent,
         overhead,
@@ -448,4 +472,3 @@ def refresh_month(x, shape, tokens_per_month, api_charges, revenue):
         api_charges,
         revenue,
     )
-    return flag, row, (tokens_per_month, tokens_per_s, tp), month
