@@ -8,7 +8,9 @@ Both are whole ``tco`` processes, as a user runs them, alternated: ``tco platfor
 built-in ``platform-10-models`` (ten workloads, each one kernel evaluation per sample) and
 ``tco run`` of the default scenario at the same N to a file. Target (issue "A platform
 over time"): the platform within 5x the time of the single model, memory bounded (the
-platform holds 17 bytes per workload and sample: its cost, its tokens and its mask).
+platform holds 25 bytes per workload and sample, its cost, tokens, CAPEX and mask, and 8
+per workload, sample and year of the plan, its cost and tokens in float32; it refuses
+runs above 4 GiB held).
 """
 
 from __future__ import annotations
