@@ -357,6 +357,19 @@ def _echo_power_cap(loaded, dataset) -> None:
         )
 
 
+def _finite_mean(values, rows: int = 1 << 20) -> float:
+    """Mean of the finite values in float64, a slice at a time (no full-size copy)."""
+    import numpy as np
+
+    total, count = 0.0, 0
+    for start in range(0, values.shape[0], rows):
+        part = values[start : start + rows]
+        finite = np.isfinite(part)
+        total += float(part[finite].sum(dtype=np.float64))
+        count += int(finite.sum())
+    return total / count if count else float("nan")
+
+
 def _echo_plan(loaded, dataset, confidence: float) -> None:
     """The present value line and, with the year dimension stored, the table by year."""
     import numpy as np
@@ -365,15 +378,15 @@ def _echo_plan(loaded, dataset, confidence: float) -> None:
     from results.years import has_years, year_rows
 
     if "present_value" in dataset:
-        present = np.asarray(dataset["present_value"].values, dtype=float)
-        total = np.asarray(dataset["lifecycle_total"].values, dtype=float)
-        ok = np.isfinite(present) & np.isfinite(total)
-        if ok.any():
+        # Infeasible samples are NaN in every output, so both means cover the same samples.
+        present = _finite_mean(dataset["present_value"].values)
+        total = _finite_mean(dataset["lifecycle_total"].values)
+        if np.isfinite(present):
             rate = float(loaded.base_values().get("finance.discount_rate", 0.0) or 0.0)
             click.echo(
                 f"Present value of the plan's cash flows at {rate:.1%} a year: "
-                f"{human(float(np.mean(present[ok])), 'USD')} (mean; the lifecycle total, "
-                f"undiscounted, {human(float(np.mean(total[ok])), 'USD')})"
+                f"{human(present, 'USD')} (mean; the lifecycle total, undiscounted, "
+                f"{human(total, 'USD')})"
             )
     if not has_years(dataset):
         return
