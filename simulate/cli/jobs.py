@@ -126,7 +126,8 @@ class ProgressReporter:
 class DurationGuard:
     """A progress callback that stops a run the measured rate says would take too long.
 
-    After :attr:`measure_seconds` of a run, its rate so far predicts the total time;
+    After :attr:`measure_seconds` past a run's first chunk, its rate since that chunk
+    predicts the total time (the first chunk carries start-up and compilation);
     above :attr:`limit_seconds` the run is stopped with a ``ValueError`` (its
     temporary file is deleted) asking for ``--allow-large``. A ``-n`` with a few zeros
     too many is caught in seconds instead of days.
@@ -146,18 +147,28 @@ class DurationGuard:
         self.limit_seconds = limit_seconds
         self.measure_seconds = measure_seconds
         self.start = time.monotonic()
+        self.first = None  # (time, samples) when the first chunk was done
         self.checked = False
 
     def __call__(self, done: int, total: int) -> None:
         self.progress(done, total)
-        elapsed = time.monotonic() - self.start
-        if self.checked or elapsed < self.measure_seconds or done <= 0:
+        now = time.monotonic()
+        if self.checked or done <= 0:
+            return
+        # The rate is measured from the first chunk on: the first one also carries the
+        # start-up and a cold start's compilation, which made a 50M run look like hours.
+        if self.first is None:
+            self.first = (now, done)
+            return
+        since, first_done = self.first
+        if now - since < self.measure_seconds or done <= first_done:
             return
         self.checked = True
-        predicted = elapsed * total / done
+        rate = (done - first_done) / max(now - since, 1e-9)
+        predicted = (now - self.start) + (total - done) / rate
         if predicted > self.limit_seconds:
             raise ValueError(
-                f"at the {done / elapsed:,.0f} samples/s measured so far, {total:,} samples "
+                f"at the {rate:,.0f} samples/s measured so far, {total:,} samples "
                 f"would take about {predicted / 3600:,.1f} hours; stopped (nothing was kept). "
                 "Lower -n, or pass --allow-large to go ahead"
             )
