@@ -41,7 +41,6 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
     rows = sobol_ranking(ds, kpi)[:top] if top else sobol_ranking(ds, kpi)
     ax = _axes(ax, (7.5, 0.45 * len(rows) + 1.5))
     y = np.arange(len(rows))[::-1]
-    names = [r[0] for r in rows]
     s1 = np.array([r[2] for r in rows])
     s1c = np.array([r[3] for r in rows])
     st = np.array([r[4] for r in rows])
@@ -66,18 +65,13 @@ def sobol_bars(ds, kpi: str, ax=None, top: int | None = None):
         label="S1 (first order)",
         capsize=2,
     )
-    ax.set_yticks(
-        y,
-        [
-            f"{n}  [{'lever' if is_lever else 'factor'}]"
-            for n, is_lever in zip(names, lever, strict=True)
-        ],
-    )
+    # A group (--group, or a platform's workload) is labelled as one, not as a factor.
+    ax.set_yticks(y, [f"{r[0]}  [{r[1]}]" for r in rows])
     unit = ds.kpi_units.sel(kpi=kpi).item()
     ax.set_xlabel("Sobol index (share of the variance of the KPI, 1)")
     ax.set_title(f"Sobol indices of {kpi} [{unit}]\nN = {ds.attrs['N']:,}, seed {ds.attrs['seed']}")
     ax.axvline(0.0, color="black", linewidth=0.6)
-    ax.legend(loc="lower right", title="dark: lever, light: factor", fontsize=FONT_SMALL)
+    ax.legend(loc="lower right", title="dark: lever, light: factor or group", fontsize=FONT_SMALL)
     return ax
 
 

@@ -1094,6 +1094,11 @@ TABLE_KEYS = ("catalog.hardware", "catalog.models")
 
 FIELDS_BY_PATH: dict[str, NumericField] = {f.path: f for f in NUMERIC_FIELDS}
 CATEGORICAL_BY_PATH: dict[str, CategoricalField] = {f.path: f for f in CATEGORICAL_FIELDS}
+#: The canonical position of every key path (categorical first, then numeric, in schema
+#: order): the column order of designs that join several scenarios' inputs.
+CANONICAL_ORDER: dict[str, int] = {
+    path: i for i, path in enumerate([*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH])
+}
 SECTIONS = sorted(
     {p.split(".")[0] for p in [*FIELDS_BY_PATH, *CATEGORICAL_BY_PATH, *TEXT_KEYS, *TABLE_KEYS]}
 )

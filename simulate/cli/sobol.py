@@ -138,6 +138,13 @@ def format_ranking(ds) -> str:
     "between them), over both scenarios' factors on common uniforms.",
 )
 @click.option(
+    "--group-by",
+    type=click.Choice(["workload", "tier", "factor", "none"]),
+    default=None,
+    help="A platform's grouped indices: each workload's own factors as one group (the "
+    "default), a tier's, one factor across the workloads, or none.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -166,6 +173,7 @@ def sobol_command(
     max_n,
     overrides,
     versus,
+    group_by,
     output,
     scheduler,
     dask_workers,
@@ -176,57 +184,88 @@ def sobol_command(
 
     Levers vary uniformly over their ranges (choice levers as a discrete uniform),
     factors through their distributions; both are ranked together.
+
+    A platform (a file with a [platform] table, or a built-in one) is analysed over its
+    factors (levers at base) with grouped indices: by default each workload's own
+    factors are one group and each shared factor (one site, one market) stands alone;
+    KPIs platform_cost (default), platform_token_cost_per_1k (default) and
+    platform_present_value.
     """
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
-    from simulate.sensitivity.sobol import DEFAULT_KPIS, sobol
+    from scenarios.platform import names_a_platform
 
     group_map = parse_groups(groups)
+    platform = names_a_platform(scenario)
+    if platform:
+        refused = [
+            option
+            for option, used in (
+                ("--levers-only", levers_only),
+                ("--factors-only", factors_only),
+                ("--group", bool(group_map)),
+                ("--versus", versus is not None),
+                ("--estimator salib", estimator != "numba"),
+            )
+            if used
+        ]
+        if refused:
+            raise click.ClickException(
+                f"{scenario} is a platform: {', '.join(refused)} apply to one scenario; a "
+                "platform's indices are over its factors, grouped with --group-by"
+            )
+    elif group_by is not None:
+        raise click.ClickException(
+            f"--group-by groups a platform's columns; {scenario or 'the default scenario'} is "
+            "one scenario: use --group NAME=a,b to group its inputs"
+        )
     with contextlib.ExitStack() as stack:
         executor = enter_executor(stack, scheduler, dask_workers)
         try:
-            loaded = load_scenario(scenario, overrides)
-            if loaded.copula is not None and not levers_only:
-                click.echo(
-                    "Warning: the scenario declares rank correlations, but Sobol indices assume "
-                    "independent inputs; the factors are sampled independently here.",
-                    err=True,
+            if platform:
+                from simulate.sensitivity.platform_sobol import (
+                    DEFAULT_PLATFORM_KPIS,
+                    platform_sobol,
                 )
-            if versus is not None:
-                from simulate.sensitivity.difference import sobol_difference
 
-                if second_order or levers_only or factors_only or group_map or target_ci:
-                    raise ValueError(
-                        "--versus analyses the factors' first- and total-order indices of the "
-                        "difference; drop --second-order, --levers-only, --factors-only, "
-                        "--group and --target-ci"
-                    )
-                ds = sobol_difference(
-                    loaded,
-                    load_scenario(versus, overrides),
+                loaded = None
+                ds = platform_sobol(
+                    scenario,
                     n=n,
                     seed=seed,
-                    kpis=list(kpis) or ["lifecycle_total"],
-                    resamples=resamples,
-                    confidence=confidence,
-                )
-            else:
-                ds = sobol(
-                    loaded,
-                    n=n,
-                    seed=seed,
-                    kpis=list(kpis) or list(DEFAULT_KPIS),
+                    kpis=list(kpis) or list(DEFAULT_PLATFORM_KPIS),
+                    group_by=group_by or "workload",
+                    overrides=overrides,
                     second_order=second_order,
-                    levers_only=levers_only,
-                    factors_only=factors_only,
-                    groups=group_map or None,
-                    estimator=estimator,
                     resamples=resamples,
                     confidence=confidence,
                     target_ci=target_ci,
                     max_n=max_n,
                     progress=lambda message: click.echo(message, err=True),
                     executor=executor,
+                )
+            else:
+                loaded = load_scenario(scenario, overrides)
+                ds = _scenario_indices(
+                    loaded,
+                    versus,
+                    dict(
+                        n=n,
+                        seed=seed,
+                        kpis=list(kpis),
+                        second_order=second_order,
+                        levers_only=levers_only,
+                        factors_only=factors_only,
+                        groups=group_map or None,
+                        estimator=estimator,
+                        resamples=resamples,
+                        confidence=confidence,
+                        target_ci=target_ci,
+                        max_n=max_n,
+                        progress=lambda message: click.echo(message, err=True),
+                        executor=executor,
+                    ),
+                    overrides,
                 )
         except (ScenarioError, ValueError, RuntimeError) as exc:
             raise click.ClickException(str(exc)) from None
@@ -257,11 +296,53 @@ def sobol_command(
         }
         click.echo(json.dumps(payload, indent=2))
         return
+    if platform:
+        subject = f"Platform {ds.attrs['platform_name']} (grouped by {ds.attrs['group_by']})"
+    else:
+        subject = f"Scenario {f'{versus} - {loaded.name} (paired)' if versus else loaded.name}"
     click.echo(
-        f"Scenario {f'{versus} - {loaded.name} (paired)' if versus else loaded.name}: "
+        f"{subject}: "
         f"Sobol indices, N = {ds.attrs['N']:,} "
         f"({ds.attrs['model_evaluations']:,} model runs), seed {seed}, estimator {estimator}"
     )
     click.echo(format_ranking(ds))
     if output:
         click.echo(f"Wrote {output}")
+
+
+def _scenario_indices(loaded, versus, options: dict, overrides):
+    """The indices of one scenario, or of the paired difference with ``versus``."""
+    from scenarios.loader import load_scenario
+    from simulate.sensitivity.sobol import DEFAULT_KPIS, sobol
+
+    if loaded.copula is not None and not options["levers_only"]:
+        click.echo(
+            "Warning: the scenario declares rank correlations, but Sobol indices assume "
+            "independent inputs; the factors are sampled independently here.",
+            err=True,
+        )
+    if versus is None:
+        return sobol(loaded, **(options | {"kpis": options["kpis"] or list(DEFAULT_KPIS)}))
+    from simulate.sensitivity.difference import sobol_difference
+
+    if (
+        options["second_order"]
+        or options["levers_only"]
+        or options["factors_only"]
+        or options["groups"]
+        or options["target_ci"]
+    ):
+        raise ValueError(
+            "--versus analyses the factors' first- and total-order indices of the "
+            "difference; drop --second-order, --levers-only, --factors-only, "
+            "--group and --target-ci"
+        )
+    return sobol_difference(
+        loaded,
+        load_scenario(versus, overrides),
+        n=options["n"],
+        seed=options["seed"],
+        kpis=options["kpis"] or ["lifecycle_total"],
+        resamples=options["resamples"],
+        confidence=options["confidence"],
+    )

@@ -84,13 +84,15 @@ def _setting(text: str, value: float, unit: str, param: str) -> str:
     return _with_units(text, unit)
 
 
-def format_tornado(ds) -> str:
+def format_tornado(ds, top: int | None = None) -> str:
     """Per KPI: the base value and a table of params sorted by their largest move from base.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        A dataset from :func:`simulate.sensitivity.tornado.tornado`.
+        A dataset from :func:`simulate.sensitivity.tornado.tornado` (or of a platform).
+    top : int or None
+        Show only the params with the ``top`` largest moves of each KPI; None shows all.
 
     Returns
     -------
@@ -102,8 +104,9 @@ def format_tornado(ds) -> str:
 
     q_low, q_high = (float(q) for q in ds.attrs["factor_quantiles"])
     name = result_scenario_name(ds.attrs)
+    subject = "platform" if "platform_name" in ds.attrs else "scenario"
     lines = [
-        f"Tornado of scenario {name} ({ds.attrs['scenario_source']}): one input "
+        f"Tornado of {subject} {name} ({ds.attrs['scenario_source']}): one input "
         f"at a time, others at base; factors at P{q_low * 100:g}/P{q_high * 100:g}, choices at "
         "the lowest/highest KPI"
     ]
@@ -115,7 +118,8 @@ def format_tornado(ds) -> str:
     for kpi, kpi_units in zip(ds["kpi"].values, ds["kpi_units"].values, strict=True):
         kpi = str(kpi)
         sub = ds.sel(kpi=kpi)
-        order = tornado_ranking(ds, kpi)
+        ranked = tornado_ranking(ds, kpi)
+        order = ranked[:top] if top else ranked
         rows = []
         for param in order:
             cells = [param, str(kind_by_param[param])]
@@ -163,6 +167,10 @@ def format_tornado(ds) -> str:
                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             )
             lines.append(f"  {text}  {_bar([float(e) for e in ends], largest)}")
+        if len(order) < len(ranked):
+            lines.append(
+                f"  ... {len(ranked) - len(order)} more params move it less (--top to show more)"
+            )
     excluded = [
         f"{p}: {text}"
         for p, text in zip(ds["param"].values, ds["infeasible_choices"].values, strict=True)
@@ -260,6 +268,19 @@ def tornado_json(ds) -> dict:
     help="Percentiles at which continuous factors are evaluated: LOW,HIGH.",
 )
 @click.option(
+    "--levers",
+    "include_levers",
+    is_flag=True,
+    help="A platform: also swing every workload's levers (default: its factors only).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Print only the TOP params of each KPI by their largest move (default: all; 25 "
+    "for a platform). The dataset keeps every param.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -271,7 +292,9 @@ def tornado_json(ds) -> dict:
 @strict_option
 @json_option("one object")
 @announces_compilation
-def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_json):
+def tornado_command(
+    scenario, kpis, quantiles, include_levers, top, overrides, output, plots_dir, as_json
+):
     """One-at-a-time swings: every lever and uncertain factor moved to its two ends.
 
     Range levers go to low and high, continuous factors to the --quantiles percentiles,
@@ -280,15 +303,39 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_
     the params sorted by the largest move of the KPI from base at either end (so an
     input whose both ends raise the cost ranks where it belongs), each end's change in
     %, and a bar of both ends: left what lowers the KPI, right what raises it.
+
+    A platform (a file with a [platform] table, or a built-in one) swings each shared
+    factor in every workload at once and each workload's own factors (WORKLOAD:key.path)
+    in that workload alone (its levers too with --levers), on the platform's totals:
+    KPIs platform_cost (default), platform_token_cost_per_1k (default) and
+    platform_present_value.
     """
     from scenarios.errors import ScenarioError
     from scenarios.loader import load_scenario
+    from scenarios.platform import names_a_platform
     from simulate.sensitivity.tornado import DEFAULT_KPIS, save_dataset, tornado
 
     factor_quantiles = parse_quantiles(quantiles)
+    platform = names_a_platform(scenario)
     try:
-        loaded = load_scenario(scenario, overrides)
-        ds = tornado(loaded, kpis or DEFAULT_KPIS, factor_quantiles)
+        if platform:
+            from simulate.sensitivity.platform_sobol import DEFAULT_PLATFORM_KPIS
+            from simulate.sensitivity.platform_tornado import platform_tornado
+
+            ds = platform_tornado(
+                scenario,
+                kpis or DEFAULT_PLATFORM_KPIS,
+                factor_quantiles,
+                include_levers=include_levers,
+                overrides=overrides,
+            )
+            top = top or 25
+        elif include_levers:
+            raise ValueError(
+                "--levers applies to a platform; a scenario's tornado always swings its levers"
+            )
+        else:
+            ds = tornado(load_scenario(scenario, overrides), kpis or DEFAULT_KPIS, factor_quantiles)
         if output is not None:
             check_target(output, ds.attrs)
             save_dataset(ds, output)
@@ -300,6 +347,6 @@ def tornado_command(scenario, kpis, quantiles, overrides, output, plots_dir, as_
         payload = tornado_json(ds) | {"output": output}
         click.echo(json.dumps(payload, indent=2))
         return
-    click.echo(format_tornado(ds))
+    click.echo(format_tornado(ds, top))
     if output is not None:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")

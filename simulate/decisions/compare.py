@@ -37,7 +37,7 @@ from results.store import save_netcdf
 from results.summary import BOUNDS
 from scenarios.loader import load_scenario
 from scenarios.scenario import Scenario
-from scenarios.schema import CATEGORICAL_BY_PATH, FIELDS_BY_PATH
+from scenarios.schema import CANONICAL_ORDER
 from simulate.engine.chunks import (
     Workspace,
     checked_sampling,
@@ -60,7 +60,6 @@ from simulate.model import columns as col
 from simulate.model.tco_index import DEFINITION, pooled_bounds
 
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and scenario
-CANONICAL_ORDER = {path: i for i, path in enumerate([*CATEGORICAL_BY_PATH, *FIELDS_BY_PATH])}
 DIFFERENCE_DIRECTION = "B - A: each scenario minus the first (baseline) scenario"
 
 

@@ -21,9 +21,7 @@ platform is today's run.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,21 +29,23 @@ from results.provenance import provenance_attrs, scenario_attrs
 from results.store import save_netcdf
 from results.summary import BOUNDS, summarize_values, two_sided_z
 from scenarios.platform import TIERS, Platform, load_platform
-from simulate.decisions.compare import CANONICAL_ORDER, CompareJob, compare_chunk_task
+from simulate.decisions.compare import CompareJob, compare_chunk_task
 from simulate.engine.chunks import checked_sampling, chunk_ranges
 from simulate.engine.executor import local_if_none
 from simulate.engine.interrupt import ChunkInterrupt
 from simulate.engine.montecarlo import IN_MEMORY_LIMIT_BYTES
-from simulate.engine.plan import sampling_plan
+from simulate.engine.platform_columns import (
+    PlatformColumns,
+    kept_outputs,
+    plan_years,
+    platform_columns,
+)
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 from simulate.model import columns as col
 
 __all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
 
 DEFAULT_CHUNK_BLOCKS = 4  # 65,536 samples per chunk and workload
-
-#: Kernel outputs kept per workload and sample (with the year lines of :func:`kept_outputs`).
-OUTPUTS = ("lifecycle_total", "capex_lifecycle")
 
 #: Percentiles of the per-sample spread, percent.
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -57,48 +57,7 @@ BYTES_PER_WORKLOAD_SAMPLE = 25
 BYTES_PER_WORKLOAD_YEAR = 8
 
 
-def plan_years(horizon_years: float) -> int:
-    """Years of the year dimension for a horizon: ceil(horizon), at most MAX_YEARS."""
-    return min(math.ceil(horizon_years - 1e-12), col.MAX_YEARS)
-
-
-def kept_outputs(horizon_years: float) -> tuple[str, ...]:
-    """Kernel outputs a platform keeps per workload: :data:`OUTPUTS` and the year lines.
-
-    Parameters
-    ----------
-    horizon_years : float
-        The platform's horizon, years.
-
-    Returns
-    -------
-    tuple of str
-        In kernel order: the lifecycle cost and CAPEX, then ``cost_year_k`` and
-        ``tokens_year_k`` for every year of the plan.
-    """
-    years = range(1, plan_years(horizon_years) + 1)
-    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in ("cost", "tokens") for k in years)}
-    return tuple(c.name for c in col.OUTPUTS if c.name in wanted)
-
-
-@dataclass(frozen=True)
-class PlatformDesign:
-    """The platform's unit-cube columns and which workload reads which.
-
-    Attributes
-    ----------
-    columns : tuple of str
-        One label per column: the key path of a shared factor, or
-        ``WORKLOAD:key.path`` for a workload's own factor.
-    shared : tuple of str
-        Key paths of the shared factors (sampled by at least one workload).
-    """
-
-    columns: tuple[str, ...]
-    shared: tuple[str, ...]
-
-
-def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, PlatformDesign]:
+def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, PlatformColumns]:
     """The sampling job of a platform: one plan per workload on a common design.
 
     Parameters
@@ -115,48 +74,23 @@ def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, Pla
     job : simulate.decisions.compare.CompareJob
         Evaluates every workload on a chunk (common random numbers always on: the
         shared columns are what makes sample ``i`` one state of the platform).
-    design : PlatformDesign
-        The columns' labels.
-
-    Notes
-    -----
-    Columns follow the schema's canonical order of key paths; a path that is not
-    shared gets one column per workload sampling it, in workload order. With one
-    workload this is its own plan's order, so its samples are those of ``tco run``.
+    columns : simulate.engine.platform_columns.PlatformColumns
+        The columns' layout and labels (:func:`~simulate.engine.platform_columns.
+        platform_columns`).
     """
-    plans = [sampling_plan(w.scenario) for w in platform.workloads]
-    paths = sorted({p for plan in plans for p in plan.paths}, key=CANONICAL_ORDER.__getitem__)
-    column_of: dict[tuple[int, str], int] = {}
-    labels: list[str] = []
-    shared = []
-    for path in paths:
-        users = [s for s, plan in enumerate(plans) if path in plan.paths]
-        if platform.is_shared(path) or len(platform.workloads) == 1:
-            for s in users:
-                column_of[s, path] = len(labels)
-            labels.append(path)
-            if platform.is_shared(path):
-                shared.append(path)
-            continue
-        for s in users:
-            column_of[s, path] = len(labels)
-            labels.append(f"{platform.workloads[s].name}:{path}")
-    picks = tuple(
-        np.array([column_of[s, p] for p in plan.paths], dtype=np.int64)
-        for s, plan in enumerate(plans)
-    )
+    columns = platform_columns(platform)
     outputs = kept_outputs(platform.horizon_years)
     job = CompareJob(
-        plans=tuple(plans),
-        picks=picks,
-        union=tuple(labels),
+        plans=columns.plans,
+        picks=columns.picks,
+        union=columns.columns,
         design=design,
         root=as_seed_sequence(seed),
         outputs=tuple(outputs),
         output_index=tuple(col.OUTPUT_INDEX[name] for name in outputs),
         common_random_numbers=True,
     )
-    return job, PlatformDesign(columns=tuple(labels), shared=tuple(shared))
+    return job, columns
 
 
 def ratio_of_means(
@@ -513,7 +447,7 @@ def _mean_and_percentiles(values: np.ndarray, confidence: float):
     return table[0], table[2:, 0]
 
 
-def _attrs(platform: Platform, columns: PlatformDesign, n, seed_entropy, design, chunk, valid):
+def _attrs(platform: Platform, columns: PlatformColumns, n, seed_entropy, design, chunk, valid):
     attrs = {
         **provenance_attrs("platform", f"lifecycle-tco platform {platform.name}"),
         "platform_name": platform.name,

@@ -475,7 +475,12 @@ def sobol(
         derived_seed(root, SOBOL_BOOTSTRAP_KEY),
     )
     evaluations, history = _converge(
-        problem, kpis, analysis, (n, target_ci, max_n), progress, executor
+        problem,
+        kpis,
+        analysis,
+        (n, target_ci, max_n),
+        progress,
+        lambda points: kpis_at_design(problem, points, kpis, executor),
     )
     ds = _indices_dataset(problem, kpis, history, second_order, with_history=target_ci is not None)
     correlation_note = (
@@ -552,12 +557,13 @@ class _Analysis:
     bootstrap_seed: int
 
 
-def _converge(problem, kpis, analysis: _Analysis, budget, progress, executor):
+def _converge(problem, kpis, analysis: _Analysis, budget, progress, evaluate):
     """Design, evaluate, analyse; with a target half-width double N until it is met.
 
-    ``budget`` is ``(N, target_ci, max_n)``. Returns the number of model evaluations
-    and the history: per round ``(N, widest top-index half-width, per-KPI results)``,
-    the last round being the answer.
+    ``budget`` is ``(N, target_ci, max_n)``; ``evaluate(points)`` returns the KPIs at
+    unit-cube design points, shape (rows, len(kpis)), NaN where infeasible. Returns the
+    number of model evaluations and the history: per round ``(N, widest top-index
+    half-width, per-KPI results)``, the last round being the answer.
     """
     n, target_ci, max_n = budget
     second_order = analysis.second_order
@@ -567,7 +573,7 @@ def _converge(problem, kpis, analysis: _Analysis, budget, progress, executor):
     while True:
         points = design(problem, current, second_order, analysis.design_seed)
         new = points[outputs.shape[0] :]  # the design for 2N starts with the one for N
-        outputs = np.vstack([outputs, kpis_at_design(problem, new, kpis, executor)])
+        outputs = np.vstack([outputs, evaluate(new)])
         per_kpi = _analyze(problem, outputs, analysis)
         widest = _widest_top_half_width(per_kpi)
         history.append((current, widest, per_kpi))
@@ -581,8 +587,11 @@ def _converge(problem, kpis, analysis: _Analysis, budget, progress, executor):
         current *= 2
 
 
-def _indices_dataset(problem, kpis, history, second_order, with_history):
-    """The indices of the last round (and the convergence history) as a labelled dataset."""
+def _indices_dataset(problem, kpis, history, second_order, with_history, units=None):
+    """The indices of the last round (and the convergence history) as a labelled dataset.
+
+    ``units`` gives each KPI's unit; None reads them from the kernel's outputs.
+    """
     import xarray as xr
 
     per_kpi = history[-1][2]
@@ -609,7 +618,7 @@ def _indices_dataset(problem, kpis, history, second_order, with_history):
         "kpi": kpis,
         "param": params,
         "kind": ("param", problem.kinds),
-        "kpi_units": ("kpi", [_kpi_unit(k) for k in kpis]),
+        "kpi_units": ("kpi", units or [_kpi_unit(k) for k in kpis]),
     }
     if second_order:
         coords["param2"] = params

@@ -210,8 +210,27 @@ def tornado(
     sweeps = [_sweep(item, quantiles) for item in (*scenario.levers(), *scenario.factors())]
     columns, rows, n = _sweep_rows(scenario, sweeps)
     outputs, flags = model_outputs(input_matrix(scenario, columns, n))
-    ends = _ends(sweeps, rows, outputs, flags, names)
-    return _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n)
+    kpi_columns = [col.OUTPUT_INDEX[name] for name in names]
+    ends = _ends(sweeps, rows, outputs, flags, kpi_columns)
+    attrs = {
+        **provenance_attrs(
+            "tornado", f"Tornado (one-at-a-time sensitivity) of scenario {scenario.name}"
+        ),
+        **scenario_attrs(scenario),
+        "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
+        "swing_definition": DEFINITION,
+        "base_infeasible": _reason(flags[0]),
+        "rows_evaluated": n,
+    }
+    return tornado_dataset(
+        [s.item.path for s in sweeps],
+        sweeps,
+        names,
+        ([OUTPUT_UNITS[name] for name in names], [OUTPUT_LONG_NAMES[name] for name in names]),
+        outputs[0, kpi_columns],
+        ends,
+        attrs,
+    )
 
 
 def _sweep_rows(scenario: Scenario, sweeps: list[_Sweep]):
@@ -240,10 +259,14 @@ def _sweep_rows(scenario: Scenario, sweeps: list[_Sweep]):
     return columns, rows, n
 
 
-def _ends(sweeps, rows, outputs, flags, names):
-    """Each sweep's two ends per KPI: values, settings, reasons, excluded choices."""
+def _ends(sweeps, rows, outputs, flags, kpi_columns):
+    """Each sweep's two ends per KPI: values, settings, reasons, excluded choices.
+
+    ``outputs`` (rows, columns) holds the KPIs of every row, ``kpi_columns`` the column
+    of each KPI; ``flags`` (rows,) the infeasibility masks; ``rows`` each sweep's slice.
+    """
     structural = (flags & col.STRUCTURAL_FLAGS) != 0
-    k, p = len(names), len(sweeps)
+    k, p = len(kpi_columns), len(sweeps)
     value = np.full((k, p, 2), np.nan)
     setting = np.empty((k, p, 2), dtype=object)
     setting_value = np.full((k, p, 2), np.nan)
@@ -257,8 +280,8 @@ def _ends(sweeps, rows, outputs, flags, names):
             if s.method == "choice"
             else ""
         )
-        for i, name in enumerate(names):
-            kpi = outputs[rs, col.OUTPUT_INDEX[name]]
+        for i, column in enumerate(kpi_columns):
+            kpi = outputs[rs, column]
             if s.method != "choice":
                 picks = (0, 1)
             elif bad.all():
@@ -302,21 +325,41 @@ def _largest_shift(value: np.ndarray, base_value: np.ndarray) -> np.ndarray:
     return largest
 
 
-def _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n):
-    """The labelled dataset of a tornado (layout in :func:`tornado`)."""
+def tornado_dataset(params, sweeps, names, kpi_labels, base_value, ends, attrs) -> xr.Dataset:
+    """The labelled dataset of a tornado (layout in :func:`tornado`).
+
+    Parameters
+    ----------
+    params : list of str
+        The ``param`` label of each sweep (a key path, or ``WORKLOAD:key.path``).
+    sweeps : list of _Sweep
+        What each param was set to.
+    names : list of str
+        KPI names.
+    kpi_labels : (list of str, list of str)
+        Each KPI's unit and long name.
+    base_value : ndarray, shape (kpi,)
+        The KPIs at base, in their units.
+    ends : tuple
+        As :func:`_ends` returns it.
+    attrs : dict
+        Provenance and definitions of the dataset.
+
+    Returns
+    -------
+    xarray.Dataset
+    """
     value, setting, setting_value, infeasible, excluded = ends
     swing = value[:, :, 1] - value[:, :, 0]
-    base_value = outputs[0, [col.OUTPUT_INDEX[name] for name in names]]
-
-    kpi_units = [OUTPUT_UNITS[name] for name in names]
+    kpi_units, kpi_long_names = kpi_labels
     shared = {"units": kpi_units[0]} if len(set(kpi_units)) == 1 else {}
     per_kpi = "units per KPI in the coordinate kpi_units"
     coords = {
         "kpi": ("kpi", names, {"long_name": "key performance indicator (model output)"}),
-        "param": ("param", [s.item.path for s in sweeps], {"long_name": "scenario key path"}),
+        "param": ("param", list(params), {"long_name": "scenario key path"}),
         "end": ("end", list(ENDS), {"long_name": "end of the input's swing"}),
         "kpi_units": ("kpi", kpi_units, {"long_name": "units of each KPI"}),
-        "kpi_long_name": ("kpi", [OUTPUT_LONG_NAMES[name] for name in names]),
+        "kpi_long_name": ("kpi", list(kpi_long_names)),
         "kind": ("param", [s.item.kind for s in sweeps], {"long_name": "lever or factor"}),
         "method": (
             "param",
@@ -375,16 +418,6 @@ def _tornado_dataset(scenario, sweeps, names, quantiles, outputs, flags, ends, n
     if not shared:
         for var in ("value", "swing", "abs_swing", "base_value"):
             data_vars[var][2]["comment"] = per_kpi
-    attrs = {
-        **provenance_attrs(
-            "tornado", f"Tornado (one-at-a-time sensitivity) of scenario {scenario.name}"
-        ),
-        **scenario_attrs(scenario),
-        "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
-        "swing_definition": DEFINITION,
-        "base_infeasible": _reason(flags[0]),
-        "rows_evaluated": n,
-    }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 

@@ -1,0 +1,116 @@
+"""The design columns of a platform: which unit-cube column each workload's factor reads.
+
+A factor under one of the platform's ``shared_factors`` prefixes has one column read by
+every workload that samples it (one site, one market); every other factor a column per
+workload (its own demand, its own serving efficiency). Runs (``tco platform``), Sobol
+indices and tornadoes of a platform all read this one layout.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.platform import Platform
+from scenarios.schema import CANONICAL_ORDER
+from simulate.engine.plan import SamplingPlan, sampling_plan
+from simulate.model import columns as col
+
+__all__ = ["PlatformColumns", "kept_outputs", "plan_years", "platform_columns", "year_numbers"]
+
+#: Kernel outputs a platform keeps per workload and sample, besides the year lines.
+OUTPUTS = ("lifecycle_total", "capex_lifecycle")
+
+
+def plan_years(horizon_years: float) -> int:
+    """Years of the year dimension for a horizon: ceil(horizon), at most MAX_YEARS."""
+    return min(math.ceil(horizon_years - 1e-12), col.MAX_YEARS)
+
+
+def year_numbers(horizon_years: float) -> tuple[int, ...]:
+    """The years of the plan, 1 .. :func:`plan_years`."""
+    return tuple(range(1, plan_years(horizon_years) + 1))
+
+
+def kept_outputs(horizon_years: float) -> tuple[str, ...]:
+    """Kernel outputs a platform keeps per workload: :data:`OUTPUTS` and the year lines.
+
+    Parameters
+    ----------
+    horizon_years : float
+        The platform's horizon, years.
+
+    Returns
+    -------
+    tuple of str
+        In kernel order: the lifecycle cost and CAPEX, then ``cost_year_k`` and
+        ``tokens_year_k`` for every year of the plan.
+    """
+    years = year_numbers(horizon_years)
+    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in ("cost", "tokens") for k in years)}
+    return tuple(c.name for c in col.OUTPUTS if c.name in wanted)
+
+
+@dataclass(frozen=True)
+class PlatformColumns:
+    """The platform's unit-cube columns and which workload reads which.
+
+    Attributes
+    ----------
+    plans : tuple of SamplingPlan
+        Each workload's sampling plan (its factors; levers at base).
+    picks : tuple of ndarray of int64
+        For each workload, the column of each input of its plan.
+    columns : tuple of str
+        One label per column: the key path of a shared factor, or
+        ``WORKLOAD:key.path`` for a workload's own factor.
+    shared : tuple of str
+        Key paths of the shared factors (sampled by at least one workload).
+    """
+
+    plans: tuple[SamplingPlan, ...]
+    picks: tuple[np.ndarray, ...]
+    columns: tuple[str, ...]
+    shared: tuple[str, ...]
+
+
+def platform_columns(platform: Platform) -> PlatformColumns:
+    """Lay out a platform's design columns.
+
+    Parameters
+    ----------
+    platform : Platform
+        The validated platform.
+
+    Returns
+    -------
+    PlatformColumns
+        Columns follow the schema's canonical order of key paths
+        (:data:`scenarios.schema.CANONICAL_ORDER`); a path that is not shared gets one
+        column per workload sampling it, in workload order. With one workload this is
+        its own plan's order, so its samples are those of ``tco run``.
+    """
+    plans = [sampling_plan(w.scenario) for w in platform.workloads]
+    paths = sorted({p for plan in plans for p in plan.paths}, key=CANONICAL_ORDER.__getitem__)
+    column_of: dict[tuple[int, str], int] = {}
+    labels: list[str] = []
+    shared = []
+    for path in paths:
+        users = [s for s, plan in enumerate(plans) if path in plan.paths]
+        if platform.is_shared(path) or len(platform.workloads) == 1:
+            for s in users:
+                column_of[s, path] = len(labels)
+            labels.append(path)
+            if platform.is_shared(path):
+                shared.append(path)
+            continue
+        for s in users:
+            column_of[s, path] = len(labels)
+            labels.append(f"{platform.workloads[s].name}:{path}")
+    picks = tuple(
+        np.array([column_of[s, p] for p in plan.paths], dtype=np.int64)
+        for s, plan in enumerate(plans)
+    )
+    return PlatformColumns(tuple(plans), picks, tuple(labels), tuple(shared))

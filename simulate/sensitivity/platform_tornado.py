@@ -1,0 +1,210 @@
+"""Tornado of a platform's totals: every workload's inputs and every shared factor swung
+one at a time (``tco tornado PLATFORM``).
+
+The inputs are those of the platform's design (:func:`simulate.engine.platform_columns.
+platform_columns`) and, when asked, every workload's levers. A factor under one of the
+platform's ``shared_factors`` prefixes is one param for the whole platform
+(``power.spot_price_usd_per_mwh``: one site, one market), moved to the same quantile in
+every workload that has it; every other factor, and every lever (each workload's own
+decision), is one param per workload (``assistant-70b:demand.requests_per_day``), moved
+in that workload alone. Everything else stays at base (levers at base, factors at their
+medians), as in :func:`simulate.sensitivity.tornado.tornado`.
+
+A platform KPI at an end is the platform's total in that state: the base total of every
+workload, with the moved workloads' values in place of their base. Each workload's rows
+are evaluated once, in one kernel call per workload; the totals are sums of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from results.provenance import provenance_attrs
+from scenarios.platform import Platform, load_platform
+from simulate.engine.platform_columns import year_numbers
+from simulate.model import columns as col
+from simulate.model.batch import model_outputs
+from simulate.model.inputs import input_matrix
+from simulate.sensitivity.platform_sobol import DEFAULT_PLATFORM_KPIS, PLATFORM_KPIS
+from simulate.sensitivity.tornado import (
+    DEFAULT_FACTOR_QUANTILES,
+    DEFINITION,
+    _ends,
+    _reason,
+    _sweep,
+    _sweep_rows,
+    check_quantiles,
+    tornado_dataset,
+)
+
+__all__ = ["platform_tornado"]
+
+PLATFORM_DEFINITION = (
+    DEFINITION + "; a platform's shared factor moves to the same end in every workload that "
+    "has it (its setting shown is the first such workload's value), a workload's own input "
+    "(WORKLOAD:key.path) in that workload alone; the KPI is the platform's total there"
+)
+
+
+def _workload_rows(scenario, quantiles, years, include_levers):
+    """One workload's sweeps, their rows and its KPI parts (cost, PV, tokens) per row."""
+    items = (*scenario.levers(), *scenario.factors()) if include_levers else scenario.factors()
+    sweeps = [_sweep(item, quantiles) for item in items]
+    columns, rows, n = _sweep_rows(scenario, sweeps)
+    outputs, flags = model_outputs(input_matrix(scenario, columns, n))
+    tokens = sum(outputs[:, col.OUTPUT_INDEX[f"tokens_year_{k}"]] for k in years)
+    parts = np.stack(
+        [
+            outputs[:, col.OUTPUT_INDEX["lifecycle_total"]],
+            outputs[:, col.OUTPUT_INDEX["present_value"]],
+            tokens,
+        ],
+        axis=1,
+    )
+    return sweeps, rows, parts, flags
+
+
+def platform_tornado(
+    platform: Platform | str,
+    kpis: Sequence[str] = DEFAULT_PLATFORM_KPIS,
+    factor_quantiles: Sequence[float] = DEFAULT_FACTOR_QUANTILES,
+    *,
+    include_levers: bool = False,
+    overrides: Sequence[str] = (),
+):
+    """One-at-a-time swings of a platform's inputs on its totals.
+
+    Parameters
+    ----------
+    platform : Platform or str
+        A validated platform, or a platform file or built-in name.
+    kpis : sequence of str
+        Keys of :data:`simulate.sensitivity.platform_sobol.PLATFORM_KPIS`.
+    factor_quantiles : sequence of two floats
+        Probabilities at which continuous factors are evaluated (default P10, P90).
+    include_levers : bool
+        Also swing every workload's levers over their ranges. Off by default: a lever's
+        range is that of the scenario a workload extends (a 0-20 M USD PUE investment
+        is a whole site's), so swung per workload it says little about the platform.
+    overrides : sequence of str
+        ``key.path=value`` applied to every workload when ``platform`` is a name or path.
+
+    Returns
+    -------
+    xarray.Dataset
+        The layout of :func:`simulate.sensitivity.tornado.tornado`, one ``param`` per
+        shared input and per workload's own input, with the coordinate ``workload``
+        (param: the workload, or ``shared``); platform provenance in attrs.
+    """
+    if not isinstance(platform, Platform):
+        platform = load_platform(platform, overrides)
+    names = list(dict.fromkeys([kpis] if isinstance(kpis, str) else kpis))
+    unknown = [k for k in names if k not in PLATFORM_KPIS] or ([] if names else ["(none)"])
+    if unknown:
+        from scenarios.errors import did_you_mean
+
+        raise ValueError(
+            f"KPI {unknown[0]!r} is not a platform KPI{did_you_mean(unknown[0], PLATFORM_KPIS)}"
+            f"; platform KPIs: {', '.join(PLATFORM_KPIS)}"
+        )
+    quantiles = check_quantiles(factor_quantiles)
+    years = year_numbers(platform.horizon_years)
+    evaluated = [
+        _workload_rows(w.scenario, quantiles, years, include_levers) for w in platform.workloads
+    ]
+    if not any(sweeps for sweeps, _, _, _ in evaluated):
+        raise ValueError(
+            f"platform {platform.name}: no workload has an uncertain factor to swing; "
+            "include the levers (--levers) or declare factors"
+        )
+    # Params: each shared path once (first-seen order), then every workload's own inputs.
+    members: dict[str, list[tuple[int, int]]] = {}
+    for w, (sweeps, _, _, _) in enumerate(evaluated):
+        for j, s in enumerate(sweeps):
+            path = s.item.path
+            # Levers are each workload's own decisions (a PUE investment, a fleet's
+            # accelerator): only factors are one draw for the platform.
+            shared = len(platform.workloads) == 1 or (
+                s.item.kind == "factor" and platform.is_shared(path)
+            )
+            label = path if shared else f"{platform.workloads[w].name}:{path}"
+            members.setdefault(label, []).append((w, j))
+    labels = sorted(members, key=lambda label: ":" in label)
+    base_parts = np.array([parts[0] for _, _, parts, _ in evaluated])  # (workload, part)
+    base_flags = np.bitwise_or.reduce([flags[0] for _, _, _, flags in evaluated])
+    platform_sweeps, platform_rows, blocks, block_flags = [], [], [], []
+    start = 1
+    for label in labels:
+        w0, j0 = members[label][0]
+        sweep = evaluated[w0][0][j0]
+        count = len(sweep.values)
+        total = np.broadcast_to(base_parts.sum(axis=0), (count, 3)).copy()
+        moved = {w for w, _ in members[label]}
+        # A row's mask: the moved workloads' rows, every other workload at its base.
+        flags = np.full(
+            count,
+            np.bitwise_or.reduce(
+                [0] + [int(e[3][0]) for w, e in enumerate(evaluated) if w not in moved]
+            ),
+            dtype=np.int64,
+        )
+        for w, j in members[label]:
+            _, rows, parts, workload_flags = evaluated[w]
+            rs = rows[j]
+            if rs.stop - rs.start != count:
+                raise ValueError(
+                    f"platform {platform.name}: the shared input {label} has "
+                    f"{rs.stop - rs.start} choices in workload {platform.workloads[w].name} "
+                    f"and {count} in {platform.workloads[w0].name}; give them the same "
+                    "choices, or leave its prefix out of shared_factors"
+                )
+            total += parts[rs] - base_parts[w]
+            flags |= workload_flags[rs]
+        platform_sweeps.append(sweep)
+        platform_rows.append(slice(start, start + count))
+        blocks.append(total)
+        block_flags.append(flags)
+        start += count
+    base_total = base_parts.sum(axis=0)
+    parts = np.vstack([base_total[None, :], *blocks])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_1k = parts[:, 0] / parts[:, 2] * 1000.0
+    kpi_table = np.column_stack([parts[:, 0], parts[:, 1], per_1k])
+    kpi_columns = [list(PLATFORM_KPIS).index(name) for name in names]
+    flags = np.concatenate([[base_flags], *block_flags]).astype(np.int64)
+    ends = _ends(platform_sweeps, platform_rows, kpi_table, flags, kpi_columns)
+    attrs = {
+        **provenance_attrs(
+            "tornado", f"Tornado (one-at-a-time sensitivity) of platform {platform.name}"
+        ),
+        "scenario_name": platform.name,
+        "scenario_source": platform.source,
+        "scenario_sha256": platform.sha256,
+        "platform_name": platform.name,
+        "platform_source": platform.source,
+        "platform_toml": platform.text,
+        "platform_sha256": platform.sha256,
+        "workloads": " ".join(w.name for w in platform.workloads),
+        "kpi_meanings": "; ".join(f"{k}: {PLATFORM_KPIS[k][1]}" for k in names),
+        "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
+        "swing_definition": PLATFORM_DEFINITION,
+        "base_infeasible": _reason(base_flags),
+        "rows_evaluated": int(sum(len(flags) for _, _, _, flags in evaluated)),
+    }
+    ds = tornado_dataset(
+        labels,
+        platform_sweeps,
+        names,
+        ([PLATFORM_KPIS[k][0] for k in names], [PLATFORM_KPIS[k][1] for k in names]),
+        kpi_table[0, kpi_columns],
+        ends,
+        attrs,
+    )
+    return ds.assign_coords(
+        workload=(
+            "param",
+            [label.partition(":")[0] if ":" in label else "shared" for label in labels],
+        )
+    )
