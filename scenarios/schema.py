@@ -885,6 +885,31 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "standing failover capacity as a share of the fleet (whole replicas, held all day "
         "and paid as the fleet is; 1 for a second site of the same size)",
     ),
+    _f(
+        "fleet.committed_accelerators",
+        "committed_accelerators",
+        "accelerators",
+        0.0,
+        0,
+        INF,
+        "accelerators of a cloud fleet committed (reserved, 1-year terms renewed over the "
+        "horizon) before demand is known: paid every hour at the committed rate, busy or "
+        "idle; the hours the fleet needs above them are on demand. 0: all on demand",
+    ),
+    _f(
+        "hardware.commit_discount",
+        "commit_discount",
+        "1",
+        0.35,
+        0,
+        1,
+        "discount of a 1-year committed rate on the on-demand rate (a judgement from 2025-26 "
+        "list and quoted prices: reserved 30-55% off, computingpower.org 2026-04-30; AWS "
+        "p5.48xlarge 1-year partial upfront about $52/h against $98.32 on demand, 47%, "
+        "disintermediate.global Q1 2026; RunPod H100 $1.94 against $2.69, 28%, and Lambda "
+        "$1.74 against $3.78, 54%, deploybase.ai 2025; 0.25-0.55 as a range)",
+        upper_open=True,
+    ),
     # the plan over time (simulate.model.timeline)
     _f(
         "demand.growth_per_month",

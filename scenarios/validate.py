@@ -109,6 +109,7 @@ def validate_scenario(raw: dict, text: str, source: str, overrides: tuple[str, .
     _check_categories(inputs, hardware, models, source)
     _check_precisions(inputs, hardware, source)
     _check_api_prices(inputs, source)
+    _check_commitment(inputs, source)
     _check_required(inputs, models, source)
 
     copula = _correlations(raw, inputs, source)
@@ -417,6 +418,21 @@ def _check_api_prices(inputs: dict, source: str) -> None:
             "not given. Add e.g. [api] input_usd_per_1m = 0.4, output_usd_per_1m = 0.6 "
             "(USD per 1M tokens; docs/scenario.md)"
         )
+
+
+def _check_commitment(inputs: dict, source: str) -> None:
+    """Committed capacity is bought from a cloud: set for a fleet that never rents, it is
+    a key that cannot mean what the user wrote."""
+    item = inputs["fleet.committed_accelerators"]
+    if not item.explicit or "cloud" in inputs["fleet.ownership"].categories:
+        return
+    if item.kind == "constant" and not item.value:
+        return
+    ownership = ", ".join(inputs["fleet.ownership"].categories)
+    raise ScenarioError(
+        f"{source}: fleet.committed_accelerators reserves cloud capacity, but the fleet is "
+        f'{ownership}; set fleet.ownership = "cloud" or remove the key'
+    )
 
 
 def _check_precisions(inputs: dict, hardware: dict, source: str) -> None:

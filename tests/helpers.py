@@ -92,6 +92,12 @@ def random_valid_inputs(rng, n):
         (col.IN_REDUNDANCY_FRACTION, 1.0),
     ):
         rows[:, column] = np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.0, high, n))
+    # Half the rows commit a count of accelerators (below, near or above their fleet's
+    # levels) at a 0-70% discount; only rented fleets use it.
+    rows[:, col.IN_COMMITTED_ACCELERATORS] = np.where(
+        rng.random(n) < 0.5, 0.0, np.floor(rng.uniform(1.0, 300.0, n))
+    )
+    rows[:, col.IN_COMMIT_DISCOUNT] = rng.uniform(0.0, 0.7, n)
     # The plan over time: growing or fading demand, price declines, resale, a horizon
     # that holds several hardware lives (so replacements happen) and partial years.
     rows[:, col.IN_GROWTH_PER_MONTH] = np.where(
@@ -163,8 +169,8 @@ def without_optional_mechanisms(row):
     """``row`` with the mechanisms that defaults switch off switched off again.
 
     Fixed request lengths, a fixed batch, a TTFT bound, a measured throughput, a
-    prefix cache and a managed API each change what a property test sweeps; tests of the
-    plain roofline start from a row without them.
+    prefix cache, a managed API and committed cloud capacity each change what a property
+    test sweeps; tests of the plain roofline start from a row without them.
     """
     row = row.copy()
     for column in (
@@ -176,6 +182,7 @@ def without_optional_mechanisms(row):
         col.IN_TRAIN_MEASURED_MFU,
         col.IN_FLEET_API,
         col.IN_AUTOSCALE,
+        col.IN_COMMITTED_ACCELERATORS,
     ):
         row[column] = 0.0
     row[col.IN_TTFT_SLO_S] = np.inf

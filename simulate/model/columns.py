@@ -203,7 +203,11 @@ IN_REFRESH_HW_COMPUTE_EFF_LOW = 141
 IN_REFRESH_HW_COMPUTE_EFF_HIGH = 142
 IN_REFRESH_HW_BANDWIDTH_EFF_LOW = 143
 IN_REFRESH_HW_BANDWIDTH_EFF_HIGH = 144
-N_INPUTS = 145
+# Committed (reserved) capacity of a rented inference fleet: a count decided up front,
+# paid every hour at the discounted rate; the hours above it are on demand.
+IN_COMMITTED_ACCELERATORS = 145
+IN_COMMIT_DISCOUNT = 146
+N_INPUTS = 147
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -375,6 +379,12 @@ INPUTS: tuple[Column, ...] = (
         "1",
         "refresh accelerator serving bandwidth efficiency, high",
     ),
+    Column(
+        "committed_accelerators",
+        "accelerators",
+        "accelerators of a rented fleet committed (reserved) for the horizon",
+    ),
+    Column("commit_discount", "1", "discount of the committed rate on the on-demand rate"),
 )
 
 
@@ -686,6 +696,7 @@ POSITIVE_INPUTS = (
 )
 AT_MOST_ONE_INPUTS = (
     IN_AUTOSCALE,
+    IN_COMMIT_DISCOUNT,
     IN_HW_PRICE_DECLINE_PER_YEAR,
     IN_CLOUD_RATE_DECLINE_PER_YEAR,
     IN_API_PRICE_DECLINE_PER_YEAR,

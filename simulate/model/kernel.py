@@ -174,11 +174,13 @@ def cost_valid_row(x, out, i):
 
     # ---- fleet, power and the inference cost per month
     tokens_per_month = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
-    n_inference, utilization, fleet_hours = fleet_size(x, tokens_per_month, tokens_per_s, tp)
+    n_inference, utilization, fleet_hours, n_base = fleet_size(
+        x, tokens_per_month, tokens_per_s, tp
+    )
     pue, power_price, fleet_hours, inference_mwh = power_and_energy(x, utilization, fleet_hours)
     owning = ownership_rates(x)
     amortization, energy_cost, facility_cost, cloud_rent = inference_hardware_monthly(
-        x, fleet_hours, n_inference, inference_mwh, power_price, owning
+        x, fleet_hours, (n_inference, n_base), inference_mwh, power_price, owning
     )
     overhead, sla_penalty = overhead_and_sla(x, tokens_per_month, utilization)
     api_charges = api_charges_monthly(x, shape)

@@ -124,10 +124,35 @@ def _fleet_size(x, busy_hours, tp_safe):
         )
     fleet = np.where(scaling, n_peak, fleet)
     fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
+    base = np.where(scaling, n_off, fleet)
     spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
     fleet = fleet + spare
     fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
-    return fleet, fleet_hours
+    return fleet, fleet_hours, base + spare
+
+
+def _rented_rent(x, fleet, base, fleet_hours):
+    """A rented fleet's rent a month: committed accelerators, the rest on demand (USD)."""
+    preempted = x[:, col.IN_INTERRUPTIONS_PER_DAY] * x[:, col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+    rate = x[:, col.IN_HW_CLOUD_USD_PER_HOUR] * x[:, col.IN_CLOUD_RATE_MULTIPLIER]
+    committed = np.broadcast_to(x[:, col.IN_COMMITTED_ACCELERATORS], np.shape(fleet))
+    share = np.where(fleet > base, np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0), 0.0)
+    on_demand = col.HOURS_PER_MONTH * (
+        share * np.maximum(fleet - committed, 0.0)
+        + (1.0 - share) * np.maximum(base - committed, 0.0)
+    ) + col.DAYS_PER_MONTH * x[:, col.IN_SCALE_UP_HOURS] * np.maximum(
+        fleet - np.maximum(base, committed), 0.0
+    )
+    with_commitment = on_demand * (1.0 + preempted) * rate + committed * col.HOURS_PER_MONTH * (
+        rate * (1.0 - x[:, col.IN_COMMIT_DISCOUNT])
+    )
+    all_on_demand = (
+        fleet_hours
+        * (1.0 + preempted)
+        * x[:, col.IN_HW_CLOUD_USD_PER_HOUR]
+        * x[:, col.IN_CLOUD_RATE_MULTIPLIER]
+    )
+    return np.where(committed > 0.0, with_commitment, all_on_demand)
 
 
 def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, refresh):
@@ -158,6 +183,7 @@ def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, re
     training_kept = np.where(x[:, col.IN_TRAIN_CLOUD] > 0.5, cloud_kept, 1.0)
     v = 1.0 / (1.0 + x[:, col.IN_DISCOUNT_RATE])  # a year's discount factor
     owned, cloud, api = month["owned"], month["cloud"], month["api"]
+    committing = cloud & (x[:, col.IN_COMMITTED_ACCELERATORS] > 0.0)
     moving = growth != 0.0
     rate = 12.0 * np.log1p(growth)  # continuous growth per year
     safe_rate = np.where(moving, rate, 1.0)
@@ -223,8 +249,10 @@ def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, re
         busy = base_busy * mean
         steady_fleet = generation(after, "fleet")
         steady_hours = generation(after, "fleet_hours")
-        peak_fleet, _ = sized(after, "fleet_at", base_busy * np.maximum(level(start), level(end)))
-        mean_fleet, mean_hours = sized(after, "fleet_at", busy)
+        peak_fleet, _, _ = sized(
+            after, "fleet_at", base_busy * np.maximum(level(start), level(end))
+        )
+        mean_fleet, mean_hours, mean_base = sized(after, "fleet_at", busy)
         need = np.where(moving, peak_fleet, steady_fleet)
         bought = np.where(owned & live, np.maximum(need - held, 0.0), 0.0)
         held = held + bought
@@ -249,7 +277,13 @@ def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, re
         running = running + np.where(
             owned, mwh * month["power_price"] + per_acc_facility * fleet, 0.0
         )
-        running = running + np.where(cloud, fleet_hours * rent_rate * cloud_kept**start, 0.0)
+        # A commitment prices the year's levels (peak, off-peak), not its hours.
+        levels = (mean_fleet, mean_base, mean_hours)
+        rent_committed = month["rent_at"](levels)
+        if refreshed is not None:
+            rent_committed = np.where(after, refreshed["rent_at"](levels), rent_committed)
+        rent_year = np.where(committing, rent_committed, fleet_hours * rent_rate)
+        running = running + np.where(cloud, rent_year * cloud_kept**start, 0.0)
         running = running + np.where(
             api, (month["api_charges"] - fee) * mean * api_kept**start + fee, 0.0
         )
@@ -490,7 +524,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_onl
 
     tokens_month = x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * seq_len
     busy_hours = tokens_month / (per_acc * 3600.0)
-    fleet, fleet_hours = _fleet_size(x, busy_hours, tp_safe)
+    fleet, fleet_hours, fleet_base = _fleet_size(x, busy_hours, tp_safe)
     u = busy_hours / fleet_hours
 
     base, floor_ = x[:, col.IN_PUE_BASE], np.minimum(x[:, col.IN_PUE_FLOOR], x[:, col.IN_PUE_BASE])
@@ -525,12 +559,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_onl
         owned, fleet * (board + host) / 1000.0 * fac + fleet * unit_price * maint / 12.0, 0.0
     )
     energy = np.where(owned, mwh * price, 0.0)
-    preempted = x[:, col.IN_INTERRUPTIONS_PER_DAY] * x[:, col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
-    rent = np.where(
-        cloud,
-        fleet_hours * (1.0 + preempted) * x[:, col.IN_HW_CLOUD_USD_PER_HOUR] * cloud_mult,
-        0.0,
-    )
+    rent = np.where(cloud, _rented_rent(x, fleet, fleet_base, fleet_hours), 0.0)
     overhead = (
         x[:, col.IN_PLATFORM_USD_PER_MONTH]
         + (x[:, col.IN_STAFF_FTE] + x[:, col.IN_FINOPS_FTE])
@@ -674,6 +703,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_onl
         "cloud": cloud,
         "api": api,
         "fleet_at": lambda busy: _fleet_size(x, busy, tp_safe),
+        "rent_at": lambda levels: _rented_rent(x, *levels),
     }
     if month_only:
         return month

@@ -568,7 +568,10 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     -------
     n_inference, utilization, fleet_hours : float
         Accelerators in the inference fleet (at the peak), the busy share of the hours it
-        is paid for, and those accelerator-hours per month.
+        runs, and those accelerator-hours per month.
+    n_base : float
+        Accelerators running off-peak (spares included): ``n_inference`` unless a rented
+        fleet autoscales. A commitment below it is busy all day.
 
     Notes
     -----
@@ -597,17 +600,72 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
             + col.DAYS_PER_MONTH * (n_peak - n_off) * x[col.IN_SCALE_UP_HOURS]
         )
         n_inference = n_peak
+        n_base = n_off
     else:
         n_inference = np.ceil(busy_hours / (col.HOURS_PER_MONTH * planned))
         n_at_peak = np.ceil(busy_hours * peak / col.HOURS_PER_MONTH)
         n_inference = max(n_inference, n_at_peak, tp)
         n_inference = np.ceil(n_inference / tp) * tp
         fleet_hours = n_inference * col.HOURS_PER_MONTH
+        n_base = n_inference
     # Failover capacity: whole spare replicas, standing all day, paid as the fleet is.
     spare = np.ceil(n_inference * x[col.IN_REDUNDANCY_FRACTION] / tp) * tp
     n_inference += spare
     fleet_hours += spare * col.HOURS_PER_MONTH
-    return n_inference, busy_hours / fleet_hours, fleet_hours
+    return n_inference, busy_hours / fleet_hours, fleet_hours, n_base + spare
+
+
+@stage
+def rented_rent(x, n_inference, n_base, fleet_hours):
+    """A rented fleet's monthly rent: committed accelerators, and the hours on demand.
+
+    Parameters
+    ----------
+    n_inference, n_base, fleet_hours : float
+        From :func:`fleet_size`: the fleet at the peak and off-peak (accelerators) and its
+        accelerator-hours a month.
+
+    Returns
+    -------
+    float
+        USD/month.
+
+    Notes
+    -----
+    With ``C`` committed accelerators at the rate ``R (1 - d)`` (``R`` the on-demand rate,
+    ``d`` the commitment discount), paid all ``730.5`` hours of a month busy or idle, the
+    fleet's levels ``L_p`` for ``H_p`` hours a day and ``L_o`` the others (``f = H_p /
+    24``) run on demand only above ``C``:
+    ``rent = R (1 + q) h_od + 730.5 C R (1 - d)``, with
+    ``h_od = 730.5 (f (L_p - C)+ + (1 - f) (L_o - C)+) + 30.44 s (L_p - max(L_o, C))+``:
+    the daily scale-up's cold start (``s`` hours per accelerator added) only for the
+    accelerators started on demand, and ``q`` the preemption overhead of on-demand or
+    spot hours (committed capacity is not preempted). ``C = 0`` is ``R (1 + q)`` times
+    the fleet's hours.
+    """
+    # Each preemption costs the hours to replace the instance, reload the model and
+    # re-run the requests in flight: rented on top of the fleet's own hours.
+    preempted = x[col.IN_INTERRUPTIONS_PER_DAY] * x[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+    committed = x[col.IN_COMMITTED_ACCELERATORS]
+    if committed <= 0.0:
+        return (
+            fleet_hours
+            * (1.0 + preempted)
+            * x[col.IN_HW_CLOUD_USD_PER_HOUR]
+            * x[col.IN_CLOUD_RATE_MULTIPLIER]
+        )
+    rate = x[col.IN_HW_CLOUD_USD_PER_HOUR] * x[col.IN_CLOUD_RATE_MULTIPLIER]
+    peak_share = 0.0
+    if n_inference > n_base:  # an autoscaled fleet: two levels a day
+        peak_share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    on_demand_hours = col.HOURS_PER_MONTH * (
+        peak_share * max(n_inference - committed, 0.0)
+        + (1.0 - peak_share) * max(n_base - committed, 0.0)
+    ) + col.DAYS_PER_MONTH * x[col.IN_SCALE_UP_HOURS] * max(
+        n_inference - max(n_base, committed), 0.0
+    )
+    committed_rent = committed * col.HOURS_PER_MONTH * rate * (1.0 - x[col.IN_COMMIT_DISCOUNT])
+    return on_demand_hours * (1.0 + preempted) * rate + committed_rent
 
 
 @stage
@@ -663,15 +721,17 @@ def ownership_rates(x):
 
 
 @stage
-def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power_price, owning):
+def inference_hardware_monthly(x, fleet_hours, fleet, inference_mwh, power_price, owning):
     """The hardware share of the inference fleet's monthly cost: owned or rented.
 
     Parameters
     ----------
     x : ndarray of float64
         The input row.
-    fleet_hours, n_inference, inference_mwh, power_price : float
+    fleet_hours, inference_mwh, power_price : float
         From :func:`fleet_size` and :func:`power_and_energy`.
+    fleet : tuple of float
+        ``(n_inference, n_base)`` from :func:`fleet_size`.
     owning : tuple of float
         From :func:`ownership_rates`.
 
@@ -682,17 +742,9 @@ def inference_hardware_monthly(x, fleet_hours, n_inference, inference_mwh, power
     """
     if x[col.IN_FLEET_API] > 0.5:
         return 0.0, 0.0, 0.0, 0.0  # the provider's fleet: paid through the token prices
+    n_inference, n_base = fleet
     if x[col.IN_FLEET_CLOUD] > 0.5:
-        # Each preemption costs the hours to replace the instance, reload the model and
-        # re-run the requests in flight: rented on top of the fleet's own hours.
-        preempted = x[col.IN_INTERRUPTIONS_PER_DAY] * x[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
-        rent = (
-            fleet_hours
-            * (1.0 + preempted)
-            * x[col.IN_HW_CLOUD_USD_PER_HOUR]
-            * x[col.IN_CLOUD_RATE_MULTIPLIER]
-        )
-        return 0.0, 0.0, 0.0, rent
+        return 0.0, 0.0, 0.0, rented_rent(x, n_inference, n_base, fleet_hours)
     inv_life_hours, price_multiplier = owning
     unit_price = x[col.IN_HW_PURCHASE_PRICE_USD] * price_multiplier
     facility_cost = (

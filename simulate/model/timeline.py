@@ -32,6 +32,7 @@ from simulate.model.stages import (
     overhead_and_sla,
     ownership_rates,
     power_and_energy,
+    rented_rent,
     replica_and_batch,
     serving_footprint,
     serving_rates,
@@ -265,6 +266,8 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
     rent_per_hour = 0.0
     if fleet_hours > 0.0:
         rent_per_hour = cloud_rent / fleet_hours
+    committed = x[col.IN_COMMITTED_ACCELERATORS] if rented else 0.0
+    base_year = n_inference
     last_year = col.MAX_YEARS - 1
     clear_years(out, i)
 
@@ -324,7 +327,7 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
         if owned:
             need = n_inference
             if growth != 0.0:
-                need, _, _ = fleet_size(
+                need, _, _, _ = fleet_size(
                     row, tokens_per_month * max(at_start, at_end), tokens_per_s, tp
                 )
             if need > held:
@@ -344,8 +347,9 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
             if growth != 0.0:
                 hours_year = held * col.HOURS_PER_MONTH
                 u_year = tokens_month / (tokens_per_s * 3600.0) / hours_year
-        elif rented and growth != 0.0:
-            n_year, u_year, hours_year = fleet_size(row, tokens_month, tokens_per_s, tp)
+        elif rented and (growth != 0.0 or committed > 0.0):
+            # A commitment makes the rent a function of the fleet's levels, not its hours.
+            n_year, u_year, hours_year, base_year = fleet_size(row, tokens_month, tokens_per_s, tp)
         if growth != 0.0 and not api:
             _, _, _, mwh_year = power_and_energy(row, u_year, hours_year)
             _, sla_year = overhead_and_sla(row, tokens_month, u_year)
@@ -354,7 +358,10 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
             # Maintenance and depreciation are the cohorts' (cohort_costs).
             running += mwh_year * power_price + facility_per_accelerator * n_year
         elif rented:
-            running += hours_year * rent_per_hour * kept_after(cloud_kept, start)
+            rent_year = hours_year * rent_per_hour
+            if committed > 0.0:
+                rent_year = rented_rent(row, n_year, base_year, hours_year)
+            running += rent_year * kept_after(cloud_kept, start)
         else:
             running += (api_charges - api_fee) * mean_demand * kept_after(api_kept, start) + api_fee
         share = (end - start) / horizon
@@ -422,11 +429,13 @@ def refresh_month(x, shape, tokens_per_month, api_charges, revenue):
         tokens_per_s = serving_rates(row, tp, batch, tpot, prefill_token_s, shape)[0]
     else:
         tp = 1.0
-    n_inference, utilization, fleet_hours = fleet_size(row, tokens_per_month, tokens_per_s, tp)
+    n_inference, utilization, fleet_hours, n_base = fleet_size(
+        row, tokens_per_month, tokens_per_s, tp
+    )
     _, power_price, fleet_hours, inference_mwh = power_and_energy(row, utilization, fleet_hours)
     owning = ownership_rates(row)
     _, _, _, cloud_rent = inference_hardware_monthly(
-        row, fleet_hours, n_inference, inference_mwh, power_price, owning
+        row, fleet_hours, (n_inference, n_base), inference_mwh, power_price, owning
     )
     overhead, sla_penalty = overhead_and_sla(row, tokens_per_month, utilization)
     month = steady_month(
