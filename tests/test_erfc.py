@@ -9,8 +9,15 @@ from simulate.model.erfc import ERFC_X_MAX, ERFCX_TABLE, erfc, fit_erfcx_table
 
 
 def test_shipped_table_is_the_fit_it_documents():
-    # The same least-squares fit on another LAPACK may differ in the last bits only.
-    np.testing.assert_allclose(ERFCX_TABLE, fit_erfcx_table(), rtol=1e-12, atol=1e-17)
+    # The fit's high-order monomial coefficients are ill-conditioned: another NumPy,
+    # SciPy or LAPACK moves them by far more than their last bits (seen: 2.6e-10 ->
+    # 2.6e-10 +- 7e-13) while the polynomial they make moves by less than 1e-15. So the
+    # refit is checked where it matters, on the values it gives across every interval.
+    t = np.linspace(-1.0, 1.0, 101)
+    powers = t[:, None] ** np.arange(ERFCX_TABLE.shape[1])
+    shipped = powers @ ERFCX_TABLE.T
+    refit = powers @ fit_erfcx_table().T
+    np.testing.assert_allclose(shipped, refit, rtol=1e-13, atol=0)
 
 
 def test_table_reproduces_scipy_erfcx_between_the_nodes():
