@@ -18,7 +18,8 @@ Each workload is the scenario it ``extends`` with its own tables merged on top
 (:func:`scenarios.loader.merge_tables`), validated like any scenario file. The tier
 is a label with a checked meaning: ``dedicated`` pools are an owned or cloud fleet
 (``fleet.ownership`` owned or cloud), ``spot`` pools a cloud fleet at spot rates
-(``cloud``), ``serverless`` endpoints a managed API paid per token (``api``).
+(``cloud``), ``serverless`` endpoints a managed API paid per token (``api``) or a
+serverless GPU endpoint billed per second (``cloud`` with ``fleet.per_second_billing``).
 
 ``shared_factors`` lists key-path prefixes: an uncertain factor under one of them
 (``power.spot_price_usd_per_mwh``) is one draw for the whole platform, the same site
@@ -59,7 +60,11 @@ PLATFORM_PACKAGE = "scenarios.platforms"
 TIERS: dict[str, tuple[tuple[str, ...], str]] = {
     "dedicated": (("owned", "cloud"), "a pool of its own, owned or reserved cloud capacity"),
     "spot": (("cloud",), "cloud spot capacity with preemptions (a self-managed cluster)"),
-    "serverless": (("api",), "a managed endpoint paid per token"),
+    "serverless": (
+        ("api", "cloud"),
+        "a managed endpoint paid per token, or a serverless GPU endpoint billed per second "
+        "(fleet.per_second_billing = 1)",
+    ),
 }
 
 #: Key-path prefixes of the factors drawn once for the whole platform by default: one
@@ -328,5 +333,17 @@ def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, .
             f"{where}: tier {tier} ({meaning}) needs fleet.ownership {' or '.join(allowed)}, "
             f"but the scenario has {shown(ownership)}; change the tier or set "
             "[workload.fleet] ownership"
+        )
+    per_second = float(scenario.base_values().get("fleet.per_second_billing", 0.0)) > 0.5
+    if tier == "serverless" and ownership == "cloud" and not per_second:
+        raise ScenarioError(
+            f"{where}: tier serverless on a cloud fleet is a serverless GPU endpoint; set "
+            '[workload.fleet] per_second_billing = 1 (or extends = "serving-serverless-gpu"), '
+            "or put the workload on the dedicated or spot tier"
+        )
+    if tier != "serverless" and per_second:
+        raise ScenarioError(
+            f"{where}: fleet.per_second_billing = 1 is a serverless GPU endpoint; put the "
+            "workload on tier serverless"
         )
     return Workload(name=name, tier=tier, scenario=scenario)

@@ -897,6 +897,29 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "idle; the hours the fleet needs above them are on demand. 0: all on demand",
     ),
     _f(
+        "fleet.per_second_billing",
+        "per_second_billing",
+        "1",
+        0.0,
+        0,
+        1,
+        "1: a cloud fleet is a serverless GPU endpoint billed per second (Modal, RunPod "
+        "Serverless): it follows the daily profile continuously, without whole-replica "
+        "levels, scales to zero after fleet.idle_timeout_s without requests, and each request "
+        "that finds it cold starts a replica (fleet.scale_up_hours of billed time per "
+        "accelerator, and that wait added to the request's latency)",
+    ),
+    _f(
+        "fleet.idle_timeout_s",
+        "idle_timeout_s",
+        "s",
+        60.0,
+        0,
+        INF,
+        "idle time after the last request before a serverless endpoint scales to zero, "
+        "billed (a platform setting; a judgement, 30-300 s: Modal's scale-down window)",
+    ),
+    _f(
         "hardware.commit_discount",
         "commit_discount",
         "1",

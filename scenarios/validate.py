@@ -421,18 +421,29 @@ def _check_api_prices(inputs: dict, source: str) -> None:
 
 
 def _check_commitment(inputs: dict, source: str) -> None:
-    """Committed capacity is bought from a cloud: set for a fleet that never rents, it is
-    a key that cannot mean what the user wrote."""
-    item = inputs["fleet.committed_accelerators"]
-    if not item.explicit or "cloud" in inputs["fleet.ownership"].categories:
-        return
-    if item.kind == "constant" and not item.value:
-        return
-    ownership = ", ".join(inputs["fleet.ownership"].categories)
-    raise ScenarioError(
-        f"{source}: fleet.committed_accelerators reserves cloud capacity, but the fleet is "
-        f'{ownership}; set fleet.ownership = "cloud" or remove the key'
-    )
+    """Committed capacity and per-second billing are a cloud's: set for a fleet that never
+    rents they are keys that cannot mean what the user wrote, and together a contradiction."""
+    ownership = inputs["fleet.ownership"].categories
+    used = {
+        path: inputs[path].explicit
+        and not (inputs[path].kind == "constant" and not inputs[path].value)
+        for path in ("fleet.committed_accelerators", "fleet.per_second_billing")
+    }
+    for path, what in (
+        ("fleet.committed_accelerators", "reserves cloud capacity"),
+        ("fleet.per_second_billing", "bills a cloud endpoint per second"),
+    ):
+        if used[path] and "cloud" not in ownership:
+            raise ScenarioError(
+                f"{source}: {path} {what}, but the fleet is {', '.join(ownership)}; set "
+                'fleet.ownership = "cloud" or remove the key'
+            )
+    if all(used.values()):
+        raise ScenarioError(
+            f"{source}: fleet.committed_accelerators and fleet.per_second_billing exclude "
+            "each other: a serverless endpoint billed per second has no reserved capacity; "
+            "remove one of them"
+        )
 
 
 def _check_precisions(inputs: dict, hardware: dict, source: str) -> None:

@@ -98,6 +98,10 @@ def random_valid_inputs(rng, n):
         rng.random(n) < 0.5, 0.0, np.floor(rng.uniform(1.0, 300.0, n))
     )
     rows[:, col.IN_COMMIT_DISCOUNT] = rng.uniform(0.0, 0.7, n)
+    # A quarter of the rows are serverless endpoints billed per second (rented rows use
+    # it), with idle timeouts from 0 to 10 minutes.
+    rows[:, col.IN_PER_SECOND_BILLING] = rng.random(n) < 0.25
+    rows[:, col.IN_IDLE_TIMEOUT_S] = rng.uniform(0.0, 600.0, n)
     # The plan over time: growing or fading demand, price declines, resale, a horizon
     # that holds several hardware lives (so replacements happen) and partial years.
     rows[:, col.IN_GROWTH_PER_MONTH] = np.where(
@@ -169,7 +173,7 @@ def without_optional_mechanisms(row):
     """``row`` with the mechanisms that defaults switch off switched off again.
 
     Fixed request lengths, a fixed batch, a TTFT bound, a measured throughput, a
-    prefix cache, a managed API and committed cloud capacity each change what a property
+    prefix cache, a managed API, committed cloud capacity and per-second billing each change what a property
     test sweeps; tests of the plain roofline start from a row without them.
     """
     row = row.copy()
@@ -183,6 +187,7 @@ def without_optional_mechanisms(row):
         col.IN_FLEET_API,
         col.IN_AUTOSCALE,
         col.IN_COMMITTED_ACCELERATORS,
+        col.IN_PER_SECOND_BILLING,
     ):
         row[column] = 0.0
     row[col.IN_TTFT_SLO_S] = np.inf

@@ -198,7 +198,11 @@ def test_the_builtin_platform_has_ten_models_from_1b_to_72b_on_three_tiers():
         (('name = "spot"', 'name = "big"'), r"workload 'big' is named twice"),
         (
             ('tier = "spot"', 'tier = "serverless"'),
-            r"workload spot: tier serverless .* needs fleet.ownership api",
+            r"workload spot: tier serverless on a cloud fleet .* per_second_billing = 1",
+        ),
+        (
+            ('tier = "dedicated"', 'tier = "serverless"'),
+            r"workload big: tier serverless .* needs fleet.ownership api or cloud",
         ),
         (("[platform]", '[scenario]\nname = "x"\n[platform]'), r"unknown table 'scenario'"),
         (('extends = "default"', 'extends = "no-such"'), r"no-such"),

@@ -207,7 +207,11 @@ IN_REFRESH_HW_BANDWIDTH_EFF_HIGH = 144
 # paid every hour at the discounted rate; the hours above it are on demand.
 IN_COMMITTED_ACCELERATORS = 145
 IN_COMMIT_DISCOUNT = 146
-N_INPUTS = 147
+# A serverless GPU endpoint billed per second: it follows demand, scales to zero after an
+# idle timeout, and a request that finds it cold waits for a cold start.
+IN_PER_SECOND_BILLING = 147
+IN_IDLE_TIMEOUT_S = 148
+N_INPUTS = 149
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -385,6 +389,8 @@ INPUTS: tuple[Column, ...] = (
         "accelerators of a rented fleet committed (reserved) for the horizon",
     ),
     Column("commit_discount", "1", "discount of the committed rate on the on-demand rate"),
+    Column("per_second_billing", "1", "1: a serverless endpoint billed per second, scales to zero"),
+    Column("idle_timeout_s", "s", "idle time before a serverless endpoint scales to zero"),
 )
 
 
@@ -486,10 +492,11 @@ OUT_CAPEX_LIFECYCLE = 52
 OUT_OPEX_LIFECYCLE = 53
 OUT_PRESENT_VALUE = 54
 OUT_RESIDUAL_VALUE = 55
+OUT_COLD_START_SHARE = 56
 # The year dimension: four lines per year of the plan, years 1 .. MAX_YEARS; the last
 # column also holds every later year of a longer horizon.
 MAX_YEARS = 10
-OUT_COST_YEAR = 56
+OUT_COST_YEAR = 57
 OUT_CAPEX_YEAR = OUT_COST_YEAR + MAX_YEARS
 OUT_PURCHASES_YEAR = OUT_CAPEX_YEAR + MAX_YEARS
 OUT_TOKENS_YEAR = OUT_PURCHASES_YEAR + MAX_YEARS
@@ -574,6 +581,11 @@ OUTPUTS: tuple[Column, ...] = (
         "the residual value credited at the end)",
     ),
     Column("residual_value", "USD", "book value of the owned fleet at the end of the horizon"),
+    Column(
+        "cold_start_share",
+        "1",
+        "share of requests that find a serverless endpoint cold and wait for a cold start",
+    ),
     *_year_columns(),
 )
 
@@ -696,6 +708,7 @@ POSITIVE_INPUTS = (
 )
 AT_MOST_ONE_INPUTS = (
     IN_AUTOSCALE,
+    IN_PER_SECOND_BILLING,
     IN_COMMIT_DISCOUNT,
     IN_HW_PRICE_DECLINE_PER_YEAR,
     IN_CLOUD_RATE_DECLINE_PER_YEAR,

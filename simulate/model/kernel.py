@@ -19,6 +19,7 @@ from simulate.model import columns as col
 from simulate.model.stages import (
     achieved_fractions,
     api_charges_monthly,
+    cold_start_share,
     fleet_size,
     inference_hardware_monthly,
     overhead_and_sla,
@@ -312,6 +313,7 @@ def cost_valid_row(x, out, i):
         lifecycle - capex,
         present_value,
         residual,
+        cold_start_share(x),
     )
     if not all_finite(values):
         fill_nan(out, i)
@@ -372,6 +374,7 @@ def all_finite(values):
         + values[53] * _BEYOND_FLOAT32 * 0.0
         + values[54] * _BEYOND_FLOAT32 * 0.0
         + values[55] * _BEYOND_FLOAT32 * 0.0
+        + values[56] * _BEYOND_FLOAT32 * 0.0
     )
     b1_0 = a0 + a1
     b1_1 = a2 + a3
@@ -457,6 +460,7 @@ def store_outputs(out, i, values):
     out[53, i] = values[53]
     out[54, i] = values[54]
     out[55, i] = values[55]
+    out[56, i] = values[56]
 
 
 @jit(parallel=True)

@@ -125,10 +125,62 @@ def _fleet_size(x, busy_hours, tp_safe):
     fleet = np.where(scaling, n_peak, fleet)
     fleet_hours = np.where(scaling, scaled_hours, fleet_hours)
     base = np.where(scaling, n_off, fleet)
+    # A serverless endpoint billed per second: continuous levels, a warm replica while
+    # requests come within the idle timeout, a cold start per request that finds none.
+    per_second = (
+        (x[:, col.IN_FLEET_CLOUD] > 0.5)
+        & (x[:, col.IN_FLEET_API] <= 0.5)
+        & (x[:, col.IN_PER_SECOND_BILLING] > 0.5)
+    )
+    if np.any(per_second):
+        all_day = share >= 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.where(all_day, 1.0, np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share))
+            r_off = np.where(all_day, 1.0, (1.0 - r * share) / (1.0 - share))
+        f = np.where(all_day, 1.0, share)
+        cold_peak, cold_off = _cold_chances(x, r, r_off)
+        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned_u)
+        need_peak = np.maximum(mean_fleet * r, tp_safe * (1.0 - cold_peak))
+        need_off = np.maximum(mean_fleet * r_off, tp_safe * (1.0 - cold_off))
+        cold_share = f * r * cold_peak + (1.0 - f) * r_off * cold_off
+        starts = x[:, col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * cold_share
+        hours = (
+            col.HOURS_PER_MONTH * (f * need_peak + (1.0 - f) * need_off)
+            + (starts * tp_safe + col.DAYS_PER_MONTH * mean_fleet * (r - r_off))
+            * x[:, col.IN_SCALE_UP_HOURS]
+        )
+        peak_fleet = np.ceil(np.maximum(np.ceil(mean_fleet * r), tp_safe) / tp_safe) * tp_safe
+        fleet = np.where(per_second, peak_fleet, fleet)
+        fleet_hours = np.where(per_second, hours, fleet_hours)
+        base = np.where(per_second, peak_fleet, base)
     spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
     fleet = fleet + spare
     fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
     return fleet, fleet_hours, base + spare
+
+
+def _cold_chances(x, level_peak, level_off):
+    """Chance a request finds a serverless endpoint cold, peak and off-peak (Poisson)."""
+    per_s = x[:, col.IN_REQUESTS_PER_DAY] / 86400.0
+    timeout = x[:, col.IN_IDLE_TIMEOUT_S]
+    return np.exp(-per_s * level_peak * timeout), np.exp(-per_s * level_off * timeout)
+
+
+def _cold_start_share(x):
+    """Share of requests that find a serverless endpoint cold; 0 for other fleets."""
+    share = np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    all_day = share >= 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(all_day, 1.0, np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share))
+        r_off = np.where(all_day, 1.0, (1.0 - r * share) / (1.0 - share))
+    f = np.where(all_day, 1.0, share)
+    cold_peak, cold_off = _cold_chances(x, r, r_off)
+    per_second = (
+        (x[:, col.IN_FLEET_CLOUD] > 0.5)
+        & (x[:, col.IN_FLEET_API] <= 0.5)
+        & (x[:, col.IN_PER_SECOND_BILLING] > 0.5)
+    )
+    return np.where(per_second, f * r * cold_peak + (1.0 - f) * r_off * cold_off, 0.0)
 
 
 def _rented_rent(x, fleet, base, fleet_hours):
@@ -813,6 +865,7 @@ def _reference_rows(x: np.ndarray, out: np.ndarray, flags: np.ndarray, month_onl
         col.OUT_OPEX_LIFECYCLE: lifecycle - capex_total,
         col.OUT_PRESENT_VALUE: present,
         col.OUT_RESIDUAL_VALUE: residual,
+        col.OUT_COLD_START_SHARE: _cold_start_share(x),
     }
     for j, value in values.items():
         out[:, j] = value

@@ -583,13 +583,38 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     so the day's mean is the mean). Each level runs whole replicas at the planned
     utilisation; the hours paid are ``730.5 (f n_peak + (1 - f) n_off)`` plus, every day,
     ``scale_up_hours`` for each accelerator added at the scale-up (a cold start).
+
+    A serverless endpoint billed per second (``fleet.per_second_billing``) follows the
+    same profile without whole-replica levels: it runs ``max(m l, TP w_l)`` accelerators
+    in level ``l`` (``m`` the mean fleet at the planned utilisation, ``w_l`` the share of
+    the time a replica is warm, :func:`warm_shares`), and pays ``scale_up_hours`` for
+    each accelerator started: a replica for each request that finds it cold, and the
+    daily ramp ``30.44 m (r - l_off)``. ``n_inference`` is its peak in whole replicas.
     """
     busy_hours = tokens_per_month / (tokens_per_s * 3600.0)
     planned = min(1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO])
     peak = x[col.IN_PEAK_TO_AVERAGE]
     peak_share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
     rented = x[col.IN_FLEET_CLOUD] > 0.5 and x[col.IN_FLEET_API] <= 0.5
-    if rented and x[col.IN_AUTOSCALE] > 0.5 and peak_share < 1.0:
+    if rented and x[col.IN_PER_SECOND_BILLING] > 0.5:
+        # A serverless endpoint: continuous fleet, a warm replica at least while requests
+        # come within the idle timeout, and a cold start for each request that does not.
+        share, level_peak, level_off = daily_levels(x)
+        warm_peak, warm_off, cold_share = warm_shares(x, level_peak, level_off)
+        mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned)
+        need_peak = max(mean_fleet * level_peak, tp * warm_peak)
+        need_off = max(mean_fleet * level_off, tp * warm_off)
+        cold_starts = x[col.IN_REQUESTS_PER_DAY] * col.DAYS_PER_MONTH * cold_share
+        fleet_hours = (
+            col.HOURS_PER_MONTH * (share * need_peak + (1.0 - share) * need_off)
+            # Cold starts: a replica for each request that finds the endpoint cold, and
+            # the accelerators the daily ramp of the demand adds.
+            + (cold_starts * tp + col.DAYS_PER_MONTH * mean_fleet * (level_peak - level_off))
+            * x[col.IN_SCALE_UP_HOURS]
+        )
+        n_inference = np.ceil(max(np.ceil(mean_fleet * level_peak), tp) / tp) * tp
+        n_base = n_inference
+    elif rented and x[col.IN_AUTOSCALE] > 0.5 and peak_share < 1.0:
         peak = min(peak, 1.0 / peak_share)
         off_peak = (1.0 - peak * peak_share) / (1.0 - peak_share)
         mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned)
@@ -613,6 +638,58 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     n_inference += spare
     fleet_hours += spare * col.HOURS_PER_MONTH
     return n_inference, busy_hours / fleet_hours, fleet_hours, n_base + spare
+
+
+@stage
+def daily_levels(x):
+    """The two-level daily profile: peak share of the hours and each level over the mean.
+
+    Returns
+    -------
+    share, level_peak, level_off : float
+        ``f = min(H_p / 24, 1)``, ``r = min(peak_to_average, 1 / f)`` and
+        ``(1 - r f) / (1 - f)`` (1 when the peak lasts all day), so the day's mean is 1.
+    """
+    share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    if share >= 1.0:
+        return 1.0, 1.0, 1.0
+    level_peak = min(x[col.IN_PEAK_TO_AVERAGE], 1.0 / share)
+    return share, level_peak, (1.0 - level_peak * share) / (1.0 - share)
+
+
+@stage
+def warm_shares(x, level_peak, level_off):
+    """How often a serverless endpoint is warm, and the share of requests that find it cold.
+
+    Requests arrive as a Poisson stream at ``lambda`` per second in each level (the
+    mean rate times the level). The endpoint is warm when a request came within the idle
+    timeout ``T``, a share ``1 - exp(-lambda T)`` of the time, and a request finds it cold
+    with probability ``exp(-lambda T)`` (no request in the ``T`` before it).
+
+    Returns
+    -------
+    warm_peak, warm_off : float
+        Share of the time one replica is up, peak and off-peak.
+    cold_share : float
+        Share of all requests that wait for a cold start (weighted by the levels' requests).
+    """
+    share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    per_s = x[col.IN_REQUESTS_PER_DAY] / 86400.0
+    timeout = x[col.IN_IDLE_TIMEOUT_S]
+    cold_peak = math.exp(-per_s * level_peak * timeout)
+    cold_off = math.exp(-per_s * level_off * timeout)
+    cold_share = share * level_peak * cold_peak + (1.0 - share) * level_off * cold_off
+    return 1.0 - cold_peak, 1.0 - cold_off, cold_share
+
+
+@stage
+def cold_start_share(x):
+    """Share of requests that find a serverless endpoint cold (0 for any other fleet)."""
+    rented = x[col.IN_FLEET_CLOUD] > 0.5 and x[col.IN_FLEET_API] <= 0.5
+    if not rented or x[col.IN_PER_SECOND_BILLING] <= 0.5:
+        return 0.0
+    _, level_peak, level_off = daily_levels(x)
+    return warm_shares(x, level_peak, level_off)[2]
 
 
 @stage
