@@ -41,7 +41,8 @@ from scenarios.limits import read_toml
 from scenarios.loader import merge_tables, resolve_extends
 from scenarios.overrides import apply_overrides
 from scenarios.plausibility import check_plausible
-from scenarios.scenario import Scenario
+from scenarios.routes import parse_share, scaled_demand
+from scenarios.scenario import Lever, Scenario
 from scenarios.sources import is_file, read_scenario_file
 from scenarios.validate import validate_scenario
 
@@ -73,7 +74,7 @@ DEFAULT_SHARED_FACTORS = ("power", "facility", "hardware")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _PLATFORM_KEYS = ("name", "description", "shared_factors")
-_WORKLOAD_KEYS = ("name", "tier", "extends")
+_WORKLOAD_KEYS = ("name", "tier", "extends", "route_of", "share")
 MAX_WORKLOADS = 64
 
 
@@ -88,12 +89,25 @@ class Workload:
     tier : str
         ``dedicated``, ``spot`` or ``serverless`` (:data:`TIERS`).
     scenario : Scenario
-        The validated scenario it runs.
+        The validated scenario it runs (for a route or a routed parent, with its share of
+        the requests: :mod:`scenarios.routes`).
+    route_of : str
+        The workload whose traffic it shares ("" for none).
+    share : Lever or None
+        A route's share of its parent's requests (a constant is a lever whose range is
+        its value); None for other workloads.
     """
 
     name: str
     tier: str
     scenario: Scenario
+    route_of: str = ""
+    share: Lever | None = None
+
+    @property
+    def traffic(self) -> str:
+        """Whose traffic it serves: its parent's name for a route, else its own."""
+        return self.route_of or self.name
 
 
 @dataclass(frozen=True)
@@ -242,9 +256,7 @@ def load_platform(name_or_path: str | Path, overrides=()) -> Platform:
         raise ScenarioError(
             f"{source}: {len(entries)} workloads; a platform holds at most {MAX_WORKLOADS}"
         )
-    workloads = []
-    for index, entry in enumerate(entries):
-        workloads.append(_workload(entry, index, source, text, tuple(overrides)))
+    workloads = _workloads(entries, source, text, tuple(overrides))
     names = [w.name for w in workloads]
     for i, workload_name in enumerate(names):
         if workload_name in names[:i]:
@@ -281,7 +293,84 @@ def _text(table: dict, key: str, source: str, path: str, required: bool) -> str:
     return value
 
 
-def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, ...]) -> Workload:
+def _workloads(entries: list, source: str, text: str, overrides: tuple[str, ...]) -> list:
+    """Every workload in file order: the others first, then the routes, which take their
+    parent's [demand]; then each part of a routed model scaled to its share."""
+    built: dict[int, tuple[Workload, dict]] = {}
+    routes = [i for i, e in enumerate(entries) if isinstance(e, dict) and "route_of" in e]
+    for index, entry in enumerate(entries):
+        if index not in routes:
+            built[index] = _workload(entry, index, source, text, overrides)
+    by_name = {w.name: (w, demand) for w, demand in built.values()}
+    for index in routes:
+        entry = entries[index]
+        parent = entry["route_of"]
+        where = f"{source}: workload {entry.get('name', index + 1)}"
+        if parent not in by_name:
+            known = sorted(by_name)
+            raise ScenarioError(
+                f"{where}: route_of = {shown(parent)}: no such workload (routes cannot chain)"
+                f"{did_you_mean(str(parent), known)}; workloads: {', '.join(known)}"
+            )
+        if "demand" in entry:
+            raise ScenarioError(
+                f"{where}: a route serves a share of {parent}'s traffic and takes its [demand]; "
+                "remove [workload.demand] here (set the split with share)"
+            )
+        built[index] = _workload(entry, index, source, text, overrides, demand=by_name[parent][1])
+    workloads = [built[i][0] for i in range(len(entries))]
+    return _split_routed_demand(workloads, source)
+
+
+def _split_routed_demand(workloads: list, source: str) -> list:
+    """Scale each routed parent and its routes to their shares of the parent's requests."""
+    routed: dict[str, list[Workload]] = {}
+    for w in workloads:
+        if w.route_of:
+            routed.setdefault(w.route_of, []).append(w)
+    if not routed:
+        return workloads
+    scaled = {}
+    for parent_name, parts in routed.items():
+        parent = next(w for w in workloads if w.name == parent_name)
+        model = parent.scenario.base_values()["model.name"]
+        for part in parts:
+            if part.scenario.base_values()["model.name"] != model:
+                raise ScenarioError(
+                    f"{source}: workload {part.name}: a route serves {parent_name}'s model "
+                    f"({model}), not {part.scenario.base_values()['model.name']}; set "
+                    f'[workload.model] name = "{model}"'
+                )
+        highest = sum(part.share.high for part in parts)
+        if highest >= 1.0:
+            raise ScenarioError(
+                f"{source}: workload {parent_name}: its routes take up to {highest:g} of its "
+                f"requests ({', '.join(f'{p.name} {p.share.high:g}' for p in parts)}); "
+                "the shares must add up to less than 1 so that it keeps some"
+            )
+        rest = 1.0 - sum(part.share.base for part in parts)
+        where = f"{source}: workload {parent_name}"
+        scaled[parent_name] = Workload(
+            parent.name, parent.tier, scaled_demand(parent.scenario, rest, where)
+        )
+        for part in parts:
+            scaled[part.name] = Workload(
+                part.name,
+                part.tier,
+                scaled_demand(part.scenario, part.share.base, f"{source}: workload {part.name}"),
+                part.route_of,
+                part.share,
+            )
+    return [scaled.get(w.name, w) for w in workloads]
+
+
+def _workload(
+    entry, index: int, source: str, text: str, overrides: tuple[str, ...], demand=None
+) -> tuple[Workload, dict]:
+    """One workload entry validated, and its resolved [demand] table (for its routes).
+
+    ``demand`` is a route's parent's [demand] table, merged over the route's own tables.
+    """
     where = f"{source}: workload {index + 1}"
     if not isinstance(entry, dict):
         raise ScenarioError(f"{where}: not a table; write each as [[workload]] with its keys")
@@ -310,7 +399,11 @@ def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, .
                 f"{where}: {key} = {shown(value)}: a workload takes name, tier, extends and "
                 f"scenario tables such as [workload.model]; put {key} inside its table"
             )
-    raw = {key: value for key, value in entry.items() if key not in ("name", "tier")}
+    raw = {
+        key: value
+        for key, value in entry.items()
+        if key not in ("name", "tier", "route_of", "share")
+    }
     # The scenario's name is the workload's, so provenance and messages say which one.
     raw = merge_tables(raw, {"scenario": {"name": name}})
     # The workload's scenario text for provenance: the platform file, marked with the
@@ -318,6 +411,8 @@ def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, .
     scenario_source = where if source.startswith("builtin:") else source
     try:
         raw, workload_text = resolve_extends(raw, f"{text}\n# workload {name}\n", source)
+        if demand is not None:
+            raw = merge_tables(raw, {"demand": demand})
         raw = apply_overrides(raw, overrides, scenario_source)
         scenario = validate_scenario(raw, workload_text, where, overrides)
     except ScenarioError as error:
@@ -346,4 +441,20 @@ def _workload(entry, index: int, source: str, text: str, overrides: tuple[str, .
             f"{where}: fleet.per_second_billing = 1 is a serverless GPU endpoint; put the "
             "workload on tier serverless"
         )
-    return Workload(name=name, tier=tier, scenario=scenario)
+    share = None
+    if "route_of" in entry:
+        if "share" not in entry:
+            raise ScenarioError(
+                f"{where}: a route needs its share of {entry['route_of']}'s requests, e.g. "
+                "share = 0.3"
+            )
+        share = parse_share(entry["share"], where)
+    elif "share" in entry:
+        raise ScenarioError(
+            f'{where}: share applies to a route; add route_of = "PARENT" (the workload whose '
+            "traffic this one takes a share of)"
+        )
+    workload = Workload(
+        name=name, tier=tier, scenario=scenario, route_of=entry.get("route_of", ""), share=share
+    )
+    return workload, dict(raw.get("demand", {}))

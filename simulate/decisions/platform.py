@@ -178,7 +178,8 @@ def platform_run(
         float32), ``platform_year_cost`` (year, sample), ``workload_year_cost_mean``,
         ``tier_year_cost_mean``, ``platform_year_cost_mean`` and
         ``platform_year_token_cost_per_1k`` (..., ``bound``). Coordinates ``workload_tier``,
-        ``workload_model`` and ``workload_ownership``; provenance in attrs.
+        ``workload_model``, ``workload_ownership``, ``workload_route_of`` and
+        ``workload_route_share`` (a route's parent and share); provenance in attrs.
     """
     import xarray as xr
 
@@ -259,6 +260,12 @@ def platform_run(
         "workload_tier": ("workload", [w.tier for w in workloads]),
         "workload_model": ("workload", [str(b["model.name"]) for b in base]),
         "workload_ownership": ("workload", [str(b["fleet.ownership"]) for b in base]),
+        # A route serves a share of its parent's traffic ("" and 1 for other workloads).
+        "workload_route_of": ("workload", [w.route_of for w in workloads]),
+        "workload_route_share": (
+            "workload",
+            [w.share.base if w.share is not None else 1.0 for w in workloads],
+        ),
     }
     usd = {"units": "USD"}
     per_1k = {"units": "USD/1k tokens"}

@@ -65,7 +65,8 @@ class PlatformColumns:
         For each workload, the column of each input of its plan.
     columns : tuple of str
         One label per column: the key path of a shared factor, or
-        ``WORKLOAD:key.path`` for a workload's own factor.
+        ``WORKLOAD:key.path`` for a workload's own factor (a route's factors that its
+        parent also samples read the parent's column).
     shared : tuple of str
         Key paths of the shared factors (sampled by at least one workload).
     """
@@ -106,9 +107,15 @@ def platform_columns(platform: Platform) -> PlatformColumns:
             if platform.is_shared(path):
                 shared.append(path)
             continue
+        # One column per traffic: a route reads its parent's draw of every factor both
+        # sample (the same requests, the same model), so the parts add up in each state.
+        owners: dict[str, int] = {}
         for s in users:
-            column_of[s, path] = len(labels)
-            labels.append(f"{platform.workloads[s].name}:{path}")
+            owner = platform.workloads[s].traffic
+            if owner not in owners:
+                owners[owner] = len(labels)
+                labels.append(f"{owner}:{path}")
+            column_of[s, path] = owners[owner]
     picks = tuple(
         np.array([column_of[s, p] for p in plan.paths], dtype=np.int64)
         for s, plan in enumerate(plans)

@@ -23,16 +23,18 @@ import numpy as np
 
 from results.provenance import provenance_attrs
 from scenarios.platform import Platform, load_platform
+from scenarios.routes import SHARE_PATH, scaled_demand, share_input
 from simulate.engine.platform_columns import year_numbers
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
-from simulate.model.inputs import input_matrix
+from simulate.model.inputs import base_matrix, input_matrix
 from simulate.sensitivity.platform_sobol import DEFAULT_PLATFORM_KPIS, PLATFORM_KPIS
 from simulate.sensitivity.tornado import (
     DEFAULT_FACTOR_QUANTILES,
     DEFINITION,
     _ends,
     _reason,
+    _Sweep,
     _sweep,
     _sweep_rows,
     check_quantiles,
@@ -129,7 +131,10 @@ def platform_tornado(
             shared = len(platform.workloads) == 1 or (
                 s.item.kind == "factor" and platform.is_shared(path)
             )
-            label = path if shared else f"{platform.workloads[w].name}:{path}"
+            # A route's factors move with its parent's: one traffic, one draw.
+            owner = platform.workloads[w]
+            owner = owner.traffic if s.item.kind == "factor" else owner.name
+            label = path if shared else f"{owner}:{path}"
             members.setdefault(label, []).append((w, j))
     labels = sorted(members, key=lambda label: ":" in label)
     base_parts = np.array([parts[0] for _, _, parts, _ in evaluated])  # (workload, part)
@@ -167,6 +172,14 @@ def platform_tornado(
         blocks.append(total)
         block_flags.append(flags)
         start += count
+    if include_levers:
+        for label, sweep, total, flags in _route_shares(platform, years, base_parts, evaluated):
+            labels.append(label)
+            platform_sweeps.append(sweep)
+            platform_rows.append(slice(start, start + 2))
+            blocks.append(total)
+            block_flags.append(flags)
+            start += 2
     base_total = base_parts.sum(axis=0)
     parts = np.vstack([base_total[None, :], *blocks])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -208,3 +221,59 @@ def platform_tornado(
             [label.partition(":")[0] if ":" in label else "shared" for label in labels],
         )
     )
+
+
+def _base_parts(scenario, years):
+    """A scenario's base case as KPI parts (cost, PV, tokens) and its mask."""
+    outputs, flags = model_outputs(base_matrix(scenario))
+    tokens = sum(outputs[0, col.OUTPUT_INDEX[f"tokens_year_{k}"]] for k in years)
+    parts = np.array(
+        [
+            outputs[0, col.OUTPUT_INDEX["lifecycle_total"]],
+            outputs[0, col.OUTPUT_INDEX["present_value"]],
+            tokens,
+        ]
+    )
+    return parts, int(flags[0])
+
+
+def _route_shares(platform, years, base_parts, evaluated):
+    """Each route's share lever at its two ends: the route and its parent rescaled.
+
+    Yields ``(label, sweep, totals (2, 3), flags (2,))``: the platform's totals with the
+    route serving ``low`` and ``high`` of its parent's requests and the parent the rest,
+    every other workload at base.
+    """
+    index = {w.name: i for i, w in enumerate(platform.workloads)}
+    for r, route in enumerate(platform.workloads):
+        share = route.share
+        if share is None or not share.low < share.high:
+            continue
+        p = index[route.route_of]
+        parent = platform.workloads[p]
+        others = sum(
+            w.share.base for w in platform.workloads if w.route_of == parent.name and w is not route
+        )
+        parent_rest = 1.0 - others - share.base
+        where = f"{platform.source}: workload {route.name}"
+        totals, masks = [], []
+        for value in (share.low, share.high):
+            new_parent, parent_flags = _base_parts(
+                scaled_demand(parent.scenario, (1.0 - others - value) / parent_rest, where),
+                years,
+            )
+            new_route, route_flags = _base_parts(
+                scaled_demand(route.scenario, value / share.base, where), years
+            )
+            totals.append(
+                base_parts.sum(axis=0) - base_parts[p] - base_parts[r] + new_parent + new_route
+            )
+            rest = [int(e[3][0]) for w, e in enumerate(evaluated) if w not in (p, r)]
+            masks.append(np.bitwise_or.reduce([0, *rest]) | parent_flags | route_flags)
+        sweep = _Sweep(
+            share_input(share),
+            "range",
+            [share.low, share.high],
+            [f"{share.low:g}", f"{share.high:g}"],
+        )
+        yield f"{route.name}:{SHARE_PATH}", sweep, np.array(totals), np.array(masks)
