@@ -127,8 +127,9 @@ def chargeback_monthly(ds):
     """The chargeback per month: each row's expected cost in every month of the plan.
 
     A year's expected cost is spread evenly over its months (accrual: owned hardware
-    depreciated, so a purchase is not a spike); the months of a row add up to its
-    expected lifecycle cost.
+    depreciated, so a purchase is not a spike); beside it the expected cash out (a
+    purchase in the month it is paid, the residual value credited in the last month).
+    The months of a row add up to its expected lifecycle cost in both columns.
 
     Parameters
     ----------
@@ -138,7 +139,8 @@ def chargeback_monthly(ds):
     Returns
     -------
     pandas.DataFrame
-        Columns ``level``, ``name``, ``tier``, ``month`` (1 ..), ``cost [USD]``.
+        Columns ``level``, ``name``, ``tier``, ``month`` (1 ..), ``cost [USD]`` and, for
+        results that hold it, ``cash out [USD]``.
 
     Raises
     ------
@@ -160,8 +162,17 @@ def chargeback_monthly(ds):
         *(("tier", r["tier"], r["tier"], r) for r in rows["tiers"]),
         ("platform", str(ds.attrs.get("platform_name", "platform")), "", rows["platform"]),
     ]
+    # The expected cash out per month, where the result has it (made from 2026-12-04 on).
+    cash = None
+    if "workload_cash_flow_mean" in ds:
+        cash = {
+            "workload": lambda n: ds["workload_cash_flow_mean"].sel(workload=n).values,
+            "tier": lambda n: ds["tier_cash_flow_mean"].sel(tier=n).values,
+            "platform": lambda n: ds["platform_cash_flow_mean"].values,
+        }
     records = []
     for level, name, tier, item in items:
+        flows = cash[level](name) if cash is not None else None
         month = 0
         for year_cost, months in zip(item["cost_by_year"], months_in, strict=True):
             whole = math.ceil(months - 1e-9)
@@ -177,6 +188,8 @@ def chargeback_monthly(ds):
                         "cost [USD]": year_cost[0] * share,
                     }
                 )
+                if flows is not None and month <= flows.size:
+                    records[-1]["cash out [USD]"] = float(flows[month - 1])
     table = pd.DataFrame.from_records(records)
     table.attrs = {k: str(v) for k, v in ds.attrs.items() if not k.endswith("_toml")}
     return table

@@ -117,6 +117,43 @@ def yearly(ds) -> xr.Dataset:
     return result
 
 
+def cash_flow_months(cost, capex, purchases, residual, horizon_years: float) -> np.ndarray:
+    """Cash out per month from the year lines: the months add up to the lifecycle total.
+
+    Parameters
+    ----------
+    cost, capex, purchases : ndarray, shape (..., years)
+        Each year's cost, its CAPEX (depreciation, PUE CAPEX) and its cash purchases, USD;
+        ``years`` = ceil(horizon).
+    residual : ndarray, shape (...)
+        The owned fleet's book value at the end, USD.
+    horizon_years : float
+        The plan's horizon, years.
+
+    Returns
+    -------
+    ndarray of float64, shape (..., ceil(12 x horizon))
+        USD/month: OPEX spread over each year's months (a partial final month its
+        fraction), cash CAPEX in a year's first month, the residual credited in the last.
+        Linear in its inputs, so the cash flow of expected lines is the expected cash flow.
+    """
+    cost, capex, purchases = (np.asarray(a, dtype=float) for a in (cost, capex, purchases))
+    months_total = math.ceil(12.0 * horizon_years - 1e-9)
+    flows = np.zeros((*cost.shape[:-1], months_total))
+    for k in range(cost.shape[-1]):
+        first = 12 * k
+        last = min(12 * (k + 1), months_total)  # a partial last year has fewer months
+        year_months = min(12.0 * (k + 1), 12.0 * horizon_years) - first
+        opex_per_month = (cost[..., k] - capex[..., k]) / year_months
+        # Whole months carry a month's OPEX; a partial final month carries its fraction.
+        for m in range(first, last):
+            share = min(1.0, year_months - (m - first))
+            flows[..., m] += opex_per_month * share
+        flows[..., first] += purchases[..., k]
+    flows[..., -1] -= np.asarray(residual, dtype=float)
+    return flows
+
+
 def monthly_cash_flows(ds, horizon_years: float) -> xr.DataArray:
     """Each sample's cash out per month of the plan; the months add up to the lifecycle total.
 
@@ -147,23 +184,19 @@ def monthly_cash_flows(ds, horizon_years: float) -> xr.DataArray:
             f"horizon_years = {horizon_years}: monthly cash flows need 0 < horizon <= "
             f"{col.MAX_YEARS} years (the year dimension holds later years as one)"
         )
-    months_total = math.ceil(12.0 * horizon_years - 1e-9)
-    samples = ds.sizes["sample"]
-    flows = np.zeros((samples, months_total))
-    for k in range(1, math.ceil(horizon_years - 1e-12) + 1):
-        first = 12 * (k - 1)
-        last = min(12 * k, months_total)  # a partial last year has fewer months
-        year_months = min(12.0 * k, 12.0 * horizon_years) - first
-        cost = np.asarray(ds[f"cost_year_{k}"].values, dtype=float)
-        capex = np.asarray(ds[f"capex_year_{k}"].values, dtype=float)
-        purchases = np.asarray(ds[f"purchases_year_{k}"].values, dtype=float)
-        opex_per_month = (cost - capex) / year_months
-        # Whole months carry a month's OPEX; a partial final month carries its fraction.
-        for m in range(first, last):
-            share = min(1.0, year_months - (m - first))
-            flows[:, m] += opex_per_month * share
-        flows[:, first] += purchases
-    flows[:, -1] -= np.asarray(ds["residual_value"].values, dtype=float)
+    years = range(1, math.ceil(horizon_years - 1e-12) + 1)
+
+    def lines(line):
+        return np.stack([np.asarray(ds[f"{line}_year_{k}"].values, dtype=float) for k in years], -1)
+
+    flows = cash_flow_months(
+        lines("cost"),
+        lines("capex"),
+        lines("purchases"),
+        np.asarray(ds["residual_value"].values, dtype=float),
+        horizon_years,
+    )
+    months_total = flows.shape[-1]
     return xr.DataArray(
         flows,
         dims=("sample", "month"),

@@ -369,3 +369,25 @@ def test_tco_run_of_a_platform_prints_its_chargeback(tmp_path):
     assert result.output == direct.output
     refused = runner.invoke(main, ["run", str(path), "-n", "1000", "--store", "yearly"])
     assert refused.exit_code != 0 and "--store apply to one scenario" in refused.output
+
+
+def test_the_expected_cash_flows_are_a_runs_monthly_cash_flows_averaged(tmp_path):
+    from results.chargeback import chargeback_monthly
+    from results.years import monthly_cash_flows
+
+    growing = ONE.replace('extends = "default"', 'extends = "default"\n[workload.demand]\n'
+                          "growth_per_month = 0.03")  # fmt: skip
+    ds = platform_run(_file(tmp_path, growing), n=3000, seed=4)
+    ran = run("default", n=3000, seed=4, store="all", overrides=["demand.growth_per_month=0.03"])
+    flows = monthly_cash_flows(ran, 3.0).values
+    feasible = np.isfinite(ran["lifecycle_total"].values)
+    expected = flows[feasible].mean(axis=0)
+    got = ds["workload_cash_flow_mean"].sel(workload="only").values
+    # The platform sums float64 lines; the run stores float32 ones: agreement to ~1e-6.
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    # The owned fleet's purchases are cash in each year's first month, not spread.
+    assert got[0] > 5 * got[1] and got[12] > got[13]
+    assert got.sum() == pytest.approx(ds["workload_cost_mean"].values[0, 0], rel=1e-9)
+    monthly = chargeback_monthly(ds)
+    row = monthly[monthly["level"] == "workload"]
+    np.testing.assert_allclose(row["cash out [USD]"].values, got, rtol=1e-12)

@@ -28,6 +28,7 @@ import numpy as np
 from results.provenance import provenance_attrs, scenario_attrs
 from results.store import save_netcdf
 from results.summary import BOUNDS, summarize_values, two_sided_z
+from results.years import cash_flow_months
 from scenarios.platform import TIERS, Platform, load_platform
 from simulate.decisions.compare import CompareJob, compare_chunk_task
 from simulate.engine.chunks import checked_sampling, chunk_ranges
@@ -204,10 +205,24 @@ def platform_run(
     tokens = np.empty((len(workloads), n))
     capex = np.empty((len(workloads), n))
     flags = np.empty((len(workloads), n), dtype=np.int8)
+    # Sums over the samples where every workload is feasible of each workload's CAPEX and
+    # purchases by year and its residual value: the expected cash flows, held without a
+    # per-sample copy (the cash flow is linear in them).
+    cash_sums = np.zeros((len(workloads), 2 * years + 1))
+    cash_count = [0]
     ranges = chunk_ranges(n, chunk)
 
     def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
         start, stop = ranges[index]
+        ok = np.ones(stop - start, dtype=bool)
+        for part in parts:
+            ok &= (part["infeasible"] == 0) & np.isfinite(part["lifecycle_total"])
+        cash_count[0] += int(ok.sum())
+        for w, part in enumerate(parts):
+            for k in range(years):
+                cash_sums[w, k] += part[f"capex_year_{k + 1}"][ok].sum()
+                cash_sums[w, years + k] += part[f"purchases_year_{k + 1}"][ok].sum()
+            cash_sums[w, -1] += part["residual_value"][ok].sum()
         for w, part in enumerate(parts):
             cost[w, start:stop] = part["lifecycle_total"]
             capex[w, start:stop] = part["capex_lifecycle"]
@@ -290,7 +305,15 @@ def platform_run(
     for name, (dims, values, attrs) in stats.items():
         data_vars[name] = (dims, values, attrs)
     data_vars |= _by_year(year_cost, year_tokens, tier_of, len(tiers), valid, confidence)
+    data_vars |= _cash_flows(
+        data_vars["workload_year_cost_mean"][1][:, :, 0],
+        cash_sums / max(cash_count[0], 1),
+        tier_of,
+        len(tiers),
+        platform.horizon_years,
+    )
     coords["year"] = np.arange(1, years + 1)
+    coords["month"] = np.arange(1, data_vars["workload_cash_flow_mean"][1].shape[1] + 1)
     dataset = xr.Dataset(data_vars, coords=coords)
     dataset["year"].attrs["long_name"] = (
         f"year of the plan (year {col.MAX_YEARS} also holds any later year)"
@@ -445,6 +468,36 @@ def _by_year(year_cost, year_tokens, tier_of, tiers: int, valid, confidence: flo
             ),
             {"units": "USD/1k tokens", "long_name": "the year's expected cost over its tokens"},
         ),
+    }
+
+
+def _cash_flows(year_cost_mean, cash_means, tier_of, tiers: int, horizon_years: float) -> dict:
+    """Expected cash out per month per workload, tier and platform (USD/month).
+
+    ``year_cost_mean`` (workload, year) and ``cash_means`` (workload, 2 years + 1: CAPEX by
+    year, purchases by year, residual value) are means over the samples where every
+    workload is feasible; the cash flow is linear in them
+    (:func:`results.years.cash_flow_months`), so these are the expected cash flows, and a
+    row's months add up to its expected lifecycle cost.
+    """
+    years = year_cost_mean.shape[1]
+    workload = cash_flow_months(
+        year_cost_mean,
+        cash_means[:, :years],
+        cash_means[:, years : 2 * years],
+        cash_means[:, -1],
+        min(horizon_years, float(col.MAX_YEARS)),
+    )
+    tier = np.stack([workload[tier_of == t].sum(axis=0) for t in range(tiers)])
+    usd = {"units": "USD/month"}
+    text = (
+        "expected cash out in the month: OPEX spread over each year's months, purchases in a "
+        "year's first month, the residual value credited in the last"
+    )
+    return {
+        "workload_cash_flow_mean": (("workload", "month"), workload, usd | {"long_name": text}),
+        "tier_cash_flow_mean": (("tier", "month"), tier, usd | {"long_name": text}),
+        "platform_cash_flow_mean": (("month",), tier.sum(axis=0), usd | {"long_name": text}),
     }
 
 

@@ -20,8 +20,11 @@ from simulate.model import columns as col
 
 __all__ = ["PlatformColumns", "kept_outputs", "plan_years", "platform_columns", "year_numbers"]
 
-#: Kernel outputs a platform keeps per workload and sample, besides the year lines.
-OUTPUTS = ("lifecycle_total", "capex_lifecycle")
+#: Kernel outputs a platform reads per workload and sample, besides the year lines.
+OUTPUTS = ("lifecycle_total", "capex_lifecycle", "residual_value")
+#: The year lines it reads: cost and tokens kept per sample, CAPEX and purchases summed
+#: for the expected cash flows.
+YEAR_LINES = ("cost", "tokens", "capex", "purchases")
 
 
 def plan_years(horizon_years: float) -> int:
@@ -45,11 +48,11 @@ def kept_outputs(horizon_years: float) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        In kernel order: the lifecycle cost and CAPEX, then ``cost_year_k`` and
-        ``tokens_year_k`` for every year of the plan.
+        In kernel order: the lifecycle cost, CAPEX and residual value, then the
+        :data:`YEAR_LINES` for every year of the plan.
     """
     years = year_numbers(horizon_years)
-    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in ("cost", "tokens") for k in years)}
+    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in YEAR_LINES for k in years)}
     return tuple(c.name for c in col.OUTPUTS if c.name in wanted)
 
 
