@@ -151,3 +151,13 @@ def test_a_scaled_distribution_has_the_scaled_quantiles(spec):
     u = np.array([0.01, 0.3, 0.5, 0.9, 0.999])
     np.testing.assert_allclose(dist.scaled(0.3).ppf(u), 0.3 * dist.ppf(u), rtol=1e-12)
     assert dist.scaled(0.3).family == dist.family
+
+
+def test_tco_platform_says_which_workloads_are_routes(tmp_path):
+    from click.testing import CliRunner
+
+    from simulate.cli.main import main
+
+    result = CliRunner().invoke(main, ["platform", _routed(tmp_path), "-n", "2000"])
+    assert result.exit_code == 0, result.output
+    assert "Routes: overflow serves 30% of chat's requests" in result.output

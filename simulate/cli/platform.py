@@ -153,6 +153,19 @@ def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
         "Tier totals are the sums of their workloads, the platform the sum of the tiers, "
         "in every sample."
     )
+    if "workload_route_of" in ds.coords:
+        routes = [
+            f"{w} serves {float(share):.0%} of {parent}'s requests"
+            for w, parent, share in zip(
+                ds["workload"].values,
+                ds["workload_route_of"].values,
+                ds["workload_route_share"].values,
+                strict=True,
+            )
+            if str(parent)
+        ]
+        if routes:
+            lines.append(f"Routes: {'; '.join(routes)} (each parent the rest).")
     lines += _year_lines(rows, confidence)
     return "\n".join(lines)
 
