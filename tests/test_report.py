@@ -451,3 +451,18 @@ def test_comparison_command_reproduces_the_comparison(comparison):
     # Same seed, n, design and scenarios: the very same paired samples again.
     difference = again["kpis"]["lifecycle_total"]["difference_b_minus_a"]["estimate"]
     assert difference == float(np.median(b - a))
+
+
+def test_a_run_with_its_years_shows_the_plan_by_year(full, files):
+    _, root = full
+    rows = _rows(_table_after(root, "The plan by year"))
+    assert [r[0] for r in rows] == ["1", "2", "3"]
+    ds = open_result(files / "run.nc")
+    ok = np.isfinite(ds["lifecycle_total"].values)
+    expected = [float(np.mean(ds[f"cost_year_{k}"].values[ok])) for k in (1, 2, 3)]
+    shown_costs = [read_human(r[1].split("[")[0]) for r in rows]
+    np.testing.assert_allclose(shown_costs, expected, rtol=5e-3)
+    # A run without its year lines has no such table.
+    standard = ET.fromstring(_report(files, "standard.nc", output="standard.html"))
+    with pytest.raises(AssertionError, match="no table captioned"):
+        _table_after(standard, "The plan by year")

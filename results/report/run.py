@@ -5,7 +5,16 @@ from __future__ import annotations
 from results.export import run_outputs, share
 from results.integrity import check_run_values
 from results.provenance import result_label
-from results.report.markup import _e, _howto, _section, _table, _tag, _try_figure, _with_bounds
+from results.report.markup import (
+    _e,
+    _howto,
+    _num,
+    _section,
+    _table,
+    _tag,
+    _try_figure,
+    _with_bounds,
+)
 from results.report.reproduce import _run_command
 from results.report.result import Result
 from results.summary import infeasible_counts, summarize
@@ -24,6 +33,49 @@ def _summary_rows(summary, names) -> list[tuple[str, ...]]:
         cells.append(f"{int(var.attrs['n_valid']):,}")
         rows.append(tuple(cells))
     return rows
+
+
+def _plan_by_year(ds, confidence: float) -> list[str]:
+    """The year table of a run that stored its year lines (``--store yearly`` or ``all``)."""
+    from results.years import has_years, year_rows
+
+    if not has_years(ds):
+        return []
+    rows = []
+    for row in year_rows(ds, confidence):
+        rows.append(
+            (
+                str(row["year"]),
+                _with_bounds(*row["cost"], unit="USD", name="lifecycle_total"),
+                _num(row["cost_p5"], "USD") + " - " + _num(row["cost_p95"], "USD"),
+                _num(row["capex"], "USD"),
+                _num(row["purchases"], "USD"),
+                _num(row["tokens"], "tokens"),
+                _num(row["token_cost_per_1m"], "USD/1M tokens"),
+            )
+        )
+    headers = [
+        "year",
+        "expected cost",
+        "5-95% of the cost",
+        "CAPEX",
+        "purchases (cash)",
+        "tokens",
+        "USD/1M tokens",
+    ]
+    note = _tag(
+        "p",
+        f"Each year's expected cost with its {confidence:.0%} interval, the spread of the "
+        "per-sample cost, its CAPEX (depreciation, PUE CAPEX), the cash paid for hardware in "
+        "it, the tokens served and the year's expected cost over its expected tokens. The "
+        "years add up to the lifecycle total (a horizon beyond 10 years puts the later years "
+        "in year 10).",
+    )
+    return [
+        _tag("h3", "The plan by year"),
+        note,
+        _table(headers, rows, tuple(range(1, 7)), "The plan by year"),
+    ]
 
 
 def run_section(
@@ -106,6 +158,7 @@ def run_section(
                 f"Distribution of {kpi} ({n:,} samples)",
             )
         )
+    parts.extend(_plan_by_year(ds, confidence))
     parts.append(_tag("h3", "Cost breakdown"))
     if "amortization_monthly" in ds:
         parts.append(_try_figure(lambda: plots.cost_breakdown(ds), "Mean lifecycle cost by part"))
