@@ -254,3 +254,30 @@ def infeasible_attrs() -> dict:
             col.FLAG_REASONS[c].replace(" ", "_").replace(",", "") for c in codes
         ),
     }
+
+
+def platform_attrs(platform) -> dict:
+    """A platform's provenance attributes: its file, text and hash, as a result's scenario.
+
+    Parameters
+    ----------
+    platform : scenarios.platform.Platform
+        The validated platform (read by attribute: ``name``, ``source``, ``text``,
+        ``sha256``, ``workloads``).
+
+    Returns
+    -------
+    dict of str
+        ``scenario_*`` (what a report shows as the result's scenario), ``platform_*`` and
+        ``workloads`` (the names, space-separated).
+    """
+    return {
+        "scenario_name": platform.name,
+        "scenario_source": platform.source,
+        "scenario_sha256": platform.sha256,
+        "platform_name": platform.name,
+        "platform_source": platform.source,
+        "platform_toml": platform.text,
+        "platform_sha256": platform.sha256,
+        "workloads": " ".join(w.name for w in platform.workloads),
+    }

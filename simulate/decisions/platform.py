@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from results.provenance import provenance_attrs, scenario_attrs
+from results.provenance import platform_attrs, provenance_attrs, scenario_attrs
 from results.store import save_netcdf
 from results.summary import BOUNDS, summarize_values, two_sided_z
 from results.years import cash_flow_months
@@ -510,16 +510,10 @@ def _mean_and_percentiles(values: np.ndarray, confidence: float):
 def _attrs(platform: Platform, columns: PlatformColumns, n, seed_entropy, design, chunk, valid):
     attrs = {
         **provenance_attrs("platform", f"lifecycle-tco platform {platform.name}"),
-        "platform_name": platform.name,
-        "platform_description": platform.description,
-        "platform_source": platform.source,
-        "platform_toml": platform.text,
-        "platform_sha256": platform.sha256,
-        "platform_overrides": "\n".join(platform.workloads[0].scenario.overrides),
         # What a report's provenance shows as the result's scenario: the platform file.
-        "scenario_name": platform.name,
-        "scenario_source": platform.source,
-        "scenario_sha256": platform.sha256,
+        **platform_attrs(platform),
+        "platform_description": platform.description,
+        "platform_overrides": "\n".join(platform.workloads[0].scenario.overrides),
         "platform_shared_factor_prefixes": " ".join(platform.shared_factors),
         "shared_factors": " ".join(columns.shared),
         "factor_columns": " ".join(columns.columns),

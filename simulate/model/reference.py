@@ -133,11 +133,7 @@ def _fleet_size(x, busy_hours, tp_safe):
         & (x[:, col.IN_PER_SECOND_BILLING] > 0.5)
     )
     if np.any(per_second):
-        all_day = share >= 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(all_day, 1.0, np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share))
-            r_off = np.where(all_day, 1.0, (1.0 - r * share) / (1.0 - share))
-        f = np.where(all_day, 1.0, share)
+        f, r, r_off = _daily_levels(x)
         cold_peak, cold_off = _cold_chances(x, r, r_off)
         mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned_u)
         need_peak = np.maximum(mean_fleet * r, tp_safe * (1.0 - cold_peak))
@@ -166,14 +162,19 @@ def _cold_chances(x, level_peak, level_off):
     return np.exp(-per_s * level_peak * timeout), np.exp(-per_s * level_off * timeout)
 
 
-def _cold_start_share(x):
-    """Share of requests that find a serverless endpoint cold; 0 for other fleets."""
+def _daily_levels(x):
+    """The two-level day: the peak's share of the hours, the peak and off-peak levels."""
     share = np.minimum(x[:, col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
     all_day = share >= 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         r = np.where(all_day, 1.0, np.minimum(x[:, col.IN_PEAK_TO_AVERAGE], 1.0 / share))
         r_off = np.where(all_day, 1.0, (1.0 - r * share) / (1.0 - share))
-    f = np.where(all_day, 1.0, share)
+    return np.where(all_day, 1.0, share), r, r_off
+
+
+def _cold_start_share(x):
+    """Share of requests that find a serverless endpoint cold; 0 for other fleets."""
+    f, r, r_off = _daily_levels(x)
     cold_peak, cold_off = _cold_chances(x, r, r_off)
     per_second = (
         (x[:, col.IN_FLEET_CLOUD] > 0.5)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from results.provenance import provenance_attrs
+from results.provenance import platform_attrs, provenance_attrs
 from scenarios.platform import Platform, load_platform
 from simulate.engine.chunks import sample_outputs_into
 from simulate.engine.executor import local_if_none
@@ -342,14 +342,7 @@ def platform_sobol(
     ds.attrs.update(
         {
             **provenance_attrs("sobol", f"lifecycle-tco Sobol indices of platform {platform.name}"),
-            "scenario_name": platform.name,
-            "scenario_source": platform.source,
-            "scenario_sha256": platform.sha256,
-            "platform_name": platform.name,
-            "platform_source": platform.source,
-            "platform_toml": platform.text,
-            "platform_sha256": platform.sha256,
-            "workloads": " ".join(w.name for w in platform.workloads),
+            **platform_attrs(platform),
             "group_by": group_by,
             "group_by_meaning": GROUP_BY[group_by],
             "kpi_meanings": "; ".join(f"{k}: {PLATFORM_KPIS[k][1]}" for k in kpis),

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from results.provenance import provenance_attrs
+from results.provenance import platform_attrs, provenance_attrs
 from scenarios.platform import Platform, load_platform
 from scenarios.routes import SHARE_PATH, scaled_demand, share_input
 from simulate.engine.platform_columns import year_numbers
@@ -192,14 +192,7 @@ def platform_tornado(
         **provenance_attrs(
             "tornado", f"Tornado (one-at-a-time sensitivity) of platform {platform.name}"
         ),
-        "scenario_name": platform.name,
-        "scenario_source": platform.source,
-        "scenario_sha256": platform.sha256,
-        "platform_name": platform.name,
-        "platform_source": platform.source,
-        "platform_toml": platform.text,
-        "platform_sha256": platform.sha256,
-        "workloads": " ".join(w.name for w in platform.workloads),
+        **platform_attrs(platform),
         "kpi_meanings": "; ".join(f"{k}: {PLATFORM_KPIS[k][1]}" for k in names),
         "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
         "swing_definition": PLATFORM_DEFINITION,
