@@ -195,7 +195,7 @@ def _read_platform_source(name_or_path: str | Path) -> tuple[str, str]:
     )
 
 
-def load_platform(name_or_path: str | Path, overrides=()) -> Platform:
+def load_platform(name_or_path: str | Path, overrides=(), shares=None) -> Platform:
     """Read and validate a platform file or built-in platform.
 
     Parameters
@@ -206,6 +206,9 @@ def load_platform(name_or_path: str | Path, overrides=()) -> Platform:
     overrides : sequence of str
         ``key.path=value`` assignments applied to every workload's scenario (after its
         own tables).
+    shares : mapping of str to float, optional
+        Route name -> its share of its parent's requests, in place of the file's base
+        (a what-if: inside a share lever's range, or any value in (0, 1) for a constant).
 
     Returns
     -------
@@ -256,7 +259,7 @@ def load_platform(name_or_path: str | Path, overrides=()) -> Platform:
         raise ScenarioError(
             f"{source}: {len(entries)} workloads; a platform holds at most {MAX_WORKLOADS}"
         )
-    workloads = _workloads(entries, source, text, tuple(overrides))
+    workloads = _workloads(entries, source, text, tuple(overrides), dict(shares or {}))
     names = [w.name for w in workloads]
     for i, workload_name in enumerate(names):
         if workload_name in names[:i]:
@@ -293,7 +296,9 @@ def _text(table: dict, key: str, source: str, path: str, required: bool) -> str:
     return value
 
 
-def _workloads(entries: list, source: str, text: str, overrides: tuple[str, ...]) -> list:
+def _workloads(
+    entries: list, source: str, text: str, overrides: tuple[str, ...], shares: dict
+) -> list:
     """Every workload in file order: the others first, then the routes, which take their
     parent's [demand]; then each part of a routed model scaled to its share."""
     built: dict[int, tuple[Workload, dict]] = {}
@@ -318,8 +323,34 @@ def _workloads(entries: list, source: str, text: str, overrides: tuple[str, ...]
                 "remove [workload.demand] here (set the split with share)"
             )
         built[index] = _workload(entry, index, source, text, overrides, demand=by_name[parent][1])
-    workloads = [built[i][0] for i in range(len(entries))]
+    workloads = [_with_share(built[i][0], shares, source) for i in range(len(entries))]
+    unknown = sorted(set(shares) - {w.name for w in workloads if w.route_of})
+    if unknown:
+        routes = [w.name for w in workloads if w.route_of]
+        raise ScenarioError(
+            f"{source}: --share {unknown[0]}: not a route of this platform"
+            f"{did_you_mean(unknown[0], routes)}; routes: {', '.join(routes) or 'none'}"
+        )
     return _split_routed_demand(workloads, source)
+
+
+def _with_share(workload: Workload, shares: dict, source: str) -> Workload:
+    """``workload`` with its share's base replaced by ``shares[name]``, when given."""
+    if workload.name not in shares or workload.share is None:
+        return workload
+    value = shares[workload.name]
+    lever = workload.share
+    where = f"{source}: --share {workload.name}={value:g}"
+    if lever.low < lever.high:
+        if not lever.low <= value <= lever.high:
+            raise ScenarioError(
+                f"{where}: outside its lever's range [{lever.low:g}, {lever.high:g}]; widen "
+                "the range in the file or choose a share inside it"
+            )
+        lever = Lever("range", float(value), low=lever.low, high=lever.high)
+    else:
+        lever = parse_share(float(value), where)
+    return Workload(workload.name, workload.tier, workload.scenario, workload.route_of, lever)
 
 
 def _split_routed_demand(workloads: list, source: str) -> list:

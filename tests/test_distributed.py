@@ -106,6 +106,17 @@ def test_sobol_on_the_cluster_gives_the_same_indices(executor, monkeypatch):
         assert np.array_equal(local[key].values, remote[key].values, equal_nan=True), key
 
 
+def test_platform_sobol_on_the_cluster_gives_the_same_indices(executor, monkeypatch):
+    from simulate.sensitivity import platform_sobol as platform_sobol_module
+
+    monkeypatch.setattr(platform_sobol_module, "EVALUATION_CHUNK", 700)  # several tasks
+    args = dict(n=64, seed=3, resamples=10, group_by="tier")
+    local = platform_sobol_module.platform_sobol("platform-10-models", **args)
+    remote = platform_sobol_module.platform_sobol("platform-10-models", **args, executor=executor)
+    for key in ("S1", "S1_conf", "ST", "ST_conf", "n_dropped"):
+        assert np.array_equal(local[key].values, remote[key].values, equal_nan=True), key
+
+
 def test_cli_run_with_a_scheduler_address_prints_the_local_summary(executor, tmp_path):
     from simulate.cli.main import main
 

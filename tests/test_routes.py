@@ -161,3 +161,19 @@ def test_tco_platform_says_which_workloads_are_routes(tmp_path):
     result = CliRunner().invoke(main, ["platform", _routed(tmp_path), "-n", "2000"])
     assert result.exit_code == 0, result.output
     assert "Routes: overflow serves 30% of chat's requests" in result.output
+
+
+def test_a_share_what_if_runs_on_common_random_numbers(tmp_path):
+    lever = '{ lever = "range", low = 0.1, high = 0.6, base = 0.3 }'
+    path = _routed(tmp_path, lever)
+    low = platform_run(load_platform(path, shares={"overflow": 0.1}), n=2048, seed=2)
+    high = platform_run(load_platform(path, shares={"overflow": 0.6}), n=2048, seed=2)
+    # The same states: the same tokens in every sample, split otherwise.
+    np.testing.assert_allclose(low.platform_tokens.values, high.platform_tokens.values, rtol=1e-9)
+    share = high.tokens.sel(workload="overflow").values / high.platform_tokens.values
+    np.testing.assert_allclose(share, 0.6, rtol=1e-9)
+    assert not np.allclose(low.platform_cost.values, high.platform_cost.values)
+    with pytest.raises(ScenarioError, match=r"outside its lever's range \[0.1, 0.6\]"):
+        load_platform(path, shares={"overflow": 0.9})
+    with pytest.raises(ScenarioError, match="not a route of this platform"):
+        load_platform(path, shares={"chat": 0.2})

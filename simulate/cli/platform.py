@@ -29,6 +29,14 @@ DEFAULT_PLATFORM = "platform-10-models"
 @plan_samples_option(100_000, 1000, "Samples (states of the whole platform).")
 @fixed_seed_option
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help=SET_HELP)
+@click.option(
+    "--share",
+    "shares",
+    multiple=True,
+    metavar="ROUTE=SHARE",
+    help="A route's share of its parent's requests in place of the file's base (repeatable); "
+    "runs with the same --seed are on common random numbers.",
+)
 @dataset_output_option
 @figure_option("each workload's expected cost, coloured by tier")
 @confidence_option
@@ -39,7 +47,17 @@ DEFAULT_PLATFORM = "platform-10-models"
 @announces_compilation
 @stops_cleanly
 def platform_command(
-    platform, n, seed, overrides, output, plot_path, confidence, as_json, scheduler, dask_workers
+    platform,
+    n,
+    seed,
+    overrides,
+    output,
+    plot_path,
+    confidence,
+    as_json,
+    scheduler,
+    dask_workers,
+    shares=(),
 ):
     """Sample a platform of several models and split its cost per model and per tier.
 
@@ -56,8 +74,9 @@ def platform_command(
     from simulate.cli.targets import check_target
     from simulate.decisions.platform import platform_run
 
+    share_map = _parse_shares(shares)
     try:
-        loaded = load_platform(platform, overrides)
+        loaded = load_platform(platform, overrides, share_map)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
     # Refuse to replace a different result before the work, not after it.
@@ -66,12 +85,14 @@ def platform_command(
         "scenario_sha256": loaded.sha256,
         "seed": seed,
         "n_samples": n,
+        "platform_shares": _shares_text(share_map),
     }
     check_target(output, identity)
     with reported_job(scheduler, dask_workers) as (executor, reporter):
         ds = platform_run(
             loaded, n=n, seed=seed, confidence=confidence, progress=reporter, executor=executor
         )
+    ds.attrs["platform_shares"] = _shares_text(share_map)
     from results.chargeback import chargeback_rows
     from results.platform_plots import platform_breakdown
 
@@ -93,6 +114,28 @@ def platform_command(
     click.echo(format_chargeback(ds, rows, confidence, seed))
     if output is not None:
         click.echo(f"Wrote {output} (open with xarray.open_dataset)")
+
+
+def _parse_shares(values) -> dict[str, float]:
+    """``--share ROUTE=SHARE`` options as a mapping (click's errors name the option)."""
+    shares = {}
+    for text in values:
+        name, sep, value = text.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not sep or not name.strip() or number is None:
+            raise click.BadParameter(
+                f"{text!r}: expected ROUTE=SHARE, e.g. --share chat-overflow=0.4",
+                param_hint="--share",
+            )
+        shares[name.strip()] = number
+    return shares
+
+
+def _shares_text(shares: dict[str, float]) -> str:
+    return " ".join(f"{name}={value:g}" for name, value in sorted(shares.items()))
 
 
 def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
