@@ -212,3 +212,23 @@ def shows(text: str, value: float, digits: int = 3) -> bool:
     """Whether human-unit ``text`` (its first number) shows ``value`` to ``digits`` digits."""
     first = text.split("[", 1)[0].split(" ", 1)[0].split("<", 1)[0]
     return math.isclose(read_human(first), value, rel_tol=0.51 * 10 ** (1 - digits), abs_tol=1e-12)
+
+
+#: A platform of one workload, the default scenario, nothing shared: ``tco run`` of it.
+ONE_WORKLOAD_PLATFORM = """
+[platform]
+name = "one"
+shared_factors = []
+
+[[workload]]
+name = "only"
+tier = "dedicated"
+extends = "default"
+"""
+
+
+def platform_file(tmp_path, text: str, name: str = "p.toml") -> str:
+    """Write a platform file's ``text`` under ``tmp_path``; return its path as text."""
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)

@@ -13,6 +13,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import ONE_WORKLOAD_PLATFORM, platform_file
 
 from scenarios.errors import ScenarioError
 from scenarios.platform import builtin_platform_names, load_platform
@@ -20,16 +21,7 @@ from simulate.cli.main import main
 from simulate.decisions.platform import platform_job, platform_run, ratio_of_means
 from simulate.engine.montecarlo import run
 
-ONE = """
-[platform]
-name = "one"
-shared_factors = []
-
-[[workload]]
-name = "only"
-tier = "dedicated"
-extends = "default"
-"""
+ONE = ONE_WORKLOAD_PLATFORM
 
 TWINS = """
 [platform]
@@ -75,10 +67,7 @@ name = "llama-3.2-1b"
 """
 
 
-def _file(tmp_path, text, name="p.toml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return path
+_file = platform_file
 
 
 def test_a_one_workload_platform_is_tco_run_of_its_scenario(tmp_path):

@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import ONE_WORKLOAD_PLATFORM, platform_file
 
 from scenarios.loader import load_scenario
 from scenarios.platform import load_platform
@@ -24,16 +25,7 @@ from simulate.model import columns as col
 from simulate.sensitivity.platform_sobol import platform_sobol, platform_sobol_problem
 from simulate.sensitivity.sobol import sobol
 
-ONE = """
-[platform]
-name = "one"
-shared_factors = []
-
-[[workload]]
-name = "only"
-tier = "dedicated"
-extends = "default"
-"""
+ONE = ONE_WORKLOAD_PLATFORM
 
 # Two serving-only workloads, the second on spot with its own traffic, nothing shared.
 APART = """
@@ -58,10 +50,7 @@ requests_per_day = {{ dist = "lognormal", p10 = 2e6, p90 = 2e7 }}
 """
 
 
-def _file(tmp_path, text, name="p.toml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
+_file = platform_file
 
 
 def test_a_one_workload_platform_ungrouped_is_sobol_of_its_scenario(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import ONE_WORKLOAD_PLATFORM, platform_file
 
 from scenarios.loader import load_scenario
 from scenarios.platform import load_platform
@@ -19,16 +20,7 @@ from simulate.model.base_case import calculate
 from simulate.sensitivity.platform_tornado import platform_tornado
 from simulate.sensitivity.tornado import tornado
 
-ONE = """
-[platform]
-name = "one"
-shared_factors = []
-
-[[workload]]
-name = "only"
-tier = "dedicated"
-extends = "default"
-"""
+ONE = ONE_WORKLOAD_PLATFORM
 
 TWINS = """
 [platform]
@@ -49,10 +41,7 @@ requests_per_day = {{ dist = "lognormal", p10 = 1e6, p90 = 1e7 }}
 """
 
 
-def _file(tmp_path, text, name="p.toml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
+_file = platform_file
 
 
 def test_a_one_workload_platform_is_the_tornado_of_its_scenario(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import platform_file
 
 from distributions import from_spec
 from scenarios.errors import ScenarioError
@@ -50,10 +51,7 @@ finetune_tokens = 0
 """
 
 
-def _file(tmp_path, text, name="p.toml"):
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
+_file = platform_file
 
 
 def _routed(tmp_path, share="0.3", name="p.toml"):
