@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -350,7 +350,7 @@ def _with_share(workload: Workload, shares: dict, source: str) -> Workload:
         lever = Lever("range", float(value), low=lever.low, high=lever.high)
     else:
         lever = parse_share(float(value), where)
-    return Workload(workload.name, workload.tier, workload.scenario, workload.route_of, lever)
+    return replace(workload, share=lever)
 
 
 def _split_routed_demand(workloads: list, source: str) -> list:
@@ -381,16 +381,11 @@ def _split_routed_demand(workloads: list, source: str) -> list:
             )
         rest = 1.0 - sum(part.share.base for part in parts)
         where = f"{source}: workload {parent_name}"
-        scaled[parent_name] = Workload(
-            parent.name, parent.tier, scaled_demand(parent.scenario, rest, where)
-        )
+        scaled[parent_name] = replace(parent, scenario=scaled_demand(parent.scenario, rest, where))
         for part in parts:
-            scaled[part.name] = Workload(
-                part.name,
-                part.tier,
-                scaled_demand(part.scenario, part.share.base, f"{source}: workload {part.name}"),
-                part.route_of,
-                part.share,
+            where = f"{source}: workload {part.name}"
+            scaled[part.name] = replace(
+                part, scenario=scaled_demand(part.scenario, part.share.base, where)
             )
     return [scaled.get(w.name, w) for w in workloads]
 

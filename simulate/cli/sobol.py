@@ -221,6 +221,17 @@ def sobol_command(
         )
     with contextlib.ExitStack() as stack:
         executor = enter_executor(stack, scheduler, dask_workers)
+        common = dict(
+            n=n,
+            seed=seed,
+            second_order=second_order,
+            resamples=resamples,
+            confidence=confidence,
+            target_ci=target_ci,
+            max_n=max_n,
+            progress=lambda message: click.echo(message, err=True),
+            executor=executor,
+        )
         try:
             if platform:
                 from simulate.sensitivity.platform_sobol import (
@@ -231,39 +242,23 @@ def sobol_command(
                 loaded = None
                 ds = platform_sobol(
                     scenario,
-                    n=n,
-                    seed=seed,
                     kpis=list(kpis) or list(DEFAULT_PLATFORM_KPIS),
                     group_by=group_by or "workload",
                     overrides=overrides,
-                    second_order=second_order,
-                    resamples=resamples,
-                    confidence=confidence,
-                    target_ci=target_ci,
-                    max_n=max_n,
-                    progress=lambda message: click.echo(message, err=True),
-                    executor=executor,
+                    **common,
                 )
             else:
                 loaded = load_scenario(scenario, overrides)
                 ds = _scenario_indices(
                     loaded,
                     versus,
-                    dict(
-                        n=n,
-                        seed=seed,
+                    common
+                    | dict(
                         kpis=list(kpis),
-                        second_order=second_order,
                         levers_only=levers_only,
                         factors_only=factors_only,
                         groups=group_map or None,
                         estimator=estimator,
-                        resamples=resamples,
-                        confidence=confidence,
-                        target_ci=target_ci,
-                        max_n=max_n,
-                        progress=lambda message: click.echo(message, err=True),
-                        executor=executor,
                     ),
                     overrides,
                 )

@@ -219,15 +219,13 @@ def platform_run(
             ok &= (part["infeasible"] == 0) & np.isfinite(part["lifecycle_total"])
         cash_count[0] += int(ok.sum())
         for w, part in enumerate(parts):
-            for k in range(years):
-                cash_sums[w, k] += part[f"capex_year_{k + 1}"][ok].sum()
-                cash_sums[w, years + k] += part[f"purchases_year_{k + 1}"][ok].sum()
             cash_sums[w, -1] += part["residual_value"][ok].sum()
-        for w, part in enumerate(parts):
             cost[w, start:stop] = part["lifecycle_total"]
             capex[w, start:stop] = part["capex_lifecycle"]
             tokens[w, start:stop] = 0.0
             for k in range(years):
+                cash_sums[w, k] += part[f"capex_year_{k + 1}"][ok].sum()
+                cash_sums[w, years + k] += part[f"purchases_year_{k + 1}"][ok].sum()
                 year_cost[w, k, start:stop] = part[f"cost_year_{k + 1}"]
                 year_tokens[w, k, start:stop] = part[f"tokens_year_{k + 1}"]
                 tokens[w, start:stop] += part[f"tokens_year_{k + 1}"]

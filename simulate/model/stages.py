@@ -599,8 +599,9 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     if rented and x[col.IN_PER_SECOND_BILLING] > 0.5:
         # A serverless endpoint: continuous fleet, a warm replica at least while requests
         # come within the idle timeout, and a cold start for each request that does not.
-        share, level_peak, level_off = daily_levels(x)
-        warm_peak, warm_off, cold_share = warm_shares(x, level_peak, level_off)
+        levels = daily_levels(x)
+        share, level_peak, level_off = levels
+        warm_peak, warm_off, cold_share = warm_shares(x, levels)
         mean_fleet = busy_hours / (col.HOURS_PER_MONTH * planned)
         need_peak = max(mean_fleet * level_peak, tp * warm_peak)
         need_off = max(mean_fleet * level_off, tp * warm_off)
@@ -658,13 +659,18 @@ def daily_levels(x):
 
 
 @stage
-def warm_shares(x, level_peak, level_off):
+def warm_shares(x, levels):
     """How often a serverless endpoint is warm, and the share of requests that find it cold.
 
     Requests arrive as a Poisson stream at ``lambda`` per second in each level (the
     mean rate times the level). The endpoint is warm when a request came within the idle
     timeout ``T``, a share ``1 - exp(-lambda T)`` of the time, and a request finds it cold
     with probability ``exp(-lambda T)`` (no request in the ``T`` before it).
+
+    Parameters
+    ----------
+    levels : tuple of float
+        ``(share, level_peak, level_off)`` from :func:`daily_levels`.
 
     Returns
     -------
@@ -673,7 +679,7 @@ def warm_shares(x, level_peak, level_off):
     cold_share : float
         Share of all requests that wait for a cold start (weighted by the levels' requests).
     """
-    share = min(x[col.IN_PEAK_HOURS_PER_DAY] / 24.0, 1.0)
+    share, level_peak, level_off = levels
     per_s = x[col.IN_REQUESTS_PER_DAY] / 86400.0
     timeout = x[col.IN_IDLE_TIMEOUT_S]
     cold_peak = math.exp(-per_s * level_peak * timeout)
@@ -688,8 +694,7 @@ def cold_start_share(x):
     rented = x[col.IN_FLEET_CLOUD] > 0.5 and x[col.IN_FLEET_API] <= 0.5
     if not rented or x[col.IN_PER_SECOND_BILLING] <= 0.5:
         return 0.0
-    _, level_peak, level_off = daily_levels(x)
-    return warm_shares(x, level_peak, level_off)[2]
+    return warm_shares(x, daily_levels(x))[2]
 
 
 @stage

@@ -52,6 +52,7 @@ from simulate.sensitivity.sobol import (
     _check_options,
     _converge,
     _indices_dataset,
+    evaluate_in_chunks,
 )
 
 __all__ = [
@@ -291,7 +292,7 @@ def platform_sobol(
             f"KPI {unknown[0]!r} is not a platform KPI{did_you_mean(unknown[0], PLATFORM_KPIS)}"
             f"; platform KPIs: {', '.join(PLATFORM_KPIS)}"
         )
-    _check_options(["lifecycle_total"], "numba", resamples, confidence, target_ci, n, max_n)
+    _check_options((), "numba", resamples, confidence, target_ci, n, max_n)  # KPIs checked above
     problem = platform_sobol_problem(platform, group_by)
     years = year_numbers(platform.horizon_years)
     root = as_seed_sequence(seed)
@@ -307,25 +308,15 @@ def platform_sobol(
     executor = local_if_none(executor)
 
     def evaluate(points: np.ndarray) -> np.ndarray:
-        result = np.empty((points.shape[0], len(kpis)))
-        ranges = [
-            (start, min(start + EVALUATION_CHUNK, points.shape[0]))
-            for start in range(0, points.shape[0], EVALUATION_CHUNK)
-        ]
-
-        def consume(i, values):
-            start, stop = ranges[i]
-            result[start:stop] = values
-
-        executor.map_ordered(
+        return evaluate_in_chunks(
             platform_kpis_at_points,
             task_job,
-            [(points[start:stop],) for start, stop in ranges],
-            consume,
-            result_bytes=EVALUATION_CHUNK * len(kpis) * 8,
-            label="tco-platform-sobol",
+            points,
+            len(kpis),
+            executor,
+            EVALUATION_CHUNK,
+            "tco-platform-sobol",
         )
-        return result
 
     evaluations, history = _converge(
         problem, kpis, analysis, (n, target_ci, max_n), progress, evaluate

@@ -56,8 +56,13 @@ def _workload_rows(scenario, quantiles, years, include_levers):
     sweeps = [_sweep(item, quantiles) for item in items]
     columns, rows, n = _sweep_rows(scenario, sweeps)
     outputs, flags = model_outputs(input_matrix(scenario, columns, n))
+    return sweeps, rows, _kpi_parts(outputs, years), flags
+
+
+def _kpi_parts(outputs, years):
+    """The parts of the platform KPIs per row: lifecycle cost, present value, tokens."""
     tokens = sum(outputs[:, col.OUTPUT_INDEX[f"tokens_year_{k}"]] for k in years)
-    parts = np.stack(
+    return np.stack(
         [
             outputs[:, col.OUTPUT_INDEX["lifecycle_total"]],
             outputs[:, col.OUTPUT_INDEX["present_value"]],
@@ -65,7 +70,6 @@ def _workload_rows(scenario, quantiles, years, include_levers):
         ],
         axis=1,
     )
-    return sweeps, rows, parts, flags
 
 
 def platform_tornado(
@@ -219,15 +223,7 @@ def platform_tornado(
 def _base_parts(scenario, years):
     """A scenario's base case as KPI parts (cost, PV, tokens) and its mask."""
     outputs, flags = model_outputs(base_matrix(scenario))
-    tokens = sum(outputs[0, col.OUTPUT_INDEX[f"tokens_year_{k}"]] for k in years)
-    parts = np.array(
-        [
-            outputs[0, col.OUTPUT_INDEX["lifecycle_total"]],
-            outputs[0, col.OUTPUT_INDEX["present_value"]],
-            tokens,
-        ]
-    )
-    return parts, int(flags[0])
+    return _kpi_parts(outputs, years)[0], int(flags[0])
 
 
 def _route_shares(platform, years, base_parts, evaluated):

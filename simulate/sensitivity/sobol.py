@@ -269,23 +269,8 @@ def kpis_at_design(
         KPI values; NaN where the sample is structurally infeasible.
     """
     index = tuple(col.OUTPUT_INDEX[_output_of(name)] for name in kpis)
-    result = np.empty((points.shape[0], len(kpis)))
-    ranges = [
-        (start, min(start + EVALUATION_CHUNK, points.shape[0]))
-        for start in range(0, points.shape[0], EVALUATION_CHUNK)
-    ]
-
-    def consume(i, values):
-        start, stop = ranges[i]
-        result[start:stop] = values
-
-    local_if_none(executor).map_ordered(
-        kpis_at_points,
-        (problem, index),
-        [(points[start:stop],) for start, stop in ranges],
-        consume,
-        result_bytes=EVALUATION_CHUNK * len(kpis) * 8,
-        label="tco-sobol",
+    result = evaluate_in_chunks(
+        kpis_at_points, (problem, index), points, len(kpis), executor, EVALUATION_CHUNK, "tco-sobol"
     )
     if TCO_INDEX in kpis:
         bounds = scenario_bounds(problem.plan.scenario)
@@ -297,6 +282,51 @@ def kpis_at_design(
         if threshold is not None:
             # 1 above the threshold, 0 at or below it, NaN (infeasible) kept.
             result[:, k] = np.where(np.isnan(result[:, k]), np.nan, result[:, k] > threshold)
+    return result
+
+
+def evaluate_in_chunks(task, job, points, width: int, executor, chunk: int, label: str):
+    """``task(job, rows)`` over chunks of ``chunk`` design rows, here or on a cluster.
+
+    Parameters
+    ----------
+    task : callable(job, ndarray) -> ndarray of shape (rows, width)
+        A module-level function (Dask pickles it).
+    job : object
+        Its first argument, the same for every chunk.
+    points : ndarray of float64, shape (rows, d)
+        Unit-cube design points.
+    width : int
+        Values per row the task returns.
+    executor : simulate.engine.distributed.DaskExecutor or None
+        Where the chunks run; None here.
+    chunk : int
+        Rows per task.
+    label : str
+        The tasks' name on a cluster.
+
+    Returns
+    -------
+    ndarray of float64, shape (rows, width)
+        The chunks' results in row order.
+    """
+    result = np.empty((points.shape[0], width))
+    ranges = [
+        (start, min(start + chunk, points.shape[0])) for start in range(0, points.shape[0], chunk)
+    ]
+
+    def consume(i, values):
+        start, stop = ranges[i]
+        result[start:stop] = values
+
+    local_if_none(executor).map_ordered(
+        task,
+        job,
+        [(points[start:stop],) for start, stop in ranges],
+        consume,
+        result_bytes=chunk * width * 8,
+        label=label,
+    )
     return result
 
 
