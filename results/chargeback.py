@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["chargeback_monthly", "chargeback_rows", "chargeback_table"]
+__all__ = ["chargeback_monthly", "chargeback_rows", "chargeback_table", "pool_rows"]
 
 
 def _bounds(values) -> list[float]:
@@ -31,8 +31,9 @@ def chargeback_rows(ds) -> dict:
         lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``capex_share`` bounds
         (CAPEX over the row's expected cost), ``token_cost_per_1k``
         bounds USD/1k tokens, ``cost_by_year``: the expected cost [estimate, lower, upper]
-        of each year of the plan; workloads also ``tier`` and ``model``) and
-        ``platform`` (with ``token_cost_per_1k_by_year`` too).
+        of each year of the plan; workloads also ``tier`` and ``model``),
+        ``platform`` (with ``token_cost_per_1k_by_year`` too) and ``pools``
+        (:func:`pool_rows`).
     """
     by_year = "year" in ds.coords
 
@@ -72,7 +73,39 @@ def chargeback_rows(ds) -> dict:
         "cost_by_year": years_of("platform_year_cost_mean", {}),
         "token_cost_per_1k_by_year": years_of("platform_year_token_cost_per_1k", {}),
     }
-    return {"workloads": workloads, "tiers": tiers, "platform": platform}
+    return {"workloads": workloads, "tiers": tiers, "platform": platform, "pools": pool_rows(ds)}
+
+
+def pool_rows(ds) -> list[dict]:
+    """The shared pools of a platform result as plain numbers ([] without pools).
+
+    Returns
+    -------
+    list of dict
+        Per pool: ``pool``, ``node_accelerators``, ``members`` (workload names),
+        ``nodes_by_year`` and ``packing_by_year`` (expected nodes at the daily peak, and the
+        share of their accelerators replicas use), and [estimate, lower, upper] USD over the
+        horizon of ``slot_cost`` (its empty slots), ``separate_cost`` (the empty slots were
+        each workload on nodes of its own) and ``saving`` (the difference).
+    """
+    if "pool" not in ds.coords:
+        return []
+    members = {}
+    for w, pool in zip(ds["workload"].values, ds["workload_pool"].values, strict=True):
+        members.setdefault(str(pool), []).append(str(w))
+    return [
+        {
+            "pool": str(p),
+            "node_accelerators": int(ds["pool_node_accelerators"].sel(pool=p)),
+            "members": members.get(str(p), []),
+            "nodes_by_year": [float(v) for v in ds["pool_nodes_mean"].sel(pool=p).values],
+            "packing_by_year": [float(v) for v in ds["pool_packing_mean"].sel(pool=p).values],
+            "slot_cost": _bounds(ds["pool_slot_cost_mean"].sel(pool=p).values),
+            "separate_cost": _bounds(ds["pool_separate_slot_cost_mean"].sel(pool=p).values),
+            "saving": _bounds(ds["pool_saving_mean"].sel(pool=p).values),
+        }
+        for p in ds["pool"].values
+    ]
 
 
 def chargeback_table(ds):

@@ -11,6 +11,7 @@ A platform file is TOML::
     name = "assistant-70b"        # unique; letters, digits, '-', '_', '.'
     tier = "dedicated"            # dedicated, spot or serverless
     extends = "default"           # a built-in scenario or a scenario file
+    pool = "owned-h100"           # optional: share a pool's nodes (scenarios.pools)
     [workload.model]              # any scenario table, merged over the parent's
     name = "llama-3.1-70b"
 
@@ -41,6 +42,7 @@ from scenarios.limits import read_toml
 from scenarios.loader import merge_tables, resolve_extends
 from scenarios.overrides import apply_overrides
 from scenarios.plausibility import check_plausible
+from scenarios.pools import Pool, build_pools
 from scenarios.routes import parse_share, scaled_demand
 from scenarios.scenario import Lever, Scenario
 from scenarios.sources import is_file, read_scenario_file
@@ -74,7 +76,7 @@ DEFAULT_SHARED_FACTORS = ("power", "facility", "hardware")
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _PLATFORM_KEYS = ("name", "description", "shared_factors")
-_WORKLOAD_KEYS = ("name", "tier", "extends", "route_of", "share")
+_WORKLOAD_KEYS = ("name", "tier", "extends", "route_of", "share", "pool")
 MAX_WORKLOADS = 64
 
 
@@ -96,6 +98,9 @@ class Workload:
     share : Lever or None
         A route's share of its parent's requests (a constant is a lever whose range is
         its value); None for other workloads.
+    pool : str
+        The shared pool whose nodes it runs on ("" for nodes of its own;
+        :mod:`scenarios.pools`).
     """
 
     name: str
@@ -103,6 +108,7 @@ class Workload:
     scenario: Scenario
     route_of: str = ""
     share: Lever | None = None
+    pool: str = ""
 
     @property
     def traffic(self) -> str:
@@ -128,6 +134,8 @@ class Platform:
         In file order.
     horizon_years : float
         The horizon every workload shares, years.
+    pools : tuple of scenarios.pools.Pool
+        The shared pools, in order of first appearance (empty for none).
     """
 
     name: str
@@ -137,6 +145,7 @@ class Platform:
     shared_factors: tuple[str, ...]
     workloads: tuple[Workload, ...]
     horizon_years: float
+    pools: tuple[Pool, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -276,6 +285,16 @@ def load_platform(name_or_path: str | Path, overrides=(), shares=None) -> Platfo
             f"{source}: the workloads have different horizons (years: {by}); a platform is "
             "one plan over one horizon: set scenario.horizon_years the same in every workload"
         )
+    pool_names = [entry.get("pool", "") for entry in entries]
+    workloads, pools = build_pools(
+        workloads,
+        pool_names,
+        source,
+        lambda path: any(path == p or path.startswith(p + ".") for p in shared),
+    )
+    workloads = [
+        replace(w, pool=pool) if pool else w for w, pool in zip(workloads, pool_names, strict=True)
+    ]
     return Platform(
         name=name,
         description=description,
@@ -284,6 +303,7 @@ def load_platform(name_or_path: str | Path, overrides=(), shares=None) -> Platfo
         shared_factors=tuple(shared),
         workloads=tuple(workloads),
         horizon_years=horizons.pop(),
+        pools=pools,
     )
 
 
@@ -428,7 +448,7 @@ def _workload(
     raw = {
         key: value
         for key, value in entry.items()
-        if key not in ("name", "tier", "route_of", "share")
+        if key not in ("name", "tier", "route_of", "share", "pool")
     }
     # The scenario's name is the workload's, so provenance and messages say which one.
     raw = merge_tables(raw, {"scenario": {"name": name}})

@@ -910,6 +910,19 @@ NUMERIC_FIELDS: tuple[NumericField, ...] = (
         "accelerator, and that wait added to the request's latency)",
     ),
     _f(
+        "fleet.node_accelerators",
+        "node_accelerators",
+        "accelerators",
+        1.0,
+        1,
+        64,
+        "accelerators per node (server or cloud instance; a power of two): the inference "
+        "fleet is bought or rented in whole nodes, the empty slots of the last node idle but "
+        "paid. 8 for HGX/DGX servers and 8-GPU cloud instances (AWS p5.48xlarge, Azure "
+        "ND H100 v5); 1: by the accelerator. Workloads of a platform pool share nodes "
+        "(docs/platform.md)",
+    ),
+    _f(
         "fleet.idle_timeout_s",
         "idle_timeout_s",
         "s",

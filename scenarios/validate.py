@@ -110,6 +110,7 @@ def validate_scenario(raw: dict, text: str, source: str, overrides: tuple[str, .
     _check_precisions(inputs, hardware, source)
     _check_api_prices(inputs, source)
     _check_commitment(inputs, source)
+    _check_nodes(inputs, source)
     _check_required(inputs, models, source)
 
     copula = _correlations(raw, inputs, source)
@@ -417,6 +418,41 @@ def _check_api_prices(inputs: dict, source: str) -> None:
             f'{source}: fleet.ownership = "api" needs the API\'s prices; {", ".join(missing)} '
             "not given. Add e.g. [api] input_usd_per_1m = 0.4, output_usd_per_1m = 0.6 "
             "(USD per 1M tokens; docs/scenario.md)"
+        )
+
+
+def _check_nodes(inputs: dict, source: str) -> None:
+    """``fleet.node_accelerators`` is a fixed server size: a whole power of two, for a fleet
+    of self-run replicas (a managed API or a per-second endpoint has no nodes of yours)."""
+    field = inputs["fleet.node_accelerators"]
+    if not field.explicit:
+        return
+    if field.kind == "factor" or (field.kind == "lever" and field.lever.kind != "choice"):
+        raise ScenarioError(
+            f"{source}: fleet.node_accelerators must be a constant or a choice lever (the "
+            "server size is a decision, not an uncertainty), e.g. node_accelerators = 8 or "
+            '{ lever = "choice", choices = [1, 8], base = 8 }'
+        )
+    nodes = [float(field.value)] if field.kind == "constant" else list(field.lever.choices)
+    for node in nodes:
+        if node < 1.0 or node != 2.0 ** round(math.log2(node)):
+            raise ScenarioError(
+                f"{source}: fleet.node_accelerators = {node:g}: must be a power of two from 1 "
+                "to 64 (replicas of 1, 2, 4 or 8 accelerators fill a node exactly), e.g. 8"
+            )
+    if max(nodes) == 1.0:
+        return
+    if inputs["fleet.ownership"].categories == ("api",):
+        raise ScenarioError(
+            f"{source}: fleet.node_accelerators = {node:g}, but the fleet is a managed API "
+            "(no nodes of yours); remove the key or set fleet.ownership"
+        )
+    node = max(nodes)
+    per_second = inputs["fleet.per_second_billing"]
+    if per_second.kind != "constant" or per_second.value:
+        raise ScenarioError(
+            f"{source}: fleet.node_accelerators = {node:g} with fleet.per_second_billing: a "
+            "serverless endpoint bills accelerator-seconds, not nodes; remove one of them"
         )
 
 

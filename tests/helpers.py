@@ -102,6 +102,10 @@ def random_valid_inputs(rng, n):
     # it), with idle timeouts from 0 to 10 minutes.
     rows[:, col.IN_PER_SECOND_BILLING] = rng.random(n) < 0.25
     rows[:, col.IN_IDLE_TIMEOUT_S] = rng.uniform(0.0, 600.0, n)
+    # Half the rows buy or rent whole nodes of 2-16 accelerators.
+    rows[:, col.IN_NODE_ACCELERATORS] = np.where(
+        rng.random(n) < 0.5, 1.0, rng.choice([2.0, 4.0, 8.0, 16.0], n)
+    )
     # The plan over time: growing or fading demand, price declines, resale, a horizon
     # that holds several hardware lives (so replacements happen) and partial years.
     rows[:, col.IN_GROWTH_PER_MONTH] = np.where(
@@ -190,6 +194,7 @@ def without_optional_mechanisms(row):
         col.IN_PER_SECOND_BILLING,
     ):
         row[column] = 0.0
+    row[col.IN_NODE_ACCELERATORS] = 1.0
     row[col.IN_TTFT_SLO_S] = np.inf
     return row
 

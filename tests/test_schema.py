@@ -30,7 +30,8 @@ def test_column_constants_index_the_column_of_the_same_name():
     constants = {k: v for k, v in vars(col).items() if k.startswith(("IN_", "OUT_"))}
     # The year dimension has one constant per line: its year 1 (``OUT_COST_YEAR`` is
     # ``cost_year_1``, and the line's MAX_YEARS columns follow it).
-    blocks = {f"OUT_{line.upper()}_YEAR": line for line in col.YEAR_LINES}
+    lines = (*col.YEAR_LINES, *col.POOL_YEAR_LINES)
+    blocks = {f"OUT_{line.upper()}_YEAR": line for line in lines}
     for name, line in blocks.items():
         index = constants.pop(name)
         for k in range(col.MAX_YEARS):

@@ -60,6 +60,50 @@ def platform_section(result: Result, index: int) -> str:
             table,
             numeric=(3, 4, 5, 6),
         ),
+        *_pool_parts(rows["pools"]),
         _try_figure(lambda: platform_breakdown(ds), title),
     ]
     return _section(f"platform-{index}", title, "".join(parts))
+
+
+def _pool_parts(pools: list[dict]) -> list[str]:
+    """The shared pools' table: members, nodes, packing and what sharing saves."""
+    if not pools:
+        return []
+    rows = [
+        (
+            _e(p["pool"]),
+            _e(", ".join(p["members"])),
+            _e(str(p["node_accelerators"])),
+            _e(", ".join(f"{v:,.1f}" for v in p["nodes_by_year"])),
+            _e(", ".join(f"{v:.0%}" for v in p["packing_by_year"])),
+            _with_bounds(*p["slot_cost"], "USD"),
+            _with_bounds(*p["separate_cost"], "USD"),
+            _with_bounds(*p["saving"], "USD"),
+        )
+        for p in pools
+    ]
+    return [
+        _tag(
+            "p",
+            _e(
+                "Shared pools: the workloads' replicas packed into whole nodes, the last "
+                "node of each level partly empty; nodes are expected counts at the daily "
+                "peak by year; empty slots are priced as the fleet is."
+            ),
+        ),
+        _table(
+            [
+                "pool",
+                "workloads",
+                "accelerators per node",
+                "nodes by year",
+                "replicas fill",
+                "empty slots",
+                "on nodes of their own",
+                "sharing saves",
+            ],
+            rows,
+            numeric=(5, 6, 7),
+        ),
+    ]

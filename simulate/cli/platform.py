@@ -209,8 +209,29 @@ def format_chargeback(ds, rows: dict, confidence: float, seed: int) -> str:
         ]
         if routes:
             lines.append(f"Routes: {'; '.join(routes)} (each parent the rest).")
+    lines += _pool_lines(rows["pools"], confidence)
     lines += _year_lines(rows, confidence)
     return "\n".join(lines)
+
+
+def _pool_lines(pools: list[dict], confidence: float) -> list[str]:
+    """The shared pools: members, nodes and packing by year, what sharing nodes saves."""
+    from results.human import human
+
+    lines = []
+    for pool in pools:
+        slot, own, saving = pool["slot_cost"], pool["separate_cost"], pool["saving"]
+        nodes = ", ".join(f"{v:,.1f}" for v in pool["nodes_by_year"])
+        packing = ", ".join(f"{v:.0%}" for v in pool["packing_by_year"])
+        lines.append(
+            f"Pool {pool['pool']} ({', '.join(pool['members'])}) on nodes of "
+            f"{pool['node_accelerators']} accelerators: {nodes} nodes by year (expected, at "
+            f"the daily peak), replicas filling {packing} of them; empty slots "
+            f"{human(slot[0], 'USD')} over the horizon against {human(own[0], 'USD')} on "
+            f"nodes of their own: sharing saves {human(saving[0], 'USD')} "
+            f"({confidence:.0%} CI {human(saving[1], 'USD')}-{human(saving[2], 'USD')})."
+        )
+    return lines
 
 
 def _year_lines(rows: dict, confidence: float) -> list[str]:

@@ -43,6 +43,7 @@ from simulate.engine.platform_columns import (
 )
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 from simulate.model import columns as col
+from simulate.model.pooling import pool_slot_costs, year_months
 
 __all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
 
@@ -80,7 +81,7 @@ def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, Pla
         platform_columns`).
     """
     columns = platform_columns(platform)
-    outputs = kept_outputs(platform.horizon_years)
+    outputs = kept_outputs(platform.horizon_years, pooled=bool(platform.pools))
     job = CompareJob(
         plans=columns.plans,
         picks=columns.picks,
@@ -211,6 +212,13 @@ def platform_run(
     cash_sums = np.zeros((len(workloads), 2 * years + 1))
     cash_count = [0]
     ranges = chunk_ranges(n, chunk)
+    pools = platform.pools
+    months = year_months(platform.horizon_years, years)
+    # Per pool and sample: its slots' cost and what nodes of their own would cost its
+    # workloads (USD over the horizon); sums over the valid samples of nodes and packing.
+    pool_cost = np.empty((len(pools), n))
+    pool_separate = np.empty((len(pools), n))
+    pool_sums = np.zeros((len(pools), 2, years))
 
     def consume(index: int, parts: list[dict[str, np.ndarray]]) -> None:
         start, stop = ranges[index]
@@ -230,6 +238,20 @@ def platform_run(
                 year_tokens[w, k, start:stop] = part[f"tokens_year_{k + 1}"]
                 tokens[w, start:stop] += part[f"tokens_year_{k + 1}"]
             flags[w, start:stop] = part["infeasible"]
+        for p, pool in enumerate(pools):
+            slots = pooled_slots(pool, [parts[w] for w in pool.members], years, months)
+            for j, w in enumerate(pool.members):
+                cost[w, start:stop] += slots["cost"][j].sum(axis=0)
+                capex[w, start:stop] += slots["capex"][j].sum(axis=0)
+                year_cost[w, :, start:stop] += slots["cost"][j]
+                # Lease-equivalent cash: a slot's depreciation is paid as it accrues.
+                capex_sums = slots["capex"][j][:, ok].sum(axis=1)
+                cash_sums[w, :years] += capex_sums
+                cash_sums[w, years : 2 * years] += capex_sums
+            pool_cost[p, start:stop] = slots["cost"].sum(axis=(0, 1))
+            pool_separate[p, start:stop] = slots["separate"].sum(axis=(0, 1))
+            pool_sums[p, 0] += slots["nodes"][:, ok].sum(axis=1)
+            pool_sums[p, 1] += slots["packing"][:, ok].sum(axis=1)
         if progress is not None:
             progress(stop, n)
 
@@ -310,6 +332,17 @@ def platform_run(
         len(tiers),
         platform.horizon_years,
     )
+    if pools:
+        data_vars |= _pool_stats(
+            pools,
+            pool_cost[:, valid],
+            pool_separate[:, valid],
+            pool_sums / max(cash_count[0], 1),
+            confidence,
+        )
+        coords["pool"] = [pool.name for pool in pools]
+        coords["pool_node_accelerators"] = ("pool", [pool.node_accelerators for pool in pools])
+    coords["workload_pool"] = ("workload", [w.pool for w in workloads])
     coords["year"] = np.arange(1, years + 1)
     coords["month"] = np.arange(1, data_vars["workload_cash_flow_mean"][1].shape[1] + 1)
     dataset = xr.Dataset(data_vars, coords=coords)
@@ -324,6 +357,72 @@ def platform_run(
     if output is not None:
         save_netcdf(dataset, output)
     return dataset
+
+
+def pooled_slots(pool, parts: list[dict], years: int, months: np.ndarray) -> dict:
+    """A pool's slot costs on a chunk (:func:`simulate.model.pooling.pool_slot_costs`).
+
+    ``parts`` are its members' kernel outputs by name (1-D arrays over the chunk); a
+    member infeasible in a sample counts as no fleet there (the sample is left out of
+    the statistics anyway).
+    """
+
+    def lines(name):
+        return np.nan_to_num(
+            np.stack([np.stack([p[f"{name}_year_{k + 1}"] for k in range(years)]) for p in parts])
+        )
+
+    return pool_slot_costs(
+        lines("fleet"),
+        lines("fleet_off"),
+        lines("slot_usd_per_hour"),
+        lines("slot_capex_usd_per_hour"),
+        months,
+        pool.node_accelerators,
+        pool.peak_share,
+        pool.scale_up_hours,
+    )
+
+
+def _pool_stats(pools, slot_cost, separate, means, confidence: float) -> dict:
+    """Per pool: its slots' expected cost, nodes of their own's, the saving, nodes, packing.
+
+    ``slot_cost`` and ``separate`` (pool, valid samples) are USD over the horizon;
+    ``means`` (pool, 2, year) the expected nodes and packing by year.
+    """
+    z = two_sided_z(confidence)
+    usd = {"units": "USD"}
+    return {
+        "pool_slot_cost_mean": (
+            ("pool", "bound"),
+            _mean_interval(slot_cost, z),
+            usd | {"long_name": "expected cost of the pool's empty node slots over the horizon"},
+        ),
+        "pool_separate_slot_cost_mean": (
+            ("pool", "bound"),
+            _mean_interval(separate, z),
+            usd
+            | {
+                "long_name": "expected cost of the empty slots were each workload on nodes of "
+                "its own"
+            },
+        ),
+        "pool_saving_mean": (
+            ("pool", "bound"),
+            _mean_interval(separate - slot_cost, z),
+            usd | {"long_name": "expected saving of the shared pool over nodes of their own"},
+        ),
+        "pool_nodes_mean": (
+            ("pool", "year"),
+            means[:, 0],
+            {"units": "nodes", "long_name": "expected nodes of the pool at the daily peak"},
+        ),
+        "pool_packing_mean": (
+            ("pool", "year"),
+            means[:, 1],
+            {"units": "1", "long_name": "expected share of the pool's accelerators replicas use"},
+        ),
+    }
 
 
 def _chargeback(workloads, tiers, platform, confidence):

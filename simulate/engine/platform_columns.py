@@ -17,8 +17,16 @@ from scenarios.platform import Platform
 from scenarios.schema import CANONICAL_ORDER
 from simulate.engine.plan import SamplingPlan, sampling_plan
 from simulate.model import columns as col
+from simulate.model.pooling import mid_year_discount, year_months
 
-__all__ = ["PlatformColumns", "kept_outputs", "plan_years", "platform_columns", "year_numbers"]
+__all__ = [
+    "PlatformColumns",
+    "kept_outputs",
+    "plan_years",
+    "platform_columns",
+    "pooling_of",
+    "year_numbers",
+]
 
 #: Kernel outputs a platform reads per workload and sample, besides the year lines.
 OUTPUTS = ("lifecycle_total", "capex_lifecycle", "residual_value")
@@ -37,22 +45,26 @@ def year_numbers(horizon_years: float) -> tuple[int, ...]:
     return tuple(range(1, plan_years(horizon_years) + 1))
 
 
-def kept_outputs(horizon_years: float) -> tuple[str, ...]:
+def kept_outputs(horizon_years: float, pooled: bool = False) -> tuple[str, ...]:
     """Kernel outputs a platform keeps per workload: :data:`OUTPUTS` and the year lines.
 
     Parameters
     ----------
     horizon_years : float
         The platform's horizon, years.
+    pooled : bool
+        Whether the platform has shared pools: then the pool lines
+        (:data:`simulate.model.columns.POOL_YEAR_LINES`) too.
 
     Returns
     -------
     tuple of str
         In kernel order: the lifecycle cost, CAPEX and residual value, then the
-        :data:`YEAR_LINES` for every year of the plan.
+        :data:`YEAR_LINES` (and pool lines) for every year of the plan.
     """
     years = year_numbers(horizon_years)
-    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in YEAR_LINES for k in years)}
+    lines = (*YEAR_LINES, *(col.POOL_YEAR_LINES if pooled else ()))
+    wanted = {*OUTPUTS, *(f"{line}_year_{k}" for line in lines for k in years)}
     return tuple(c.name for c in col.OUTPUTS if c.name in wanted)
 
 
@@ -124,3 +136,28 @@ def platform_columns(platform: Platform) -> PlatformColumns:
         for s, plan in enumerate(plans)
     )
     return PlatformColumns(tuple(plans), picks, tuple(labels), tuple(shared))
+
+
+def pooling_of(platform: Platform):
+    """What a platform's pools need beside the kernel's outputs, or None without pools.
+
+    Returns
+    -------
+    tuple or None
+        ``(pools, months, discounts)``: the :class:`scenarios.pools.Pool` tuple, the months
+        of each year column (:func:`simulate.model.pooling.year_months`) and, for each
+        pooled workload's index, its year columns' mid-year discount factors at its base
+        ``finance.discount_rate``
+        (:func:`simulate.model.pooling.mid_year_discount`).
+    """
+    if not platform.pools:
+        return None
+    months = year_months(platform.horizon_years, plan_years(platform.horizon_years))
+    discounts = {
+        w: mid_year_discount(
+            float(platform.workloads[w].scenario.base_values()["finance.discount_rate"]), months
+        )
+        for pool in platform.pools
+        for w in pool.members
+    }
+    return platform.pools, months, discounts

@@ -211,7 +211,9 @@ IN_COMMIT_DISCOUNT = 146
 # idle timeout, and a request that finds it cold waits for a cold start.
 IN_PER_SECOND_BILLING = 147
 IN_IDLE_TIMEOUT_S = 148
-N_INPUTS = 149
+# Servers (nodes) of several accelerators: a fleet is bought or rented in whole nodes.
+IN_NODE_ACCELERATORS = 149
+N_INPUTS = 150
 
 INPUTS: tuple[Column, ...] = (
     Column("hw_peak_bf16_flops", "FLOP/s", "inference accelerator dense BF16 peak"),
@@ -391,6 +393,7 @@ INPUTS: tuple[Column, ...] = (
     Column("commit_discount", "1", "discount of the committed rate on the on-demand rate"),
     Column("per_second_billing", "1", "1: a serverless endpoint billed per second, scales to zero"),
     Column("idle_timeout_s", "s", "idle time before a serverless endpoint scales to zero"),
+    Column("node_accelerators", "accelerators", "accelerators per node: fleets are whole nodes"),
 )
 
 
@@ -424,9 +427,24 @@ def _year_columns() -> tuple[Column, ...]:
             "and the owned training cluster's depreciation",
         ),
         "tokens": ("tokens", "tokens served in year {k}"),
+        "fleet": (
+            "accelerators",
+            "inference accelerators in year {k}, at the daily peak (spares in; an owned fleet: "
+            "the accelerators held)",
+        ),
+        "fleet_off": ("accelerators", "inference accelerators in year {k} off-peak"),
+        "slot_usd_per_hour": (
+            "USD/h",
+            "cost of one idle accelerator of the fleet for an hour in year {k}: rent, or "
+            "depreciation, maintenance, facility and idle power",
+        ),
+        "slot_capex_usd_per_hour": (
+            "USD/h",
+            "depreciation in slot_usd_per_hour_year_{k} (0 for a rented fleet)",
+        ),
     }
     columns = []
-    for line in YEAR_LINES:
+    for line in (*YEAR_LINES, *POOL_YEAR_LINES):
         unit, long_name = meaning[line]
         for k in range(1, MAX_YEARS + 1):
             text = long_name.format(k=k)
@@ -500,9 +518,17 @@ OUT_COST_YEAR = 57
 OUT_CAPEX_YEAR = OUT_COST_YEAR + MAX_YEARS
 OUT_PURCHASES_YEAR = OUT_CAPEX_YEAR + MAX_YEARS
 OUT_TOKENS_YEAR = OUT_PURCHASES_YEAR + MAX_YEARS
-N_OUTPUTS = OUT_TOKENS_YEAR + MAX_YEARS
+# What a shared pool needs of each workload to pack its replicas into nodes, by year:
+# the fleet at the daily peak and off-peak, and what an idle accelerator costs an hour.
+OUT_FLEET_YEAR = OUT_TOKENS_YEAR + MAX_YEARS
+OUT_FLEET_OFF_YEAR = OUT_FLEET_YEAR + MAX_YEARS
+OUT_SLOT_USD_PER_HOUR_YEAR = OUT_FLEET_OFF_YEAR + MAX_YEARS
+OUT_SLOT_CAPEX_USD_PER_HOUR_YEAR = OUT_SLOT_USD_PER_HOUR_YEAR + MAX_YEARS
+N_OUTPUTS = OUT_SLOT_CAPEX_USD_PER_HOUR_YEAR + MAX_YEARS
 YEAR_LINES = ("cost", "capex", "purchases", "tokens")
 """The lines of the year dimension, each stored as ``<line>_year_<k>``, k = 1 .. MAX_YEARS."""
+POOL_YEAR_LINES = ("fleet", "fleet_off", "slot_usd_per_hour", "slot_capex_usd_per_hour")
+"""Year lines a shared pool reads (:mod:`simulate.model.pooling`), stored as the others."""
 
 OUTPUTS: tuple[Column, ...] = (
     Column("token_cost_per_1k", "USD/1k tokens", "lifecycle cost per 1,000 tokens served"),
@@ -659,6 +685,7 @@ POSITIVE_INPUTS = (
     IN_REFRESH_HW_COMPUTE_EFF_HIGH,
     IN_REFRESH_HW_BANDWIDTH_EFF_LOW,
     IN_REFRESH_HW_BANDWIDTH_EFF_HIGH,
+    IN_NODE_ACCELERATORS,
     IN_HW_PEAK_BF16_FLOPS,
     IN_HW_MEMORY_BYTES,
     IN_HW_BANDWIDTH_BYTES_PER_S,

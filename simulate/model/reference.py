@@ -152,7 +152,22 @@ def _fleet_size(x, busy_hours, tp_safe):
     spare = np.ceil(fleet * x[:, col.IN_REDUNDANCY_FRACTION] / tp_safe) * tp_safe
     fleet = fleet + spare
     fleet_hours = fleet_hours + spare * col.HOURS_PER_MONTH
-    return fleet, fleet_hours, base + spare
+    base = base + spare
+    # Whole nodes: each level rounded up to nodes of node_accelerators, the empty slots
+    # paid like the fleet's hours (not for a serverless endpoint).
+    node = np.broadcast_to(x[:, col.IN_NODE_ACCELERATORS], np.shape(fleet))
+    rounding = (node > tp_safe) & ~per_second
+    safe_node = np.where(rounding, node, 1.0)
+    slots_peak = np.where(rounding, np.ceil(fleet / safe_node) * safe_node - fleet, 0.0)
+    slots_off = np.where(rounding, np.ceil(base / safe_node) * safe_node - base, 0.0)
+    two_levels = fleet > base
+    fleet_hours = fleet_hours + np.where(
+        two_levels,
+        col.HOURS_PER_MONTH * (share * slots_peak + (1.0 - share) * slots_off)
+        + col.DAYS_PER_MONTH * (slots_peak - slots_off) * x[:, col.IN_SCALE_UP_HOURS],
+        slots_peak * col.HOURS_PER_MONTH,
+    )
+    return fleet + slots_peak, fleet_hours, base + slots_off
 
 
 def _cold_chances(x, level_peak, level_off):
@@ -351,6 +366,37 @@ def _plan_over_years(x, out, month, training_cost, training_capex, pue_capex, re
         add(col.OUT_CAPEX_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
         add(col.OUT_PURCHASES_YEAR, y, np.where(live, training_capex * span / horizon, 0.0))
         add(col.OUT_TOKENS_YEAR, y, np.where(live, 12.0 * span * tokens_month, 0.0))
+        # The pool lines: the year's levels and what an idle slot costs an hour.
+        preempted = (
+            x[:, col.IN_INTERRUPTIONS_PER_DAY] * x[:, col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+        )
+        cloud_rate = np.where(
+            after, x[:, col.IN_REFRESH_HW_CLOUD_USD_PER_HOUR], x[:, col.IN_HW_CLOUD_USD_PER_HOUR]
+        )
+        rent_h = cloud_rate * x[:, col.IN_CLOUD_RATE_MULTIPLIER] * (1.0 + preempted)
+        per_hour = generation(after, "unit_price") * hw_kept**start / col.HOURS_PER_YEAR
+        slot_capex = per_hour * (1.0 - salvage) / life
+        idle_mwh = month["mwh_at"](0.0, 1.0)
+        if refreshed is not None:
+            idle_mwh = np.where(after, refreshed["mwh_at"](0.0, 1.0), idle_mwh)
+        owned_slot = (
+            slot_capex
+            + per_hour * maint
+            + per_acc_facility / col.HOURS_PER_MONTH
+            + idle_mwh * month["power_price"]
+        )
+        k = min(y, last)
+        pool_lines = (
+            (col.OUT_FLEET_YEAR, fleet),
+            (col.OUT_FLEET_OFF_YEAR, np.where(owned, held, mean_base)),
+            (
+                col.OUT_SLOT_USD_PER_HOUR_YEAR,
+                np.where(owned, owned_slot, rent_h * cloud_kept**start),
+            ),
+            (col.OUT_SLOT_CAPEX_USD_PER_HOUR_YEAR, np.where(owned, slot_capex, 0.0)),
+        )
+        for line, values in pool_lines:
+            out[:, line + k] = np.where(live & ~api, values, out[:, line + k])
         # The cohort bought this year: each purchase in service for a life, then replaced,
         # until the horizon or the refresh that sells it.
         until = np.where(start < refresh_at, np.minimum(refresh_at, horizon), horizon)

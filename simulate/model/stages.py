@@ -590,6 +590,10 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     the time a replica is warm, :func:`warm_shares`), and pays ``scale_up_hours`` for
     each accelerator started: a replica for each request that finds it cold, and the
     daily ramp ``30.44 m (r - l_off)``. ``n_inference`` is its peak in whole replicas.
+
+    With ``fleet.node_accelerators`` ``k`` above the replica size, each level (spares
+    included) is rounded up to whole nodes, ``k ceil(L / k)``, and the empty slots are
+    hours paid like the fleet's (a serverless endpoint has no nodes).
     """
     busy_hours = tokens_per_month / (tokens_per_s * 3600.0)
     planned = min(1.0, x[col.IN_UTILIZATION_TARGET] * x[col.IN_UTILIZATION_ACHIEVED_RATIO])
@@ -638,7 +642,23 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
     spare = np.ceil(n_inference * x[col.IN_REDUNDANCY_FRACTION] / tp) * tp
     n_inference += spare
     fleet_hours += spare * col.HOURS_PER_MONTH
-    return n_inference, busy_hours / fleet_hours, fleet_hours, n_base + spare
+    n_base += spare
+    node = x[col.IN_NODE_ACCELERATORS]
+    if node > tp and not (rented and x[col.IN_PER_SECOND_BILLING] > 0.5):
+        # Whole nodes: each level's replicas fill nodes of ``node`` accelerators, the
+        # last one partly; the empty slots stand idle, paid as the fleet is.
+        slots_peak = np.ceil(n_inference / node) * node - n_inference
+        slots_off = np.ceil(n_base / node) * node - n_base
+        if n_inference > n_base:  # an autoscaled fleet: two levels a day
+            fleet_hours += (
+                col.HOURS_PER_MONTH * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
+                + col.DAYS_PER_MONTH * (slots_peak - slots_off) * x[col.IN_SCALE_UP_HOURS]
+            )
+        else:
+            fleet_hours += slots_peak * col.HOURS_PER_MONTH
+        n_inference += slots_peak
+        n_base += slots_off
+    return n_inference, busy_hours / fleet_hours, fleet_hours, n_base
 
 
 @stage

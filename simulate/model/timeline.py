@@ -183,9 +183,52 @@ def cohort_costs(x, out, i, start, until, units, unit_price, discount, factor_at
 
 
 @stage
+def idle_slot_rates(row, unit_price, facility_per_accelerator, power_price, owned):
+    """What one idle accelerator of the fleet costs an hour, at today's prices.
+
+    A shared pool (:mod:`simulate.model.pooling`) prices the empty slots of its nodes
+    with these; they are the same lines :func:`simulate.model.stages.fleet_size` pays for
+    the slots of a fleet rounded to whole nodes.
+
+    Parameters
+    ----------
+    row : ndarray of float64
+        The input row (after a refresh, the refresh accelerator's).
+    unit_price, facility_per_accelerator, power_price : float
+        From the steady month: USD, USD/month and USD/MWh.
+    owned : bool
+        An owned fleet (else rented; a managed API has no slots).
+
+    Returns
+    -------
+    hardware_per_hour : float
+        Owned: depreciation and maintenance per hour at today's price (they fall with
+        ``hardware.price_decline_per_year``); rented: the rent per hour with the
+        preemption overhead (it falls with ``hardware.cloud_rate_decline_per_year``). USD/h.
+    capex_per_hour : float
+        The depreciation in it (0 for a rented fleet), USD/h.
+    running_per_hour : float
+        Owned: facility and the idle draw's energy through the PUE (no decline), USD/h.
+    """
+    if not owned:
+        preempted = (
+            row[col.IN_INTERRUPTIONS_PER_DAY] * row[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+        )
+        rent = row[col.IN_HW_CLOUD_USD_PER_HOUR] * row[col.IN_CLOUD_RATE_MULTIPLIER]
+        return rent * (1.0 + preempted), 0.0, 0.0
+    per_hour = unit_price / col.HOURS_PER_YEAR
+    capex = per_hour * (1.0 - row[col.IN_SALVAGE_FRACTION]) / row[col.IN_HARDWARE_LIFE_YEARS]
+    maintenance = per_hour * row[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
+    _, _, _, idle_mwh = power_and_energy(row, 0.0, 1.0)  # one accelerator-hour at idle
+    running = facility_per_accelerator / col.HOURS_PER_MONTH + idle_mwh * power_price
+    return capex + maintenance, capex, running
+
+
+@stage
 def clear_years(out, i):
-    """Zero the year dimension of column ``i`` of ``out`` (the plan adds into it)."""
-    for j in range(col.OUT_COST_YEAR, col.OUT_TOKENS_YEAR + col.MAX_YEARS):
+    """Zero the year dimension of column ``i`` of ``out`` (the plan adds into it; the
+    pool lines of the years past the horizon stay 0)."""
+    for j in range(col.OUT_COST_YEAR, col.N_OUTPUTS):
         out[j, i] = 0.0
 
 
@@ -257,6 +300,7 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
     # Share of a price kept a year later: (1 - d)^t prices year t (0^0 = 1).
     cloud_kept = 1.0 - x[col.IN_CLOUD_RATE_DECLINE_PER_YEAR]
     api_kept = 1.0 - x[col.IN_API_PRICE_DECLINE_PER_YEAR]
+    hardware_kept = 1.0 - x[col.IN_HW_PRICE_DECLINE_PER_YEAR]
     training_kept = cloud_kept if x[col.IN_TRAIN_CLOUD] > 0.5 else 1.0
     api_fee = x[col.IN_API_PLATFORM_USD_PER_MONTH] if api else 0.0
     egress = (
@@ -267,7 +311,6 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
     if fleet_hours > 0.0:
         rent_per_hour = cloud_rent / fleet_hours
     committed = x[col.IN_COMMITTED_ACCELERATORS] if rented else 0.0
-    base_year = n_inference
     last_year = col.MAX_YEARS - 1
     clear_years(out, i)
 
@@ -317,7 +360,8 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
         mean_demand, at_start, at_end = demand_multipliers(growth, start, end)
         tokens_month = tokens_per_month * mean_demand
         # The steady month unless demand moves; a growing fleet is sized again.
-        n_year, u_year, hours_year, mwh_year, sla_year = (
+        n_year, base_year, u_year, hours_year, mwh_year, sla_year = (
+            n_inference,
             n_inference,
             utilization,
             fleet_hours,
@@ -347,8 +391,10 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
             if growth != 0.0:
                 hours_year = held * col.HOURS_PER_MONTH
                 u_year = tokens_month / (tokens_per_s * 3600.0) / hours_year
-        elif rented and (growth != 0.0 or committed > 0.0):
-            # A commitment makes the rent a function of the fleet's levels, not its hours.
+        elif rented and (growth != 0.0 or committed > 0.0 or row[col.IN_AUTOSCALE] > 0.5):
+            # A commitment makes the rent a function of the fleet's levels, not its hours;
+            # an autoscaled fleet's off-peak level is a line of the year (the same fleet
+            # as the steady month's without growth).
             n_year, u_year, hours_year, base_year = fleet_size(row, tokens_month, tokens_per_s, tp)
         if growth != 0.0 and not api:
             _, _, _, mwh_year = power_and_energy(row, u_year, hours_year)
@@ -368,6 +414,17 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
         training_year = training_cost * share * kept_after(training_kept, start)
         year_cost = months * running + training_year
         k = min(y, last_year)
+        if not api:
+            # What a shared pool needs: the year's levels and an idle slot's hourly cost
+            # (years past the last column: the last year's).
+            hardware_h, capex_h, running_h = idle_slot_rates(
+                row, unit_price, facility_per_accelerator, power_price, owned
+            )
+            kept = kept_after(hardware_kept if owned else cloud_kept, start)
+            out[col.OUT_FLEET_YEAR + k, i] = n_year
+            out[col.OUT_FLEET_OFF_YEAR + k, i] = n_year if owned else base_year
+            out[col.OUT_SLOT_USD_PER_HOUR_YEAR + k, i] = hardware_h * kept + running_h
+            out[col.OUT_SLOT_CAPEX_USD_PER_HOUR_YEAR + k, i] = capex_h * kept
         out[col.OUT_COST_YEAR + k, i] += year_cost
         out[col.OUT_CAPEX_YEAR + k, i] += training_capex * share
         out[col.OUT_PURCHASES_YEAR + k, i] += training_capex * share

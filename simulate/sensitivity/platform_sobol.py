@@ -37,7 +37,7 @@ from scenarios.platform import Platform, load_platform
 from simulate.engine.chunks import sample_outputs_into
 from simulate.engine.executor import local_if_none
 from simulate.engine.plan import SamplingPlan
-from simulate.engine.platform_columns import platform_columns, year_numbers
+from simulate.engine.platform_columns import platform_columns, pooling_of, year_numbers
 from simulate.engine.seeding import (
     SOBOL_BOOTSTRAP_KEY,
     SOBOL_DESIGN_KEY,
@@ -46,6 +46,7 @@ from simulate.engine.seeding import (
     seed_to_int,
 )
 from simulate.model import columns as col
+from simulate.model.pooling import pool_line_names, pools_slot_totals
 from simulate.sensitivity.sobol import (
     EVALUATION_CHUNK,
     _Analysis,
@@ -188,8 +189,10 @@ def platform_kpis_at_points(job, points: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    job : (tuple of SamplingPlan, tuple of ndarray, tuple of str, int)
-        The workloads' plans and design columns, the KPI names, and the years of the plan.
+    job : tuple
+        The workloads' plans and design columns, the KPI names, the years of the plan,
+        and the platform's pools (:func:`simulate.engine.platform_columns.pooling_of`, None
+        without pools).
     points : ndarray of float64, shape (rows, columns)
         Unit-cube points of the platform's design.
 
@@ -199,24 +202,39 @@ def platform_kpis_at_points(job, points: np.ndarray) -> np.ndarray:
         Each KPI in its unit (:data:`PLATFORM_KPIS`); NaN where a workload is
         structurally infeasible.
     """
-    plans, picks, kpis, years = job
+    plans, picks, kpis, years, pooling = job
     rows = points.shape[0]
     wanted = ("lifecycle_total", "present_value", *(f"tokens_year_{k}" for k in years))
+    tokens_end = len(wanted)
+    if pooling is not None:
+        wanted += pool_line_names(len(years))
     index = np.array([col.OUTPUT_INDEX[name] for name in wanted], dtype=np.int64)
+    lines = {}
     cost = np.zeros(rows)
     present_value = np.zeros(rows)
     tokens = np.zeros(rows)
     infeasible = np.zeros(rows, dtype=bool)
     values = np.empty((len(index), rows))
     flags = np.empty(rows, dtype=np.int64)
-    for plan, pick in zip(plans, picks, strict=True):
+    for w, (plan, pick) in enumerate(zip(plans, picks, strict=True)):
         sample_outputs_into(
             plan, np.ascontiguousarray(points[:, pick]), index, values, flags, independent=True
         )
         cost += values[0]
         present_value += values[1]
-        tokens += values[2:].sum(axis=0)
+        tokens += values[2:tokens_end].sum(axis=0)
         infeasible |= (flags & col.STRUCTURAL_FLAGS) != 0
+        if pooling is not None and w in pooling[2]:
+            # A copy: ``values`` is the next workload's buffer.
+            lines[w] = (
+                values[tokens_end:].reshape(len(col.POOL_YEAR_LINES), len(years), rows).copy()
+            )
+    if pooling is not None:
+        # The shared pools' empty node slots (simulate.model.pooling).
+        pools, months, discounts = pooling
+        slot_cost, slot_value = pools_slot_totals(pools, lines, months, discounts)
+        cost += slot_cost
+        present_value += slot_value
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1k = cost / tokens * 1000.0
     by_name = {
@@ -304,7 +322,7 @@ def platform_sobol(
         derived_seed(root, SOBOL_DESIGN_KEY),
         derived_seed(root, SOBOL_BOOTSTRAP_KEY),
     )
-    task_job = (problem.plans, problem.picks, tuple(kpis), years)
+    task_job = (problem.plans, problem.picks, tuple(kpis), years, pooling_of(platform))
     executor = local_if_none(executor)
 
     def evaluate(points: np.ndarray) -> np.ndarray:

@@ -24,10 +24,11 @@ import numpy as np
 from results.provenance import platform_attrs, provenance_attrs
 from scenarios.platform import Platform, load_platform
 from scenarios.routes import SHARE_PATH, scaled_demand, share_input
-from simulate.engine.platform_columns import year_numbers
+from simulate.engine.platform_columns import pooling_of, year_numbers
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
 from simulate.model.inputs import base_matrix, input_matrix
+from simulate.model.pooling import pool_line_names, pools_slot_totals
 from simulate.sensitivity.platform_sobol import DEFAULT_PLATFORM_KPIS, PLATFORM_KPIS
 from simulate.sensitivity.tornado import (
     DEFAULT_FACTOR_QUANTILES,
@@ -56,7 +57,13 @@ def _workload_rows(scenario, quantiles, years, include_levers):
     sweeps = [_sweep(item, quantiles) for item in items]
     columns, rows, n = _sweep_rows(scenario, sweeps)
     outputs, flags = model_outputs(input_matrix(scenario, columns, n))
-    return sweeps, rows, _kpi_parts(outputs, years), flags
+    return sweeps, rows, _kpi_parts(outputs, years), flags, _pool_lines(outputs, years)
+
+
+def _pool_lines(outputs, years):
+    """The pool lines of each row, shape (4, years, rows) (simulate.model.pooling)."""
+    index = [col.OUTPUT_INDEX[name] for name in pool_line_names(len(years))]
+    return outputs[:, index].T.reshape(len(col.POOL_YEAR_LINES), len(years), -1)
 
 
 def _kpi_parts(outputs, years):
@@ -120,14 +127,14 @@ def platform_tornado(
     evaluated = [
         _workload_rows(w.scenario, quantiles, years, include_levers) for w in platform.workloads
     ]
-    if not any(sweeps for sweeps, _, _, _ in evaluated):
+    if not any(e[0] for e in evaluated):
         raise ValueError(
             f"platform {platform.name}: no workload has an uncertain factor to swing; "
             "include the levers (--levers) or declare factors"
         )
     # Params: each shared path once (first-seen order), then every workload's own inputs.
     members: dict[str, list[tuple[int, int]]] = {}
-    for w, (sweeps, _, _, _) in enumerate(evaluated):
+    for w, (sweeps, *_) in enumerate(evaluated):
         for j, s in enumerate(sweeps):
             path = s.item.path
             # Levers are each workload's own decisions (a PUE investment, a fleet's
@@ -141,8 +148,10 @@ def platform_tornado(
             label = path if shared else f"{owner}:{path}"
             members.setdefault(label, []).append((w, j))
     labels = sorted(members, key=lambda label: ":" in label)
-    base_parts = np.array([parts[0] for _, _, parts, _ in evaluated])  # (workload, part)
-    base_flags = np.bitwise_or.reduce([flags[0] for _, _, _, flags in evaluated])
+    base_parts = np.array([e[2][0] for e in evaluated])  # (workload, part)
+    base_flags = np.bitwise_or.reduce([e[3][0] for e in evaluated])
+    base_lines = {w: e[4][:, :, :1] for w, e in enumerate(evaluated)}
+    slots = _Slots(pooling_of(platform), base_lines)
     platform_sweeps, platform_rows, blocks, block_flags = [], [], [], []
     start = 1
     for label in labels:
@@ -159,8 +168,9 @@ def platform_tornado(
             ),
             dtype=np.int64,
         )
+        moved_lines = {}
         for w, j in members[label]:
-            _, rows, parts, workload_flags = evaluated[w]
+            _, rows, parts, workload_flags, lines = evaluated[w]
             rs = rows[j]
             if rs.stop - rs.start != count:
                 raise ValueError(
@@ -171,13 +181,17 @@ def platform_tornado(
                 )
             total += parts[rs] - base_parts[w]
             flags |= workload_flags[rs]
+            moved_lines[w] = lines[:, :, rs]
+        total[:, :2] += slots.at(moved_lines, count)
         platform_sweeps.append(sweep)
         platform_rows.append(slice(start, start + count))
         blocks.append(total)
         block_flags.append(flags)
         start += count
     if include_levers:
-        for label, sweep, total, flags in _route_shares(platform, years, base_parts, evaluated):
+        for label, sweep, total, flags in _route_shares(
+            platform, years, base_parts, evaluated, slots
+        ):
             labels.append(label)
             platform_sweeps.append(sweep)
             platform_rows.append(slice(start, start + 2))
@@ -185,6 +199,7 @@ def platform_tornado(
             block_flags.append(flags)
             start += 2
     base_total = base_parts.sum(axis=0)
+    base_total[:2] += slots.at({}, 1)[0]
     parts = np.vstack([base_total[None, :], *blocks])
     with np.errstate(invalid="ignore", divide="ignore"):
         per_1k = parts[:, 0] / parts[:, 2] * 1000.0
@@ -201,7 +216,7 @@ def platform_tornado(
         "factor_quantiles": np.asarray(quantiles, dtype=np.float64),
         "swing_definition": PLATFORM_DEFINITION,
         "base_infeasible": _reason(base_flags),
-        "rows_evaluated": int(sum(len(flags) for _, _, _, flags in evaluated)),
+        "rows_evaluated": int(sum(len(e[3]) for e in evaluated)),
     }
     ds = tornado_dataset(
         labels,
@@ -221,12 +236,37 @@ def platform_tornado(
 
 
 def _base_parts(scenario, years):
-    """A scenario's base case as KPI parts (cost, PV, tokens) and its mask."""
+    """A scenario's base case as KPI parts (cost, PV, tokens), its mask and pool lines."""
     outputs, flags = model_outputs(base_matrix(scenario))
-    return _kpi_parts(outputs, years)[0], int(flags[0])
+    return _kpi_parts(outputs, years)[0], int(flags[0]), _pool_lines(outputs, years)
 
 
-def _route_shares(platform, years, base_parts, evaluated):
+class _Slots:
+    """The shared pools' slot cost and present value in a state of the platform."""
+
+    def __init__(self, pooling, base_lines):
+        self.pooling = pooling
+        self.base_lines = base_lines
+
+    def at(self, moved_lines: dict, count: int) -> np.ndarray:
+        """(cost, PV) per row, shape (count, 2): moved workloads' lines (4, years,
+        count) in place of their base; zeros without pools."""
+        if self.pooling is None:
+            return np.zeros((count, 2))
+        pools, months, discounts = self.pooling
+        lines = {
+            w: moved_lines.get(
+                w, np.broadcast_to(self.base_lines[w], (*self.base_lines[w].shape[:2], count))
+            )
+            for w in discounts
+        }
+        cost, present_value = pools_slot_totals(pools, lines, months, discounts)
+        return np.column_stack(
+            [np.broadcast_to(cost, (count,)), np.broadcast_to(present_value, (count,))]
+        )
+
+
+def _route_shares(platform, years, base_parts, evaluated, slots):
     """Each route's share lever at its two ends: the route and its parent rescaled.
 
     Yields ``(label, sweep, totals (2, 3), flags (2,))``: the platform's totals with the
@@ -247,16 +287,16 @@ def _route_shares(platform, years, base_parts, evaluated):
         where = f"{platform.source}: workload {route.name}"
         totals, masks = [], []
         for value in (share.low, share.high):
-            new_parent, parent_flags = _base_parts(
+            new_parent, parent_flags, parent_lines = _base_parts(
                 scaled_demand(parent.scenario, (1.0 - others - value) / parent_rest, where),
                 years,
             )
-            new_route, route_flags = _base_parts(
+            new_route, route_flags, route_lines = _base_parts(
                 scaled_demand(route.scenario, value / share.base, where), years
             )
-            totals.append(
-                base_parts.sum(axis=0) - base_parts[p] - base_parts[r] + new_parent + new_route
-            )
+            total = base_parts.sum(axis=0) - base_parts[p] - base_parts[r] + new_parent + new_route
+            total[:2] += slots.at({p: parent_lines, r: route_lines}, 1)[0]
+            totals.append(total)
             rest = [int(e[3][0]) for w, e in enumerate(evaluated) if w not in (p, r)]
             masks.append(np.bitwise_or.reduce([0, *rest]) | parent_flags | route_flags)
         sweep = _Sweep(
