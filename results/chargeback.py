@@ -59,6 +59,9 @@ def chargeback_rows(ds) -> dict:
             "workload": str(w),
             "tier": str(ds["workload_tier"].sel(workload=w).values),
             "model": str(ds["workload_model"].sel(workload=w).values),
+            "pool": str(ds["workload_pool"].sel(workload=w).values)
+            if "workload_pool" in ds.coords
+            else "",
             **row("workload", "workload", w),
         }
         for w in ds["workload"].values
@@ -120,7 +123,7 @@ def chargeback_table(ds):
     -------
     pandas.DataFrame
         Columns ``level`` (workload, tier, platform), ``name``, ``tier``, ``model``,
-        ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
+        ``pool`` (a workload's shared pool, "" for none), ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
         ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]``, ``capex_share [1]`` and
         ``token_cost_per_1k
         [USD/1k tokens]`` with their bounds, and ``cost_year_<k> [USD]``, the expected
@@ -138,6 +141,7 @@ def chargeback_table(ds):
     for level, name, tier, model, item in items:
         share = item.get("share", [1.0, 1.0, 1.0])
         record = {"level": level, "name": name, "tier": tier, "model": model}
+        record["pool"] = item.get("pool", "")
         for key, unit, values in (
             ("cost", "USD", item["cost"]),
             ("share", "1", share),

@@ -10,7 +10,7 @@ from scenarios.platform import load_platform
 from simulate.decisions.platform import platform_run
 from simulate.model import columns as col
 from simulate.model.batch import model_outputs
-from simulate.model.pooling import node_slots, pool_slot_costs, slot_hours_per_month
+from simulate.model.pooling import pool_slot_costs
 
 N = 4096
 
@@ -56,8 +56,43 @@ def _platform(*workloads) -> str:
     return '[platform]\nname = "pools"\n' + "".join(workloads)
 
 
+def _node_slots(level, node):
+    """Empty slots of the last node, ``k ceil(L / k) - L`` (the NumPy twin's)."""
+    return np.ceil(level / node) * node - level
+
+
+def _slot_hours(slots_peak, slots_off, peak_share, scale_up_hours):
+    """Idle accelerator-hours a month of slots at two daily levels (model.md)."""
+    return col.HOURS_PER_MONTH * (
+        peak_share * slots_peak + (1.0 - peak_share) * slots_off
+    ) + col.DAYS_PER_MONTH * scale_up_hours * (slots_peak - slots_off)
+
+
+def _numpy_pool_slots(lines, months, node, peak_share, scale_up_hours):
+    """The NumPy twin of pool_slot_costs, written from the equations of docs/platform.md."""
+    valid = np.isfinite(lines[:, 0]) & np.isfinite(lines[:, 1])
+    fleet, off, rate, capex_rate = (np.where(valid, lines[:, k], 0.0) for k in range(4))
+    pool_hours = _slot_hours(
+        _node_slots(fleet.sum(axis=0), node),
+        _node_slots(off.sum(axis=0), node),
+        peak_share,
+        scale_up_hours,
+    )
+    used = peak_share * fleet + (1.0 - peak_share) * off
+    total = used.sum(axis=0)
+    share = np.where(total > 0.0, used / np.where(total > 0.0, total, 1.0), 1.0 / len(lines))
+    hours = share * pool_hours * months[:, None]
+    own = _slot_hours(_node_slots(fleet, node), _node_slots(off, node), peak_share, scale_up_hours)
+    return {
+        "cost": hours * rate,
+        "capex": hours * capex_rate,
+        "separate": (own * months[:, None] * rate).sum(axis=(0, 1)),
+        "pooled_hours": pool_hours,
+    }
+
+
 def _ffd_bins(items, capacity):
-    """First-fit decreasing, written out: the bins' free space after packing ``items``."""
+    """First-fit decreasing, written out: the bins after packing ``items``."""
     free = []
     for item in sorted(items, reverse=True):
         for b, room in enumerate(free):
@@ -76,22 +111,42 @@ def test_first_fit_decreasing_fills_nodes_but_the_last(rng):
         items = rng.choice([1, 2, 4, 8], size=rng.integers(1, 60))
         bins = _ffd_bins(list(items), 8)
         assert bins == int(np.ceil(items.sum() / 8))
-        assert node_slots(np.array(float(items.sum())), 8) == 8 * bins - items.sum()
+        lines = np.zeros((1, 4, 1, 1))
+        lines[0, 0] = lines[0, 1] = items.sum()
+        nodes = pool_slot_costs(lines, np.array([12.0]), 8)["nodes"]
+        assert nodes[0, 0] == bins
+
+
+def _random_lines(rng, members=5, years=3, n=300):
+    replicas = rng.choice([1, 2, 4], size=(members, 1, 1))
+    peak = rng.integers(1, 40, size=(members, years, n)) * replicas * 1.0
+    off = np.floor(peak * rng.uniform(0.3, 1.0, size=peak.shape) / replicas) * replicas
+    rate = rng.uniform(1.0, 4.0, size=peak.shape)
+    lines = np.stack([peak, off, rate, 0.4 * rate], axis=1)
+    lines[0, 0, 0, :5] = np.nan  # an infeasible member in five samples
+    return lines
+
+
+def test_compiled_pool_pass_matches_its_numpy_twin(rng):
+    lines = _random_lines(rng)
+    months = np.array([12.0, 12.0, 6.0])
+    got = pool_slot_costs(lines, months, 8, 1 / 3, 0.25)
+    want = _numpy_pool_slots(lines, months, 8, 1 / 3, 0.25)
+    for key in ("cost", "capex", "separate"):
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-12, atol=1e-9)
+    # The members' shares add up to the pool's slot-hours, priced at each one's rate.
+    np.testing.assert_allclose(
+        (got["cost"] / lines[:, 2]).sum(axis=0)[:, 5:],
+        (want["pooled_hours"] * months[:, None])[:, 5:],
+        rtol=1e-12,
+    )
 
 
 def test_a_pool_never_has_more_empty_slots_than_nodes_of_their_own(rng):
-    levels = rng.integers(1, 40, size=(5, 3, 200)) * rng.choice([1, 2, 4], size=(5, 1, 1))
-    off = np.floor(levels * rng.uniform(0.3, 1.0, size=levels.shape))
-    ones = np.ones(levels.shape)
-    months = np.array([12.0, 12.0, 6.0])
-    slots = pool_slot_costs(levels * 1.0, off, ones, 0.5 * ones, months, 8, 1 / 3, 0.25)
-    assert np.all(slots["cost"].sum(axis=0) <= slots["separate"].sum(axis=0) + 1e-9)
-    # The members' shares add up to the pool's slot-hours.
-    pooled = slot_hours_per_month(
-        node_slots(levels.sum(axis=0), 8), node_slots(off.sum(axis=0), 8), 1 / 3, 0.25
-    )
-    np.testing.assert_allclose(slots["cost"].sum(axis=0), pooled * months[:, None], rtol=1e-12)
-    np.testing.assert_allclose(slots["capex"], 0.5 * slots["cost"], rtol=1e-12)
+    lines = _random_lines(rng)
+    lines[:, 2] = 1.0  # one rate: slot-hours compare directly
+    slots = pool_slot_costs(lines, np.array([12.0, 12.0, 6.0]), 8, 1 / 3, 0.25)
+    assert np.all(slots["cost"].sum(axis=(0, 1)) <= slots["separate"] + 1e-9)
     assert np.all(slots["packing"] <= 1.0) and np.all(slots["packing"] > 0.0)
 
 

@@ -66,7 +66,9 @@ def platform_command(
     1B-72B LLMs on dedicated, spot and serverless tiers. --set applies to every
     workload. Costs are over the platform's horizon, in USD; shares and costs per 1k
     tokens are expected cost over the expected platform cost or tokens (what a
-    chargeback bills), each with its confidence interval.
+    chargeback bills), each with its confidence interval. Workloads with the same
+    pool pack their replicas into that pool's whole nodes; each pool's nodes, packing
+    and saving against nodes of their own are printed.
     """
     from scenarios.errors import ScenarioError
     from scenarios.platform import load_platform

@@ -43,7 +43,7 @@ from simulate.engine.platform_columns import (
 )
 from simulate.engine.seeding import BLOCK_SIZE, as_seed_sequence
 from simulate.model import columns as col
-from simulate.model.pooling import pool_slot_costs, year_months
+from simulate.model.pooling import pool_line_names, pool_slot_costs, year_months
 
 __all__ = ["PERCENTILES", "platform_job", "platform_run", "ratio_of_means"]
 
@@ -249,7 +249,7 @@ def platform_run(
                 cash_sums[w, :years] += capex_sums
                 cash_sums[w, years : 2 * years] += capex_sums
             pool_cost[p, start:stop] = slots["cost"].sum(axis=(0, 1))
-            pool_separate[p, start:stop] = slots["separate"].sum(axis=(0, 1))
+            pool_separate[p, start:stop] = slots["separate"]
             pool_sums[p, 0] += slots["nodes"][:, ok].sum(axis=1)
             pool_sums[p, 1] += slots["packing"][:, ok].sum(axis=1)
         if progress is not None:
@@ -366,17 +366,13 @@ def pooled_slots(pool, parts: list[dict], years: int, months: np.ndarray) -> dic
     member infeasible in a sample counts as no fleet there (the sample is left out of
     the statistics anyway).
     """
-
-    def lines(name):
-        return np.nan_to_num(
-            np.stack([np.stack([p[f"{name}_year_{k + 1}"] for k in range(years)]) for p in parts])
-        )
-
+    names = pool_line_names(years)
+    lines = np.empty((len(parts), len(names), parts[0][names[0]].shape[0]))
+    for j, part in enumerate(parts):
+        for k, name in enumerate(names):
+            lines[j, k] = part[name]
     return pool_slot_costs(
-        lines("fleet"),
-        lines("fleet_off"),
-        lines("slot_usd_per_hour"),
-        lines("slot_capex_usd_per_hour"),
+        lines.reshape(len(parts), len(col.POOL_YEAR_LINES), years, -1),
         months,
         pool.node_accelerators,
         pool.peak_share,

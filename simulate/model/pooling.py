@@ -5,7 +5,11 @@ first-fit decreasing packs a pool's replicas into nodes that are all full but th
 last (items whose sizes divide each other pack perfectly: Coffman, Garey and Johnson,
 "Bin packing with divisible item sizes", Journal of Complexity 3, 1987). A level of
 ``L`` accelerators of replicas then needs ``k ceil(L / k)`` on nodes of ``k``; the
-difference is idle slots, paid as the fleet is (rent, or depreciation, maintenance,
+difference is idle slots (``S_p``, ``S_o`` at the peak and off-peak), ``730.5 (f S_p +
+(1 - f) S_o) + 30.44 s (S_p - S_o)`` accelerator-hours a month for a peak share ``f`` of
+the day and ``s`` hours per accelerator started (the terms
+:func:`simulate.model.stages.fleet_size` adds for a fleet on whole nodes), paid as the
+fleet is (rent, or depreciation, maintenance,
 facility and idle power: :func:`simulate.model.timeline.idle_slot_rates`).
 
 For a pool of workloads with levels ``n_w`` the slots are those of ``sum n_w``; on nodes
@@ -13,45 +17,25 @@ of their own, ``sum (k ceil(n_w / k) - n_w)``: pooling can only save, by less th
 node per workload and level. A pool's slot-hours are shared out to its workloads in
 proportion to their accelerator-hours, each at its own slot rate.
 
-Arrays in, arrays out: ``(workload, year, sample)`` for the workloads' lines (the
-kernel's ``fleet_year_k`` etc.), the pool's parameters as numbers.
+Arrays in, arrays out: ``(workload, line, year, sample)`` for the workloads' lines (the
+kernel's ``fleet_year_k`` etc.), the pool's parameters as numbers; one compiled pass over
+the samples (the tests hold a NumPy twin).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from distributions.jit import jit
 from simulate.model import columns as col
 
 __all__ = [
     "mid_year_discount",
-    "node_slots",
     "pool_line_names",
     "pool_slot_costs",
     "pools_slot_totals",
-    "slot_hours_per_month",
     "year_months",
 ]
-
-
-def node_slots(level: np.ndarray, node_accelerators: int) -> np.ndarray:
-    """Empty slots of the last node: ``k ceil(L / k) - L`` (accelerators), element-wise."""
-    return np.ceil(level / node_accelerators) * node_accelerators - level
-
-
-def slot_hours_per_month(
-    slots_peak: np.ndarray, slots_off: np.ndarray, peak_share: float, scale_up_hours: float
-) -> np.ndarray:
-    """Accelerator-hours a month of idle slots at the two daily levels.
-
-    ``730.5 (f S_p + (1 - f) S_o) + 30.44 s (S_p - S_o)``: the slots of each level for its
-    share of the day and the daily scale-up's cold starts of the slots added (the terms
-    :func:`simulate.model.stages.fleet_size` adds for a fleet on whole nodes). A pool that
-    runs all day has ``S_p = S_o``.
-    """
-    return col.HOURS_PER_MONTH * (
-        peak_share * slots_peak + (1.0 - peak_share) * slots_off
-    ) + col.DAYS_PER_MONTH * scale_up_hours * (slots_peak - slots_off)
 
 
 def year_months(horizon_years: float, years: int) -> np.ndarray:
@@ -64,10 +48,7 @@ def year_months(horizon_years: float, years: int) -> np.ndarray:
 
 
 def pool_slot_costs(
-    fleet: np.ndarray,
-    fleet_off: np.ndarray,
-    slot_rate: np.ndarray,
-    slot_capex_rate: np.ndarray,
+    lines: np.ndarray,
     months: np.ndarray,
     node_accelerators: int,
     peak_share: float = 1.0,
@@ -77,12 +58,11 @@ def pool_slot_costs(
 
     Parameters
     ----------
-    fleet, fleet_off : ndarray, shape (workloads, years, n)
-        Each member's accelerators at the daily peak and off-peak by year, whole replicas
-        (the kernel's ``fleet_year_k``, ``fleet_off_year_k`` with nodes of 1).
-    slot_rate, slot_capex_rate : ndarray, shape (workloads, years, n)
-        What an idle accelerator of each member costs an hour, and the depreciation in
-        it, USD/h (``slot_usd_per_hour_year_k``, ``slot_capex_usd_per_hour_year_k``).
+    lines : ndarray of float64, shape (workloads, 4, years, n)
+        Each member's :data:`~simulate.model.columns.POOL_YEAR_LINES` by year: the
+        accelerators at the daily peak and off-peak (whole replicas, the kernel run with
+        nodes of 1), what an idle accelerator costs an hour and the depreciation in it
+        (USD/h). NaN (an infeasible sample) counts as no fleet.
     months : ndarray, shape (years,)
         Months of each year column (:func:`year_months`).
     node_accelerators : int
@@ -94,35 +74,88 @@ def pool_slot_costs(
     -------
     dict of ndarray
         ``cost``, ``capex`` (workloads, years, n): each member's share of the pool's slots,
-        USD in the year; ``separate`` (workloads, years, n): the slots of its own nodes,
-        USD; ``nodes`` (years, n): the pool's nodes at the peak; ``packing`` (years, n):
-        replicas' accelerators over the nodes' at the peak (1 for an empty pool).
+        USD in the year, and the depreciation in it; ``separate`` (n,): the slots of nodes
+        of their own for all members over the horizon, USD; ``nodes`` (years, n): the
+        pool's nodes at the peak; ``packing`` (years, n): replicas' accelerators over the
+        nodes' at the peak (1 for an empty pool).
     """
-    node = int(node_accelerators)
-    total_peak = fleet.sum(axis=0)
-    total_off = fleet_off.sum(axis=0)
-    pool_hours = slot_hours_per_month(
-        node_slots(total_peak, node), node_slots(total_off, node), peak_share, scale_up_hours
+    lines = np.ascontiguousarray(lines, dtype=np.float64)
+    members, _, years, n = lines.shape
+    if lines.shape[1] != len(col.POOL_YEAR_LINES) or months.shape != (years,):
+        raise ValueError(
+            f"lines of shape {lines.shape} and months of shape {months.shape}: expected "
+            f"(workloads, {len(col.POOL_YEAR_LINES)}, years, n) and (years,)"
+        )
+    cost = np.empty((members, years, n))
+    capex = np.empty((members, years, n))
+    separate = np.empty(n)
+    nodes = np.empty((years, n))
+    packing = np.empty((years, n))
+    _pool_pass(
+        lines,
+        np.asarray(months, dtype=np.float64),
+        float(node_accelerators),
+        float(peak_share),
+        float(scale_up_hours),
+        (cost, capex, separate, nodes, packing),
     )
-    # Each member's accelerator-hours a month (the scale-up is small beside them).
-    used = peak_share * fleet + (1.0 - peak_share) * fleet_off
-    used_total = used.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(used_total > 0.0, used / used_total, 1.0 / fleet.shape[0])
-    slot_hours = share * pool_hours * months[:, None]  # (workloads, years, n), per year
-    own_hours = slot_hours_per_month(
-        node_slots(fleet, node), node_slots(fleet_off, node), peak_share, scale_up_hours
-    )
-    nodes = np.ceil(total_peak / node)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        packing = np.where(nodes > 0.0, total_peak / (nodes * node), 1.0)
-    return {
-        "cost": slot_hours * slot_rate,
-        "capex": slot_hours * slot_capex_rate,
-        "separate": own_hours * months[:, None] * slot_rate,
-        "nodes": nodes,
-        "packing": packing,
-    }
+    return {"cost": cost, "capex": capex, "separate": separate, "nodes": nodes, "packing": packing}
+
+
+@jit
+def _pool_pass(lines, months, node, peak_share, scale_up_hours, out):
+    """One pass over the samples of :func:`pool_slot_costs` (compiled: no temporaries).
+
+    Years outermost, samples next: each member's line of a year is read in order.
+    """
+    cost, capex, separate, nodes, packing = out
+    members, _, years, n = lines.shape
+    hours = col.HOURS_PER_MONTH
+    days = col.DAYS_PER_MONTH
+    separate[:] = 0.0
+    for y in range(years):
+        for i in range(n):
+            total_peak = 0.0
+            total_off = 0.0
+            used_total = 0.0
+            own_hours = 0.0
+            for j in range(members):
+                peak = lines[j, 0, y, i]
+                off = lines[j, 1, y, i]
+                if not (np.isfinite(peak) and np.isfinite(off)):
+                    continue
+                total_peak += peak
+                total_off += off
+                used_total += peak_share * peak + (1.0 - peak_share) * off
+                slots_peak = np.ceil(peak / node) * node - peak
+                slots_off = np.ceil(off / node) * node - off
+                own_hours += (
+                    hours * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
+                    + days * scale_up_hours * (slots_peak - slots_off)
+                ) * lines[j, 2, y, i]
+            separate[i] += own_hours * months[y]
+            slots_peak = np.ceil(total_peak / node) * node - total_peak
+            slots_off = np.ceil(total_off / node) * node - total_off
+            pool_hours = (
+                hours * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
+                + days * scale_up_hours * (slots_peak - slots_off)
+            ) * months[y]
+            for j in range(members):
+                peak = lines[j, 0, y, i]
+                off = lines[j, 1, y, i]
+                if not (np.isfinite(peak) and np.isfinite(off)):
+                    cost[j, y, i] = 0.0
+                    capex[j, y, i] = 0.0
+                    continue
+                if used_total > 0.0:
+                    share = (peak_share * peak + (1.0 - peak_share) * off) / used_total
+                else:
+                    share = 1.0 / members
+                cost[j, y, i] = share * pool_hours * lines[j, 2, y, i]
+                capex[j, y, i] = share * pool_hours * lines[j, 3, y, i]
+            count = np.ceil(total_peak / node)
+            nodes[y, i] = count
+            packing[y, i] = total_peak / (count * node) if count > 0.0 else 1.0
 
 
 def pool_line_names(years: int) -> tuple[str, ...]:
@@ -162,12 +195,8 @@ def pools_slot_totals(pools, lines: dict, months: np.ndarray, discounts: dict):
     cost = 0.0
     present_value = 0.0
     for pool in pools:
-        member = np.nan_to_num(np.stack([lines[w] for w in pool.members]))
         slots = pool_slot_costs(
-            member[:, 0],
-            member[:, 1],
-            member[:, 2],
-            member[:, 3],
+            np.stack([lines[w] for w in pool.members]),
             months,
             pool.node_accelerators,
             pool.peak_share,

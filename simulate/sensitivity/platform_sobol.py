@@ -5,7 +5,8 @@ The analysed inputs are the platform's design columns (:func:`simulate.engine.pl
 platform_columns`): one column per shared factor (one site, one hardware market), one per
 workload and factor for the rest. The analysed functions are the platform's totals in a
 state of the world: the sum over workloads of the lifecycle cost and of the present
-value, and the platform's cost per 1,000 tokens (total cost over total tokens).
+value, with the shared pools' empty node slots in that state (:mod:`simulate.model.
+pooling`), and the platform's cost per 1,000 tokens (total cost over total tokens).
 
 With 140 columns for ten models, one index per column says little and costs ``N (D + 2)``
 kernel runs per workload. So the columns are grouped (SALib groups, Jansen's and

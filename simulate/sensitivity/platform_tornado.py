@@ -11,8 +11,10 @@ in that workload alone. Everything else stays at base (levers at base, factors a
 medians), as in :func:`simulate.sensitivity.tornado.tornado`.
 
 A platform KPI at an end is the platform's total in that state: the base total of every
-workload, with the moved workloads' values in place of their base. Each workload's rows
-are evaluated once, in one kernel call per workload; the totals are sums of them.
+workload, with the moved workloads' values in place of their base, and the shared
+pools' empty node slots in that state (:mod:`simulate.model.pooling`: a pool's slots
+move with any of its members). Each workload's rows are evaluated once, in one kernel
+call per workload; the totals are sums of them.
 """
 
 from __future__ import annotations
