@@ -31,7 +31,7 @@ def chargeback_rows(ds) -> dict:
         lower, upper] USD, ``cost_p5_p95`` USD, ``share`` bounds, ``capex_share`` bounds
         (CAPEX over the row's expected cost), ``token_cost_per_1k``
         bounds USD/1k tokens, ``cost_by_year``: the expected cost [estimate, lower, upper]
-        of each year of the plan; workloads also ``tier`` and ``model``),
+        of each year of the plan; workloads also ``tier``, ``model`` and ``pool``),
         ``platform`` (with ``token_cost_per_1k_by_year`` too) and ``pools``
         (:func:`pool_rows`).
     """

@@ -327,3 +327,16 @@ def test_tornado_of_a_pool_moves_the_shared_slots(tmp_path):
     # The pool's base costs less than nodes of their own, and each end too.
     assert pooled["base_value"].values[0] < own["base_value"].values[0]
     assert np.all(pooled["value"].values <= own["value"].values + 1e-6)
+
+
+def test_a_pooled_platforms_months_add_up_to_its_cost(tmp_path):
+    text = _platform(
+        _workload("a", "llama-3.1-8b", tables=OWNED_GROWING),
+        _workload("b", "mistral-7b", tables=OWNED_GROWING),
+    )
+    ds = platform_run(platform_file(tmp_path, text), n=N, seed=2)
+    assert ds["pool_slot_cost_mean"].values[0, 0] > 0.0
+    for prefix in ("workload", "platform"):
+        months = ds[f"{prefix}_cash_flow_mean"].sum("month").values
+        cost = ds[f"{prefix}_cost_mean"].values[..., 0]
+        np.testing.assert_allclose(months, cost, rtol=1e-9)
