@@ -57,6 +57,8 @@ PERCENTILES = (5.0, 50.0, 95.0)
 BYTES_PER_WORKLOAD_SAMPLE = 25
 #: Bytes held per workload, sample and year: its cost and tokens (float32).
 BYTES_PER_WORKLOAD_YEAR = 8
+#: Bytes held per shared pool and sample: its slots' cost, pooled and on separate nodes.
+BYTES_PER_POOL_SAMPLE = 16
 
 
 def platform_job(platform: Platform, design: str, seed) -> tuple[CompareJob, PlatformColumns]:
@@ -181,7 +183,11 @@ def platform_run(
         ``tier_year_cost_mean``, ``platform_year_cost_mean`` and
         ``platform_year_token_cost_per_1k`` (..., ``bound``). Coordinates ``workload_tier``,
         ``workload_model``, ``workload_ownership``, ``workload_route_of`` and
-        ``workload_route_share`` (a route's parent and share); provenance in attrs.
+        ``workload_route_share`` (a route's parent and share), ``workload_pool``; with
+        shared pools (``pool``, ``pool_node_accelerators``): ``pool_slot_cost_mean``,
+        ``pool_separate_slot_cost_mean`` and ``pool_saving_mean`` (pool, bound; USD over
+        the horizon), ``pool_nodes_mean`` and ``pool_packing_mean`` (pool, year), the
+        pools' slots included in their workloads' costs; provenance in attrs.
     """
     import xarray as xr
 
@@ -192,7 +198,10 @@ def platform_run(
         raise ValueError(f"confidence = {confidence}: must lie in (0, 1), e.g. 0.95")
     workloads = platform.workloads
     years = plan_years(platform.horizon_years)
-    held = len(workloads) * n * (BYTES_PER_WORKLOAD_SAMPLE + years * BYTES_PER_WORKLOAD_YEAR)
+    held = n * (
+        len(workloads) * (BYTES_PER_WORKLOAD_SAMPLE + years * BYTES_PER_WORKLOAD_YEAR)
+        + len(platform.pools) * BYTES_PER_POOL_SAMPLE
+    )
     if held > IN_MEMORY_LIMIT_BYTES:
         raise ValueError(
             f"n = {n:,}: {held / 2**30:.1f} GiB would be held for {len(workloads)} workloads; "
@@ -239,7 +248,7 @@ def platform_run(
                 tokens[w, start:stop] += part[f"tokens_year_{k + 1}"]
             flags[w, start:stop] = part["infeasible"]
         for p, pool in enumerate(pools):
-            slots = pooled_slots(pool, [parts[w] for w in pool.members], years, months)
+            slots = _pooled_slots(pool, [parts[w] for w in pool.members], years, months)
             for j, w in enumerate(pool.members):
                 cost[w, start:stop] += slots["cost"][j].sum(axis=0)
                 capex[w, start:stop] += slots["capex"][j].sum(axis=0)
@@ -359,7 +368,7 @@ def platform_run(
     return dataset
 
 
-def pooled_slots(pool, parts: list[dict], years: int, months: np.ndarray) -> dict:
+def _pooled_slots(pool, parts: list[dict], years: int, months: np.ndarray) -> dict:
     """A pool's slot costs on a chunk (:func:`simulate.model.pooling.pool_slot_costs`).
 
     ``parts`` are its members' kernel outputs by name (1-D arrays over the chunk); a
