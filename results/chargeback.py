@@ -123,9 +123,9 @@ def chargeback_table(ds):
     -------
     pandas.DataFrame
         Columns ``level`` (workload, tier, platform), ``name``, ``tier``, ``model``,
-        ``pool`` (a workload's shared pool, "" for none), ``cost [USD]`` with ``_lower``/``_upper`` (the interval of the expected cost),
-        ``cost_p5 [USD]``, ``cost_p95 [USD]``, ``share [1]``, ``capex_share [1]`` and
-        ``token_cost_per_1k
+        ``pool`` (a workload's shared pool, "" for none), ``cost [USD]`` with
+        ``_lower``/``_upper`` (the interval of the expected cost), ``cost_p5 [USD]``,
+        ``cost_p95 [USD]``, ``share [1]``, ``capex_share [1]`` and ``token_cost_per_1k
         [USD/1k tokens]`` with their bounds, and ``cost_year_<k> [USD]``, the expected
         cost of each year of the plan; provenance in ``attrs``.
     """
