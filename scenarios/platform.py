@@ -292,9 +292,6 @@ def load_platform(name_or_path: str | Path, overrides=(), shares=None) -> Platfo
         source,
         lambda path: any(path == p or path.startswith(p + ".") for p in shared),
     )
-    workloads = [
-        replace(w, pool=pool) if pool else w for w, pool in zip(workloads, pool_names, strict=True)
-    ]
     return Platform(
         name=name,
         description=description,

@@ -94,8 +94,9 @@ def build_pools(workloads: list, pool_names: list[str], source: str, is_shared):
     Returns
     -------
     workloads : list of Workload
-        The pooled workloads' scenarios with ``fleet.node_accelerators = 1``: the pool,
-        not the kernel, rounds their replicas up to nodes.
+        The pooled workloads with their ``pool`` and their scenarios with
+        ``fleet.node_accelerators = 1``: the pool, not the kernel, rounds their replicas
+        up to nodes.
     pools : tuple of Pool
         In order of first appearance.
     """
@@ -175,6 +176,7 @@ def build_pools(workloads: list, pool_names: list[str], source: str, is_shared):
             rebuilt[i] = dataclasses.replace(
                 workloads[i],
                 scenario=dataclasses.replace(scenario, inputs={**scenario.inputs, NODE_PATH: one}),
+                pool=name,
             )
         pools.append(
             Pool(

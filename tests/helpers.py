@@ -232,6 +232,25 @@ extends = "default"
 """
 
 
+# Two workloads of the default scenario; ``{shared}`` is the shared_factors list. Tables
+# appended to it go to the second workload.
+TWIN_PLATFORM = """
+[platform]
+name = "twins"
+shared_factors = {shared}
+
+[[workload]]
+name = "a"
+tier = "dedicated"
+extends = "default"
+
+[[workload]]
+name = "b"
+tier = "dedicated"
+extends = "default"
+"""
+
+
 def platform_file(tmp_path, text: str, name: str = "p.toml") -> str:
     """Write a platform file's ``text`` under ``tmp_path``; return its path as text."""
     path = tmp_path / name

@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import ONE_WORKLOAD_PLATFORM, platform_file
+from helpers import ONE_WORKLOAD_PLATFORM, TWIN_PLATFORM, platform_file
 
 from scenarios.errors import ScenarioError
 from scenarios.platform import builtin_platform_names, load_platform
@@ -23,21 +23,7 @@ from simulate.engine.montecarlo import run
 
 ONE = ONE_WORKLOAD_PLATFORM
 
-TWINS = """
-[platform]
-name = "twins"
-shared_factors = {shared}
-
-[[workload]]
-name = "a"
-tier = "dedicated"
-extends = "default"
-
-[[workload]]
-name = "b"
-tier = "dedicated"
-extends = "default"
-"""
+TWINS = TWIN_PLATFORM
 
 MIXED = """
 [platform]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import ONE_WORKLOAD_PLATFORM, platform_file
+from helpers import ONE_WORKLOAD_PLATFORM, TWIN_PLATFORM, platform_file
 
 from scenarios.loader import load_scenario
 from scenarios.platform import load_platform
@@ -22,23 +22,13 @@ from simulate.sensitivity.tornado import tornado
 
 ONE = ONE_WORKLOAD_PLATFORM
 
-TWINS = """
-[platform]
-name = "twins"
-shared_factors = {shared}
-
-[[workload]]
-name = "a"
-tier = "dedicated"
-extends = "default"
-
-[[workload]]
-name = "b"
-tier = "dedicated"
-extends = "default"
-[workload.demand]
+# The second twin has traffic of its own.
+TWINS = (
+    TWIN_PLATFORM
+    + """[workload.demand]
 requests_per_day = {{ dist = "lognormal", p10 = 1e6, p90 = 1e7 }}
 """
+)
 
 
 _file = platform_file

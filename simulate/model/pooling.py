@@ -5,12 +5,11 @@ first-fit decreasing packs a pool's replicas into nodes that are all full but th
 last (items whose sizes divide each other pack perfectly: Coffman, Garey and Johnson,
 "Bin packing with divisible item sizes", Journal of Complexity 3, 1987). A level of
 ``L`` accelerators of replicas then needs ``k ceil(L / k)`` on nodes of ``k``; the
-difference is idle slots (``S_p``, ``S_o`` at the peak and off-peak), ``730.5 (f S_p +
-(1 - f) S_o) + 30.44 s (S_p - S_o)`` accelerator-hours a month for a peak share ``f`` of
-the day and ``s`` hours per accelerator started (the terms
-:func:`simulate.model.stages.fleet_size` adds for a fleet on whole nodes), paid as the
-fleet is (rent, or depreciation, maintenance,
-facility and idle power: :func:`simulate.model.timeline.idle_slot_rates`).
+difference is idle slots (``S_p``, ``S_o`` at the peak and off-peak), their
+accelerator-hours those :func:`simulate.model.stages.fleet_size` adds for a fleet on
+whole nodes (:func:`simulate.model.stages.idle_slot_hours`), paid as the fleet is
+(rent, or depreciation, maintenance, facility and idle power:
+:func:`simulate.model.timeline.idle_slot_rates`).
 
 For a pool of workloads with levels ``n_w`` the slots are those of ``sum n_w``; on nodes
 of their own, ``sum (k ceil(n_w / k) - n_w)``: pooling can only save, by less than one
@@ -28,6 +27,7 @@ import numpy as np
 
 from distributions.jit import jit
 from simulate.model import columns as col
+from simulate.model.stages import idle_slot_hours
 
 __all__ = [
     "mid_year_discount",
@@ -110,8 +110,6 @@ def _pool_pass(lines, months, node, peak_share, scale_up_hours, out):
     """
     cost, capex, separate, nodes, packing = out
     members, _, years, n = lines.shape
-    hours = col.HOURS_PER_MONTH
-    days = col.DAYS_PER_MONTH
     separate[:] = 0.0
     for y in range(years):
         for i in range(n):
@@ -127,19 +125,25 @@ def _pool_pass(lines, months, node, peak_share, scale_up_hours, out):
                 total_peak += peak
                 total_off += off
                 used_total += peak_share * peak + (1.0 - peak_share) * off
-                slots_peak = np.ceil(peak / node) * node - peak
-                slots_off = np.ceil(off / node) * node - off
                 own_hours += (
-                    hours * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
-                    + days * scale_up_hours * (slots_peak - slots_off)
-                ) * lines[j, 2, y, i]
+                    idle_slot_hours(
+                        np.ceil(peak / node) * node - peak,
+                        np.ceil(off / node) * node - off,
+                        peak_share,
+                        scale_up_hours,
+                    )
+                    * lines[j, 2, y, i]
+                )
             separate[i] += own_hours * months[y]
-            slots_peak = np.ceil(total_peak / node) * node - total_peak
-            slots_off = np.ceil(total_off / node) * node - total_off
             pool_hours = (
-                hours * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
-                + days * scale_up_hours * (slots_peak - slots_off)
-            ) * months[y]
+                idle_slot_hours(
+                    np.ceil(total_peak / node) * node - total_peak,
+                    np.ceil(total_off / node) * node - total_off,
+                    peak_share,
+                    scale_up_hours,
+                )
+                * months[y]
+            )
             for j in range(members):
                 peak = lines[j, 0, y, i]
                 off = lines[j, 1, y, i]

@@ -649,16 +649,31 @@ def fleet_size(x, tokens_per_month, tokens_per_s, tp):
         # last one partly; the empty slots stand idle, paid as the fleet is.
         slots_peak = np.ceil(n_inference / node) * node - n_inference
         slots_off = np.ceil(n_base / node) * node - n_base
-        if n_inference > n_base:  # an autoscaled fleet: two levels a day
-            fleet_hours += (
-                col.HOURS_PER_MONTH * (peak_share * slots_peak + (1.0 - peak_share) * slots_off)
-                + col.DAYS_PER_MONTH * (slots_peak - slots_off) * x[col.IN_SCALE_UP_HOURS]
-            )
-        else:
-            fleet_hours += slots_peak * col.HOURS_PER_MONTH
+        # One level all day has equal slots at both levels: the formula is 730.5 S.
+        fleet_hours += idle_slot_hours(slots_peak, slots_off, peak_share, x[col.IN_SCALE_UP_HOURS])
         n_inference += slots_peak
         n_base += slots_off
     return n_inference, busy_hours / fleet_hours, fleet_hours, n_base
+
+
+@stage
+def idle_slot_hours(slots_peak, slots_off, peak_share, scale_up_hours):
+    """Idle accelerator-hours a month of empty node slots at the two daily levels.
+
+    ``730.5 (f S_p + (1 - f) S_o) + 30.44 s (S_p - S_o)``: each level's slots for its
+    share ``f`` of the day, and the daily scale-up's ``s`` hours for each slot it adds
+    (a fleet on whole nodes here, a shared pool in :mod:`simulate.model.pooling`).
+    """
+    return col.HOURS_PER_MONTH * (
+        peak_share * slots_peak + (1.0 - peak_share) * slots_off
+    ) + col.DAYS_PER_MONTH * scale_up_hours * (slots_peak - slots_off)
+
+
+@stage
+def preemption_overhead(x):
+    """Rented hours lost to preemptions per hour rented, ``q``: each preemption costs the
+    hours to replace the instance, reload the model and re-run the requests in flight."""
+    return x[col.IN_INTERRUPTIONS_PER_DAY] * x[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
 
 
 @stage
@@ -745,9 +760,8 @@ def rented_rent(x, n_inference, n_base, fleet_hours):
     spot hours (committed capacity is not preempted). ``C = 0`` is ``R (1 + q)`` times
     the fleet's hours.
     """
-    # Each preemption costs the hours to replace the instance, reload the model and
-    # re-run the requests in flight: rented on top of the fleet's own hours.
-    preempted = x[col.IN_INTERRUPTIONS_PER_DAY] * x[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
+    # Rented on top of the fleet's own hours.
+    preempted = preemption_overhead(x)
     committed = x[col.IN_COMMITTED_ACCELERATORS]
     if committed <= 0.0:
         return (

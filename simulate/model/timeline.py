@@ -32,6 +32,7 @@ from simulate.model.stages import (
     overhead_and_sla,
     ownership_rates,
     power_and_energy,
+    preemption_overhead,
     rented_rent,
     replica_and_batch,
     serving_footprint,
@@ -211,11 +212,8 @@ def idle_slot_rates(row, unit_price, facility_per_accelerator, power_price, owne
         Owned: facility and the idle draw's energy through the PUE (no decline), USD/h.
     """
     if not owned:
-        preempted = (
-            row[col.IN_INTERRUPTIONS_PER_DAY] * row[col.IN_HOURS_LOST_PER_INTERRUPTION] / 24.0
-        )
         rent = row[col.IN_HW_CLOUD_USD_PER_HOUR] * row[col.IN_CLOUD_RATE_MULTIPLIER]
-        return rent * (1.0 + preempted), 0.0, 0.0
+        return rent * (1.0 + preemption_overhead(row)), 0.0, 0.0
     per_hour = unit_price / col.HOURS_PER_YEAR
     capex = per_hour * (1.0 - row[col.IN_SALVAGE_FRACTION]) / row[col.IN_HARDWARE_LIFE_YEARS]
     maintenance = per_hour * row[col.IN_MAINTENANCE_FRACTION_PER_YEAR]
@@ -311,6 +309,8 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
     if fleet_hours > 0.0:
         rent_per_hour = cloud_rent / fleet_hours
     committed = x[col.IN_COMMITTED_ACCELERATORS] if rented else 0.0
+    # An idle slot's hourly cost at today's prices (a shared pool's; again at a refresh).
+    slot_rates = idle_slot_rates(x, unit_price, facility_per_accelerator, power_price, owned)
     last_year = col.MAX_YEARS - 1
     clear_years(out, i)
 
@@ -351,6 +351,9 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
             rent_per_hour = 0.0
             if fleet_hours > 0.0:
                 rent_per_hour = cloud_rent / fleet_hours
+            slot_rates = idle_slot_rates(
+                row, unit_price, facility_per_accelerator, power_price, owned
+            )
             k = min(y, last_year)
             out[col.OUT_PURCHASES_YEAR + k, i] -= retiring  # sold at book value
             present_value -= retiring * factor_year
@@ -417,9 +420,7 @@ def year_plan(x, out, i, demand, month, training, pue_capex, refresh):
         if not api:
             # What a shared pool needs: the year's levels and an idle slot's hourly cost
             # (years past the last column: the last year's).
-            hardware_h, capex_h, running_h = idle_slot_rates(
-                row, unit_price, facility_per_accelerator, power_price, owned
-            )
+            hardware_h, capex_h, running_h = slot_rates
             kept = kept_after(hardware_kept if owned else cloud_kept, start)
             out[col.OUT_FLEET_YEAR + k, i] = n_year
             out[col.OUT_FLEET_OFF_YEAR + k, i] = n_year if owned else base_year
